@@ -1,0 +1,20 @@
+// Two projects: fast unit specs beside the code, and e2e specs that boot the
+// real app (real migrations, temporary SQLite file or TEST_DATABASE_URL).
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/utils/jest-env.ts'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+  ],
+};

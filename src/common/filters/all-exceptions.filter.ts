@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown[];
+  requestId: string;
+}
+
+/**
+ * The one error shape of the API: `{ statusCode, error, message, details?, requestId }`.
+ * HTTP errors pass through as they are; anything else is a 500 whose stack is
+ * logged once, under the request id, and never returned.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const body = toErrorBody(exception, String(req.id));
+    if (body.statusCode >= 500) req.log.error({ err: exception }, 'unhandled error');
+    if (reply.sent) return;
+    // Pages get an HTML error; everything else JSON.
+    const render = (reply as FastifyReply & { renderError?: (b: ErrorBody) => unknown }).renderError;
+    if (render && wantsHtml(req)) {
+      void render.call(reply, body);
+      return;
+    }
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+function wantsHtml(req: FastifyRequest): boolean {
+  return !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+}
+
+export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const res = exception.getResponse();
+    const error = STATUS_CODES[statusCode] ?? 'Error';
+    if (typeof res === 'string') return { statusCode, error, message: res, requestId };
+    const r = res as { message?: unknown; details?: unknown[] };
+    const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? error);
+    return { statusCode, error, message, ...(r.details ? { details: r.details } : {}), requestId };
+  }
+  // Fastify's own errors (malformed JSON, body too large, bad content type) carry a statusCode.
+  const fe = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const statusCode = fe.statusCode;
+    const message =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'Request body is too large'
+        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Unsupported content type'
+          : (fe.message ?? 'Bad request');
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'Internal Server Error',
+    message: `Something went wrong; quote request id ${requestId} when reporting it`,
+    requestId,
+  };
+}

@@ -1,0 +1,124 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+
+/**
+ * The environment, as the operator writes it. Every variable is validated at
+ * start; a wrong value stops the process with a message naming the variable.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'must be sqlite:<file path> or postgres://user:pass@host:5432/db',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
+  PUBLIC_BASE_URL?: string;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an e-mail address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  /** log2 of scrypt's N. 17 in production; tests lower it to stay fast. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(20)
+  SCRYPT_LOG_N?: number;
+
+  @IsOptional()
+  @IsString()
+  CONTENT_DIR?: string;
+}
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** The validated configuration; a class so it can type injected constructor parameters. */
+export class AppConfig {
+  port!: number;
+  databaseUrl!: string;
+  databaseKind!: DatabaseKind;
+  /** SQLite file path, for sqlite: URLs. */
+  sqlitePath?: string;
+  dataDir!: string;
+  publicBaseUrl!: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  logLevel!: string;
+  scryptLogN!: number;
+  contentDir!: string;
+}
+
+export class ConfigError extends Error {}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
+  const errors = validateSync(raw, { skipMissingProperties: false, whitelist: false });
+  if (errors.length) {
+    const lines = errors.map(
+      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
+    );
+    // Values of secrets are not echoed back.
+    throw new ConfigError(
+      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : l)).join(', ')}`,
+    );
+  }
+  const port = raw.PORT ?? 3000;
+  const dataDir = resolve(raw.DATA_DIR ?? './data');
+  const databaseUrl = raw.DATABASE_URL ?? `sqlite:${dataDir}/article4.sqlite`;
+  const databaseKind: DatabaseKind = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+  return {
+    port,
+    databaseUrl,
+    databaseKind,
+    sqlitePath: databaseKind === 'sqlite' ? resolve(databaseUrl.slice('sqlite:'.length)) : undefined,
+    dataDir,
+    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    adminEmail: raw.ADMIN_EMAIL,
+    adminPassword: raw.ADMIN_PASSWORD,
+    logLevel: raw.LOG_LEVEL ?? 'info',
+    scryptLogN: raw.SCRYPT_LOG_N ?? 17,
+    contentDir: resolve(raw.CONTENT_DIR ?? resolve(__dirname, '..', '..', 'content')),
+  };
+}

@@ -1,0 +1,22 @@
+import { Column, Entity } from 'typeorm';
+import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
+
+export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+@Entity('users')
+export class User {
+  @IdColumn() id: string;
+  /** Lower-cased; the sign-in name. */
+  @Column({ type: 'varchar', length: 254, unique: true }) email: string;
+  @Column({ name: 'display_name', type: 'varchar', length: 200 }) displayName: string;
+  @Column({ type: 'varchar', length: 20 }) role: Role;
+  @Column({ name: 'password_hash', type: 'varchar', length: 200 }) passwordHash: string;
+  @RefColumn({ name: 'municipality_id', nullable: true }) municipalityId: string | null;
+  @RefColumn({ name: 'organization_id', nullable: true }) organizationId: string | null;
+  @RefColumn({ name: 'worker_id', nullable: true }) workerId: string | null;
+  @Column({ name: 'failed_logins', type: 'integer', default: 0 }) failedLogins: number;
+  @InstantColumn({ name: 'failed_login_window_start', nullable: true }) failedLoginWindowStart: Date | null;
+  @InstantColumn({ name: 'locked_until', nullable: true }) lockedUntil: Date | null;
+  @InstantColumn({ name: 'created_at' }) createdAt: Date;
+}

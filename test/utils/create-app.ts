@@ -1,0 +1,62 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp, createAdapter } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (same configureApp as main.ts, real migrations) on a
+ * fresh temporary SQLite file, or on a fresh schema of TEST_DATABASE_URL.
+ */
+export async function createTestApp(options: { env?: Record<string, string>; logStream?: DestinationStream } = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'a4lms-'));
+  const pg = process.env.TEST_DATABASE_URL;
+  const schema = pg ? `t_${process.pid}_${Math.random().toString(36).slice(2, 8)}` : undefined;
+  if (pg) await withPg(pg, (ds) => ds.query(`CREATE SCHEMA "${schema}"`));
+  const databaseUrl = pg ? withSearchPath(pg, schema!) : `sqlite:${join(dataDir, 'test.sqlite')}`;
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...options.env });
+
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config, options.logStream), { logger: false });
+  await configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const dataSource = app.get(DataSource);
+  return {
+    app,
+    config,
+    dataSource,
+    async close() {
+      await app.close();
+      if (pg) await withPg(pg, (ds) => ds.query(`DROP SCHEMA "${schema}" CASCADE`));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+async function withPg<T>(url: string, work: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = await new DataSource({ type: 'postgres', url }).initialize();
+  try {
+    return await work(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
