@@ -1,5 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE, RouterModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -7,9 +7,27 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { SetupModule } from './setup/setup.module';
+import { AccessModule } from './access/access.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { ContentModule } from './content/content.module';
+import { EngagementsModule } from './engagements/engagements.module';
+import { MunicipalitiesModule } from './municipalities/municipalities.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { UsersModule } from './users/users.module';
+import { WorkersModule } from './workers/workers.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
-const API_MODULES: Type[] = [];
+const API_MODULES: Type[] = [
+  AuthModule,
+  UsersModule,
+  MunicipalitiesModule,
+  OrganizationsModule,
+  EngagementsModule,
+  WorkersModule,
+  ContentModule,
+];
 
 /** Modules served at the root: health, pages, well-known documents. */
 const ROOT_MODULES: Type[] = [HealthModule, SetupModule];
@@ -22,6 +40,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        SessionsModule,
+        AccessModule,
         ...API_MODULES,
         ...ROOT_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: 'api/v1', module }))),
@@ -29,6 +49,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

@@ -1,5 +1,10 @@
+import { Engagement } from '../engagements/engagement.entity';
+import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
 import { Organization } from '../organizations/organization.entity';
+import { Session } from '../sessions/session.entity';
 import { User } from '../users/user.entity';
+import { Assignment } from '../workers/assignment.entity';
+import { Worker } from '../workers/worker.entity';
 
-export const ENTITIES = [Municipality, Organization, User];
+export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ContentModule } from '../content/content.module';
 import { SetupService } from './setup.service';
 
-@Module({ providers: [SetupService], exports: [SetupService] })
+@Module({ imports: [ContentModule], providers: [SetupService], exports: [SetupService] })
 export class SetupModule {}

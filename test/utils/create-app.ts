@@ -13,6 +13,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   dataSource: DataSource;
+  /** Raw SQL with `?` placeholders on either database. */
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function createTestApp(options: { env?: Record<string, string>; log
     app,
     config,
     dataSource,
+    query: (sql, params) => {
+      let n = 0;
+      return dataSource.query(pg ? sql.replace(/\?/g, () => `$${++n}`) : sql, params);
+    },
     async close() {
       await app.close();
       if (pg) await withPg(pg, (ds) => ds.query(`DROP SCHEMA "${schema}" CASCADE`));

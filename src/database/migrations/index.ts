@@ -1,4 +1,5 @@
 import { Foundation1764100000000 } from './1764100000000-Foundation';
+import { AccountsAndEngagements1764200000000 } from './1764200000000-AccountsAndEngagements';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
-export const MIGRATIONS = [Foundation1764100000000];
+export const MIGRATIONS = [Foundation1764100000000, AccountsAndEngagements1764200000000];

@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../users/user.entity';
+import { IS_PUBLIC } from './public.decorator';
+import { ROLES_KEY } from './auth-user';
+import { SessionsService, SESSION_COOKIE } from '../sessions/sessions.service';
+
+/**
+ * Every route needs a session unless marked @Public(). The token comes from
+ * `Authorization: Bearer` (API, scripts) or the session cookie (pages).
+ * Roles are checked here; which rows a caller may see is decided by the
+ * owning service's scoped queries (404 for what is not theirs).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
+    const token = bearer(req) ?? req.cookies?.[SESSION_COOKIE];
+    const user = token ? await this.sessions.resolve(token) : null;
+    if (user) req.user = user;
+    if (isPublic) return true;
+    if (!user) throw new UnauthorizedException(token ? 'Session expired or signed out' : 'Sign-in required');
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(user.role)) throw new ForbiddenException('Your role may not do this');
+    return true;
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() || undefined : undefined;
+}

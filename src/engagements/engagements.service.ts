@@ -1,0 +1,180 @@
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { AuthUser } from '../auth/auth-user';
+import { fieldError } from '../common/http/errors';
+import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
+import { ContentService } from '../content/content.service';
+import { TransactionService } from '../database/transaction.service';
+import { Organization } from '../organizations/organization.entity';
+import { AddSubcontractorDto, ApprovalDto, CreateEngagementDto } from './dto/engagement.dto';
+import { Engagement } from './engagement.entity';
+import { SubcontractLink } from './subcontract-link.entity';
+
+export const engagementView = (e: Engagement) => ({
+  id: e.id,
+  municipalityId: e.municipalityId,
+  title: e.title,
+  contractNumber: e.contractNumber,
+  primeContractorId: e.primeOrganizationId,
+  startsOn: e.startsOn,
+  endsOn: e.endsOn,
+  handlesPersonalInfo: e.handlesPersonalInfo,
+  handlesMyNumber: e.handlesMyNumber,
+  usesCloudStorage: e.usesCloudStorage,
+  extraModuleIds: e.extraModuleIds,
+  curriculum: e.curriculum,
+  passMark: e.passMark,
+  certificateValidityDays: e.certificateValidityDays,
+  createdAt: e.createdAt.toISOString(),
+});
+
+const linkView = (l: SubcontractLink, name?: string) => ({
+  organizationId: l.organizationId,
+  ...(name !== undefined ? { organizationName: name } : {}),
+  parentOrganizationId: l.parentOrganizationId,
+  tier: l.tier,
+  status: l.status,
+  decidedOn: l.decidedOn,
+  reference: l.reference,
+});
+
+/** Listeners told when a subcontract link is approved (certificates held for it are issued then). */
+export type ApprovalListener = (m: EntityManager, engagementId: string, organizationId: string) => Promise<void>;
+
+@Injectable()
+export class EngagementsService {
+  private readonly approvalListeners: ApprovalListener[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: TransactionService,
+    private readonly access: AccessService,
+    private readonly content: ContentService,
+  ) {}
+
+  onApproval(listener: ApprovalListener): void {
+    this.approvalListeners.push(listener);
+  }
+
+  async create(user: AuthUser, dto: CreateEngagementDto) {
+    if (dto.endsOn < dto.startsOn) throw fieldError('endsOn', 'must not be before startsOn');
+    const extras = [...new Set(dto.extraModuleIds ?? [])];
+    const unknown = extras.filter((id) => !this.content.has(id));
+    if (unknown.length) throw fieldError('extraModuleIds', `contains unknown modules: ${unknown.join(', ')}`);
+    const engagement: Engagement = {
+      id: randomUUID(),
+      municipalityId: user.municipalityId!,
+      title: dto.title.trim(),
+      contractNumber: dto.contractNumber.trim(),
+      primeOrganizationId: dto.primeContractorId,
+      startsOn: dto.startsOn,
+      endsOn: dto.endsOn,
+      handlesPersonalInfo: dto.handlesPersonalInfo,
+      handlesMyNumber: dto.handlesMyNumber,
+      usesCloudStorage: dto.usesCloudStorage,
+      extraModuleIds: extras,
+      curriculum: this.content.curriculum(dto, extras),
+      passMark: dto.passMark ?? null,
+      certificateValidityDays: dto.certificateValidityDays ?? 365,
+      createdAt: new Date(),
+    };
+    await this.tx.run(async (m) => {
+      if (!(await m.existsBy(Organization, { id: dto.primeContractorId }))) throw new NotFoundException('Organization not found');
+      if (await m.existsBy(Engagement, { municipalityId: engagement.municipalityId, contractNumber: engagement.contractNumber }))
+        throw new ConflictException('An engagement with this contract number exists in this municipality');
+      await m.insert(Engagement, engagement);
+    });
+    return engagementView(engagement);
+  }
+
+  async list(user: AuthUser, limit: number, cursor?: string): Promise<Page<ReturnType<typeof engagementView>>> {
+    const after = decodeCursor(cursor);
+    const qb = this.db.getRepository(Engagement).createQueryBuilder('e');
+    this.access.scopeEngagements(qb, user);
+    if (after) qb.andWhere('(e.starts_on > :k OR (e.starts_on = :k AND e.id > :i))', { k: after[0], i: after[1] });
+    const rows = await qb.orderBy('e.starts_on', 'ASC').addOrderBy('e.id', 'ASC').take(limit + 1).getMany();
+    return toPage(rows, limit, (e) => [e.startsOn, e.id], engagementView);
+  }
+
+  async get(user: AuthUser, id: string) {
+    return engagementView(await this.access.engagement(user, id));
+  }
+
+  /**
+   * Article 5: a subcontractor of any tier, added by the manager of its parent
+   * (or by town staff), waits for the town's written approval.
+   */
+  async addSubcontractor(user: AuthUser, engagementId: string, dto: AddSubcontractorDto) {
+    const engagement = await this.access.engagement(user, engagementId);
+    if (user.role === 'org_manager' && user.organizationId !== dto.parentOrganizationId)
+      throw new ForbiddenException("Only the parent organization's manager or town staff may add a subcontractor");
+    return this.tx.run(async (m) => {
+      if (!(await m.existsBy(Organization, { id: dto.organizationId }))) throw new NotFoundException('Organization not found');
+      const links = await m.findBy(SubcontractLink, { engagementId });
+      const parentTier =
+        dto.parentOrganizationId === engagement.primeOrganizationId ? 0 : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
+      const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
+      if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
+      if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
+      // Each organization stands once in the tree: this refuses duplicates and every cycle.
+      if (dto.organizationId === engagement.primeOrganizationId || links.some((l) => l.organizationId === dto.organizationId))
+        throw new ConflictException('The organization is already on this engagement');
+      const link: SubcontractLink = {
+        id: randomUUID(),
+        engagementId,
+        organizationId: dto.organizationId,
+        parentOrganizationId: dto.parentOrganizationId,
+        tier: parentTier + 1,
+        status: 'pending_approval',
+        decidedOn: null,
+        reference: null,
+        decidedBy: null,
+        createdAt: new Date(),
+      };
+      await m.insert(SubcontractLink, link);
+      return linkView(link);
+    });
+  }
+
+  async listSubcontractors(user: AuthUser, engagementId: string) {
+    const engagement = await this.access.engagement(user, engagementId);
+    const tree = await this.access.tree(engagement);
+    const visible = new Set(this.access.visibleOrganizations(user, tree));
+    const links = await this.db
+      .getRepository(SubcontractLink)
+      .createQueryBuilder('l')
+      .innerJoin(Organization, 'o', 'o.id = l.organization_id')
+      .addSelect('o.name', 'o_name')
+      .where('l.engagement_id = :engagementId', { engagementId })
+      .orderBy('l.tier', 'ASC')
+      .addOrderBy('l.created_at', 'ASC')
+      .getRawAndEntities();
+    return {
+      items: links.entities
+        .map((l, i) => ({ l, name: links.raw[i].o_name as string }))
+        .filter(({ l }) => visible.has(l.organizationId))
+        .map(({ l, name }) => linkView(l, name)),
+      nextCursor: null,
+    };
+  }
+
+  /** Only the town decides, once, with the date and reference of its written decision. */
+  async decide(user: AuthUser, engagementId: string, organizationId: string, dto: ApprovalDto) {
+    await this.access.engagement(user, engagementId);
+    return this.tx.run(async (m) => {
+      const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
+      if (!link) throw new NotFoundException('Subcontractor not found on this engagement');
+      if (link.status !== 'pending_approval') throw new ConflictException(`The subcontractor was already ${link.status === 'approved' ? 'approved' : 'rejected'}`);
+      link.status = dto.approved ? 'approved' : 'rejected';
+      link.decidedOn = dto.decidedOn;
+      link.reference = dto.reference.trim();
+      link.decidedBy = user.id;
+      await m.update(SubcontractLink, { id: link.id }, { status: link.status, decidedOn: link.decidedOn, reference: link.reference, decidedBy: user.id });
+      if (dto.approved) for (const listener of this.approvalListeners) await listener(m, engagementId, organizationId);
+      return linkView(link);
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user';
+import { newToken, sha256 } from '../auth/tokens';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionService } from '../database/transaction.service';
+import { User } from '../users/user.entity';
+import { Session } from './session.entity';
+
+export const SESSION_COOKIE = 'a4_session';
+export const SESSION_HOURS = 12;
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: TransactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async open(userId: string): Promise<{ token: string; expiresAt: Date }> {
+    const token = newToken();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+    await this.tx.run((m) => m.insert(Session, { id: randomUUID(), userId, tokenHash: sha256(token), createdAt: now, expiresAt, revokedAt: null }));
+    return { token, expiresAt };
+  }
+
+  async resolve(token: string): Promise<AuthUser | null> {
+    const row = await this.db
+      .getRepository(Session)
+      .createQueryBuilder('s')
+      .innerJoin(User, 'u', 'u.id = s.user_id')
+      .select(['s.id AS sid', 's.expires_at AS expires_at', 's.revoked_at AS revoked_at'])
+      .addSelect(['u.id AS id', 'u.role AS role', 'u.display_name AS display_name', 'u.email AS email'])
+      .addSelect(['u.municipality_id AS municipality_id', 'u.organization_id AS organization_id', 'u.worker_id AS worker_id'])
+      .where('s.token_hash = :h', { h: sha256(token) })
+      .getRawOne<Record<string, string | null>>();
+    if (!row || row.revoked_at || new Date(row.expires_at!) <= new Date()) return null;
+    return {
+      id: row.id!,
+      role: row.role as AuthUser['role'],
+      displayName: row.display_name!,
+      email: row.email!,
+      municipalityId: row.municipality_id,
+      organizationId: row.organization_id,
+      workerId: row.worker_id,
+      sessionId: row.sid!,
+    };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.tx.run((m) => m.update(Session, { id: sessionId }, { revokedAt: new Date() }));
+  }
+
+  /** Cookie attributes for the pages' session. */
+  cookieOptions(expiresAt: Date) {
+    return {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.config.publicBaseUrl.startsWith('https://'),
+      expires: expiresAt,
+    };
+  }
+}

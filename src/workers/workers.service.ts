@@ -1,0 +1,210 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, IsNull } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { AuthUser } from '../auth/auth-user';
+import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
+import { CsvSyntaxError, decodeCsvBuffer, parseCsv, toCsv } from '../common/csv/csv';
+import { fieldError } from '../common/http/errors';
+import { decodeCursor, toPage } from '../common/pagination/pagination';
+import { TransactionService } from '../database/transaction.service';
+import { CreateWorkerDto } from './dto/worker.dto';
+import { Engagement } from '../engagements/engagement.entity';
+import { Worker } from './worker.entity';
+import { Assignment } from './assignment.entity';
+import { parseWorkerRows } from './worker-csv';
+
+export const ENROLLMENT_CODE_DAYS = 30;
+
+export const workerView = (w: Worker) => ({
+  id: w.id,
+  name: w.name,
+  email: w.email,
+  employeeNumber: w.employeeNumber,
+  enrolled: w.enrolledAt !== null,
+});
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: { line: number; message: string }[];
+  /** Only with includeCodes: the codes issued by this import. */
+  codes?: { name: string; email: string; employeeNumber: string | null; enrollmentCode: string; expiresAt: string }[];
+}
+
+const CODE_CSV_HEADER = ['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt'];
+
+@Injectable()
+export class WorkersService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: TransactionService,
+    private readonly access: AccessService,
+  ) {}
+
+  /** Workers are registered by a manager of their own organization only. */
+  private assertOwnOrganization(user: AuthUser, orgId: string): void {
+    if (user.role !== 'org_manager' || user.organizationId !== orgId) throw new NotFoundException('Organization not found');
+  }
+
+  async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
+    this.assertOwnOrganization(user, orgId);
+    return this.tx.run(async (m) => {
+      if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email }))
+        throw new ConflictException('A worker with this e-mail exists in the organization');
+      const now = new Date();
+      const worker: Worker = {
+        id: randomUUID(),
+        organizationId: orgId,
+        name: dto.name,
+        email: dto.email,
+        employeeNumber: dto.employeeNumber || null,
+        enrollmentCodeHash: null,
+        enrollmentCodeExpiresAt: null,
+        enrolledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const code = this.issueCode(worker, now);
+      await m.insert(Worker, worker);
+      return { ...workerView(worker), enrollmentCode: code, enrollmentCodeExpiresAt: worker.enrollmentCodeExpiresAt!.toISOString() };
+    });
+  }
+
+  async list(user: AuthUser, orgId: string, limit: number, cursor?: string) {
+    await this.access.organization(user, orgId, 'workers');
+    const after = decodeCursor(cursor);
+    const qb = this.db.getRepository(Worker).createQueryBuilder('w').where('w.organization_id = :orgId', { orgId });
+    if (after) qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: after[0], i: after[1] });
+    const rows = await qb.orderBy('w.name', 'ASC').addOrderBy('w.id', 'ASC').take(limit + 1).getMany();
+    return toPage(rows, limit, (w) => [w.name, w.id], workerView);
+  }
+
+  /**
+   * CSV import (Excel's Shift_JIS or UTF-8). Good rows are written in one
+   * transaction and bad lines reported and skipped, never half-written; a
+   * re-import of the same file updates by e-mail instead of duplicating.
+   */
+  async import(user: AuthUser, orgId: string, body: Buffer, includeCodes: boolean): Promise<ImportResult> {
+    this.assertOwnOrganization(user, orgId);
+    if (!Buffer.isBuffer(body) || body.length === 0) throw fieldError('body', 'must be a CSV file (Content-Type: text/csv)');
+    let parsed: ReturnType<typeof parseCsv>;
+    try {
+      parsed = parseCsv(decodeCsvBuffer(body).text);
+    } catch (e) {
+      if (e instanceof CsvSyntaxError) throw fieldError('body', `is not valid CSV: ${e.message}`);
+      throw e;
+    }
+    const { rows, errors } = parseWorkerRows(parsed);
+    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, errors, ...(includeCodes ? { codes: [] } : {}) };
+    await this.tx.run(async (m) => {
+      const existing = new Map<string, Worker>();
+      for (const chunk of chunks(rows.map((r) => r.email), 500))
+        for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
+      const now = new Date();
+      const inserts: Worker[] = [];
+      for (const row of rows) {
+        const old = existing.get(row.email);
+        if (!old) {
+          const w: Worker = {
+            id: randomUUID(),
+            organizationId: orgId,
+            ...row,
+            enrollmentCodeHash: null,
+            enrollmentCodeExpiresAt: null,
+            enrolledAt: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          const code = this.issueCode(w, now);
+          inserts.push(w);
+          result.created++;
+          result.codes?.push(codeRow(w, code));
+          continue;
+        }
+        const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber;
+        // Codes are stored hashed, so handing them out again means issuing new ones.
+        const reissue = includeCodes && !old.enrolledAt;
+        if (!changed && !reissue) {
+          result.unchanged++;
+          continue;
+        }
+        const patch: Partial<Worker> = { name: row.name, employeeNumber: row.employeeNumber, updatedAt: now };
+        if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now)));
+        await m.update(Worker, { id: old.id }, patch);
+        if (changed) result.updated++;
+        else result.unchanged++;
+      }
+      for (const chunk of chunks(inserts, 200)) await m.insert(Worker, chunk);
+    });
+    return result;
+  }
+
+  /** New codes for every worker of the organization who has not enrolled yet (old codes stop working). */
+  async reissueCodes(user: AuthUser, orgId: string): Promise<string> {
+    this.assertOwnOrganization(user, orgId);
+    const codes = await this.tx.run(async (m) => {
+      const workers = await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() }, order: { name: 'ASC' } });
+      const now = new Date();
+      const out: ReturnType<typeof codeRow>[] = [];
+      for (const w of workers) {
+        const code = this.issueCode(w, now);
+        await m.update(Worker, { id: w.id }, { enrollmentCodeHash: w.enrollmentCodeHash, enrollmentCodeExpiresAt: w.enrollmentCodeExpiresAt, updatedAt: now });
+        out.push(codeRow(w, code));
+      }
+      return out;
+    });
+    return codesCsv(codes);
+  }
+
+  /**
+   * Puts workers on an engagement: the manager's own workers, and only when
+   * their organization is the prime or a (not refused) subcontractor in the tree.
+   */
+  async assign(user: AuthUser, engagementId: string, workerIds: string[]) {
+    const ids = [...new Set(workerIds)];
+    const workers = await this.db.getRepository(Worker).findBy({ id: In(ids), organizationId: user.organizationId! });
+    if (workers.length !== ids.length) throw new NotFoundException('Worker not found');
+    const engagement = await this.db.getRepository(Engagement).findOneBy({ id: engagementId });
+    if (!engagement) throw new NotFoundException('Engagement not found');
+    const tree = await this.access.tree(engagement);
+    const orgId = user.organizationId!;
+    if (!tree.has(orgId) || tree.link(orgId)?.status === 'rejected')
+      throw new ConflictException('Your organization is not on this engagement, so its workers cannot be assigned');
+    await this.tx.run(async (m) => {
+      const already = new Set((await m.findBy(Assignment, { engagementId, workerId: In(ids) })).map((a) => a.workerId));
+      const now = new Date();
+      const rows = ids.filter((id) => !already.has(id)).map((workerId) => ({ engagementId, workerId, assignedBy: user.id, assignedAt: now }));
+      for (const chunk of chunks(rows, 300)) await m.insert(Assignment, chunk);
+    });
+    return { assigned: ids };
+  }
+
+  /** Sets a fresh code on the worker object and returns it in the clear, the only time it exists so. */
+  private issueCode(w: Partial<Worker>, now: Date): string {
+    const code = newEnrollmentCode();
+    w.enrollmentCodeHash = sha256(normalizeEnrollmentCode(code));
+    w.enrollmentCodeExpiresAt = new Date(now.getTime() + ENROLLMENT_CODE_DAYS * 86400_000);
+    return code;
+  }
+}
+
+function codeRow(w: Worker, code: string) {
+  return { name: w.name, email: w.email, employeeNumber: w.employeeNumber, enrollmentCode: code, expiresAt: w.enrollmentCodeExpiresAt!.toISOString() };
+}
+
+export function codesCsv(codes: ReturnType<typeof codeRow>[]): string {
+  return toCsv(
+    CODE_CSV_HEADER,
+    codes.map((c) => [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt]),
+  );
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+

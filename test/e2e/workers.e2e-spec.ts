@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import * as iconv from 'iconv-lite';
+import { parseCsv } from '../../src/common/csv/csv';
+import { buildWorld, enrolledWorker, World } from '../factories/world';
+import { createTestApp, TestApp } from '../utils/create-app';
+
+const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', name));
+const CSV = { 'content-type': 'text/csv' };
+
+describe('workers, CSV import and assignments', () => {
+  let t: TestApp;
+  let w: World;
+  const log = new PassThrough();
+  let logged = '';
+  log.on('data', (c) => (logged += c.toString()));
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOG_LEVEL: 'info' }, logStream: log });
+    w = await buildWorld(t);
+  });
+  afterAll(() => t.close());
+
+  const importUrl = (orgId: string, q = '') => `/api/v1/organizations/${orgId}/workers/import${q}`;
+
+  it('imports the Shift_JIS file Excel writes, full-width names and e-mails included', async () => {
+    const r = await w.http.post(importUrl(w.prime.id), fixture('workers-sjis.csv'), w.managers.prime.token, CSV);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ created: 6, updated: 0, errors: [] });
+    const list = await w.http.get(`/api/v1/organizations/${w.prime.id}/workers?limit=500`, w.managers.prime.token);
+    const expected = JSON.parse(fixture('workers-sjis.expected.json').toString('utf8')) as { name: string; email: string }[];
+    const names = list.body.items.map((x: any) => x.name);
+    for (const e of expected) expect(names).toContain(e.name);
+    // ｔａｎａｋａ＠ｅｘａｍｐｌｅ．ｊｐ arrives as an ordinary address.
+    expect(list.body.items.map((x: any) => x.email)).toContain('tanaka@example.jp');
+  });
+
+  it('updates on re-import instead of duplicating, matching on e-mail', async () => {
+    const again = await w.http.post(importUrl(w.prime.id), fixture('workers-sjis.csv'), w.managers.prime.token, CSV);
+    expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
+    const renamed = '\uFEFFname,email,employeeNumber\r\n山田　太郎（改）,yamada@example.jp,E9999\r\n';
+    const r = await w.http.post(importUrl(w.prime.id), renamed, w.managers.prime.token, CSV);
+    expect(r.body).toMatchObject({ created: 0, updated: 1 });
+    const list = await w.http.get(`/api/v1/organizations/${w.prime.id}/workers?limit=500`, w.managers.prime.token);
+    const yamada = list.body.items.filter((x: any) => x.email === 'yamada@example.jp');
+    expect(yamada).toEqual([expect.objectContaining({ name: '山田　太郎（改）', employeeNumber: 'E9999' })]);
+  });
+
+  it('reports each bad line by number and writes the good ones whole', async () => {
+    const csv = [
+      '氏名,メールアドレス,社員番号',
+      '良い　一,good1@example.jp,G1',
+      ',noname@example.jp,G2',
+      '悪い　メール,not-an-email,G3',
+      '"引用, 付き",quoted@example.jp,G4',
+      '重複　さん,good1@example.jp,G5',
+      '',
+    ].join('\n');
+    const r = await w.http.post(importUrl(w.subA.id), Buffer.from(csv, 'utf8'), w.managers.subA.token, CSV);
+    expect(r.status).toBe(200);
+    expect(r.body.created).toBe(2);
+    expect(r.body.errors).toEqual([
+      { line: 3, message: 'name is empty' },
+      { line: 4, message: 'email is not an e-mail address' },
+      { line: 6, message: 'email repeats line 2' },
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain('not-an-email');
+  });
+
+  it('refuses a file that is not CSV or has no usable header', async () => {
+    const bad = await w.http.post(importUrl(w.subA.id), 'name,email\n"unterminated,x@example.jp\n', w.managers.subA.token, CSV);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].field).toBe('body');
+    const noHeader = await w.http.post(importUrl(w.subA.id), 'foo,bar\n1,2\n', w.managers.subA.token, CSV);
+    expect(noHeader.body.errors[0]).toMatchObject({ line: 1 });
+    const json = await w.http.post(importUrl(w.subA.id), { name: 'x' }, w.managers.subA.token);
+    expect(json.status).toBe(400);
+  });
+
+  it('hands out enrollment codes as CSV, and they work', async () => {
+    const csv = iconv.encode('name,email\r\n髙橋　二郎,jiro@example.jp\r\n', 'cp932');
+    const r = await w.http.post(importUrl(w.subA.id, '?includeCodes=true'), csv, w.managers.subA.token, CSV);
+    expect(r.status).toBe(200);
+    expect(String(r.headers['content-type'])).toContain('text/csv');
+    const rows = parseCsv(r.text.replace(/^\uFEFF/, '')).rows;
+    expect(rows[0]).toEqual(['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt']);
+    const jiro = rows.find((x) => x[1] === 'jiro@example.jp')!;
+    expect(jiro[0]).toBe('髙橋　二郎');
+    // Re-issuing invalidates the code just handed out.
+    const reissued = await w.http.post(`/api/v1/organizations/${w.subA.id}/workers/enrollment-codes`, undefined, w.managers.subA.token);
+    const newRow = parseCsv(reissued.text.replace(/^\uFEFF/, '')).rows.find((x) => x[1] === 'jiro@example.jp')!;
+    expect(newRow[3]).not.toBe(jiro[3]);
+    expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: jiro[3], password: 'a-long-password' })).status).toBe(400);
+    expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: newRow[3], password: 'a-long-password' })).status).toBe(200);
+  });
+
+  it('imports 10,000 rows and never logs an e-mail address', async () => {
+    const lines = ['name,email,employeeNumber'];
+    for (let i = 0; i < 10_000; i++) lines.push(`従事者\u3000${i},bulk${i}@example.jp,B${i}`);
+    logged = '';
+    const r = await w.http.post(importUrl(w.subA1.id), lines.join('\r\n'), w.managers.subA1.token, CSV);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ created: 10_000, errors: [] });
+    const [{ n }] = await t.query('SELECT COUNT(*) AS n FROM workers WHERE organization_id = ?', [w.subA1.id]);
+    expect(Number(n)).toBe(10_000);
+    const page = await w.http.get(`/api/v1/organizations/${w.subA1.id}/workers?limit=500`, w.managers.subA1.token);
+    expect(page.body.items).toHaveLength(500);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    await new Promise((res) => setImmediate(res));
+    expect(logged).toContain('request completed');
+    expect(logged).not.toMatch(/@example\.jp|@test\.example\.jp/);
+    expect(logged).not.toContain('従事者');
+  });
+
+  it('assigns only workers of an organization in the engagement tree', async () => {
+    const a = await w.http.post(`/api/v1/organizations/${w.subA.id}/workers`, { name: '配置　一郎', email: 'assign1@example.jp' }, w.managers.subA.token);
+    const r = await w.http.post(`${w.E}/assignments`, { workerIds: [a.body.id] }, w.managers.subA.token);
+    expect(r.status).toBe(200);
+    expect(r.body.assigned).toEqual([a.body.id]);
+    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [a.body.id] }, w.managers.subA.token)).status).toBe(200); // idempotent
+    // Another organization's manager cannot assign them…
+    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [a.body.id] }, w.managers.prime.token)).status).toBe(404);
+    // …and an organization outside the tree cannot assign its own.
+    const x = await w.http.post(`/api/v1/organizations/${w.outsider.id}/workers`, { name: '外部　者', email: 'outsider@example.jp' }, w.managers.outsider.token);
+    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [x.body.id] }, w.managers.outsider.token)).status).toBe(409);
+    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [] }, w.managers.subA.token)).status).toBe(400);
+  });
+
+  it('lets a worker see the engagement once assigned', async () => {
+    const wk = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '見る　人', 'viewer@example.jp');
+    expect((await w.http.get(w.E, wk.token)).status).toBe(404);
+    await w.http.post(`${w.E}/assignments`, { workerIds: [wk.workerId] }, w.managers.prime.token);
+    expect((await w.http.get(w.E, wk.token)).status).toBe(200);
+  });
+});
