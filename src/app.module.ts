@@ -17,6 +17,7 @@ import { OrganizationsModule } from './organizations/organizations.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 import { WorkersModule } from './workers/workers.module';
+import { TrainingModule } from './training/training.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -27,6 +28,7 @@ const API_MODULES: Type[] = [
   EngagementsModule,
   WorkersModule,
   ContentModule,
+  TrainingModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */

@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { configureApp, createAdapter } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { SetupService } from './setup/setup.service';
+import { ContentError } from './content/content-loader';
 
 async function bootstrap() {
   const config = loadConfig();
@@ -21,7 +22,7 @@ async function bootstrap() {
 
 bootstrap().catch((err: unknown) => {
   // A configuration or content error is the operator's to fix: one line, no stack.
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof ContentError) console.error(err.message);
   else console.error(err);
   process.exit(1);
 });

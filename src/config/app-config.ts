@@ -68,6 +68,27 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   CONTENT_DIR?: string;
+
+  /** Failed quiz attempts in a row before a cool-down. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  QUIZ_MAX_FAILURES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  QUIZ_COOLDOWN_MINUTES?: number;
+
+  /** PKCS#8 PEM of the Ed25519 signing key, for several instances sharing one key; otherwise a key file in DATA_DIR. */
+  @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
+  SIGNING_KEY_PEM?: string;
 }
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -86,6 +107,9 @@ export class AppConfig {
   logLevel!: string;
   scryptLogN!: number;
   contentDir!: string;
+  quizMaxFailures!: number;
+  quizCooldownMinutes!: number;
+  signingKeyPem?: string;
 }
 
 export class ConfigError extends Error {}
@@ -101,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
     // Values of secrets are not echoed back.
     throw new ConfigError(
-      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : l)).join(', ')}`,
+      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : l.startsWith('SIGNING_KEY_PEM') ? 'SIGNING_KEY_PEM: must be a PKCS#8 PEM private key' : l)).join(', ')}`,
     );
   }
   const port = raw.PORT ?? 3000;
@@ -120,5 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: raw.LOG_LEVEL ?? 'info',
     scryptLogN: raw.SCRYPT_LOG_N ?? 17,
     contentDir: resolve(raw.CONTENT_DIR ?? resolve(__dirname, '..', '..', 'content')),
+    quizMaxFailures: raw.QUIZ_MAX_FAILURES ?? 3,
+    quizCooldownMinutes: raw.QUIZ_COOLDOWN_MINUTES ?? 10,
+    signingKeyPem: raw.SIGNING_KEY_PEM,
   };
 }

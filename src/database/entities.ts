@@ -1,3 +1,8 @@
+import { Attempt } from '../training/attempt.entity';
+import { Completion } from '../training/completion.entity';
+import { Certificate } from '../certificates/certificate.entity';
+import { SigningKey } from '../certificates/signing-key.entity';
+import { StatusList } from '../certificates/status-list.entity';
 import { Engagement } from '../engagements/engagement.entity';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -7,4 +12,4 @@ import { User } from '../users/user.entity';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
 
-export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment];
+export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment, Attempt, Completion, StatusList, SigningKey, Certificate];

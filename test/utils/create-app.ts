@@ -15,19 +15,21 @@ export interface TestApp {
   dataSource: DataSource;
   /** Raw SQL with `?` placeholders on either database. */
   query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
-  close(): Promise<void>;
+  close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 /**
  * The real application (same configureApp as main.ts, real migrations) on a
  * fresh temporary SQLite file, or on a fresh schema of TEST_DATABASE_URL.
  */
-export async function createTestApp(options: { env?: Record<string, string>; logStream?: DestinationStream } = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'a4lms-'));
+export async function createTestApp(
+  options: { env?: Record<string, string>; logStream?: DestinationStream; reuse?: TestApp } = {},
+): Promise<TestApp> {
   const pg = process.env.TEST_DATABASE_URL;
-  const schema = pg ? `t_${process.pid}_${Math.random().toString(36).slice(2, 8)}` : undefined;
-  if (pg) await withPg(pg, (ds) => ds.query(`CREATE SCHEMA "${schema}"`));
-  const databaseUrl = pg ? withSearchPath(pg, schema!) : `sqlite:${join(dataDir, 'test.sqlite')}`;
+  const dataDir = options.reuse?.config.dataDir ?? mkdtempSync(join(tmpdir(), 'a4lms-'));
+  const schema = options.reuse ? undefined : pg ? `t_${process.pid}_${Math.random().toString(36).slice(2, 8)}` : undefined;
+  if (schema) await withPg(pg!, (ds) => ds.query(`CREATE SCHEMA "${schema}"`));
+  const databaseUrl = options.reuse?.config.databaseUrl ?? (pg ? withSearchPath(pg, schema!) : `sqlite:${join(dataDir, 'test.sqlite')}`);
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...options.env });
 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
@@ -44,9 +46,14 @@ export async function createTestApp(options: { env?: Record<string, string>; log
       let n = 0;
       return dataSource.query(pg ? sql.replace(/\?/g, () => `$${++n}`) : sql, params);
     },
-    async close() {
+    /** Stops the app; with keepData the database and DATA_DIR stay for a `reuse` app (a restart). */
+    async close(opts: { keepData?: boolean } = {}) {
       await app.close();
-      if (pg) await withPg(pg, (ds) => ds.query(`DROP SCHEMA "${schema}" CASCADE`));
+      if (opts.keepData) return;
+      if (pg) {
+        const s = new URL(databaseUrl).searchParams.get('options')!.split('=')[1];
+        await withPg(pg, (ds) => ds.query(`DROP SCHEMA "${s}" CASCADE`));
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

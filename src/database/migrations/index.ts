@@ -1,5 +1,6 @@
 import { Foundation1764100000000 } from './1764100000000-Foundation';
 import { AccountsAndEngagements1764200000000 } from './1764200000000-AccountsAndEngagements';
+import { TrainingAndCertificates1764300000000 } from './1764300000000-TrainingAndCertificates';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
-export const MIGRATIONS = [Foundation1764100000000, AccountsAndEngagements1764200000000];
+export const MIGRATIONS = [Foundation1764100000000, AccountsAndEngagements1764200000000, TrainingAndCertificates1764300000000];

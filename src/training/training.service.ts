@@ -1,0 +1,263 @@
+import { ConflictException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { AuthUser } from '../auth/auth-user';
+import { fieldError } from '../common/http/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ContentService } from '../content/content.service';
+import type { Lang, TrainingModule } from '../content/content.types';
+import { TransactionService } from '../database/transaction.service';
+import { Engagement } from '../engagements/engagement.entity';
+import { Assignment } from '../workers/assignment.entity';
+import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
+import { Completion } from './completion.entity';
+import { countingCompletion } from './completion-rules';
+
+export type ModuleStatus = 'not_started' | 'in_progress' | 'completed';
+
+/** Told, inside the submitting transaction, that a worker passed a module; answers the certificate now held, if any. */
+export type PassListener = (m: EntityManager, workerId: string, engagementId: string) => Promise<{ serial: string } | null>;
+
+@Injectable()
+export class TrainingService {
+  private passListener: PassListener = async () => null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: TransactionService,
+    private readonly access: AccessService,
+    private readonly content: ContentService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onPass(listener: PassListener): void {
+    this.passListener = listener;
+  }
+
+  /**
+   * Draws `drawSize` questions at random and shuffles their choices. The
+   * sitting, answer key included, is stored with the attempt (so a reload
+   * shows the same questions and grading uses this revision); the client gets
+   * per-attempt choice keys and no hint of which is correct.
+   */
+  async start(user: AuthUser, moduleId: string, engagementId: string, lang: Lang) {
+    const engagement = await this.access.engagement(user, engagementId);
+    const module = this.content.get(moduleId);
+    if (!engagement.curriculum.includes(moduleId)) throw new ConflictException("This module is not part of the engagement's curriculum");
+    await this.assertNotCoolingDown(user.workerId!, moduleId);
+    const now = new Date();
+    const attempt: Attempt = {
+      id: randomUUID(),
+      workerId: user.workerId!,
+      engagementId,
+      moduleId,
+      revision: module.revision,
+      contentHash: module.contentHash,
+      passMark: engagement.passMark ?? module.passMark,
+      questions: draw(module),
+      startedAt: now,
+      expiresAt: new Date(now.getTime() + module.timeLimitMinutes * 60_000),
+      submittedAt: null,
+      answers: null,
+      score: null,
+      passed: null,
+    };
+    await this.tx.run((m) => m.insert(Attempt, attempt));
+    return attemptView(attempt, lang);
+  }
+
+  /** The same sitting again (a reload), for its worker only. */
+  async get(user: AuthUser, attemptId: string, lang: Lang) {
+    return attemptView(await this.ownAttempt(user, attemptId), lang);
+  }
+
+  /**
+   * Grades on the server against the stored sitting. A second submission, or
+   * one after the time limit, is a 409 and changes nothing. A pass writes its
+   * completion in the same transaction, exactly once per attempt.
+   */
+  async submit(user: AuthUser, attemptId: string, answers: { questionId: string; choiceIds: string[] }[], lang: Lang) {
+    await this.ownAttempt(user, attemptId);
+    return this.tx.run(async (m) => {
+      const attempt = await m.findOneByOrFail(Attempt, { id: attemptId });
+      if (attempt.submittedAt) throw new ConflictException('This attempt was already submitted');
+      const now = new Date();
+      if (now > attempt.expiresAt) throw new ConflictException('The time limit of this attempt has passed; start a new one');
+      const given = checkAnswers(attempt.questions, answers);
+      const results = attempt.questions.map((q) => {
+        const chosen = new Set(given.get(q.id) ?? []);
+        const correctKeys = q.choices.filter((c) => c.correct).map((c) => c.key);
+        const correct = chosen.size === correctKeys.length && correctKeys.every((k) => chosen.has(k));
+        return { questionId: q.id, correct, explanation: q.explanation[lang] };
+      });
+      const score = Math.round((100 * results.filter((r) => r.correct).length) / results.length);
+      const passed = score >= attempt.passMark;
+      const stored: GivenAnswer[] = attempt.questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
+      // The condition on submitted_at makes the first submission the only one, even across instances.
+      const res = await m
+        .createQueryBuilder()
+        .update(Attempt)
+        .set({ submittedAt: now, answers: stored, score, passed })
+        .where('id = :id AND submitted_at IS NULL', { id: attemptId })
+        .execute();
+      if (res.affected === 0) throw new ConflictException('This attempt was already submitted');
+      let certificate: { serial: string } | null = null;
+      if (passed) {
+        await m.insert(Completion, {
+          id: randomUUID(),
+          workerId: attempt.workerId,
+          moduleId: attempt.moduleId,
+          revision: attempt.revision,
+          contentHash: attempt.contentHash,
+          score,
+          attemptId,
+          completedAt: now,
+        });
+        certificate = await this.passListener(m, attempt.workerId, attempt.engagementId);
+      }
+      return { attemptId, moduleId: attempt.moduleId, score, passed, passMark: attempt.passMark, results, certificate };
+    });
+  }
+
+  /**
+   * The worker's engagements with each module's status. A completion counts
+   * for every engagement it fits (see completion-rules.ts): an identical
+   * module is not retaken for a second engagement.
+   */
+  async myEngagements(user: AuthUser) {
+    const workerId = user.workerId!;
+    const engagements = await this.db
+      .getRepository(Engagement)
+      .createQueryBuilder('e')
+      .innerJoin(Assignment, 'a', 'a.engagement_id = e.id AND a.worker_id = :workerId', { workerId })
+      .orderBy('e.starts_on', 'ASC')
+      .getMany();
+    const { completions, attempts } = await this.history(workerId);
+    const now = new Date();
+    return engagements.map((e) => ({
+      engagement: { id: e.id, title: e.title, contractNumber: e.contractNumber, startsOn: e.startsOn, endsOn: e.endsOn },
+      modules: e.curriculum.filter((id) => this.content.has(id)).map((id) => {
+        const module = this.content.get(id);
+        const done = countingCompletion(completions, module, e.certificateValidityDays, now);
+        const tried = attempts.get(id);
+        const status: ModuleStatus = done ? 'completed' : tried ? 'in_progress' : 'not_started';
+        return {
+          moduleId: id,
+          title: module.title,
+          revision: module.revision,
+          status,
+          bestScore: tried?.bestScore ?? null,
+          attempts: tried?.count ?? 0,
+          completedAt: done ? done.completedAt.toISOString() : null,
+        };
+      }),
+    }));
+  }
+
+  /** Completions and per-module attempt counts of one worker. */
+  async history(workerId: string) {
+    const completions = await this.db.getRepository(Completion).find({ where: { workerId } });
+    const rows = await this.db
+      .getRepository(Attempt)
+      .createQueryBuilder('a')
+      .select('a.module_id', 'moduleId')
+      .addSelect('COUNT(*)', 'count')
+      .addSelect('MAX(a.score)', 'bestScore')
+      .where('a.worker_id = :workerId', { workerId })
+      .groupBy('a.module_id')
+      .getRawMany<{ moduleId: string; count: string; bestScore: number | null }>();
+    const attempts = new Map(rows.map((r) => [r.moduleId, { count: Number(r.count), bestScore: r.bestScore === null ? null : Number(r.bestScore) }]));
+    return { completions, attempts };
+  }
+
+  private async ownAttempt(user: AuthUser, attemptId: string): Promise<Attempt> {
+    const attempt = await this.db.getRepository(Attempt).findOneBy({ id: attemptId, workerId: user.workerId ?? '' });
+    if (!attempt) throw new NotFoundException('Attempt not found');
+    return attempt;
+  }
+
+  /** Anti-guessing: after N failed attempts in a row, a cool-down before the next. */
+  private async assertNotCoolingDown(workerId: string, moduleId: string): Promise<void> {
+    const n = this.config.quizMaxFailures;
+    const recent = await this.db.getRepository(Attempt).find({
+      where: { workerId, moduleId, submittedAt: Not(IsNull()) },
+      order: { submittedAt: 'DESC' },
+      take: n,
+    });
+    if (recent.length < n || recent.some((a) => a.passed)) return;
+    const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
+    if (until > new Date())
+      throw new HttpException(
+        { message: `After ${n} failed attempts in a row, wait until ${until.toISOString()} before trying again; re-read the lesson meanwhile`, retryAt: until.toISOString() },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+  }
+}
+
+/** Uniform random sample without replacement, and a shuffle of each question's choices. */
+function draw(module: TrainingModule): DrawnQuestion[] {
+  const bank = shuffle([...module.questions]).slice(0, module.drawSize);
+  return bank.map((q) => {
+    const keys = new Set<string>();
+    return {
+      id: q.id,
+      article: q.article,
+      text: { ...q.text },
+      multiple: q.multiple,
+      choices: shuffle([...q.choices]).map((c) => {
+        let key: string;
+        do key = randomBytes(3).toString('hex');
+        while (keys.has(key));
+        keys.add(key);
+        return { key, id: c.id, text: { ...c.text }, correct: c.correct };
+      }),
+      explanation: { ...q.explanation },
+    };
+  });
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** Every answer must name a drawn question and its own choice keys; a single-answer question takes at most one. */
+function checkAnswers(questions: DrawnQuestion[], answers: { questionId: string; choiceIds: string[] }[]): Map<string, string[]> {
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const given = new Map<string, string[]>();
+  answers.forEach((a, i) => {
+    const q = byId.get(a.questionId);
+    if (!q) throw fieldError(`answers[${i}].questionId`, 'is not a question of this attempt');
+    if (given.has(a.questionId)) throw fieldError(`answers[${i}].questionId`, 'is answered twice');
+    const keys = new Set(q.choices.map((c) => c.key));
+    if (a.choiceIds.some((k) => !keys.has(k))) throw fieldError(`answers[${i}].choiceIds`, 'contains a choice of another question');
+    if (!q.multiple && a.choiceIds.length > 1) throw fieldError(`answers[${i}].choiceIds`, 'takes one choice for this question');
+    given.set(a.questionId, [...new Set(a.choiceIds)]);
+  });
+  return given;
+}
+
+/** What the worker sees of a sitting: texts in their language, opaque keys, and no correctness. */
+function attemptView(a: Attempt, lang: Lang) {
+  return {
+    attemptId: a.id,
+    moduleId: a.moduleId,
+    revision: a.revision,
+    engagementId: a.engagementId,
+    questions: a.questions.map((q) => ({
+      id: q.id,
+      text: q.text[lang],
+      multiple: q.multiple,
+      choices: q.choices.map((c) => ({ id: c.key, text: c.text[lang] })),
+    })),
+    startedAt: a.startedAt.toISOString(),
+    expiresAt: a.expiresAt.toISOString(),
+    submitted: a.submittedAt !== null,
+  };
+}
+
