@@ -18,6 +18,7 @@ import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 import { WorkersModule } from './workers/workers.module';
 import { TrainingModule } from './training/training.module';
+import { CertificatePagesModule, CertificatesModule } from './certificates/certificates.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -29,10 +30,11 @@ const API_MODULES: Type[] = [
   WorkersModule,
   ContentModule,
   TrainingModule,
+  CertificatesModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */
-const ROOT_MODULES: Type[] = [HealthModule, SetupModule];
+const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule];
 
 @Module({})
 export class AppModule {

@@ -1,0 +1,91 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import QRCode from 'qrcode';
+import { OptionalUser, type AuthUser } from '../auth/auth-user';
+import { Public } from '../auth/public.decorator';
+import { formatDate, formatWareki } from '../common/dates';
+import { renderDocument } from '../common/http/document-renderer';
+import { ContentService } from '../content/content.service';
+import { CertificateFacts, CertificatesService } from './certificates.service';
+
+type Lang = 'ja' | 'en';
+const langOf = (q: string | undefined, cookie: string | undefined): Lang => (q === 'en' || q === 'ja' ? q : cookie === 'en' ? 'en' : 'ja');
+
+const STATUS_WORDS: Record<string, { ja: string; en: string; tone: string }> = {
+  valid: { ja: '有効', en: 'Valid', tone: 'ok' },
+  expired: { ja: '有効期限切れ', en: 'Expired', tone: 'warn' },
+  revoked: { ja: '取消し', en: 'Revoked', tone: 'bad' },
+  superseded: { ja: '更新済み（新しい修了証があります）', en: 'Superseded by a newer certificate', tone: 'warn' },
+};
+
+/**
+ * The printable certificate (holder, their managers, the municipality's town
+ * staff; 404 to anyone else) and the public verification pages a phone
+ * reaches from the certificate's QR code.
+ */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class CertificatePagesController {
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly content: ContentService,
+  ) {}
+
+  @Get('certificates/:serial')
+  async document(@Param('serial') serial: string, @Query('lang') q: string | undefined, @OptionalUser() user: AuthUser | undefined, @Res() reply: FastifyReply) {
+    const lang = langOf(q, reply.request.cookies?.lang);
+    const f = await this.certificates.forDocument(serial, user);
+    const qr = await QRCode.toString(f.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    return reply.type('text/html; charset=utf-8').send(
+      renderDocument('certificates/certificate', {
+        lang,
+        ja: lang === 'ja',
+        title: lang === 'ja' ? '情報セキュリティ研修修了証' : 'Information security training certificate',
+        f,
+        status: this.statusView(f, lang),
+        modules: f.modules.map((m) => ({ ...m, title: this.content.has(m.moduleId) ? this.content.get(m.moduleId).title[lang] : m.moduleId, completed: formatDate(m.completedAt, lang) })),
+        validFromWareki: formatWareki(f.validFrom),
+        validUntilWareki: formatWareki(f.validUntil),
+        validFrom: formatDate(f.validFrom, lang),
+        validUntil: formatDate(f.validUntil, lang),
+        qr,
+        otherLang: lang === 'ja' ? 'en' : 'ja',
+      }),
+    );
+  }
+
+  @Get('verify')
+  async verifyForm(@Query('serial') serial: string | undefined, @Query('lang') q: string | undefined, @Res() reply: FastifyReply) {
+    if (serial) return reply.redirect(`/verify/${encodeURIComponent(serial.trim())}`, 303);
+    const lang = langOf(q, reply.request.cookies?.lang);
+    return reply.view('certificates/verify', { lang, ja: lang === 'ja', title: lang === 'ja' ? '修了証の確認' : 'Verify a certificate' });
+  }
+
+  @Get('verify/:serial')
+  async verify(@Param('serial') serial: string, @Query('lang') q: string | undefined, @OptionalUser() user: AuthUser | undefined, @Res() reply: FastifyReply) {
+    const lang = langOf(q, reply.request.cookies?.lang);
+    const base = { lang, ja: lang === 'ja', title: lang === 'ja' ? '修了証の確認' : 'Verify a certificate', typed: serial };
+    try {
+      const f = await this.certificates.facts(serial, user);
+      return reply.view('certificates/verify', { ...base, f, status: this.statusView(f, lang), validFrom: formatDate(f.validFrom, lang), validUntil: formatDate(f.validUntil, lang) });
+    } catch (e) {
+      const status = (e as { getStatus?: () => number }).getStatus?.();
+      if (status !== 400 && status !== 404) throw e;
+      const mistyped = status === 400 && /check character/.test(JSON.stringify((e as { getResponse: () => unknown }).getResponse()));
+      const message =
+        status === 404
+          ? lang === 'ja' ? 'この番号の修了証は見つかりません。番号をもう一度ご確認ください。' : 'No certificate has this serial. Please check the number again.'
+          : mistyped
+            ? lang === 'ja' ? '番号に入力誤りがあります（検査文字が一致しません）。修了証の番号と見比べてください。' : 'This serial contains a typing mistake (its check character does not match). Compare it with the certificate.'
+            : lang === 'ja' ? '修了証番号は XXXX-XXXX-XXXX-X の形です。' : 'A serial looks like XXXX-XXXX-XXXX-X.';
+      return reply.status(status).view('certificates/verify', { ...base, error: message });
+    }
+  }
+
+  private statusView(f: CertificateFacts, lang: Lang) {
+    const s = STATUS_WORDS[f.status];
+    return { word: s[lang], tone: s.tone, revokedAt: f.revokedAt ? formatDate(f.revokedAt, lang) : null };
+  }
+}
