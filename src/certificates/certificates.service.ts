@@ -27,7 +27,7 @@ import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
 
-/** "山田　太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
+/** "山田\u3000太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
 export function maskName(name: string): string {
   const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
   return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;

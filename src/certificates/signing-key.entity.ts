@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
 import { InstantColumn, JsonColumn } from '../database/columns';
 
 /** Public half of a signing key. The private half never enters the database. */
