@@ -19,6 +19,8 @@ import { UsersModule } from './users/users.module';
 import { WorkersModule } from './workers/workers.module';
 import { TrainingModule } from './training/training.module';
 import { CertificatePagesModule, CertificatesModule } from './certificates/certificates.module';
+import { AuditModule } from './audit/audit.module';
+import { ReportPagesModule, ReportsModule } from './reports/reports.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -31,10 +33,12 @@ const API_MODULES: Type[] = [
   ContentModule,
   TrainingModule,
   CertificatesModule,
+  AuditModule,
+  ReportsModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */
-const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule];
+const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule, ReportPagesModule];
 
 @Module({})
 export class AppModule {

@@ -1,6 +1,7 @@
 import type { SubcontractLink } from '../engagements/subcontract-link.entity';
 
-type Link = Pick<SubcontractLink, 'organizationId' | 'parentOrganizationId' | 'status' | 'tier'>;
+type Link = Pick<SubcontractLink, 'organizationId' | 'parentOrganizationId' | 'status' | 'tier'> &
+  Partial<Pick<SubcontractLink, 'decidedOn' | 'reference'>>;
 
 /** An engagement's subcontract tree (Article 5): the prime at tier 0, links below it. */
 export class SubcontractTree {

@@ -63,6 +63,8 @@ export async function buildWorld(t: TestApp) {
         handlesPersonalInfo: true,
         handlesMyNumber: false,
         usesCloudStorage: true,
+        // Longer than the contract (15 months), so a fresh certificate lasts to its end.
+        certificateValidityDays: 730,
       },
       staff.token,
     )

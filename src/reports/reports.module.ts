@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ContentModule } from '../content/content.module';
+import { Article11Service } from './article11.service';
+import { ReportPagesController } from './report-pages.controller';
+import { ReportsController } from './reports.controller';
+import { TrackingService } from './tracking.service';
+
+/** Progress, readiness and the Article 11 report (mounted under /api/v1). */
+@Module({ imports: [ContentModule], controllers: [ReportsController], providers: [TrackingService, Article11Service], exports: [TrackingService, Article11Service] })
+export class ReportsModule {}
+
+/** The printable report page at the root. */
+@Module({ imports: [ReportsModule], controllers: [ReportPagesController] })
+export class ReportPagesModule {}
