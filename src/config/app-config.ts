@@ -23,9 +23,9 @@ const toInt = ({ value }: { value: unknown }) =>
 export class EnvironmentVariables {
   @IsOptional()
   @Transform(toInt)
-  @IsInt({ message: 'must be an integer port number' })
   @Min(0)
   @Max(65535)
+  @IsInt({ message: 'must be an integer port number' })
   PORT?: number;
 
   @IsOptional()
@@ -60,9 +60,9 @@ export class EnvironmentVariables {
   /** log2 of scrypt's N. 17 in production; tests lower it to stay fast. */
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(10)
   @Max(20)
+  @IsInt({ message: 'must be an integer' })
   SCRYPT_LOG_N?: number;
 
   @IsOptional()
@@ -72,16 +72,16 @@ export class EnvironmentVariables {
   /** Failed quiz attempts in a row before a cool-down. */
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(1)
   @Max(100)
+  @IsInt({ message: 'must be an integer' })
   QUIZ_MAX_FAILURES?: number;
 
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(0)
   @Max(1440)
+  @IsInt({ message: 'must be an integer' })
   QUIZ_COOLDOWN_MINUTES?: number;
 
   /** PKCS#8 PEM of the Ed25519 signing key, for several instances sharing one key; otherwise a key file in DATA_DIR. */
@@ -118,7 +118,7 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
-  const errors = validateSync(raw, { skipMissingProperties: false, whitelist: false });
+  const errors = validateSync(raw, { skipMissingProperties: false, whitelist: false, stopAtFirstError: true });
   if (errors.length) {
     const lines = errors.map(
       (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
