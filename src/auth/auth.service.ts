@@ -1,7 +1,8 @@
 import { ConflictException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException, BadRequestException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ANONYMOUS, AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly tx: TransactionService,
     private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     this.dummyHash = hashPassword('not-a-password', config.scryptLogN);
   }
@@ -42,17 +44,19 @@ export class AuthService {
     const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
     const now = new Date();
     if (user?.lockedUntil && user.lockedUntil > now) {
+      await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', targetId: user.id, details: { reason: 'locked' } });
       throw new HttpException('Too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS);
     }
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok) {
       if (user) await this.recordFailure(user.id, now);
+      else await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', details: { reason: 'unknown_account' } });
       throw new UnauthorizedException('E-mail or password is wrong');
     }
     if (user.failedLogins > 0 || user.lockedUntil) {
       await this.tx.run((m) => m.update(User, { id: user.id }, { failedLogins: 0, failedLoginWindowStart: null, lockedUntil: null }));
     }
-    return this.signIn(user);
+    return this.signIn(user, true);
   }
 
   private async recordFailure(userId: string, now: Date): Promise<void> {
@@ -69,6 +73,7 @@ export class AuthService {
           lockedUntil: failedLogins >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
         },
       );
+      await this.audit.record(m, { action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', targetId: userId, details: { reason: 'wrong_password', failedLogins, locked: failedLogins >= MAX_FAILED_LOGINS } });
     });
   }
 
@@ -104,13 +109,16 @@ export class AuthService {
       };
       await m.insert(User, u);
       await m.update(Worker, { id: worker.id }, { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: new Date(), updatedAt: new Date() });
+      await this.audit.record(m, { action: 'auth.enrolled', actor: u, targetType: 'worker', targetId: worker.id, details: { organizationId: worker.organizationId } });
       return u;
     });
     return this.signIn(user);
   }
 
-  private async signIn(user: User): Promise<SignedIn> {
-    const { token, expiresAt } = await this.sessions.open(user.id);
+  /** With `audited`, the sign-in's event is recorded in the session's transaction (an enrolment has its own event). */
+  private async signIn(user: User, audited = false): Promise<SignedIn> {
+    const record = (m: EntityManager) => this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
+    const { token, expiresAt } = await this.sessions.open(user.id, audited ? record : undefined);
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 }

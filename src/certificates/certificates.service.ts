@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { AuditService, SYSTEM } from '../audit/audit.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import type { AuthUser } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -58,6 +59,7 @@ export class CertificatesService implements OnModuleInit {
     private readonly training: TrainingService,
     private readonly engagements: EngagementsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -104,6 +106,7 @@ export class CertificatesService implements OnModuleInit {
       if (held && sameTraining(held.modules, attested)) continue;
       const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
       if (held) await m.update(Certificate, { id: held.id }, { status: 'superseded', supersededBy: cert.id });
+      if (held) await this.audit.record(m, { action: 'certificate.superseded', actor: SYSTEM, targetType: 'certificate', targetId: held.id, engagementId: e.id, details: { serial: held.serial, supersededBy: cert.id, workerId: a.worker_id } });
       issued.push(cert);
     }
     return issued;
@@ -124,6 +127,7 @@ export class CertificatesService implements OnModuleInit {
   private async issue(m: EntityManager, e: Engagement, workerId: string, organizationId: string, modules: Certificate['modules'], now: Date): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
+    await this.audit.lock(m); // before the shared status-list row: one lock order with revocations (PostgreSQL)
     const { list, index } = await this.allocateStatusIndex(m, now);
     let serial = newSerial();
     while (await m.existsBy(Certificate, { serial })) serial = newSerial();
@@ -160,6 +164,7 @@ export class CertificatesService implements OnModuleInit {
       issuedAt: now,
     };
     await m.insert(Certificate, cert);
+    await this.audit.record(m, { action: 'certificate.issued', actor: SYSTEM, targetType: 'certificate', targetId: cert.id, engagementId: e.id, details: { serial, workerId, organizationId } });
     return cert;
   }
 
@@ -258,6 +263,7 @@ export class CertificatesService implements OnModuleInit {
       if (cert.status !== 'valid') throw new ConflictException(`The certificate is already ${cert.status}`);
       const now = new Date();
       await m.update(Certificate, { id: cert.id }, { status: 'revoked', revokedAt: now, revocationReason: reason.trim() });
+      await this.audit.record(m, { action: 'certificate.revoked', actor: user, targetType: 'certificate', targetId: cert.id, engagementId: e.id, details: { serial: cert.serial } });
       const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
       await m.update(StatusList, { id: list.id }, { bits: setBit(list.bits, cert.statusIndex, true), updatedAt: now });
     });

@@ -1,3 +1,4 @@
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Attempt } from '../training/attempt.entity';
 import { Completion } from '../training/completion.entity';
 import { Certificate } from '../certificates/certificate.entity';
@@ -12,4 +13,4 @@ import { User } from '../users/user.entity';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
 
-export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment, Attempt, Completion, StatusList, SigningKey, Certificate];
+export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment, Attempt, Completion, StatusList, SigningKey, Certificate, AuditEvent];

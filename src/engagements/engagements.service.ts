@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { fieldError } from '../common/http/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
@@ -53,6 +54,7 @@ export class EngagementsService {
     private readonly tx: TransactionService,
     private readonly access: AccessService,
     private readonly content: ContentService,
+    private readonly audit: AuditService,
   ) {}
 
   onApproval(listener: ApprovalListener): void {
@@ -86,6 +88,7 @@ export class EngagementsService {
       if (await m.existsBy(Engagement, { municipalityId: engagement.municipalityId, contractNumber: engagement.contractNumber }))
         throw new ConflictException('An engagement with this contract number exists in this municipality');
       await m.insert(Engagement, engagement);
+      await this.audit.record(m, { action: 'engagement.created', actor: user, targetType: 'engagement', targetId: engagement.id, engagementId: engagement.id, details: { primeOrganizationId: engagement.primeOrganizationId } });
     });
     return engagementView(engagement);
   }
@@ -135,6 +138,7 @@ export class EngagementsService {
         createdAt: new Date(),
       };
       await m.insert(SubcontractLink, link);
+      await this.audit.record(m, { action: 'subcontractor.added', actor: user, targetType: 'subcontract_link', targetId: link.id, engagementId, details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier } });
       return linkView(link);
     });
   }
@@ -173,6 +177,7 @@ export class EngagementsService {
       link.reference = dto.reference.trim();
       link.decidedBy = user.id;
       await m.update(SubcontractLink, { id: link.id }, { status: link.status, decidedOn: link.decidedOn, reference: link.reference, decidedBy: user.id });
+      await this.audit.record(m, { action: dto.approved ? 'subcontractor.approved' : 'subcontractor.rejected', actor: user, targetType: 'subcontract_link', targetId: link.id, engagementId, details: { organizationId, decidedOn: link.decidedOn } });
       if (dto.approved) for (const listener of this.approvalListeners) await listener(m, engagementId, organizationId);
       return linkView(link);
     });

@@ -5,6 +5,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { canonicalJson, sha256Hex } from '../common/canonical-json';
 import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
+import { AuditService } from '../audit/audit.service';
 import { totals, TrackingService } from './tracking.service';
 
 /**
@@ -19,6 +20,7 @@ export class Article11Service {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tracking: TrackingService,
     private readonly content: ContentService,
+    private readonly audit: AuditService,
   ) {}
 
   async report(user: AuthUser, engagementId: string) {
@@ -80,6 +82,8 @@ export class Article11Service {
         })),
       totals: totals(data.workers),
     };
-    return { report, digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value: sha256Hex(canonicalJson(report)) } };
+    const digest = sha256Hex(canonicalJson(report));
+    await this.audit.append({ action: 'report.generated', actor: user, targetType: 'engagement', targetId: e.id, engagementId: e.id, details: { digest } });
+    return { report, digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value: digest } };
   }
 }

@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { toCsv } from '../common/csv/csv';
 import { decodeCursor, encodeCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
+import { AuditService } from '../audit/audit.service';
 import { ProgressFilter } from './dto/tracking.dto';
 import { loadTrackingData, OrgRow, TrackingData, WorkerRow } from './tracking-data';
 
@@ -19,6 +20,7 @@ export class TrackingService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
     private readonly content: ContentService,
+    private readonly audit: AuditService,
   ) {}
 
   /** The data an org manager may see is their subtree; town staff and admins see the whole tree. */
@@ -78,6 +80,14 @@ export class TrackingService {
         w.certificate?.validUntil.slice(0, 10),
         ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
       ];
+    });
+    await this.audit.append({
+      action: 'export.downloaded',
+      actor: user,
+      targetType: 'engagement',
+      targetId: engagementId,
+      engagementId,
+      details: { kind: 'progress_csv', rows: body.length, lang: q.lang },
     });
     return toCsv(header, body);
   }

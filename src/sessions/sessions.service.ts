@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { newToken, sha256 } from '../auth/tokens';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -20,11 +20,15 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async open(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  /** `also` runs in the same transaction (the sign-in's audit event). */
+  async open(userId: string, also?: (m: EntityManager) => Promise<unknown>): Promise<{ token: string; expiresAt: Date }> {
     const token = newToken();
     const now = new Date();
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-    await this.tx.run((m) => m.insert(Session, { id: randomUUID(), userId, tokenHash: sha256(token), createdAt: now, expiresAt, revokedAt: null }));
+    await this.tx.run(async (m) => {
+      await m.insert(Session, { id: randomUUID(), userId, tokenHash: sha256(token), createdAt: now, expiresAt, revokedAt: null });
+      await also?.(m);
+    });
     return { token, expiresAt };
   }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { fieldError } from '../common/http/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -30,6 +31,7 @@ export class TrainingService {
     private readonly access: AccessService,
     private readonly content: ContentService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   onPass(listener: PassListener): void {
@@ -87,10 +89,7 @@ export class TrainingService {
       if (now > attempt.expiresAt) throw new ConflictException('The time limit of this attempt has passed; start a new one');
       const given = checkAnswers(attempt.questions, answers);
       const results = attempt.questions.map((q) => {
-        const chosen = new Set(given.get(q.id) ?? []);
-        const correctKeys = q.choices.filter((c) => c.correct).map((c) => c.key);
-        const correct = chosen.size === correctKeys.length && correctKeys.every((k) => chosen.has(k));
-        return { questionId: q.id, correct, explanation: q.explanation[lang] };
+        return { questionId: q.id, correct: isRight(q, given.get(q.id) ?? []), explanation: q.explanation[lang] };
       });
       const score = Math.round((100 * results.filter((r) => r.correct).length) / results.length);
       const passed = score >= attempt.passMark;
@@ -103,6 +102,7 @@ export class TrainingService {
         .where('id = :id AND submitted_at IS NULL', { id: attemptId })
         .execute();
       if (res.affected === 0) throw new ConflictException('This attempt was already submitted');
+      await this.audit.record(m, { action: 'attempt.submitted', actor: user, targetType: 'attempt', targetId: attemptId, engagementId: attempt.engagementId, details: { moduleId: attempt.moduleId, revision: attempt.revision, score, passed } });
       let certificate: { serial: string } | null = null;
       if (passed) {
         await m.insert(Completion, {
@@ -119,6 +119,39 @@ export class TrainingService {
       }
       return { attemptId, moduleId: attempt.moduleId, score, passed, passMark: attempt.passMark, results, certificate };
     });
+  }
+
+  /**
+   * A submitted sitting as its worker reviews it (the web result page): the
+   * score, each question with the worker's own choices, whether it was right
+   * and its explanation. Like the submission's answer, it never says which
+   * choices were the correct ones. 404 for anyone else's attempt, 409 before submission.
+   */
+  async result(user: AuthUser, attemptId: string, lang: Lang) {
+    const a = await this.ownAttempt(user, attemptId);
+    if (!a.submittedAt || !a.answers) throw new ConflictException('This attempt has not been submitted yet');
+    const given = new Map(a.answers.map((x) => [x.questionId, x.choiceKeys]));
+    return {
+      attemptId: a.id,
+      moduleId: a.moduleId,
+      engagementId: a.engagementId,
+      revision: a.revision,
+      score: a.score!,
+      passed: a.passed!,
+      passMark: a.passMark,
+      submittedAt: a.submittedAt.toISOString(),
+      questions: a.questions.map((q) => {
+        const chosen = given.get(q.id) ?? [];
+        return {
+          id: q.id,
+          text: q.text[lang],
+          multiple: q.multiple,
+          correct: isRight(q, chosen),
+          chosen: q.choices.filter((c) => chosen.includes(c.key)).map((c) => c.text[lang]),
+          explanation: q.explanation[lang],
+        };
+      }),
+    };
   }
 
   /**
@@ -194,6 +227,13 @@ export class TrainingService {
         HttpStatus.TOO_MANY_REQUESTS,
       );
   }
+}
+
+/** A question is right when exactly its correct choices were chosen. */
+function isRight(q: DrawnQuestion, chosenKeys: readonly string[]): boolean {
+  const chosen = new Set(chosenKeys);
+  const correctKeys = q.choices.filter((c) => c.correct).map((c) => c.key);
+  return chosen.size === correctKeys.length && correctKeys.every((k) => chosen.has(k));
 }
 
 /** Uniform random sample without replacement, and a shuffle of each question's choices. */

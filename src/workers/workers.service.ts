@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
 import { CsvSyntaxError, decodeCsvBuffer, parseCsv, toCsv } from '../common/csv/csv';
@@ -42,6 +43,7 @@ export class WorkersService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
     private readonly access: AccessService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Workers are registered by a manager of their own organization only. */
@@ -69,6 +71,7 @@ export class WorkersService {
       };
       const code = this.issueCode(worker, now);
       await m.insert(Worker, worker);
+      await this.audit.record(m, { action: 'workers.created', actor: user, targetType: 'worker', targetId: worker.id, details: { organizationId: orgId } });
       return { ...workerView(worker), enrollmentCode: code, enrollmentCodeExpiresAt: worker.enrollmentCodeExpiresAt!.toISOString() };
     });
   }
@@ -138,6 +141,7 @@ export class WorkersService {
         else result.unchanged++;
       }
       for (const chunk of chunks(inserts, 200)) await m.insert(Worker, chunk);
+      await this.audit.record(m, { action: 'workers.imported', actor: user, targetType: 'organization', targetId: orgId, details: { created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length, codesIssued: result.codes?.length ?? 0 } });
     });
     return result;
   }
@@ -154,6 +158,7 @@ export class WorkersService {
         await m.update(Worker, { id: w.id }, { enrollmentCodeHash: w.enrollmentCodeHash, enrollmentCodeExpiresAt: w.enrollmentCodeExpiresAt, updatedAt: now });
         out.push(codeRow(w, code));
       }
+      await this.audit.record(m, { action: 'workers.codes_reissued', actor: user, targetType: 'organization', targetId: orgId, details: { codesIssued: out.length } });
       return out;
     });
     return codesCsv(codes);
@@ -178,8 +183,22 @@ export class WorkersService {
       const now = new Date();
       const rows = ids.filter((id) => !already.has(id)).map((workerId) => ({ engagementId, workerId, assignedBy: user.id, assignedAt: now }));
       for (const chunk of chunks(rows, 300)) await m.insert(Assignment, chunk);
+      await this.audit.record(m, { action: 'assignments.created', actor: user, targetType: 'engagement', targetId: engagementId, engagementId, details: { organizationId: orgId, added: rows.length, workerIds: rows.map((r) => r.workerId) } });
     });
     return { assigned: ids };
+  }
+
+  /** Ids of the caller's own workers already on an engagement they can see (the assignment page ticks them). */
+  async assignedWorkerIds(user: AuthUser, engagementId: string): Promise<string[]> {
+    await this.access.engagement(user, engagementId);
+    const rows = await this.db
+      .getRepository(Assignment)
+      .createQueryBuilder('a')
+      .innerJoin(Worker, 'w', 'w.id = a.worker_id')
+      .select('a.worker_id', 'workerId')
+      .where('a.engagement_id = :engagementId AND w.organization_id = :orgId', { engagementId, orgId: user.organizationId ?? '' })
+      .getRawMany<{ workerId: string }>();
+    return rows.map((r) => r.workerId);
   }
 
   /** Sets a fresh code on the worker object and returns it in the clear, the only time it exists so. */

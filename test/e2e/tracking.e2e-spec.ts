@@ -137,6 +137,15 @@ describe('progress, readiness and the Article 11 report', () => {
     expect(en.body).toContain('Certified workers');
     expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(403);
   });
+
+  it('records report generation and CSV exports in the audit trail', async () => {
+    const events = await t.query('SELECT action, details FROM audit_events WHERE engagement_id = ? ORDER BY seq', [w.engagement.id]);
+    const actions = events.map((e: any) => e.action);
+    expect(actions).toContain('report.generated');
+    expect(actions.filter((a: string) => a === 'export.downloaded')).toHaveLength(2);
+    const report = events.find((e: any) => e.action === 'report.generated');
+    expect(JSON.parse(report.details).digest).toMatch(/^[0-9a-f]{64}$/);
+  });
 });
 
 describe('tracking at scale', () => {
