@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { SigningKeysService } from '../../src/certificates/credential/signing-keys.service';
 import { buildWorld, enrolledWorker, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
@@ -202,5 +203,30 @@ describe('certificates', () => {
     expect(verify.body).toContain('有効');
     expect(verify.body).toContain('印刷 *');
     expect(verify.body).not.toContain('印刷　三郎');
+  });
+});
+
+describe('signing key rotation', () => {
+  it('signs with the new key while credentials signed before still verify against the JWKS', async () => {
+    const t = await createTestApp();
+    const w = await buildWorld(t);
+    const issue = async (email: string) => {
+      const x = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '鍵　太郎', email);
+      await w.http.post(`${w.E}/assignments`, { workerIds: [x.workerId] }, w.managers.prime.token);
+      let last: any;
+      for (const m of w.engagement.curriculum) last = await sit(t, w.http, x.token, m, w.engagement.id);
+      return (await w.http.get(`/api/v1/certificates/${last.body.certificate.serial}/credential`)).text;
+    };
+    const before = await issue('before@example.jp');
+    const newKid = await t.app.get(SigningKeysService).rotate();
+    const after = await issue('after@example.jp');
+    const kid = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).kid;
+    expect(kid(after)).toBe(newKid);
+    expect(kid(before)).not.toBe(newKid);
+    const jwks = (await w.http.get('/.well-known/jwks.json')).text;
+    expect(JSON.parse(jwks).keys.map((k: any) => k.kid).sort()).toEqual([kid(before), newKid].sort());
+    expect(verifyOffline({ credential: before, jwks }).verdict.valid).toBe(true);
+    expect(verifyOffline({ credential: after, jwks }).verdict.valid).toBe(true);
+    await t.close();
   });
 });
