@@ -1,5 +1,6 @@
-// Two projects: fast unit specs beside the code, and e2e specs that boot the
-// real app (real migrations, temporary SQLite file or TEST_DATABASE_URL).
+// Three projects: fast unit specs beside the code, e2e specs that boot the
+// real app (real migrations, temporary SQLite file or TEST_DATABASE_URL), and
+// the browser suite (real Chromium; `npm run test:browser`).
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
@@ -15,6 +16,13 @@ module.exports = {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+    {
+      // Real Chromium against the app on 127.0.0.1; run through scripts/test-browser.js.
+      ...common,
+      displayName: 'browser',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
     },
   ],
 };

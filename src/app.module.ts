@@ -21,6 +21,7 @@ import { TrainingModule } from './training/training.module';
 import { CertificatePagesModule, CertificatesModule } from './certificates/certificates.module';
 import { AuditModule } from './audit/audit.module';
 import { ReportPagesModule, ReportsModule } from './reports/reports.module';
+import { WebModule } from './web/web.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -38,7 +39,7 @@ const API_MODULES: Type[] = [
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */
-const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule, ReportPagesModule];
+const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule, ReportPagesModule, WebModule];
 
 @Module({})
 export class AppModule {

@@ -1,12 +1,17 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import handlebars from 'handlebars';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from './config/app-config';
+import { renderErrorPage } from './web/error-page';
+import { baseContext } from './web/page-context';
+import { registerViewHelpers } from './web/view-helpers';
 
 export const ROOT_DIR = join(__dirname, '..');
 /** JSON bodies; CSV uploads have their own, larger limit. */
@@ -52,13 +57,25 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   );
 
   await app.register(fastifyCookie as any);
+  registerViewHelpers(handlebars);
   await app.register(fastifyView as any, {
     engine: { handlebars },
     root: join(ROOT_DIR, 'views'),
     layout: 'layouts/main.hbs',
     viewExt: 'hbs',
     includeViewExtension: true,
-    options: { partials: {} },
+    // Every file in views/partials is a partial under its own name ({{> field}}).
+    options: { partials: viewPartials(join(ROOT_DIR, 'views', 'partials')) },
+    // Templates compiled once; NODE_ENV=development re-reads them on every render while editing.
+    production: process.env.NODE_ENV !== 'development',
+  });
+  // The pages' CSS and the one script (no inline script or style: see the CSP below).
+  await app.register(fastifyStatic as any, { root: join(ROOT_DIR, 'public'), prefix: '/assets/', decorateReply: false, maxAge: 3600_000 });
+  // AllExceptionsFilter renders a browser's errors with this: an error page, or the sign-in page when signed out.
+  fastify.decorateReply('renderError', renderErrorPage);
+  // Every view (also other features' pages) knows the language and the path for the language switch.
+  fastify.addHook('preHandler', async (req, reply) => {
+    (reply as unknown as { locals: Record<string, unknown> }).locals = { ...baseContext(req, reply), csrf: '' };
   });
 
   fastify.addHook('onSend', async (req, reply) => {
@@ -88,4 +105,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
 
   app.enableShutdownHooks();
   return app;
+}
+
+/** `{ name: 'partials/name.hbs' }` for every .hbs file in the partials folder. */
+function viewPartials(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [basename(f, '.hbs'), `partials/${f}`]),
+  );
 }

@@ -86,7 +86,7 @@ describe('progress, readiness and the Article 11 report', () => {
 
   it('filters and paginates', async () => {
     const more = await Promise.all(
-      [0, 1, 2].map((i) => w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: `未着手　${i}`, email: `ns${i}@example.jp` }, w.managers.prime.token)),
+      [0, 1, 2].map((i) => w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: `未着手\u3000${i}`, email: `ns${i}@example.jp` }, w.managers.prime.token)),
     );
     await w.http.post(`${w.E}/assignments`, { workerIds: more.map((m) => m.body.id) }, w.managers.prime.token);
     const ns = await w.http.get(`${w.E}/progress?status=not_started`, w.staff.token);

@@ -1,0 +1,126 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../auth/auth-user';
+import { AuthService } from '../auth/auth.service';
+import { EnrollDto, LoginDto } from '../auth/dto/login.dto';
+import { Public } from '../auth/public.decorator';
+import { SessionsService } from '../sessions/sessions.service';
+import { CsrfGuard } from './csrf';
+import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
+import { LANG_COOKIE, t } from './i18n';
+import { ROLE_HOME, type PageRequest } from './page-context';
+import { Pages } from './pages.service';
+
+const YEAR = 365 * 24 * 3600;
+
+/** Signing in and out, enrolment with a code, the language switch, and `/` that sends each role home. */
+@ApiExcludeController()
+@UseGuards(CsrfGuard)
+@Controller()
+export class AuthPagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  @Public()
+  @Get()
+  home(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('signedOut') signedOut?: string) {
+    if (req.user) return this.pages.redirect(reply, ROLE_HOME[req.user.role]);
+    return this.renderLogin(req, reply, { signedOut: signedOut === '1' });
+  }
+
+  /** A bookmarked or typed /login shows the sign-in page (or the role's home). */
+  @Public()
+  @Get('login')
+  loginPage(@Res() reply: FastifyReply) {
+    return this.pages.redirect(reply, '/');
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const input = { email: str(body, 'email').trim(), password: str(body, 'password') };
+    const form = { email: input.email };
+    const v = await validateForm(LoginDto, input, lang, 'login');
+    if (v.errors) return this.renderLogin(req, reply, { form, errors: v.errors }, 400);
+    try {
+      const signedIn = await this.auth.login(v.value.email, v.value.password);
+      await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
+      return this.pages.redirect(reply, '/');
+    } catch (e) {
+      const h = httpError(e);
+      if (h?.status === 401) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, 401);
+      if (h?.status === 429) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, 429);
+      throw e;
+    }
+  }
+
+  @Public()
+  @Get('enroll')
+  enrollForm(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderEnroll(req, reply, {});
+  }
+
+  @Public()
+  @Post('enroll')
+  async enroll(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const input = { enrollmentCode: str(body, 'enrollmentCode').trim(), password: str(body, 'password') };
+    const form = { enrollmentCode: input.enrollmentCode };
+    const v = await validateForm(EnrollDto, input, lang, 'enroll');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    if (!errors.password && input.password !== str(body, 'passwordConfirm')) errors.passwordConfirm = t(lang, 'enroll.mismatch');
+    if (!v.value || Object.keys(errors).length) return this.renderEnroll(req, reply, { form, errors }, 400);
+    try {
+      const signedIn = await this.auth.enroll(v.value.enrollmentCode, v.value.password);
+      await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
+      return this.pages.redirect(reply, '/');
+    } catch (e) {
+      const h = httpError(e);
+      if (h?.status === 400 && h.fields.includes('enrollmentCode'))
+        return this.renderEnroll(req, reply, { form, errors: { enrollmentCode: t(lang, 'enroll.codeRejected') } }, 400);
+      if (h?.status === 409) return this.renderEnroll(req, reply, { form, formError: t(lang, 'enroll.accountExists') }, 409);
+      throw e;
+    }
+  }
+
+  @Post('logout')
+  async logout(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    await this.sessions.revoke(req.user!.sessionId);
+    this.pages.clearSessionCookie(reply);
+    return this.pages.redirect(reply, '/?signedOut=1');
+  }
+
+  /** The language switch: remembered for a year; back to the page it was pressed on. */
+  @Public()
+  @Get('lang/:lang')
+  switchLanguage(@Param('lang') lang: string, @Query('next') next: string | undefined, @Res() reply: FastifyReply) {
+    reply.setCookie(LANG_COOKIE, lang === 'en' ? 'en' : 'ja', this.pages.cookieOptions(YEAR));
+    return this.pages.redirect(reply, localPath(next ?? '/', '/'));
+  }
+
+  /** The operator's work is done through the API; the page says so. */
+  @Roles('admin')
+  @Get('admin')
+  admin(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.pages.render(req, reply, 'auth/admin', { title: t(this.pages.lang(req), 'admin.title') });
+  }
+
+  /** A new sign-in ends the session this browser had before (no two live sessions behind one cookie). */
+  private async replaceSession(req: PageRequest, reply: FastifyReply, token: string, expiresAt: string) {
+    if (req.user && !(req.headers.authorization ?? '').startsWith('Bearer ')) await this.sessions.revoke(req.user.sessionId);
+    this.pages.setSessionCookie(reply, token, expiresAt);
+  }
+
+  private renderLogin(req: PageRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) {
+    return this.pages.render(req, reply, 'auth/login', { title: t(this.pages.lang(req), 'login.title'), form: {}, errors: {}, ...data }, status);
+  }
+
+  private renderEnroll(req: PageRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) {
+    return this.pages.render(req, reply, 'auth/enroll', { title: t(this.pages.lang(req), 'enroll.title'), form: {}, errors: {}, ...data }, status);
+  }
+}

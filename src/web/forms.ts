@@ -1,0 +1,72 @@
+import { HttpException } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import type { Lang } from '../content/content.types';
+import { t } from './i18n';
+
+export type FieldErrors = Record<string, string>;
+export type FormBody = Record<string, unknown>;
+
+/** A form field as one string: the last value if repeated, '' if missing. */
+export function str(body: FormBody | undefined, name: string): string {
+  const v = body?.[name];
+  if (Array.isArray(v)) return String(v[v.length - 1] ?? '');
+  return typeof v === 'string' ? v : '';
+}
+
+/** A repeatable field (checkboxes) as a list of strings. */
+export function list(body: FormBody | undefined, name: string): string[] {
+  const v = body?.[name];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return typeof v === 'string' ? [v] : [];
+}
+
+/**
+ * Validates a form with the API's own DTO class, so a page accepts exactly
+ * what the API accepts; messages come from the dictionary in the user's
+ * language: `validation.<form>.<field>.<constraint>` if the form words it
+ * specially, else `validation.<constraint>`.
+ */
+export async function validateForm<T extends object>(
+  cls: new () => T,
+  input: Record<string, unknown>,
+  lang: Lang,
+  form: string,
+): Promise<{ value: T; errors: null } | { value: null; errors: FieldErrors }> {
+  const value = plainToInstance(cls, input);
+  const found = await validate(value, { whitelist: true, forbidNonWhitelisted: true });
+  if (!found.length) return { value, errors: null };
+  return { value: null, errors: toFieldErrors(found, lang, form) };
+}
+
+function toFieldErrors(found: ValidationError[], lang: Lang, form: string): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const e of found) {
+    const constraint = Object.keys(e.constraints ?? {})[0] ?? 'invalid';
+    errors[e.property] = fieldMessage(lang, form, e.property, constraint);
+  }
+  return errors;
+}
+
+export function fieldMessage(lang: Lang, form: string, field: string, constraint: string): string {
+  const specific = `validation.${form}.${field}.${constraint}`;
+  const own = t(lang, specific);
+  if (own !== specific) return own;
+  const general = `validation.${constraint}`;
+  const msg = t(lang, general);
+  return msg === general ? t(lang, 'validation.invalid') : msg;
+}
+
+/** The status and `details[].field` names of a service's HttpException, for mapping onto a form. */
+export function httpError(e: unknown): { status: number; fields: string[]; message: string } | null {
+  if (!(e instanceof HttpException)) return null;
+  const res = e.getResponse();
+  const details = typeof res === 'object' && res && 'details' in res ? (res as { details?: { field?: string }[] }).details : undefined;
+  const message = typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? e.message);
+  return { status: e.getStatus(), fields: (details ?? []).map((d) => String(d.field ?? '')), message };
+}
+
+/** A safe local path to return to after a post: only our own absolute paths, never another site. */
+export function localPath(value: string, fallback: string): string {
+  return /^\/(?![/\\])[A-Za-z0-9/_-]*$/.test(value) ? value : fallback;
+}

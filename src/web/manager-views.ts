@@ -1,0 +1,101 @@
+import type { ContentService } from '../content/content.service';
+import type { Lang } from '../content/content.types';
+import type { EngagementsService } from '../engagements/engagements.service';
+import type { workerView } from '../workers/workers.service';
+import { t } from './i18n';
+
+type EngagementView = Awaited<ReturnType<EngagementsService['get']>>;
+type LinkView = Awaited<ReturnType<EngagementsService['listSubcontractors']>>['items'][number];
+type WorkerView = ReturnType<typeof workerView>;
+
+/** Where an organization stands on an engagement: the prime, or a subcontractor of some tier with its approval status. */
+export function positionOf(e: Pick<EngagementView, 'primeContractorId'>, links: LinkView[], orgId: string, lang: Lang) {
+  if (e.primeContractorId === orgId) return { label: t(lang, 'position.prime'), status: 'approved', prime: true, rejected: false };
+  const link = links.find((l) => l.organizationId === orgId);
+  if (!link) return { label: '', status: 'none', prime: false, rejected: true };
+  return {
+    label: t(lang, 'position.tier', { tier: link.tier }),
+    status: link.status,
+    statusLabel: t(lang, `status.${link.status}`),
+    prime: false,
+    rejected: link.status === 'rejected',
+  };
+}
+
+export function curriculumView(ids: string[], content: ContentService, lang: Lang) {
+  return ids.filter((id) => content.has(id)).map((id) => ({ id, title: content.get(id).title[lang] }));
+}
+
+/** The subcontract links as rows of a tree, parents before children, with their depth for indentation. */
+export function treeRows(primeId: string, links: LinkView[], lang: Lang) {
+  const byParent = new Map<string, LinkView[]>();
+  for (const l of links) byParent.set(l.parentOrganizationId, [...(byParent.get(l.parentOrganizationId) ?? []), l]);
+  const rows: (LinkView & { statusLabel: string; indent: number })[] = [];
+  const seen = new Set<string>();
+  const walk = (parent: string) => {
+    for (const l of byParent.get(parent) ?? []) {
+      if (seen.has(l.organizationId)) continue;
+      seen.add(l.organizationId);
+      rows.push({ ...l, statusLabel: t(lang, `status.${l.status}`), indent: Math.min(l.tier, 4) });
+      walk(l.organizationId);
+    }
+  };
+  walk(primeId);
+  // A manager sees only their subtree, whose root's parent is not visible: start from what is left.
+  for (const l of links) if (!seen.has(l.organizationId)) walk(l.parentOrganizationId);
+  return rows;
+}
+
+export function managerEngagementView(args: {
+  engagement: EngagementView;
+  links: LinkView[];
+  workers: WorkerView[];
+  assigned: Set<string>;
+  pickable: { id: string; name: string }[];
+  orgId: string;
+  lang: Lang;
+  content: ContentService;
+}) {
+  const { engagement, links, workers, assigned, pickable, orgId, lang, content } = args;
+  const position = positionOf(engagement, links, orgId, lang);
+  return {
+    engagement,
+    position,
+    curriculum: curriculumView(engagement.curriculum, content, lang),
+    subcontractors: treeRows(engagement.primeContractorId, links, lang).filter((r) => r.organizationId !== orgId),
+    workers: workers.map((w) => ({ ...w, assigned: assigned.has(w.id) })),
+    assignable: workers.filter((w) => !assigned.has(w.id)).length,
+    assignedCount: workers.filter((w) => assigned.has(w.id)).length,
+    pickable,
+    canAct: !position.rejected,
+  };
+}
+
+/*
+ * The import's line messages come from the service in English, naming the
+ * problem and never the value ("email is empty; name is longer than 200
+ * characters"). Known phrases are put into the page's language.
+ */
+const LINE_PHRASES: [RegExp, string][] = [
+  [/^name is empty$/, 'csv.nameEmpty'],
+  [/^name is longer than 200 characters$/, 'csv.nameLong'],
+  [/^email is empty$/, 'csv.emailEmpty'],
+  [/^email is not an e-mail address$/, 'csv.emailInvalid'],
+  [/^employeeNumber is longer than 50 characters$/, 'csv.employeeNumberLong'],
+  [/^email repeats line (\d+)$/, 'csv.emailRepeats'],
+  [/^the file is empty/, 'csv.fileEmpty'],
+  [/^header must name the columns/, 'csv.header'],
+];
+
+export function csvLineMessage(message: string, lang: Lang): string {
+  return message
+    .split('; ')
+    .map((part) => {
+      for (const [re, key] of LINE_PHRASES) {
+        const m = re.exec(part);
+        if (m) return t(lang, key, { line: m[1] ?? '' });
+      }
+      return part;
+    })
+    .join(lang === 'ja' ? '／' : '; ');
+}

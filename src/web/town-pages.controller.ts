@@ -1,0 +1,245 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Roles } from '../auth/auth-user';
+import { todayJst } from '../common/dates';
+import { ContentService } from '../content/content.service';
+import { ApprovalDto, CreateEngagementDto } from '../engagements/dto/engagement.dto';
+import { EngagementsService } from '../engagements/engagements.service';
+import { Municipality } from '../municipalities/municipality.entity';
+import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { CsrfGuard } from './csrf';
+import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
+import { t } from './i18n';
+import { curriculumView, treeRows } from './manager-views';
+import type { PageRequest } from './page-context';
+import { Pages } from './pages.service';
+import { engagementFormInput, NEW_ORGANIZATION } from './town-views';
+
+/** After a failed decision post: that form's errors and typed values, keyed `<engagementId>:<organizationId>`. */
+type DecisionErrors = Record<string, { errors: FieldErrors; values: Record<string, string> }>;
+
+/** Town staff: the municipality's engagements, creating one, and deciding on subcontractors (Art. 5). */
+@ApiExcludeController()
+@Roles('town_staff')
+@UseGuards(CsrfGuard)
+@Controller('town')
+export class TownPagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly engagements: EngagementsService,
+    private readonly organizations: OrganizationsService,
+    private readonly content: ContentService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  @Get()
+  async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const items = (await this.engagements.list(user, 500)).items;
+    const names = await this.organizations.names(user, items.map((e) => e.primeContractorId));
+    const rows = await Promise.all(
+      items.map(async (e) => {
+        const links = (await this.engagements.listSubcontractors(user, e.id)).items;
+        return {
+          ...e,
+          primeName: names.get(e.primeContractorId) ?? '',
+          modules: e.curriculum.length,
+          subcontractors: links.length,
+          pending: links.filter((l) => l.status === 'pending_approval').length,
+        };
+      }),
+    );
+    return this.pages.render(req, reply, 'town/home', {
+      title: t(lang, 'town.home.title'),
+      municipality: await this.municipality(req),
+      engagements: rows,
+      pendingTotal: rows.reduce((n, r) => n + r.pending, 0),
+    });
+  }
+
+  @Get('engagements/new')
+  newEngagement(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderNewEngagement(req, reply, { certificateValidityDays: '365', handlesPersonalInfo: true }, {});
+  }
+
+  @Post('engagements')
+  async createEngagement(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const { input, form } = engagementFormInput(body);
+    const newPrime = input.primeContractorId === NEW_ORGANIZATION;
+    // Validate the whole form at once, so every field's message shows together.
+    const probe = { ...input, primeContractorId: newPrime ? '00000000-0000-4000-8000-000000000000' : input.primeContractorId };
+    const v = await validateForm(CreateEngagementDto, probe, lang, 'engagement');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    const orgInput = { name: str(body, 'newPrimeName'), corporateNumber: str(body, 'newPrimeCorporateNumber').trim() || undefined };
+    const o = newPrime ? await validateForm(CreateOrganizationDto, orgInput, lang, 'organization') : null;
+    if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[k === 'name' ? 'newPrimeName' : 'newPrimeCorporateNumber'] = m;
+    if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
+    const dto = v.value;
+    if (newPrime && o?.value) {
+      try {
+        dto.primeContractorId = (await this.organizations.create(user, o.value)).id;
+        form.primeContractorId = dto.primeContractorId;
+      } catch (e) {
+        if (httpError(e)?.status === 409)
+          return this.renderNewEngagement(req, reply, form, { newPrimeCorporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
+        throw e;
+      }
+    }
+    try {
+      const created = await this.engagements.create(user, dto);
+      this.pages.flash(req, reply, { kind: 'success', key: 'engagement.created' });
+      return this.pages.redirect(reply, `/town/engagements/${created.id}`);
+    } catch (e) {
+      const h = httpError(e);
+      const fail = (field: string, key: string) => this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, h!.status);
+      if (h?.status === 409) return fail('contractNumber', 'engagement.contractNumberTaken');
+      if (h?.status === 404) return fail('primeContractorId', 'engagement.primeUnknown');
+      if (h?.status === 400 && h.fields.includes('endsOn')) return fail('endsOn', 'validation.engagement.endsOn.beforeStart');
+      if (h?.status === 400 && h.fields.includes('extraModuleIds')) return fail('extraModuleIds', 'validation.invalid');
+      throw e;
+    }
+  }
+
+  @Get('engagements/:id')
+  engagement(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
+    return this.renderEngagement(req, reply, id, {});
+  }
+
+  @Get('approvals')
+  approvals(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderApprovals(req, reply, {});
+  }
+
+  /** The town's written decision on a subcontractor: approve or reject, with its date and reference. */
+  @Post('engagements/:id/subcontractors/:organizationId/decision')
+  async decide(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('organizationId', ParseUUIDPipe) organizationId: string,
+    @Body() body: FormBody,
+  ) {
+    const lang = this.pages.lang(req);
+    const back = localPath(str(body, 'next'), '/town/approvals');
+    const decision = str(body, 'decision');
+    const values = { decidedOn: str(body, 'decidedOn'), reference: str(body, 'reference'), decision };
+    const v = await validateForm(ApprovalDto, { approved: decision === 'approve', decidedOn: values.decidedOn, reference: values.reference }, lang, 'approval');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    if (decision !== 'approve' && decision !== 'reject') errors.decision = t(lang, 'approval.chooseDecision');
+    const again = (fieldErrors: FieldErrors, status: number) => {
+      const decisionErrors: DecisionErrors = { [`${id}:${organizationId}`]: { errors: fieldErrors, values } };
+      return back.startsWith('/town/engagements/')
+        ? this.renderEngagement(req, reply, id, { decisionErrors }, status)
+        : this.renderApprovals(req, reply, { decisionErrors }, status);
+    };
+    if (!v.value || Object.keys(errors).length) return again(errors, 400);
+    try {
+      await this.engagements.decide(req.user!, id, organizationId, v.value);
+    } catch (e) {
+      if (httpError(e)?.status !== 409) throw e;
+      this.pages.flash(req, reply, { kind: 'error', key: 'approval.alreadyDecided' });
+      return this.pages.redirect(reply, back);
+    }
+    const name = (await this.organizations.names(req.user!, [organizationId])).get(organizationId) ?? '';
+    this.pages.flash(req, reply, { kind: 'success', key: v.value.approved ? 'approval.approved' : 'approval.rejected', params: { name } });
+    return this.pages.redirect(reply, back);
+  }
+
+  /** The caller's own municipality, for the page heading. */
+  private async municipality(req: PageRequest) {
+    return this.db.getRepository(Municipality).findOneBy({ id: req.user!.municipalityId ?? '' });
+  }
+
+  private async renderNewEngagement(req: PageRequest, reply: FastifyReply, form: Record<string, unknown>, errors: FieldErrors, status = 200) {
+    const lang = this.pages.lang(req);
+    const chosenExtras = Array.isArray(form.extraModuleIds) ? (form.extraModuleIds as string[]) : [];
+    return this.pages.render(
+      req,
+      reply,
+      'town/engagement-new',
+      {
+        title: t(lang, 'engagement.new.title'),
+        form,
+        errors,
+        organizations: (await this.organizations.pickable(req.user!)).map((o) => ({ ...o, selected: o.id === form.primeContractorId })),
+        newPrimeSelected: form.primeContractorId === NEW_ORGANIZATION,
+        modules: this.content.list().map((m) => ({
+          id: m.id,
+          title: m.title[lang],
+          always: m.appliesWhen === 'always',
+          checked: chosenExtras.includes(m.id),
+        })),
+      },
+      status,
+    );
+  }
+
+  private async renderEngagement(req: PageRequest, reply: FastifyReply, id: string, extra: { decisionErrors?: DecisionErrors }, status = 200) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const engagement = await this.engagements.get(user, id);
+    const links = (await this.engagements.listSubcontractors(user, id)).items;
+    const names = await this.organizations.names(user, [engagement.primeContractorId]);
+    const path = `/town/engagements/${id}`;
+    return this.pages.render(
+      req,
+      reply,
+      'town/engagement',
+      {
+        title: engagement.title,
+        engagement,
+        primeName: names.get(engagement.primeContractorId) ?? '',
+        curriculum: curriculumView(engagement.curriculum, this.content, lang),
+        tree: treeRows(engagement.primeContractorId, links, lang).map((l) => ({
+          ...l,
+          pending: l.status === 'pending_approval',
+          decision: this.decisionForm(id, l.organizationId, path, extra.decisionErrors),
+        })),
+      },
+      status,
+    );
+  }
+
+  private async renderApprovals(req: PageRequest, reply: FastifyReply, extra: { decisionErrors?: DecisionErrors }, status = 200) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const engagements = (await this.engagements.list(user, 500)).items;
+    const groups = [];
+    for (const e of engagements) {
+      const links = (await this.engagements.listSubcontractors(user, e.id)).items;
+      const parents = await this.organizations.names(user, [e.primeContractorId, ...links.map((l) => l.parentOrganizationId)]);
+      const pending = links
+        .filter((l) => l.status === 'pending_approval')
+        .map((l) => ({
+          ...l,
+          parentName: parents.get(l.parentOrganizationId) ?? '',
+          tierLabel: t(lang, 'position.tier', { tier: l.tier }),
+          decision: this.decisionForm(e.id, l.organizationId, '/town/approvals', extra.decisionErrors),
+        }));
+      if (pending.length) groups.push({ engagement: e, pending });
+    }
+    return this.pages.render(req, reply, 'town/approvals', { title: t(lang, 'approvals.title'), groups }, status);
+  }
+
+  /** One decision form's action, defaults and (after a failed post) its errors and typed values. */
+  private decisionForm(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
+    const mine = errors?.[`${engagementId}:${organizationId}`];
+    return {
+      action: `/town/engagements/${engagementId}/subcontractors/${organizationId}/decision`,
+      next,
+      idPrefix: `d-${organizationId.slice(0, 8)}`,
+      decidedOn: mine?.values?.decidedOn ?? todayJst(),
+      reference: mine?.values?.reference ?? '',
+      approve: mine?.values?.decision === 'approve',
+      reject: mine?.values?.decision === 'reject',
+      errors: mine?.errors ?? {},
+    };
+  }
+}

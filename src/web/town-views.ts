@@ -1,0 +1,38 @@
+import { FormBody, list, str } from './forms';
+
+/** The value of the prime contractor select that registers a new organization instead. */
+export const NEW_ORGANIZATION = 'new';
+
+const FLAGS = ['handlesPersonalInfo', 'handlesMyNumber', 'usesCloudStorage'] as const;
+
+/**
+ * The engagement form as the API's CreateEngagementDto expects it (checkboxes
+ * to booleans, numbers from text, empty optional fields left out), and as the
+ * form shows it again after an error.
+ */
+export function engagementFormInput(body: FormBody) {
+  const num = (name: string) => {
+    const v = str(body, name).trim();
+    return v === '' ? undefined : /^\d+$/.test(v) ? Number(v) : v;
+  };
+  const input: Record<string, unknown> = {
+    title: str(body, 'title'),
+    contractNumber: str(body, 'contractNumber'),
+    primeContractorId: str(body, 'primeContractorId'),
+    startsOn: str(body, 'startsOn'),
+    endsOn: str(body, 'endsOn'),
+    ...Object.fromEntries(FLAGS.map((f) => [f, str(body, f) === 'on'])),
+    extraModuleIds: list(body, 'extraModuleIds'),
+    passMark: num('passMark'),
+    certificateValidityDays: num('certificateValidityDays'),
+  };
+  for (const k of ['passMark', 'certificateValidityDays']) if (input[k] === undefined) delete input[k];
+  const form: Record<string, unknown> = {
+    ...input,
+    passMark: str(body, 'passMark'),
+    certificateValidityDays: str(body, 'certificateValidityDays'),
+    newPrimeName: str(body, 'newPrimeName'),
+    newPrimeCorporateNumber: str(body, 'newPrimeCorporateNumber'),
+  };
+  return { input, form };
+}

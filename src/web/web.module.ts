@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { ContentModule } from '../content/content.module';
+import { EngagementsModule } from '../engagements/engagements.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { TrainingModule } from '../training/training.module';
+import { WorkersModule } from '../workers/workers.module';
+import { AuthPagesController } from './auth-pages.controller';
+import { CsrfGuard } from './csrf';
+import { ManagerPagesController } from './manager-pages.controller';
+import { Pages } from './pages.service';
+import { TownPagesController } from './town-pages.controller';
+import { WorkerPagesController } from './worker-pages.controller';
+
+/**
+ * The server-rendered web application, over the same services as the API
+ * (which keep every access rule). Views live in views/, CSS and the upload
+ * script in public/ (served at /assets/).
+ */
+@Module({
+  imports: [AuthModule, ContentModule, TrainingModule, WorkersModule, EngagementsModule, OrganizationsModule],
+  controllers: [AuthPagesController, WorkerPagesController, ManagerPagesController, TownPagesController],
+  providers: [Pages, CsrfGuard],
+})
+export class WebModule {}

@@ -1,0 +1,168 @@
+import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AccessService } from '../access/access.service';
+import { Roles } from '../auth/auth-user';
+import { formatDateTime } from '../common/dates';
+import { ContentService } from '../content/content.service';
+import { TrainingService } from '../training/training.service';
+import { CsrfGuard } from './csrf';
+import { type FormBody, httpError, list } from './forms';
+import { t } from './i18n';
+import type { PageRequest } from './page-context';
+import { Pages } from './pages.service';
+import { lessonView, quizView, workerHomeView } from './worker-views';
+
+const MODULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/** The worker's training: my engagements, lessons, quizzes and their results. */
+@ApiExcludeController()
+@Roles('worker')
+@UseGuards(CsrfGuard)
+@Controller()
+export class WorkerPagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly training: TrainingService,
+    private readonly access: AccessService,
+    private readonly content: ContentService,
+  ) {}
+
+  @Get('learn')
+  async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    const lang = this.pages.lang(req);
+    const engagements = workerHomeView(await this.training.myEngagements(req.user!), lang);
+    return this.pages.render(req, reply, 'worker/home', { title: t(lang, 'worker.home.title'), engagements });
+  }
+
+  @Get('learn/:engagementId/:moduleId')
+  async lesson(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('engagementId', ParseUUIDPipe) engagementId: string,
+    @Param('moduleId') moduleId: string,
+  ) {
+    const lang = this.pages.lang(req);
+    const { mine, module, passMark } = await this.lessonContext(req, engagementId, moduleId);
+    const view = lessonView(module, mine, passMark, lang);
+    return this.pages.render(req, reply, 'worker/lesson', { title: view.module.title, ...view });
+  }
+
+  @Post('learn/:engagementId/:moduleId/attempts')
+  async start(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('engagementId', ParseUUIDPipe) engagementId: string,
+    @Param('moduleId') moduleId: string,
+  ) {
+    const lang = this.pages.lang(req);
+    await this.lessonContext(req, engagementId, moduleId);
+    try {
+      const attempt = await this.training.start(req.user!, moduleId, engagementId, lang);
+      return this.pages.redirect(reply, `/quiz/${attempt.attemptId}`);
+    } catch (e) {
+      // The cool-down after repeated failures: say until when, on the lesson page.
+      const retryAt = (e as { getResponse?: () => unknown }).getResponse?.() as { retryAt?: string } | undefined;
+      if (httpError(e)?.status !== 429 || !retryAt?.retryAt) throw e;
+      this.pages.flash(req, reply, { kind: 'error', key: 'lesson.coolDown', params: { until: formatDateTime(retryAt.retryAt, lang) } });
+      return this.pages.redirect(reply, `/learn/${engagementId}/${moduleId}`);
+    }
+  }
+
+  @Get('quiz/:attemptId')
+  async quiz(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('attemptId', ParseUUIDPipe) attemptId: string) {
+    const sitting = await this.training.get(req.user!, attemptId, this.pages.lang(req));
+    if (sitting.submitted) return this.pages.redirect(reply, `/quiz/${attemptId}/result`);
+    return this.renderQuiz(req, reply, sitting, new Map(), {});
+  }
+
+  @Post('quiz/:attemptId')
+  async submit(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('attemptId', ParseUUIDPipe) attemptId: string,
+    @Body() body: FormBody,
+  ) {
+    const lang = this.pages.lang(req);
+    const sitting = await this.training.get(req.user!, attemptId, lang);
+    if (sitting.submitted) return this.pages.redirect(reply, `/quiz/${attemptId}/result`);
+    const chosen = new Map(sitting.questions.map((q) => [q.id, list(body, `q_${q.id}`)]));
+    const errors: Record<string, string> = {};
+    for (const q of sitting.questions) if (!chosen.get(q.id)!.length) errors[q.id] = t(lang, 'quiz.unanswered');
+    if (Object.keys(errors).length) return this.renderQuiz(req, reply, sitting, chosen, errors, 400);
+    try {
+      await this.training.submit(
+        req.user!,
+        attemptId,
+        [...chosen].map(([questionId, choiceIds]) => ({ questionId, choiceIds })),
+        lang,
+      );
+    } catch (e) {
+      // Submitted meanwhile (another tab) or past the time limit: the quiz page explains which.
+      if (httpError(e)?.status !== 409) throw e;
+      return this.pages.redirect(reply, `/quiz/${attemptId}`);
+    }
+    return this.pages.redirect(reply, `/quiz/${attemptId}/result`);
+  }
+
+  @Get('quiz/:attemptId/result')
+  async result(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('attemptId', ParseUUIDPipe) attemptId: string) {
+    const lang = this.pages.lang(req);
+    let result: Awaited<ReturnType<TrainingService['result']>>;
+    try {
+      result = await this.training.result(req.user!, attemptId, lang);
+    } catch (e) {
+      if (httpError(e)?.status !== 409) throw e;
+      return this.pages.redirect(reply, `/quiz/${attemptId}`);
+    }
+    const { mine, module } = await this.lessonContext(req, result.engagementId, result.moduleId);
+    const view = lessonView(module, mine, result.passMark, lang);
+    return this.pages.render(req, reply, 'worker/result', {
+      title: t(lang, 'result.title', { module: view.module.title }),
+      ...view,
+      result: { ...result, rightCount: result.questions.filter((q) => q.correct).length },
+      allDone: mine.modules.every((m) => m.status === 'completed'),
+    });
+  }
+
+  /** The engagement (404 unless assigned), the module (404 unless in its curriculum) and the worker's standing. */
+  private async lessonContext(req: PageRequest, engagementId: string, moduleId: string) {
+    if (!MODULE_ID.test(moduleId)) throw new NotFoundException('Module not found');
+    const engagement = await this.access.engagement(req.user!, engagementId);
+    if (!engagement.curriculum.includes(moduleId) || !this.content.has(moduleId)) throw new NotFoundException('Module not found');
+    const mine = (await this.training.myEngagements(req.user!)).find((e) => e.engagement.id === engagementId);
+    if (!mine) throw new NotFoundException('Engagement not found');
+    const module = this.content.get(moduleId);
+    return { engagement, mine, module, passMark: engagement.passMark ?? module.passMark };
+  }
+
+  private renderQuiz(
+    req: PageRequest,
+    reply: FastifyReply,
+    sitting: Awaited<ReturnType<TrainingService['get']>>,
+    chosen: Map<string, string[]>,
+    errors: Record<string, string>,
+    status = 200,
+  ) {
+    const lang = this.pages.lang(req);
+    const module = this.content.get(sitting.moduleId);
+    const expired = new Date(sitting.expiresAt) <= new Date();
+    return this.pages.render(
+      req,
+      reply,
+      'worker/quiz',
+      {
+        title: t(lang, 'quiz.title', { module: module.title[lang] }),
+        attemptId: sitting.attemptId,
+        engagementId: sitting.engagementId,
+        moduleId: sitting.moduleId,
+        moduleTitle: module.title[lang],
+        expiresAt: sitting.expiresAt,
+        expired,
+        errorCount: Object.keys(errors).length,
+        questions: quizView(sitting, chosen, errors),
+      },
+      status,
+    );
+  }
+}
