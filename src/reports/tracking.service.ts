@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
 import { toCsv } from '../common/csv/csv';
-import { decodeCursor, encodeCursor } from '../common/pagination/pagination';
+import { decodeCursor, encodeCursor, invalidCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { AuditService } from '../audit/audit.service';
 import { ProgressFilter } from './dto/tracking.dto';
@@ -33,19 +33,22 @@ export class TrackingService {
   async progress(user: AuthUser, engagementId: string, q: { status?: ProgressFilter; organizationId?: string; limit: number; cursor?: string }) {
     const data = await this.data(user, engagementId);
     const { order, rows } = this.filtered(data, q);
+    // The cursor holds only the last worker's id (sort keys contain names, which never go into URLs).
     const after = decodeCursor(q.cursor);
-    const keyed = rows.map((w) => ({ w, key: sortKey(order, w) }));
-    const start = after ? keyed.findIndex((x) => x.key > after[0] || (x.key === after[0] && x.w.id > after[1])) : 0;
-    const page = start < 0 ? [] : keyed.slice(start, start + q.limit);
-    const more = start >= 0 && start + q.limit < keyed.length;
+    const anchor = after ? data.workers.find((w) => w.id === after[1]) : undefined;
+    if (after && !anchor) throw invalidCursor();
+    const anchorKey = anchor ? sortKey(order, anchor) : '';
+    const start = anchor ? rows.findIndex((w) => cmp(sortKey(order, w), anchorKey) > 0 || (sortKey(order, w) === anchorKey && w.id > anchor.id)) : 0;
+    const page = start < 0 ? [] : rows.slice(start, start + q.limit);
+    const more = start >= 0 && start + q.limit < rows.length;
     const last = page[page.length - 1];
     const byOrg = new Map<string, WorkerRow[]>();
-    for (const { w } of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
+    for (const w of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
     return {
       engagement: { id: data.engagement.id, title: data.engagement.title, startsOn: data.engagement.startsOn, endsOn: data.engagement.endsOn, curriculum: data.engagement.curriculum },
       organizations: data.organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: totals(data.workers),
-      nextCursor: more && last ? encodeCursor(last.key, last.w.id) : null,
+      nextCursor: more && last ? encodeCursor('', last.id) : null,
     };
   }
 

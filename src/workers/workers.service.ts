@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
 import { CsvSyntaxError, decodeCsvBuffer, parseCsv, toCsv } from '../common/csv/csv';
 import { fieldError } from '../common/http/errors';
-import { decodeCursor, toPage } from '../common/pagination/pagination';
+import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
 import { Engagement } from '../engagements/engagement.entity';
@@ -80,9 +80,14 @@ export class WorkersService {
     await this.access.organization(user, orgId, 'workers');
     const after = decodeCursor(cursor);
     const qb = this.db.getRepository(Worker).createQueryBuilder('w').where('w.organization_id = :orgId', { orgId });
-    if (after) qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: after[0], i: after[1] });
+    if (after) {
+      // Sorted by name, but the cursor holds only the last row's id: names never go into URLs.
+      const anchor = await this.db.getRepository(Worker).findOneBy({ id: after[1], organizationId: orgId });
+      if (!anchor) throw invalidCursor();
+      qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: anchor.name, i: anchor.id });
+    }
     const rows = await qb.orderBy('w.name', 'ASC').addOrderBy('w.id', 'ASC').take(limit + 1).getMany();
-    return toPage(rows, limit, (w) => [w.name, w.id], workerView);
+    return toPage(rows, limit, (w) => ['', w.id], workerView);
   }
 
   /**

@@ -107,6 +107,11 @@ describe('workers, CSV import and assignments', () => {
     const page = await w.http.get(`/api/v1/organizations/${w.subA1.id}/workers?limit=500`, w.managers.subA1.token);
     expect(page.body.items).toHaveLength(500);
     expect(page.body.nextCursor).toEqual(expect.any(String));
+    // Cursors go into URLs: they carry no name.
+    expect(Buffer.from(page.body.nextCursor, 'base64url').toString('utf8')).not.toContain('従事者');
+    const next = await w.http.get(`/api/v1/organizations/${w.subA1.id}/workers?limit=500&cursor=${page.body.nextCursor}`, w.managers.subA1.token);
+    expect(next.body.items[0].name > page.body.items[499].name || next.body.items[0].name === page.body.items[499].name).toBe(true);
+    expect(new Set([...page.body.items, ...next.body.items].map((x: any) => x.id)).size).toBe(1000);
     await new Promise((res) => setImmediate(res));
     expect(logged).toContain('request completed');
     expect(logged).not.toMatch(/@example\.jp|@test\.example\.jp/);

@@ -27,7 +27,9 @@ export interface Page<T> {
 
 /**
  * Keyset pagination over a (sortKey, id) pair: the cursor encodes the last
- * row's key, so pages stay stable while rows are added.
+ * row's key, so pages stay stable while rows are added. Cursors travel in
+ * URLs, so a sort key that is personal data (a name) is never put in one:
+ * such lists pass an empty key and look the last row up by its id.
  */
 export function encodeCursor(sortKey: string, id: string): string {
   return Buffer.from(JSON.stringify([sortKey, id])).toString('base64url');
@@ -41,8 +43,11 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
   } catch {
     // fall through
   }
-  throw new BadRequestException({ message: 'Invalid input: cursor', details: [{ field: 'cursor', messages: ['is not a cursor from this list'] }] });
+  throw invalidCursor();
 }
+
+export const invalidCursor = () =>
+  new BadRequestException({ message: 'Invalid input: cursor', details: [{ field: 'cursor', messages: ['is not a cursor from this list'] }] });
 
 /** Takes `limit + 1` fetched rows and turns them into a page. */
 export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => [string, string], map: (r: R) => T): Page<T> {
