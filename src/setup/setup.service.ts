@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { hashPassword } from '../auth/password';
+import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
 import { User } from '../users/user.entity';
 import { Municipality } from '../municipalities/municipality.entity';
 import { ContentService } from '../content/content.service';
@@ -155,18 +156,44 @@ export class SetupService {
           await m.insert(Assignment, { engagementId: engagement.id, workerId: worker.id, assignedBy: staff, assignedAt: now });
         }
       }
+      // One worker who has not enrolled yet, to try enrolment with a code.
+      await m.insert(Worker, {
+        id: randomUUID(),
+        organizationId: prime.id,
+        name: '新人　さくら',
+        email: `newcomer@${DEMO_ORGS[0].domain}`,
+        employeeNumber: null,
+        enrollmentCodeHash: null,
+        enrollmentCodeExpiresAt: null,
+        enrolledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
       return true;
     });
     if (created) this.log.log('Demo data created');
+    const code = await this.demoEnrollmentCode();
     this.announce(
       [
         '',
         `  Demo data (府中町 343021). Every demo account's password: ${DEMO_PASSWORD}`,
         '    town staff   staff@fuchu.example.jp',
         ...DEMO_ORGS.map((o, i) => `    ${['prime  ', 'tier 1 ', 'tier 2 '][i]}      manager@${o.domain}, worker1@${o.domain} … worker${DEMO_WORKERS[i].length}@${o.domain}`),
+        ...(code ? [`    enrolment    code ${code} (a new one at each start, for the newcomer of the prime)`] : []),
         '',
       ].join('\n'),
     );
+  }
+
+  /** A fresh code for the demo newcomer while they have not enrolled (codes are stored hashed, so showing one means issuing it). */
+  private async demoEnrollmentCode(): Promise<string | null> {
+    return this.tx.run(async (m) => {
+      const w = await m.findOneBy(Worker, { email: `newcomer@${DEMO_ORGS[0].domain}` });
+      if (!w || w.enrolledAt) return null;
+      const code = newEnrollmentCode();
+      await m.update(Worker, { id: w.id }, { enrollmentCodeHash: sha256(normalizeEnrollmentCode(code)), enrollmentCodeExpiresAt: new Date(Date.now() + 30 * 86400_000) });
+      return code;
+    });
   }
 
   /** Operator-facing lines go to stdout, not into the request log. */
