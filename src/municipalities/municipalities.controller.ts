@@ -1,25 +1,18 @@
-import { Body, ConflictException, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/auth-user';
-import { TransactionService } from '../database/transaction.service';
 import { CreateMunicipalityDto } from './dto/create-municipality.dto';
-import { Municipality } from './municipality.entity';
+import { MunicipalitiesService } from './municipalities.service';
 
 @ApiTags('organizations')
 @ApiBearerAuth()
 @Controller('municipalities')
 export class MunicipalitiesController {
-  constructor(private readonly tx: TransactionService) {}
+  constructor(private readonly municipalities: MunicipalitiesService) {}
 
   @Post()
   @Roles('admin')
   create(@Body() dto: CreateMunicipalityDto) {
-    return this.tx.run(async (m) => {
-      if (await m.existsBy(Municipality, { code: dto.code })) throw new ConflictException('A municipality with this code exists');
-      const row = { id: randomUUID(), name: dto.name.trim(), code: dto.code, createdAt: new Date() };
-      await m.insert(Municipality, row);
-      return { id: row.id, name: row.name, code: row.code };
-    });
+    return this.municipalities.create(dto);
   }
 }
