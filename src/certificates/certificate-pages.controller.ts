@@ -21,8 +21,9 @@ const STATUS_WORDS: Record<string, { ja: string; en: string; tone: string }> = {
 
 /**
  * The printable certificate (holder, their managers, the municipality's town
- * staff; 404 to anyone else) and the public verification pages a phone
- * reaches from the certificate's QR code.
+ * staff; 404 to anyone else). The public verification pages its QR code leads
+ * to (`/verify`, `/verify/:serial`) are part of the web application
+ * (src/web/verify-pages.controller.ts), in its layout and language.
  */
 @ApiExcludeController()
 @Public()
@@ -54,34 +55,6 @@ export class CertificatePagesController {
         otherLang: lang === 'ja' ? 'en' : 'ja',
       }),
     );
-  }
-
-  @Get('verify')
-  async verifyForm(@Query('serial') serial: string | undefined, @Query('lang') q: string | undefined, @Res() reply: FastifyReply) {
-    if (serial) return reply.redirect(`/verify/${encodeURIComponent(serial.trim())}`, 303);
-    const lang = langOf(q, reply.request.cookies?.lang);
-    return reply.view('certificates/verify', { lang, ja: lang === 'ja', title: lang === 'ja' ? '修了証の確認' : 'Verify a certificate' });
-  }
-
-  @Get('verify/:serial')
-  async verify(@Param('serial') serial: string, @Query('lang') q: string | undefined, @OptionalUser() user: AuthUser | undefined, @Res() reply: FastifyReply) {
-    const lang = langOf(q, reply.request.cookies?.lang);
-    const base = { lang, ja: lang === 'ja', title: lang === 'ja' ? '修了証の確認' : 'Verify a certificate', typed: serial };
-    try {
-      const f = await this.certificates.facts(serial, user);
-      return reply.view('certificates/verify', { ...base, f, status: this.statusView(f, lang), validFrom: formatDate(f.validFrom, lang), validUntil: formatDate(f.validUntil, lang) });
-    } catch (e) {
-      const status = (e as { getStatus?: () => number }).getStatus?.();
-      if (status !== 400 && status !== 404) throw e;
-      const mistyped = status === 400 && /check character/.test(JSON.stringify((e as { getResponse: () => unknown }).getResponse()));
-      const message =
-        status === 404
-          ? lang === 'ja' ? 'この番号の修了証は見つかりません。番号をもう一度ご確認ください。' : 'No certificate has this serial. Please check the number again.'
-          : mistyped
-            ? lang === 'ja' ? '番号に入力誤りがあります（検査文字が一致しません）。修了証の番号と見比べてください。' : 'This serial contains a typing mistake (its check character does not match). Compare it with the certificate.'
-            : lang === 'ja' ? '修了証番号は XXXX-XXXX-XXXX-X の形です。' : 'A serial looks like XXXX-XXXX-XXXX-X.';
-      return reply.status(status).view('certificates/verify', { ...base, error: message });
-    }
   }
 
   private statusView(f: CertificateFacts, lang: Lang) {

@@ -15,7 +15,10 @@ export const ROLE_HOME: Record<Role, string> = {
 };
 
 const NAV: Record<Role, { href: string; key: string }[]> = {
-  worker: [{ href: '/learn', key: 'nav.myTraining' }],
+  worker: [
+    { href: '/learn', key: 'nav.myTraining' },
+    { href: '/learn/certificates', key: 'nav.myCertificates' },
+  ],
   org_manager: [
     { href: '/manager', key: 'nav.managerHome' },
     { href: '/manager/workers/new', key: 'nav.addWorker' },
@@ -25,6 +28,7 @@ const NAV: Record<Role, { href: string; key: string }[]> = {
     { href: '/town', key: 'nav.engagements' },
     { href: '/town/approvals', key: 'nav.approvals' },
     { href: '/town/engagements/new', key: 'nav.newEngagement' },
+    { href: '/town/certificates', key: 'nav.verify' },
   ],
   admin: [{ href: '/admin', key: 'nav.admin' }],
 };

@@ -4,7 +4,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Roles } from '../auth/auth-user';
-import { todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
 import { ApprovalDto, CreateEngagementDto } from '../engagements/dto/engagement.dto';
 import { EngagementsService } from '../engagements/engagements.service';
@@ -17,10 +16,7 @@ import { t } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
-import { engagementFormInput, NEW_ORGANIZATION } from './town-views';
-
-/** After a failed decision post: that form's errors and typed values, keyed `<engagementId>:<organizationId>`. */
-type DecisionErrors = Record<string, { errors: FieldErrors; values: Record<string, string> }>;
+import { decisionFormView, type DecisionErrors, engagementFormInput, NEW_ORGANIZATION } from './town-views';
 
 /** Town staff: the municipality's engagements, creating one, and deciding on subcontractors (Art. 5). */
 @ApiExcludeController()
@@ -228,18 +224,7 @@ export class TownPagesController {
     return this.pages.render(req, reply, 'town/approvals', { title: t(lang, 'approvals.title'), groups }, status);
   }
 
-  /** One decision form's action, defaults and (after a failed post) its errors and typed values. */
   private decisionForm(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
-    const mine = errors?.[`${engagementId}:${organizationId}`];
-    return {
-      action: `/town/engagements/${engagementId}/subcontractors/${organizationId}/decision`,
-      next,
-      idPrefix: `d-${organizationId.slice(0, 8)}`,
-      decidedOn: mine?.values?.decidedOn ?? todayJst(),
-      reference: mine?.values?.reference ?? '',
-      approve: mine?.values?.decision === 'approve',
-      reject: mine?.values?.decision === 'reject',
-      errors: mine?.errors ?? {},
-    };
+    return decisionFormView(engagementId, organizationId, next, errors);
   }
 }

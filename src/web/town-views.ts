@@ -1,4 +1,5 @@
-import { FormBody, list, str } from './forms';
+import { todayJst } from '../common/dates';
+import { FieldErrors, FormBody, list, str } from './forms';
 
 /** The value of the prime contractor select that registers a new organization instead. */
 export const NEW_ORGANIZATION = 'new';
@@ -35,4 +36,22 @@ export function engagementFormInput(body: FormBody) {
     newPrimeCorporateNumber: str(body, 'newPrimeCorporateNumber'),
   };
   return { input, form };
+}
+
+/** After a failed decision post: that form's errors and typed values, keyed `<engagementId>:<organizationId>`. */
+export type DecisionErrors = Record<string, { errors: FieldErrors; values: Record<string, string> }>;
+
+/** One decision form (partials/decision-form.hbs): its action, where to return, defaults and (after a failed post) its errors and typed values. */
+export function decisionFormView(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
+  const mine = errors?.[`${engagementId}:${organizationId}`];
+  return {
+    action: `/town/engagements/${engagementId}/subcontractors/${organizationId}/decision`,
+    next,
+    idPrefix: `d-${organizationId.slice(0, 8)}`,
+    decidedOn: mine?.values?.decidedOn ?? todayJst(),
+    reference: mine?.values?.reference ?? '',
+    approve: mine?.values?.decision === 'approve',
+    reject: mine?.values?.decision === 'reject',
+    errors: mine?.errors ?? {},
+  };
 }

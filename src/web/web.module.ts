@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { CertificatesModule } from '../certificates/certificates.module';
 import { ContentModule } from '../content/content.module';
 import { EngagementsModule } from '../engagements/engagements.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { ReportsModule } from '../reports/reports.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
 import { CsrfGuard } from './csrf';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
+import { TownCertificatePagesController } from './town-certificate-pages.controller';
 import { TownPagesController } from './town-pages.controller';
+import { TrackingPagesController } from './tracking-pages.controller';
+import { VerifyPagesController } from './verify-pages.controller';
 import { WorkerPagesController } from './worker-pages.controller';
 
 /**
@@ -18,8 +23,16 @@ import { WorkerPagesController } from './worker-pages.controller';
  * script in public/ (served at /assets/).
  */
 @Module({
-  imports: [AuthModule, ContentModule, TrainingModule, WorkersModule, EngagementsModule, OrganizationsModule],
-  controllers: [AuthPagesController, WorkerPagesController, ManagerPagesController, TownPagesController],
+  imports: [AuthModule, ContentModule, TrainingModule, WorkersModule, EngagementsModule, OrganizationsModule, CertificatesModule, ReportsModule],
+  controllers: [
+    AuthPagesController,
+    WorkerPagesController,
+    ManagerPagesController,
+    TownPagesController,
+    TownCertificatePagesController,
+    TrackingPagesController,
+    VerifyPagesController,
+  ],
   providers: [Pages, CsrfGuard],
 })
 export class WebModule {}

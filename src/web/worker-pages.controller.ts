@@ -3,9 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Roles } from '../auth/auth-user';
+import { CertificatesService } from '../certificates/certificates.service';
 import { formatDateTime } from '../common/dates';
 import { ContentService } from '../content/content.service';
 import { TrainingService } from '../training/training.service';
+import { certificateView, standingCertificate } from './certificate-views';
 import { CsrfGuard } from './csrf';
 import { type FormBody, httpError, list } from './forms';
 import { t } from './i18n';
@@ -15,7 +17,7 @@ import { lessonView, quizView, workerHomeView } from './worker-views';
 
 const MODULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
-/** The worker's training: my engagements, lessons, quizzes and their results. */
+/** The worker's training: my engagements, lessons, quizzes and their results, my certificates. */
 @ApiExcludeController()
 @Roles('worker')
 @UseGuards(CsrfGuard)
@@ -26,13 +28,23 @@ export class WorkerPagesController {
     private readonly training: TrainingService,
     private readonly access: AccessService,
     private readonly content: ContentService,
+    private readonly certificates: CertificatesService,
   ) {}
 
   @Get('learn')
   async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
     const lang = this.pages.lang(req);
-    const engagements = workerHomeView(await this.training.myEngagements(req.user!), lang);
-    return this.pages.render(req, reply, 'worker/home', { title: t(lang, 'worker.home.title'), engagements });
+    const [mine, certificates] = await Promise.all([this.training.myEngagements(req.user!), this.certificates.mine(req.user!)]);
+    const engagements = workerHomeView(mine, certificates, lang);
+    return this.pages.render(req, reply, 'worker/home', { title: t(lang, 'worker.home.title'), engagements, hasCertificates: certificates.length > 0 });
+  }
+
+  /** Every certificate issued to me, newest first, superseded ones included (they still verify as such). */
+  @Get('learn/certificates')
+  async myCertificates(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    const lang = this.pages.lang(req);
+    const certificates = (await this.certificates.mine(req.user!)).map((f) => certificateView(f, lang));
+    return this.pages.render(req, reply, 'worker/certificates', { title: t(lang, 'certs.title'), certificates });
   }
 
   @Get('learn/:engagementId/:moduleId')
@@ -91,12 +103,14 @@ export class WorkerPagesController {
     for (const q of sitting.questions) if (!chosen.get(q.id)!.length) errors[q.id] = t(lang, 'quiz.unanswered');
     if (Object.keys(errors).length) return this.renderQuiz(req, reply, sitting, chosen, errors, 400);
     try {
-      await this.training.submit(
+      const submitted = await this.training.submit(
         req.user!,
         attemptId,
         [...chosen].map(([questionId, choiceIds]) => ({ questionId, choiceIds })),
         lang,
       );
+      // The pass that completed the curriculum issued the certificate: say so once on the result page.
+      if (submitted.certificate) this.pages.flash(req, reply, { kind: 'success', key: 'certs.issued', data: { serial: submitted.certificate.serial } });
     } catch (e) {
       // Submitted meanwhile (another tab) or past the time limit: the quiz page explains which.
       if (httpError(e)?.status !== 409) throw e;
@@ -117,11 +131,14 @@ export class WorkerPagesController {
     }
     const { mine, module } = await this.lessonContext(req, result.engagementId, result.moduleId);
     const view = lessonView(module, mine, result.passMark, lang);
+    const allDone = mine.modules.every((m) => m.status === 'completed');
+    const certificate = result.passed && allDone ? standingCertificate(await this.certificates.mine(req.user!), result.engagementId) : null;
     return this.pages.render(req, reply, 'worker/result', {
       title: t(lang, 'result.title', { module: view.module.title }),
       ...view,
       result: { ...result, rightCount: result.questions.filter((q) => q.correct).length },
-      allDone: mine.modules.every((m) => m.status === 'completed'),
+      allDone,
+      certificate: certificate ? certificateView(certificate, lang) : null,
     });
   }
 

@@ -1,18 +1,22 @@
+import type { CertificateFacts } from '../certificates/certificates.service';
 import type { Lang, TrainingModule } from '../content/content.types';
 import type { TrainingService } from '../training/training.service';
+import { certificateView, standingCertificate } from './certificate-views';
 
 type MyEngagement = Awaited<ReturnType<TrainingService['myEngagements']>>[number];
 
 /**
  * The worker's home: per engagement, the modules in order with their status,
- * how many are left, and the one to do next.
+ * how many are left, the one to do next, and the certificate once issued.
  */
-export function workerHomeView(engagements: MyEngagement[], lang: Lang) {
+export function workerHomeView(engagements: MyEngagement[], certificates: CertificateFacts[], lang: Lang) {
   return engagements.map(({ engagement, modules }) => {
     const done = modules.filter((m) => m.status === 'completed').length;
     const next = modules.find((m) => m.status !== 'completed');
+    const certificate = standingCertificate(certificates, engagement.id);
     return {
       ...engagement,
+      certificate: certificate ? certificateView(certificate, lang) : null,
       total: modules.length,
       done,
       left: modules.length - done,

@@ -1,20 +1,28 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { buildWorld, World } from '../factories/world';
+import { buildWorld, enrolledWorker, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
-import { answerKey } from '../utils/quiz';
+import { answerKey, sit } from '../utils/quiz';
 
 /*
  * The web application in a real browser (Debian's Chromium through
  * playwright-core) against the real app listening on 127.0.0.1. Run by
  * `npm run test:browser` (scripts/test-browser.js), which skips with a notice
- * when Chromium is absent. Screenshots of each role's main page go to
+ * when Chromium is absent. Screenshots of each role's main page, the
+ * readiness page, the certificate and the verification page go to
  * test-output/screenshots/ for review.
+ *
+ * The world (test/factories/world.ts) is made so that the town's approval of
+ * subB is the last thing between the engagement and "ready": subA1 is
+ * approved up front, subB's one worker has completed the training (their
+ * certificate held), the browser's worker certifies, and the engagement's
+ * certificates (730 days) outlast its end date.
  */
 // Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
 declare const document: any;
+declare const getComputedStyle: (el: unknown) => { color: string };
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -32,14 +40,20 @@ describe('the web application in Chromium', () => {
   let base: string;
   const contexts: BrowserContext[] = [];
   let enrollmentCode = '';
+  /** The URL the worker's certificate encodes in its QR code (and prints beside it). */
+  let qrUrl = '';
+  let serial = '';
   const problems: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    t = await createTestApp();
+    // The app's public address is the one it listens on, so the certificate's QR code leads to this very app.
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
     w = await buildWorld(t);
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    await w.http.post(`${w.E}/subcontractors/${w.subA1.id}/approval`, { approved: true, decidedOn: '2026-12-01', reference: '府総第102号' }, w.staff.token);
+    await t.app.listen(port, '127.0.0.1');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
 
@@ -95,6 +109,8 @@ describe('the web application in Chromium', () => {
 
   const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
+  const colourOf = (locator: ReturnType<Page['locator']>) => locator.evaluate((el: any) => String(getComputedStyle(el).color));
+
   it('opens the sign-in page on a 375-px phone screen without sideways scrolling', async () => {
     const page = await newPage({ width: 375, height: 812 });
     await page.goto(`${base}/`);
@@ -114,7 +130,7 @@ describe('the web application in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   });
 
-  it('a manager adds a worker, imports an Excel CSV (Shift_JIS) and assigns the worker', async () => {
+  it('a manager adds a worker, imports an Excel CSV (Shift_JIS), assigns the worker and downloads the progress CSV', async () => {
     const page = await newPage();
     await signIn(page, w.managers.prime.email);
     expect(page.url()).toBe(`${base}/manager`);
@@ -153,9 +169,25 @@ describe('the web application in Chromium', () => {
     await expectAccessible(page);
     await shot(page, 'manager-home');
     await expectFitsPhone(page);
+
+    // Progress of the subtree, and its CSV for Excel.
+    await page.goto(`${base}/manager/engagements/${w.engagement.id}`);
+    await page.getByRole('link', { name: '受講状況' }).click();
+    await page.waitForURL(`${base}/engagements/${w.engagement.id}/progress`);
+    expect(await page.locator('.table--progress').first().textContent()).toContain('画面　受講者');
+    await expectAccessible(page);
+    await shot(page, 'manager-progress');
+    await expectFitsPhone(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSVでダウンロード（Excel用）' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^progress-\d{4}-\d{2}-\d{2}\.csv$/);
+    const bytes = readFileSync((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString('utf8');
+    expect(csv).toMatch(/^組織,階層,承認状況,氏名,社員番号,状況/);
+    expect(csv).toContain('画面　受講者');
   });
 
-  it('the worker enrols with the code and passes every module of the engagement', async () => {
+  it('the worker enrols with the code, passes every module of the engagement and opens the certificate', async () => {
     const page = await newPage();
     await page.goto(`${base}/enroll`);
     await page.getByLabel('登録コード').fill(enrollmentCode.toLowerCase());
@@ -185,42 +217,147 @@ describe('the web application in Chromium', () => {
       expect(await page.locator('.result-summary__verdict').textContent()).toBe('合格です');
       if (i === 0) await shot(page, 'worker-result', false);
     }
+    // The last pass issued the certificate: the result page says so and links to it.
+    expect(await page.locator('.notice--success').first().textContent()).toContain('修了証が発行されました');
+    await shot(page, 'worker-result-certificate', false);
+    await page.getByRole('link', { name: '修了証を開く' }).click();
+    await page.waitForURL(/\/certificates\/[0-9A-Z-]+$/);
+    serial = page.url().split('/').pop()!;
+    expect(await page.locator('h1').textContent()).toBe('情報セキュリティ研修修了証');
+    expect(await page.locator('.holder').textContent()).toBe('画面　受講者');
+    expect(await page.locator('.qr svg').count()).toBe(1);
+    qrUrl = (await page.locator('.verification a').first().getAttribute('href'))!;
+    expect(qrUrl).toBe(`${base}/verify/${serial}`);
+    await shot(page, 'certificate');
+
     await page.goto(`${base}/learn`);
     expect(await page.locator('.engagement .badge--large').textContent()).toBe('すべて修了');
+    expect(await page.locator('.cert-box').textContent()).toContain(serial);
     await expectAccessible(page);
     await shot(page, 'worker-home');
+    await expectFitsPhone(page);
+    await page.getByRole('link', { name: '修了証', exact: true }).click();
+    await page.waitForURL(`${base}/learn/certificates`);
+    await expectAccessible(page);
+    await shot(page, 'worker-certificates');
     await expectFitsPhone(page);
     // A lesson and a result, for review.
     await page.goto(`${base}/learn/${w.engagement.id}/${curriculum[0]}`);
     await shot(page, 'worker-lesson', false);
   });
 
-  it('town staff approve a subcontractor on the approvals page', async () => {
+  it('town staff approve the last subcontractor from the readiness page and see it turn green', async () => {
+    // subB's worker has done the training; their certificate waits for the town's consent.
+    const held = await enrolledWorker(w.http, w.managers.subB.token, w.subB.id, '保留　花子', 'browser-held@example.jp');
+    await w.http.post(`${w.E}/assignments`, { workerIds: [held.workerId] }, w.managers.subB.token);
+    for (const m of w.engagement.curriculum as string[]) expect((await sit(t, w.http, held.token, m, w.engagement.id)).body.passed).toBe(true);
+
     const page = await newPage();
     await signIn(page, w.staff.email);
     expect(page.url()).toBe(`${base}/town`);
     await expectAccessible(page);
     await shot(page, 'town-home');
     await expectFitsPhone(page);
-
-    await page.getByRole('link', { name: '承認の手続きへ' }).click();
-    await page.waitForURL(`${base}/town/approvals`);
-    const block = page.locator('article.pending', { hasText: w.subB.name });
-    await block.getByLabel('承諾する').check();
-    await block.getByLabel('文書番号').fill('府情第2001号');
-    await block.getByRole('button', { name: '記録する' }).click();
-    await page.waitForURL(`${base}/town/approvals`);
-    expect(await page.locator('.notice--success').textContent()).toContain(`${w.subB.name}の再委託を承諾しました`);
-    const links = await t.query<{ status: string; reference: string }>('SELECT status, reference FROM subcontract_links WHERE organization_id = ?', [w.subB.id]);
-    expect(links[0]).toMatchObject({ status: 'approved', reference: '府情第2001号' });
+    await page.goto(`${base}/town/approvals`);
     await expectAccessible(page);
     await shot(page, 'town-approvals');
 
     await page.goto(`${base}/town/engagements/${w.engagement.id}`);
     await shot(page, 'town-engagement');
+    await page.getByRole('link', { name: '準備状況（開始可否）' }).click();
+    await page.waitForURL(`${base}/engagements/${w.engagement.id}/readiness`);
+    const verdict = page.locator('.verdict__word');
+    expect(await verdict.textContent()).toBe('開始できません');
+    expect(await colourOf(verdict)).toBe('rgb(155, 28, 36)');
+    const group = page.locator('article.blocker-group', { hasText: w.subB.name });
+    expect(await group.textContent()).toContain('保留　花子');
+    await expectAccessible(page);
+    await shot(page, 'town-readiness-blocked');
+    await expectFitsPhone(page);
+
+    await group.getByText('承諾・不承諾を記録する').click();
+    await group.getByLabel('承諾する').check();
+    await group.getByLabel('文書番号').fill('府情第2001号');
+    await group.getByRole('button', { name: '記録する' }).click();
+    await page.waitForURL(`${base}/engagements/${w.engagement.id}/readiness`);
+    expect(await page.locator('.notice--success').textContent()).toContain(`${w.subB.name}の再委託を承諾しました`);
+    expect(await verdict.textContent()).toBe('開始可能');
+    expect(await colourOf(verdict)).toBe('rgb(28, 100, 49)');
+    expect(await page.locator('.blocker-group').count()).toBe(0);
+    const links = await t.query<{ status: string; reference: string }>('SELECT status, reference FROM subcontract_links WHERE organization_id = ?', [w.subB.id]);
+    expect(links[0]).toMatchObject({ status: 'approved', reference: '府情第2001号' });
+    await expectAccessible(page);
+    await shot(page, 'town-readiness-ready');
+    await expectFitsPhone(page);
+    await page.getByRole('link', { name: '受講状況' }).first().click();
+    await page.waitForURL(`${base}/engagements/${w.engagement.id}/progress`);
+    expect(await page.locator('.dot--completed').count()).toBe(2 * (w.engagement.curriculum as string[]).length);
+    await expectAccessible(page);
+    await shot(page, 'town-progress');
+    await expectFitsPhone(page);
+
+    // Verification of a pasted list: the worker's certificate, and a serial nobody holds.
+    await page.getByRole('link', { name: '修了証の確認' }).click();
+    await page.waitForURL(`${base}/town/certificates`);
+    await page.getByLabel('修了証番号').fill(`${serial}\nZZZZ-ZZZZ-ZZZZ-Z`);
+    await page.getByRole('button', { name: '確認する' }).click();
+    await page.waitForURL(`${base}/town/certificates/verify`);
+    expect(await page.locator('h2#results-heading').textContent()).toBe('確認結果（2件）');
+    expect(await page.locator('tbody tr').first().textContent()).toContain('画面　受講者');
+    await expectAccessible(page);
+    await shot(page, 'town-verify-list');
+    await page.locator('tbody tr').first().getByRole('link', { name: '取り消す…' }).click();
+    await page.waitForURL(`${base}/town/certificates/${serial}/revocation`);
+    await expectAccessible(page);
+    await shot(page, 'town-revoke-confirm');
+    await expectFitsPhone(page);
+
     await page.goto(`${base}/town/engagements/new`);
     await expectAccessible(page);
     await shot(page, 'town-engagement-new');
     await expectFitsPhone(page);
+
+    // The prime's manager sees the same verdict.
+    const manager = await newPage();
+    await signIn(manager, w.managers.prime.email);
+    await manager.goto(`${base}/manager/engagements/${w.engagement.id}`);
+    await manager.getByRole('link', { name: '準備状況（開始可否）' }).click();
+    expect(await manager.locator('.verdict__word').textContent()).toBe('開始可能');
+    await shot(manager, 'manager-readiness');
+  });
+
+  it("a 375-px phone opens the verification page from the certificate's QR code URL", async () => {
+    const page = await newPage({ width: 375, height: 740 });
+    await page.goto(qrUrl);
+    expect(page.url()).toBe(`${base}/verify/${serial}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    const verdict = page.locator('.verdict__word');
+    expect(await verdict.textContent()).toBe('有効');
+    expect(await colourOf(verdict)).toBe('rgb(28, 100, 49)');
+    expect(await page.locator('.verdict').textContent()).toContain('画面 *'); // masked for the public
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await expectAccessible(page);
+    await shot(page, 'verify-375px');
+    // Typing a serial with a slip is caught by its check character.
+    await page.getByLabel('修了証番号').fill(serial.slice(0, -1) + (serial.endsWith('0') ? '1' : '0'));
+    await page.getByRole('button', { name: '確認する' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.locator('#serial-error').textContent()).toContain('検査文字が一致しません');
+    // That page answers 400 on purpose, which Chromium logs as a failed load.
+    problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p)));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, 'verify-375px-mistyped');
   });
 });
+
+/** A port nobody listens on now, so the app can be told its public address before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,7 +1,8 @@
+import { newSerial } from '../../src/certificates/credential/serial';
 import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { csrfOf, pageClient, PageClient } from '../utils/page-client';
-import { answerKey } from '../utils/quiz';
+import { answerKey, sit } from '../utils/quiz';
 
 /** Page tests through Fastify inject: sessions, CSRF, language, and each role's forms. */
 describe('web pages', () => {
@@ -430,5 +431,369 @@ describe('web pages', () => {
     expect(r.status).toBe(404);
     expect(r.text).toContain('<html lang="ja">');
     expect(r.text).toContain('ページが見つかりません');
+  });
+});
+
+/**
+ * Phase 2: certificates for workers, the public verification pages, progress
+ * and its CSV, readiness, and the town's verification and revocation. A world
+ * of its own: prime ─┬─ subA (approved) ── subA1 (pending), └─ subB (pending).
+ */
+describe('web pages: certificates, progress and readiness', () => {
+  let t: TestApp;
+  let w: World;
+  let holder: { workerId: string; token: string; email: string };
+  let subWorker: { workerId: string; token: string; email: string };
+  let serial: string;
+
+  const signIn = async (email: string): Promise<PageClient> => {
+    const b = pageClient(t.app);
+    const r = await b.submit('/', '/login', { email, password: PASSWORD });
+    if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
+    // Handlebars writes `=` and `&` in attributes as entities; compare links as a browser reads them.
+    const get = b.get;
+    b.get = async (url, headers) => {
+      const r = await get(url, headers);
+      return { ...r, text: r.text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&') };
+    };
+    return b;
+  };
+  const worker = async (managerToken: string, orgId: string, name: string, email: string) => {
+    const x = await enrolledWorker(w.http, managerToken, orgId, name, email);
+    await w.http.post(`${w.E}/assignments`, { workerIds: [x.workerId] }, managerToken);
+    return { ...x, email };
+  };
+  const curriculum = () => w.engagement.curriculum as string[];
+  const E = () => `/engagements/${w.engagement.id}`;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    w = await buildWorld(t);
+    holder = await worker(w.managers.prime.token, w.prime.id, '証書　一郎', 'holder-page@example.jp');
+    subWorker = await worker(w.managers.subB.token, w.subB.id, '保留　花子', 'held-page@example.jp');
+    for (const m of curriculum()) expect((await sit(t, w.http, subWorker.token, m, w.engagement.id)).body.passed).toBe(true);
+  });
+  afterAll(() => t.close());
+
+  describe('worker', () => {
+    it('shows the certificate on the result page of the pass that issued it, on the home page and among my certificates', async () => {
+      for (const m of curriculum().slice(0, -1)) await sit(t, w.http, holder.token, m, w.engagement.id);
+      const b = await signIn(holder.email);
+      expect((await b.get('/learn')).text).not.toContain('/certificates/');
+      const last = curriculum()[curriculum().length - 1];
+      const start = await b.submit(`/learn/${w.engagement.id}/${last}`, `/learn/${w.engagement.id}/${last}/attempts`, {});
+      const quiz = await b.get(start.location!);
+      const key = await answerKey(t, start.location!.split('/')[2]);
+      const done = await b.post(start.location!, { _csrf: csrfOf(quiz.text), ...Object.fromEntries([...key].map(([q, k]) => [`q_${q}`, k.correct])) });
+      const result = await b.get(done.location!);
+      serial = /href="\/certificates\/([0-9A-Z-]+)"/.exec(result.text)![1];
+      expect((await w.http.get('/api/v1/me/certificates', holder.token)).body[0].serial).toBe(serial);
+      expect(result.text).toContain('修了証が発行されました');
+      expect(result.text).toContain('この契約の修了証');
+      expect(result.text).toContain('badge badge--valid');
+      // The one-time message is gone on reload; the certificate stays.
+      const again = await b.get(done.location!);
+      expect(again.text).not.toContain('修了証が発行されました');
+      expect(again.text).toContain(`href="/certificates/${serial}"`);
+
+      const home = await b.get('/learn');
+      expect(home.text).toContain(`href="/certificates/${serial}"`);
+      expect(home.text).toContain(`修了証番号 ${serial}`);
+      const mine = await b.get('/learn/certificates');
+      expect(mine.status).toBe(200);
+      expect(mine.text).toContain('href="/learn/certificates" aria-current="page"');
+      expect(mine.text).toContain(`href="/certificates/${serial}"`);
+      expect(mine.text).toContain(`href="/verify/${serial}"`);
+      expect(mine.text).toMatch(/<span class="badge badge--valid">有効<\/span>/);
+      // The printable certificate opens with the same cookie session.
+      const doc = await b.get(`/certificates/${serial}`);
+      expect(doc.status).toBe(200);
+      expect(doc.text).toContain('証書　一郎');
+    });
+
+    it("tells a subcontractor's worker the certificate waits for the town's approval", async () => {
+      const b = await signIn(subWorker.email);
+      const home = await b.get('/learn');
+      expect(home.text).toContain('町の書面による承諾が記録されると発行されます');
+      expect((await b.get('/learn/certificates')).text).toContain('まだ修了証はありません');
+    });
+  });
+
+  describe('public verification', () => {
+    it('shows status in words and colour in the application layout, the name masked', async () => {
+      const b = pageClient(t.app);
+      const form = await b.get('/verify');
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('<html lang="ja">');
+      expect(form.text.match(/<main/g)).toHaveLength(1);
+      expect(form.text).toContain('<label for="serial">');
+      expect(form.text).toContain('href="/assets/app.css"');
+      expect(form.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\sstyle=/i);
+      const typed = await b.get(`/verify?serial=${encodeURIComponent(' ' + serial.toLowerCase())}`);
+      expect(typed.status).toBe(303);
+      const page = await b.get(typed.location!);
+      expect(page.status).toBe(200);
+      expect(page.text).toMatch(/class="card verdict verdict--ok"/);
+      expect(page.text).toMatch(/<h2 class="verdict__word" id="verdict-word">有効<\/h2>/);
+      expect(page.text).toContain('証書 *');
+      expect(page.text).not.toContain('証書　一郎');
+      expect(page.text).not.toContain('/revocation');
+      expect(page.text).toContain(serial);
+      await b.get('/lang/en?next=/');
+      expect((await b.get(`/verify/${serial}`)).text).toMatch(/verdict__word" id="verdict-word">Valid</);
+    });
+
+    it('names a mistyped or unknown serial next to the field', async () => {
+      const b = pageClient(t.app);
+      const wrong = serial.slice(0, -1) + (serial.endsWith('0') ? '1' : '0');
+      const mistyped = await b.get(`/verify/${wrong}`);
+      expect(mistyped.status).toBe(400);
+      expect(mistyped.text).toMatch(/id="serial-error"[^>]*>.*検査文字が一致しません/);
+      expect(mistyped.text).toContain('aria-invalid="true"');
+      const unknown = await b.get(`/verify/${newSerial()}`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.text).toContain('この番号の修了証は見つかりません');
+      expect((await b.get('/verify/nonsense')).text).toContain('XXXX-XXXX-XXXX-X の形です');
+    });
+
+    it("shows the full name and the revocation link only to the municipality's staff", async () => {
+      const staff = await signIn(w.staff.email);
+      const page = await staff.get(`/verify/${serial}`);
+      expect(page.text).toContain('証書　一郎');
+      expect(page.text).toContain(`href="/town/certificates/${serial}/revocation"`);
+      const other = await signIn(w.otherStaff.email);
+      const theirs = await other.get(`/verify/${serial}`);
+      expect(theirs.text).toContain('証書 *');
+      expect(theirs.text).not.toContain('/revocation');
+    });
+  });
+
+  describe('progress', () => {
+    it("shows a manager their subtree's organizations, workers, module statuses and certificates", async () => {
+      const b = await signIn(w.managers.prime.email);
+      const eng = await b.get(`/manager/engagements/${w.engagement.id}`);
+      expect(eng.text).toContain(`href="${E()}/progress"`);
+      expect(eng.text).toContain(`href="${E()}/readiness"`);
+      const page = await b.get(`${E()}/progress`);
+      expect(page.status).toBe(200);
+      for (const name of [w.prime.name, w.subA.name, w.subA1.name, w.subB.name, '証書　一郎', '保留　花子']) expect(page.text).toContain(name);
+      expect(page.text).toContain(`href="/verify/${serial}"`);
+      expect(page.text.match(/class="dot dot--completed"/g)!.length).toBe(2 * curriculum().length);
+      expect(page.text).toContain(`${curriculum().length}/${curriculum().length} 修了`);
+      for (const id of ['status', 'organizationId']) expect(page.text).toContain(`<label for="${id}">`);
+      expect(page.text).toContain(`href="${E()}/progress.csv"`);
+      expect(page.text).not.toContain('/revocation'); // revoking is the town's
+      const certified = await b.get(`${E()}/progress?status=certified`);
+      expect(certified.text).toContain('証書　一郎');
+      expect(certified.text).not.toContain('保留　花子');
+      expect(certified.text).toContain(`href="${E()}/progress.csv?status=certified"`);
+      const onlySubB = await b.get(`${E()}/progress?organizationId=${w.subB.id}`);
+      expect(onlySubB.text).toContain('保留　花子');
+      expect(onlySubB.text).not.toContain('証書　一郎');
+    });
+
+    it('names a bad filter next to its field, and an organization outside the subtree like a missing one', async () => {
+      const sub = await signIn(w.managers.subA.email);
+      const eng = await sub.get(`/manager/engagements/${w.engagement.id}`);
+      expect(eng.text).toContain(`href="${E()}/progress"`);
+      expect(eng.text).not.toContain(`href="${E()}/readiness"`);
+      const mine = await sub.get(`${E()}/progress`);
+      expect(mine.text).toContain(w.subA1.name);
+      expect(mine.text).not.toContain(w.prime.name);
+      const outside = await sub.get(`${E()}/progress?organizationId=${w.prime.id}`);
+      expect(outside.status).toBe(400);
+      expect(outside.text).toMatch(/id="organizationId-error"[^>]*>.*一覧から選択してください/);
+      expect(outside.text).not.toContain('証書　一郎');
+      const bogus = await sub.get(`${E()}/progress?status=bogus`);
+      expect(bogus.status).toBe(400);
+      expect(bogus.text).toMatch(/id="status-error"/);
+      expect((await sub.get(`${E()}/readiness`)).status).toBe(403);
+    });
+
+    it('downloads the CSV for Excel with the filters, and records the export', async () => {
+      const b = await signIn(w.managers.prime.email);
+      const r = await b.get(`${E()}/progress.csv?organizationId=${w.prime.id}`);
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toContain('text/csv');
+      expect(r.headers['content-disposition']).toMatch(/^attachment; filename="progress-\d{4}-\d{2}-\d{2}\.csv"$/);
+      expect(r.text.charCodeAt(0)).toBe(0xfeff);
+      expect(r.text.slice(1)).toMatch(/^組織,階層,承認状況,氏名/);
+      expect(r.text).toContain('証書　一郎');
+      expect(r.text).not.toContain('保留　花子');
+      const events = await t.query<{ details: string }>("SELECT details FROM audit_events WHERE action = 'export.downloaded'");
+      expect(events.length).toBeGreaterThan(0);
+      await b.get('/lang/en?next=/');
+      expect((await b.get(`${E()}/progress.csv`)).text.slice(1)).toMatch(/^Organization,Tier/);
+    });
+
+    it("keeps another municipality's staff and workers out", async () => {
+      const other = await signIn(w.otherStaff.email);
+      for (const path of ['progress', 'progress.csv', 'readiness']) expect((await other.get(`${E()}/${path}`)).status).toBe(404);
+      const outsider = await signIn(w.managers.outsider.email);
+      expect((await outsider.get(`${E()}/progress`)).status).toBe(404);
+      const b = await signIn(holder.email);
+      expect((await b.get(`${E()}/progress`)).status).toBe(403);
+    });
+  });
+
+  describe('readiness', () => {
+    it('names each blocker by organization with where to resolve it, and turns green once the town approves', async () => {
+      const b = await signIn(w.staff.email);
+      const eng = await b.get(`/town/engagements/${w.engagement.id}`);
+      for (const path of ['readiness', 'progress', 'report?lang=ja']) expect(eng.text).toContain(`href="${E()}/${path}"`);
+      const page = await b.get(`${E()}/readiness`);
+      expect(page.status).toBe(200);
+      expect(page.text).toMatch(/class="card verdict verdict--bad"/);
+      expect(page.text).toMatch(/verdict__word" id="verdict-word">開始できません</);
+      expect(page.text).toContain(`href="${E()}/report?lang=ja"`);
+      // subA1 and subB await approval (forms right here), subB's worker waits for it.
+      for (const org of [w.subA1, w.subB]) {
+        expect(page.text).toContain(`id="bg-${org.id}"`);
+        expect(page.text).toContain(`action="/town/engagements/${w.engagement.id}/subcontractors/${org.id}/decision"`);
+      }
+      expect(page.text).toContain('有効な修了証のない従事者: 1人');
+      expect(page.text).toContain('保留　花子');
+      expect(page.text).toContain(`href="${E()}/progress?organizationId=${w.subB.id}"`);
+      expect(page.text).not.toContain(`id="bg-${w.prime.id}"`);
+
+      // The prime's manager sees the same verdict, without the town's forms.
+      const prime = await signIn(w.managers.prime.email);
+      const theirs = await prime.get(`${E()}/readiness`);
+      expect(theirs.status).toBe(200);
+      expect(theirs.text).toContain('開始できません');
+      expect(theirs.text).not.toContain('/decision"');
+      expect(theirs.text).toContain('町の承諾をお待ちください');
+
+      for (const [org, ref] of [[w.subA1, '府情第3001号'], [w.subB, '府情第3002号']] as const) {
+        const r = await b.post(`/town/engagements/${w.engagement.id}/subcontractors/${org.id}/decision`, {
+          _csrf: csrfOf(page.text),
+          next: `${E()}/readiness`,
+          decision: 'approve',
+          decidedOn: '2026-12-10',
+          reference: ref,
+        });
+        expect(r.status).toBe(303);
+        expect(r.location).toBe(`${E()}/readiness`);
+      }
+      const green = await b.get(`${E()}/readiness`);
+      expect(green.text).toContain('の再委託を承諾しました');
+      expect(green.text).toMatch(/class="card verdict verdict--ok"/);
+      expect(green.text).toMatch(/verdict__word" id="verdict-word">開始可能</);
+      expect(green.text).not.toContain('解消が必要な事項');
+      // The approval issued the held certificate.
+      expect((await w.http.get('/api/v1/me/certificates', subWorker.token)).body).toHaveLength(1);
+    });
+
+    it('flags a certificate that expires before the engagement ends, with a link to its verification page', async () => {
+      const [cert] = (await w.http.get('/api/v1/me/certificates', subWorker.token)).body;
+      await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', ['2028-01-31T00:00:00.000Z', cert.serial]);
+      const b = await signIn(w.staff.email);
+      const page = await b.get(`${E()}/readiness`);
+      expect(page.text).toContain('開始できません');
+      expect(page.text).toContain('契約終了日（2028年3月31日）より前に期限が切れる修了証: 1件');
+      expect(page.text).toContain(`href="/verify/${cert.serial}"`);
+      await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [cert.validUntil, cert.serial]);
+      expect((await b.get(`${E()}/readiness`)).text).toContain('開始可能');
+    });
+  });
+
+  describe('verification and revocation by town staff', () => {
+    it('verifies one serial or a pasted list, with field errors first', async () => {
+      const b = await signIn(w.staff.email);
+      const form = await b.get('/town/certificates');
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('<label for="serials">');
+      expect(form.text).toContain('href="/town/certificates" aria-current="page"');
+      expect((await b.post('/town/certificates/verify', { serials: serial })).status).toBe(403);
+      const empty = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: ' \n , ' });
+      expect(empty.status).toBe(400);
+      expect(empty.text).toMatch(/id="serials-error"[^>]*>.*修了証番号を1件以上入力してください/);
+      const many = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: Array.from({ length: 1001 }, () => newSerial()).join('\n') });
+      expect(many.status).toBe(400);
+      expect(many.text).toContain('一度に確認できるのは1,000件までです');
+      const unknown = newSerial();
+      const wrong = serial.slice(0, -1) + (serial.endsWith('0') ? '1' : '0');
+      const r = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: `${serial.toLowerCase()}, ${wrong}\n${unknown}\nnonsense` });
+      expect(r.status).toBe(200);
+      expect(r.text).toContain('確認結果（4件）');
+      expect(r.text).toContain('証書　一郎');
+      expect(r.text).toContain(`href="/town/certificates/${serial}/revocation"`);
+      for (const s of ['valid', 'mistyped', 'not_found', 'invalid']) expect(r.text).toContain(`class="badge badge--${s}"`);
+      // Another municipality's staff: the certificate's public facts only, nothing to revoke.
+      const other = await signIn(w.otherStaff.email);
+      const theirs = await other.submit('/town/certificates', '/town/certificates/verify', { serials: serial });
+      expect(theirs.text).toContain('証書 *');
+      expect(theirs.text).not.toContain('/revocation');
+    });
+
+    it('revokes with a reason behind a confirmation, POST + CSRF + 303', async () => {
+      const b = await signIn(w.staff.email);
+      const confirm = await b.get(`/town/certificates/${serial}/revocation`);
+      expect(confirm.status).toBe(200);
+      expect(confirm.text).toContain('証書　一郎');
+      for (const id of ['reason', 'confirm']) expect(confirm.text).toContain(`<label for="${id}">`);
+      expect((await (await signIn(w.otherStaff.email)).get(`/town/certificates/${serial}/revocation`)).status).toBe(404);
+      expect((await (await signIn(w.managers.prime.email)).get(`/town/certificates/${serial}/revocation`)).status).toBe(403);
+
+      const noToken = await b.post(`/town/certificates/${serial}/revocation`, { reason: '従事者の交代', confirm: 'yes' });
+      expect(noToken.status).toBe(403);
+      expect((await w.http.get(`/api/v1/certificates/${serial}`)).body.status).toBe('valid');
+      const missing = await b.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(confirm.text), reason: '  ' });
+      expect(missing.status).toBe(400);
+      expect(missing.text).toMatch(/id="reason-error"[^>]*>.*取消しの理由を入力してください/);
+      expect(missing.text).toMatch(/id="confirm-error"[^>]*>.*確認のチェックを入れてください/);
+      const other = await signIn(w.otherStaff.email);
+      const otherForm = await other.get('/town/certificates');
+      expect((await other.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(otherForm.text), reason: 'x', confirm: 'yes' })).status).toBe(404);
+
+      const done = await b.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(confirm.text), reason: '従事者の交代', confirm: 'yes' });
+      expect(done.status).toBe(303);
+      expect(done.location).toBe(`/verify/${serial}`);
+      const after = await b.get(done.location!);
+      expect(after.text).toContain(`修了証 ${serial} を取り消しました`);
+      expect(after.text).toMatch(/class="card verdict verdict--bad"/);
+      expect(after.text).toMatch(/verdict__word" id="verdict-word">取消し</);
+      expect(after.text).toContain('従事者の交代');
+      expect(after.text).not.toContain('/revocation"');
+      expect((await w.http.get(`/api/v1/certificates/${serial}`)).body.status).toBe('revoked');
+      // The public sees it revoked without the reason; a second attempt changes nothing and says why.
+      const pub = await pageClient(t.app).get(`/verify/${serial}`);
+      expect(pub.text).toContain('取消し');
+      expect(pub.text).not.toContain('従事者の交代');
+      expect((await b.get(`/town/certificates/${serial}/revocation`)).text).toContain('既に取り消されているか');
+      const twice = await b.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(confirm.text), reason: 'again', confirm: 'yes' });
+      expect(twice.status).toBe(303);
+      expect((await b.get(twice.location!)).text).toContain('既に取り消されているか');
+      // Readiness names the worker again, with the revoked certificate.
+      const readiness = await b.get(`${E()}/readiness`);
+      expect(readiness.text).toContain('開始できません');
+      expect(readiness.text).toMatch(/証書\u3000一郎[^<]*<span class="badge badge--not_started|証書\u3000一郎[^<]*<span class="badge badge--in_progress/);
+      expect(readiness.text).toContain('class="badge badge--revoked"');
+    });
+  });
+
+  it('pages through a long progress list by a cursor that holds no name', async () => {
+    const e = (
+      await w.http.post(
+        '/api/v1/engagements',
+        { title: '頁送り業務', contractNumber: 'R8-PAGE', primeContractorId: w.prime.id, startsOn: '2027-04-01', endsOn: '2028-03-31', handlesPersonalInfo: true, handlesMyNumber: false, usesCloudStorage: false },
+        w.staff.token,
+      )
+    ).body;
+    const csv = ['name,email', ...Array.from({ length: 105 }, (_, i) => `頁送り\u3000${String(i).padStart(3, '0')},page-${i}@example.jp`)].join('\n');
+    await w.http.post(`/api/v1/organizations/${w.prime.id}/workers/import`, csv, w.managers.prime.token, { 'content-type': 'text/csv' });
+    const all = (await w.http.get(`/api/v1/organizations/${w.prime.id}/workers?limit=500`, w.managers.prime.token)).body.items as { id: string; email: string }[];
+    const ids = all.filter((x) => x.email.startsWith('page-')).map((x) => x.id);
+    expect(ids).toHaveLength(105);
+    expect((await w.http.post(`/api/v1/engagements/${e.id}/assignments`, { workerIds: ids }, w.managers.prime.token)).status).toBe(200);
+    const b = await signIn(w.staff.email);
+    const first = await b.get(`/engagements/${e.id}/progress`);
+    expect(first.text.match(/<th scope="row">頁送り/g)).toHaveLength(100);
+    const next = /href="(\?cursor=[^"]+)"/.exec(first.text)![1];
+    expect(Buffer.from(decodeURIComponent(next.split('=')[1]), 'base64url').toString()).not.toContain('頁送り');
+    const second = await b.get(`/engagements/${e.id}/progress${next}`);
+    expect(second.text.match(/<th scope="row">頁送り/g)).toHaveLength(5);
+    expect(second.text).toContain(`href="/engagements/${e.id}/progress"`);
+    expect(second.text).not.toContain('?cursor=');
   });
 });

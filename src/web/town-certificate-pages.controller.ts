@@ -1,0 +1,116 @@
+import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../auth/auth-user';
+import { RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
+import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
+import { certificateView, splitSerials } from './certificate-views';
+import { CsrfGuard } from './csrf';
+import { FieldErrors, type FormBody, httpError, str, validateForm } from './forms';
+import { t } from './i18n';
+import type { PageRequest } from './page-context';
+import { Pages } from './pages.service';
+
+type Verified = Awaited<ReturnType<CertificatesService['verifyMany']>>[number];
+const FOUND = new Set(['valid', 'expired', 'revoked', 'superseded']);
+
+/**
+ * Town staff: certificate verification for one serial or a pasted list (up to
+ * 1,000), and revocation with a reason behind a confirmation step.
+ * CertificatesService keeps the rules: who sees the holder's name, who may revoke.
+ */
+@ApiExcludeController()
+@Roles('town_staff')
+@UseGuards(CsrfGuard)
+@Controller('town/certificates')
+export class TownCertificatePagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly certificates: CertificatesService,
+  ) {}
+
+  @Get()
+  form(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderVerify(req, reply, '', {}, null);
+  }
+
+  /**
+   * Verification changes nothing, and a list of 1,000 serials fits no URL:
+   * this post answers the results directly instead of redirecting (reloading
+   * it just checks again).
+   */
+  @Post('verify')
+  async verify(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const text = str(body, 'serials');
+    const v = await validateForm(VerifyManyDto, { serials: splitSerials(text) }, lang, 'verifyMany');
+    if (v.errors) return this.renderVerify(req, reply, text, v.errors, null, 400);
+    const results = await this.certificates.verifyMany(req.user!, v.value.serials);
+    return this.renderVerify(req, reply, text, {}, results);
+  }
+
+  /** The confirmation step: the certificate as the municipality's staff see it, the reason, a tick. 404 unless it is theirs. */
+  @Get(':serial/revocation')
+  async confirm(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string) {
+    return this.renderRevoke(req, reply, await this.ownCertificate(req, serial), {}, {});
+  }
+
+  @Post(':serial/revocation')
+  async revoke(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const f = await this.ownCertificate(req, serial);
+    const form = { reason: str(body, 'reason'), confirm: str(body, 'confirm') === 'yes' };
+    const v = await validateForm(RevokeDto, { reason: form.reason.trim() }, lang, 'revoke');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    if (!form.confirm) errors.confirm = t(lang, 'revoke.confirmRequired');
+    if (!v.value || Object.keys(errors).length) return this.renderRevoke(req, reply, f, form, errors, 400);
+    try {
+      await this.certificates.revoke(req.user!, f.serial, v.value.reason);
+      this.pages.flash(req, reply, { kind: 'success', key: 'revoke.done', params: { serial: f.serial } });
+    } catch (e) {
+      // Revoked or superseded meanwhile (another tab, a colleague): the verification page shows how it stands.
+      if (httpError(e)?.status !== 409) throw e;
+      this.pages.flash(req, reply, { kind: 'error', key: 'revoke.notRevocable' });
+    }
+    return this.pages.redirect(reply, `/verify/${f.serial}`);
+  }
+
+  /** The certificate, if the caller sees its holder (for town staff: their municipality's); else the service's 404. */
+  private ownCertificate(req: PageRequest, serial: string): Promise<CertificateFacts> {
+    return this.certificates.forDocument(serial, req.user);
+  }
+
+  private renderVerify(req: PageRequest, reply: FastifyReply, serials: string, errors: FieldErrors, results: Verified[] | null, status = 200) {
+    const lang = this.pages.lang(req);
+    const rows = (results ?? []).map((r, i) => {
+      const found = FOUND.has(r.status);
+      return {
+        number: i + 1,
+        found,
+        status: r.status,
+        statusLabel: t(lang, `status.${r.status}`),
+        serial: r.serial,
+        ...(found ? { cert: certificateView(r as CertificateFacts, lang) } : {}),
+      };
+    });
+    const count = (s: string) => rows.filter((r) => r.status === s).length;
+    return this.pages.render(
+      req,
+      reply,
+      'town/certificates',
+      {
+        title: t(lang, 'verifyMany.title'),
+        form: { serials },
+        errors,
+        results: results ? rows : null,
+        summary: { valid: count('valid'), expired: count('expired'), revoked: count('revoked'), superseded: count('superseded'), problems: rows.filter((r) => !r.found).length },
+      },
+      status,
+    );
+  }
+
+  private renderRevoke(req: PageRequest, reply: FastifyReply, f: CertificateFacts, form: Record<string, unknown>, errors: FieldErrors, status = 200) {
+    const lang = this.pages.lang(req);
+    return this.pages.render(req, reply, 'town/revoke', { title: t(lang, 'revoke.title'), cert: certificateView(f, lang), form, errors }, status);
+  }
+}

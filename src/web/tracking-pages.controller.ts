@@ -1,0 +1,130 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../auth/auth-user';
+import { todayJst } from '../common/dates';
+import { ContentService } from '../content/content.service';
+import { EngagementsService } from '../engagements/engagements.service';
+import { ProgressQuery } from '../reports/dto/tracking.dto';
+import { TrackingService } from '../reports/tracking.service';
+import { FieldErrors, httpError, validateForm } from './forms';
+import { t } from './i18n';
+import type { PageRequest } from './page-context';
+import { Pages } from './pages.service';
+import { decisionFormView } from './town-views';
+import { filterQuery, ProgressFilters, progressView, readinessView } from './tracking-views';
+
+/** Workers per progress page; the cursor (a worker id, never a name) leads on. */
+const PAGE_SIZE = 100;
+
+type RawFilters = { status?: string; organizationId?: string; cursor?: string };
+
+/**
+ * Tracking for town staff and organization managers: progress of the
+ * visible tree (a manager's own subtree) with filters and its CSV, and the
+ * readiness verdict (town staff and the prime's managers). TrackingService
+ * decides what each caller may see; a page only shapes it.
+ */
+@ApiExcludeController()
+@Roles('town_staff', 'org_manager')
+@Controller('engagements/:id')
+export class TrackingPagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly tracking: TrackingService,
+    private readonly engagements: EngagementsService,
+    private readonly content: ContentService,
+  ) {}
+
+  @Get('progress')
+  async progress(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Query() raw: RawFilters) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const engagement = await this.engagements.get(user, id);
+    const { filters, cursor, errors } = await this.filters(raw, lang);
+    let p: Awaited<ReturnType<TrackingService['progress']>>;
+    try {
+      p = await this.tracking.progress(user, id, { ...filters, cursor, limit: PAGE_SIZE });
+    } catch (e) {
+      // An organization outside the caller's tree is refused like a missing one: said next to the filter, the rest shown unfiltered.
+      if (httpError(e)?.status !== 404 || !filters.organizationId) throw e;
+      errors.organizationId = t(lang, 'validation.progress.organizationId.isUuid');
+      filters.organizationId = undefined;
+      p = await this.tracking.progress(user, id, { ...filters, limit: PAGE_SIZE });
+    }
+    const town = user.role === 'town_staff';
+    return this.pages.render(
+      req,
+      reply,
+      'tracking/progress',
+      {
+        title: `${t(lang, 'progress.title')} | ${engagement.title}`,
+        engagement,
+        ...this.links(id, town, town || engagement.primeContractorId === user.organizationId),
+        ...progressView(p, filters, this.content, lang, town),
+        errors,
+        firstHref: cursor ? `/engagements/${id}/progress${filterQuery(filters)}` : null,
+      },
+      Object.keys(errors).length ? 400 : 200,
+    );
+  }
+
+  /** The progress as CSV for Excel (UTF-8 with BOM, headers in the page's language), with the page's filters. TrackingService records the export. */
+  @Get('progress.csv')
+  async progressCsv(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Query() raw: RawFilters) {
+    const lang = this.pages.lang(req);
+    const { filters, errors } = await this.filters(raw, lang);
+    if (Object.keys(errors).length) return this.pages.redirect(reply, `/engagements/${id}/progress${filterQuery(filters)}`);
+    const csv = await this.tracking.progressCsv(req.user!, id, { ...filters, lang });
+    return reply
+      .code(200)
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="progress-${todayJst()}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(csv);
+  }
+
+  @Get('readiness')
+  async readiness(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const engagement = await this.engagements.get(user, id);
+    const r = await this.tracking.readiness(user, id);
+    const links = (await this.engagements.listSubcontractors(user, id)).items;
+    const town = user.role === 'town_staff';
+    const path = `/engagements/${id}/readiness`;
+    const view = readinessView({ r, engagementId: id, tiers: new Map(links.map((l) => [l.organizationId, l.tier])), town, lang });
+    return this.pages.render(req, reply, 'tracking/readiness', {
+      title: `${t(lang, 'readiness.title')} | ${engagement.title}`,
+      engagement,
+      checkedAt: r.checkedAt,
+      counts: r.counts,
+      ...this.links(id, town, true),
+      ...view,
+      groups: view.groups.map((g) => ({ ...g, decision: g.approval?.decision ? decisionFormView(id, g.id, path) : null })),
+    });
+  }
+
+  /** The filters from the query, checked with the API's own DTO; a bad value is named next to its field and left out. */
+  private async filters(raw: RawFilters, lang: 'ja' | 'en'): Promise<{ filters: ProgressFilters; cursor?: string; errors: FieldErrors }> {
+    const pick = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const input = { status: pick(raw.status), organizationId: pick(raw.organizationId), cursor: pick(raw.cursor) };
+    const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const v = await validateForm(ProgressQuery, defined, lang, 'progress');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    const ok = (k: keyof typeof input) => (errors[k] ? undefined : input[k]);
+    return { filters: { status: ok('status') as ProgressFilters['status'], organizationId: ok('organizationId') }, cursor: ok('cursor'), errors };
+  }
+
+  /** Where the page leads: back to the role's engagement page, and to the other views of the engagement. */
+  private links(id: string, town: boolean, seesReadiness: boolean) {
+    return {
+      town,
+      backHref: town ? `/town/engagements/${id}` : `/manager/engagements/${id}`,
+      homeHref: town ? '/town' : '/manager',
+      progressHref: `/engagements/${id}/progress`,
+      readinessHref: seesReadiness ? `/engagements/${id}/readiness` : null,
+      reportHref: seesReadiness ? `/engagements/${id}/report` : null,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/public.decorator';
+import { CertificatesService } from '../certificates/certificates.service';
+import { certificateView } from './certificate-views';
+import { httpError } from './forms';
+import { t } from './i18n';
+import type { PageRequest } from './page-context';
+import { Pages } from './pages.service';
+
+/**
+ * The public verification pages a phone reaches from a certificate's QR code:
+ * status in words and colour, validity, engagement and organization, the
+ * holder's name masked. CertificatesService decides who sees more (the
+ * municipality's town staff, the holder's managers: the full name); town
+ * staff who may revoke get the link to do so.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('verify')
+export class VerifyPagesController {
+  constructor(
+    private readonly pages: Pages,
+    private readonly certificates: CertificatesService,
+  ) {}
+
+  /** The form; it sends `?serial=` here, answered with the serial's own page (a URL the QR code also uses). */
+  @Get()
+  form(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('serial') serial: string | undefined) {
+    const typed = typeof serial === 'string' ? serial.trim() : '';
+    if (typed) return this.pages.redirect(reply, `/verify/${encodeURIComponent(typed)}`);
+    return this.pages.render(req, reply, 'certificates/verify', { title: t(this.pages.lang(req), 'verify.title'), typed: '', error: null, cert: null });
+  }
+
+  @Get(':serial')
+  async verify(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string) {
+    const lang = this.pages.lang(req);
+    const title = t(lang, 'verify.title');
+    try {
+      const f = await this.certificates.facts(serial, req.user);
+      const cert = certificateView(f, lang);
+      return this.pages.render(req, reply, 'certificates/verify', {
+        title: `${f.serial} | ${title}`,
+        typed: f.serial,
+        error: null,
+        cert: {
+          ...cert,
+          verdict: t(lang, `verify.verdict.${f.status}`),
+          explain: t(lang, `verify.explain.${f.status}`),
+          // Only the municipality's own staff see the full name, and only they may revoke (the service checks again).
+          canRevoke: req.user?.role === 'town_staff' && !!cert.holderName && cert.revocable,
+          revokeHref: `/town/certificates/${f.serial}/revocation`,
+          credentialHref: `/api/v1/certificates/${f.serial}/credential`,
+        },
+      });
+    } catch (e) {
+      const h = httpError(e);
+      if (h?.status !== 400 && h?.status !== 404) throw e;
+      // A mistyped serial is caught by its check character before any lookup, and said so.
+      const key = h.status === 404 ? 'verify.notFound' : /check character/.test(h.message) ? 'verify.mistyped' : 'verify.malformed';
+      return this.pages.render(req, reply, 'certificates/verify', { title, typed: serial, error: t(lang, key), cert: null }, h.status);
+    }
+  }
+}
