@@ -6,6 +6,12 @@ import { configureApp, createAdapter } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { SetupService } from './setup/setup.service';
 import { ContentError } from './content/content-loader';
+import { setFlagsFromString } from 'node:v8';
+
+// Let the heap grow to 1.5 times what is live between full collections, not the up to 4 times V8
+// allows on a machine with plenty of memory: the service then stays around 200 MB resident under
+// load instead of drifting past 300 MB, for no measurable throughput (README, Performance).
+setFlagsFromString('--heap-growing-percent=50');
 
 async function bootstrap() {
   const config = loadConfig();
@@ -16,7 +22,7 @@ async function bootstrap() {
   const setup = app.get(SetupService);
   await setup.ensureAdmin();
   if (process.argv.includes('--demo')) await setup.seedDemo();
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   app.get(SetupService).announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
 }
 

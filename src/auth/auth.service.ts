@@ -8,7 +8,7 @@ import { TransactionService } from '../database/transaction.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { Worker } from '../workers/worker.entity';
-import { hashPassword, verifyPassword } from './password';
+import { decoyHash, hashPassword, verifyPassword } from './password';
 import { normalizeEnrollmentCode, sha256 } from './tokens';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -23,7 +23,7 @@ export interface SignedIn {
 @Injectable()
 export class AuthService {
   /** Verified against when the e-mail is unknown, so both failures take the same time. */
-  private readonly dummyHash: Promise<string>;
+  private readonly dummyHash: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -32,7 +32,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {
-    this.dummyHash = hashPassword('not-a-password', config.scryptLogN);
+    this.dummyHash = decoyHash(config.scryptLogN);
   }
 
   /**
@@ -47,7 +47,7 @@ export class AuthService {
       await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', targetId: user.id, details: { reason: 'locked' } });
       throw new HttpException('Too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS);
     }
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
+    const ok = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
     if (!user || !ok) {
       if (user) await this.recordFailure(user.id, now);
       else await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', details: { reason: 'unknown_account' } });

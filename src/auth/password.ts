@@ -24,6 +24,16 @@ export async function hashPassword(password: string, logN: number): Promise<stri
   return ['scrypt', logN, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/**
+ * A stored hash no password matches (random salt and key) with the given
+ * cost: checking a password against it takes exactly as long as a real
+ * check, and making it costs nothing. Hashing a dummy password instead
+ * would hold scrypt's 128 MiB (at the production cost) at every start.
+ */
+export function decoyHash(logN: number): string {
+  return ['scrypt', logN, R, P, randomBytes(16).toString('base64url'), randomBytes(KEYLEN).toString('base64url')].join('$');
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, logN, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !hash) return false;

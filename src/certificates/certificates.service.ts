@@ -8,12 +8,12 @@ import { SubcontractTree } from '../access/subcontract-tree';
 import type { AuthUser } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
+import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { EngagementsService } from '../engagements/engagements.service';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
-import { Organization } from '../organizations/organization.entity';
 import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
 import { TrainingService } from '../training/training.service';
@@ -93,7 +93,7 @@ export class CertificatesService implements OnModuleInit {
     const engagements = new Map((await m.findBy(Engagement, { id: In(engagementIds) })).map((e) => [e.id, e]));
     const links = await m.findBy(SubcontractLink, { engagementId: In(engagementIds) });
     const trees = new Map([...engagements.values()].map((e) => [e.id, new SubcontractTree(e.primeOrganizationId, links.filter((l) => l.engagementId === e.id))]));
-    const completions = await m.findBy(Completion, { workerId: In(workerIds) });
+    const completions = await m.find(Completion, { select: { workerId: true, moduleId: true, revision: true, completedAt: true }, where: { workerId: In(workerIds) } });
     const current = await m.findBy(Certificate, { workerId: In(workerIds), engagementId: In(engagementIds), status: 'valid' });
     const now = new Date();
     const issued: Certificate[] = [];
@@ -203,14 +203,8 @@ export class CertificatesService implements OnModuleInit {
     return p.serial;
   }
 
-  private async findBySerial(serial: string): Promise<Certificate> {
-    const cert = await this.db.getRepository(Certificate).findOneBy({ serial: this.canonicalSerial(serial) });
-    if (!cert) throw new NotFoundException('No certificate with this serial');
-    return cert;
-  }
-
   /** Who may see the holder's name and e-mail: the holder, their managers, and the municipality's town staff. */
-  private async seesHolder(user: AuthUser | undefined, cert: Certificate, municipalityId: string): Promise<boolean> {
+  private async seesHolder(user: AuthUser | undefined, cert: Pick<Certificate, 'workerId' | 'organizationId'>, municipalityId: string): Promise<boolean> {
     if (!user) return false;
     if (user.role === 'admin') return true;
     if (user.role === 'worker') return user.workerId === cert.workerId;
@@ -220,8 +214,8 @@ export class CertificatesService implements OnModuleInit {
 
   /** The public facts of a certificate; the holder's full name and e-mail only to those who may see them. */
   async facts(serial: string, user?: AuthUser): Promise<CertificateFacts> {
-    const cert = await this.findBySerial(serial);
-    const [f] = await this.describe([cert], user);
+    const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
+    if (!f) throw new NotFoundException('No certificate with this serial');
     return f;
   }
 
@@ -232,16 +226,18 @@ export class CertificatesService implements OnModuleInit {
     return { ...f, credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`, verifyUrl: `${this.config.publicBaseUrl}/verify/${f.serial}` };
   }
 
+  /** The stored JWS; only that column is read (the public lookup is the hottest path there is). */
   async credential(serial: string): Promise<string> {
-    return (await this.findBySerial(serial)).credential;
+    const [row] = (await this.db.query(portableSql(this.db, 'SELECT credential FROM certificates WHERE serial = ?'), [this.canonicalSerial(serial)])) as { credential: string }[];
+    if (!row) throw new NotFoundException('No certificate with this serial');
+    return row.credential;
   }
 
   /** Town staff check a list (up to 1,000) at once; each serial answers on its own. */
   async verifyMany(user: AuthUser, serials: string[]) {
     const parsed = serials.map((s) => ({ input: s, p: parseSerial(s) }));
-    const valid = parsed.flatMap((x) => (x.p.ok ? [x.p.serial] : []));
-    const found = valid.length ? await this.db.getRepository(Certificate).findBy({ serial: In(valid) }) : [];
-    const described = new Map((await this.describe(found, user)).map((f) => [f.serial, f]));
+    const valid = [...new Set(parsed.flatMap((x) => (x.p.ok ? [x.p.serial] : [])))];
+    const described = new Map((valid.length ? await this.describe({ serials: valid }, user) : []).map((f) => [f.serial, f]));
     return parsed.map(({ input, p }) => {
       if (!p.ok) return { serial: input, status: p.reason === 'checksum' ? 'mistyped' : 'invalid' };
       return described.get(p.serial) ?? { serial: p.serial, status: 'not_found' };
@@ -249,8 +245,7 @@ export class CertificatesService implements OnModuleInit {
   }
 
   async mine(user: AuthUser) {
-    const certs = await this.db.getRepository(Certificate).find({ where: { workerId: user.workerId! }, order: { issuedAt: 'DESC' } });
-    return this.describe(certs, user);
+    return this.describe({ workerId: user.workerId! }, user);
   }
 
   /** Town staff of the engagement's municipality, or an admin, revoke with a reason; the status list bit flips at once. */
@@ -284,37 +279,72 @@ export class CertificatesService implements OnModuleInit {
     return this.keys.jwks();
   }
 
-  private async describe(certs: Certificate[], user?: AuthUser): Promise<CertificateFacts[]> {
-    if (!certs.length) return [];
-    const engagements = new Map((await this.db.getRepository(Engagement).findBy({ id: In(certs.map((c) => c.engagementId)) })).map((e) => [e.id, e]));
-    const municipalities = new Map(
-      (await this.db.getRepository(Municipality).findBy({ id: In([...new Set([...engagements.values()].map((e) => e.municipalityId))]) })).map((x) => [x.id, x]),
-    );
-    const orgs = new Map((await this.db.getRepository(Organization).findBy({ id: In(certs.map((c) => c.organizationId)) })).map((o) => [o.id, o]));
-    const workers = new Map((await this.db.getRepository(Worker).findBy({ id: In(certs.map((c) => c.workerId)) })).map((w) => [w.id, w]));
+  /**
+   * Certificates (by serial, or a worker's newest first) with their
+   * engagement, municipality, organization and holder in one statement, only
+   * the columns the facts need: the public verification is the most frequent
+   * request the service answers.
+   */
+  private async describe(which: { serials: string[] } | { workerId: string }, user?: AuthUser): Promise<CertificateFacts[]> {
+    const [where, params] =
+      'workerId' in which
+        ? ['c.worker_id = ? ORDER BY c.issued_at DESC', [which.workerId]]
+        : which.serials.length === 1
+          ? ['c.serial = ?', which.serials]
+          : [`c.serial IN (${placeholders(which.serials.length)})`, which.serials];
+    const rows = (await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[];
     const now = new Date();
     const out: CertificateFacts[] = [];
-    for (const c of certs) {
-      const e = engagements.get(c.engagementId)!;
-      const mun = municipalities.get(e.municipalityId)!;
-      const w = workers.get(c.workerId)!;
-      const full = await this.seesHolder(user, c, e.municipalityId);
+    for (const r of rows) {
+      const full = await this.seesHolder(user, { workerId: r.worker_id, organizationId: r.organization_id }, r.municipality_id);
       out.push({
-        serial: c.serial,
-        status: effectiveStatus(c, now),
-        validFrom: c.validFrom.toISOString(),
-        validUntil: c.validUntil.toISOString(),
-        issuedAt: c.issuedAt.toISOString(),
-        revokedAt: c.revokedAt?.toISOString() ?? null,
-        revocationReason: full ? c.revocationReason : null,
-        engagement: { id: e.id, title: e.title, contractNumber: e.contractNumber, municipality: mun.name, municipalityCode: mun.code },
-        organization: { name: orgs.get(c.organizationId)!.name },
-        modules: c.modules,
-        holder: { maskedName: maskName(w.name), ...(full ? { name: w.name, email: w.email } : {}) },
+        serial: r.serial,
+        status: effectiveStatus({ status: r.status, validUntil: new Date(r.valid_until) }, now),
+        validFrom: r.valid_from,
+        validUntil: r.valid_until,
+        issuedAt: r.issued_at,
+        revokedAt: r.revoked_at,
+        revocationReason: full ? r.revocation_reason : null,
+        engagement: { id: r.engagement_id, title: r.title, contractNumber: r.contract_number, municipality: r.municipality_name, municipalityCode: r.municipality_code },
+        organization: { name: r.organization_name },
+        modules: JSON.parse(r.modules) as Certificate['modules'],
+        holder: { maskedName: maskName(r.worker_name), ...(full ? { name: r.worker_name, email: r.worker_email } : {}) },
       });
     }
     return out;
   }
+}
+
+/* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */
+const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.revocation_reason, c.modules,
+    c.worker_id, c.organization_id, e.id AS engagement_id, e.title, e.contract_number, e.municipality_id,
+    m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email
+  FROM certificates c
+  JOIN engagements e ON e.id = c.engagement_id
+  JOIN municipalities m ON m.id = e.municipality_id
+  JOIN organizations o ON o.id = c.organization_id
+  JOIN workers w ON w.id = c.worker_id`;
+
+interface FactsRow {
+  serial: string;
+  status: Certificate['status'];
+  valid_from: string;
+  valid_until: string;
+  issued_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+  modules: string;
+  worker_id: string;
+  organization_id: string;
+  engagement_id: string;
+  title: string;
+  contract_number: string;
+  municipality_id: string;
+  municipality_name: string;
+  municipality_code: string;
+  organization_name: string;
+  worker_name: string;
+  worker_email: string;
 }
 
 function sameTraining(a: Certificate['modules'], b: Certificate['modules']): boolean {

@@ -28,6 +28,11 @@ export class EnvironmentVariables {
   @IsInt({ message: 'must be an integer port number' })
   PORT?: number;
 
+  /** Address to listen on: all interfaces by default; 127.0.0.1 behind a local reverse proxy (or for the benchmark). */
+  @IsOptional()
+  @Matches(/^[0-9A-Za-z.:_-]{1,253}$/, { message: 'must be an IP address or host name' })
+  HOST?: string;
+
   @IsOptional()
   @IsString()
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
@@ -96,6 +101,7 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** The validated configuration; a class so it can type injected constructor parameters. */
 export class AppConfig {
   port!: number;
+  host!: string;
   databaseUrl!: string;
   databaseKind!: DatabaseKind;
   /** SQLite file path, for sqlite: URLs. */
@@ -134,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseKind: DatabaseKind = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
   return {
     port,
+    host: raw.HOST ?? '0.0.0.0',
     databaseUrl,
     databaseKind,
     sqlitePath: databaseKind === 'sqlite' ? resolve(databaseUrl.slice('sqlite:'.length)) : undefined,

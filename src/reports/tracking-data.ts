@@ -1,9 +1,10 @@
 import { DataSource, In } from 'typeorm';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
-import { Certificate, effectiveStatus } from '../certificates/certificate.entity';
+import type { Certificate } from '../certificates/certificate.entity';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
+import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
 import { Organization } from '../organizations/organization.entity';
 import { countingCompletion } from '../training/completion-rules';
 
@@ -22,47 +23,123 @@ export interface OrgRow {
   reference: string | null;
 }
 
-export interface WorkerRow {
+/** A worker's standing on the engagement, without the per-module detail: enough for totals, filters, order and readiness. */
+export interface WorkerSummary {
   id: string;
   name: string;
-  employeeNumber: string | null;
   organizationId: string;
   status: WorkerStatus;
   overdue: boolean;
+  certificate: { serial: string; status: string; validUntil: string } | null;
+}
+
+export interface WorkerRow extends WorkerSummary {
+  employeeNumber: string | null;
   modules: { moduleId: string; status: 'not_started' | 'in_progress' | 'completed'; revision: number | null; attempts: number; bestScore: number | null; completedAt: string | null }[];
   certificate: { serial: string; status: string; validFrom: string; validUntil: string; modules: Certificate['modules'] } | null;
 }
 
-export interface TrackingData {
+export interface TrackingSummary {
   engagement: Engagement;
   organizations: OrgRow[];
+  workers: WorkerSummary[];
+}
+
+export interface TrackingData extends TrackingSummary {
   workers: WorkerRow[];
 }
 
 /**
- * Everything progress, readiness and the Article 11 report need about an
- * engagement, for the organizations the caller may see, in a fixed number of
- * queries whatever the number of workers (four here, plus the tree): the
- * organizations, the assigned workers, their completions, their attempt
- * aggregates and the engagement's certificates. Joins on the assignments,
- * never a list of worker ids, so 100,000 workers need no more statements.
+ * Each assigned worker, and whether they ever tried a curriculum module
+ * (an EXISTS on the (worker_id, module_id) index; every completion belongs
+ * to an attempt at the same module, so this covers completed modules too).
  */
-export async function loadTrackingData(
+const WORKERS_SQL = (modules: number) => `
+  SELECT w.id, w.name, w.organization_id,
+    CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (${placeholders(Math.max(1, modules))})) THEN 1 ELSE 0 END AS tried
+  FROM assignments a
+  JOIN workers w ON w.id = a.worker_id
+  WHERE a.engagement_id = ?`;
+
+/** The engagement's certificates that can stand for a worker, read from IDX_certificates_standing alone. */
+const CERTIFICATES_SQL = "SELECT worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id = ? AND status <> 'superseded'";
+
+/**
+ * Each assigned worker's standing, handed to `each` one at a time as the
+ * rows arrive (none of them kept here): totals, filters, a page and the
+ * readiness blockers need no list of every worker, so 100,000 workers cost
+ * no more memory than a page. Two statements whatever the number of workers.
+ */
+export async function forEachWorkerSummary(
+  db: DataSource,
+  content: ContentService,
+  engagement: Engagement,
+  visibleOrgIds: ReadonlySet<string>,
+  each: (w: WorkerSummary) => void,
+  now = new Date(),
+): Promise<void> {
+  const curriculum = engagement.curriculum.filter((id) => content.has(id));
+  // The newest certificate that is not superseded stands for the worker.
+  const standing = new Map<string, { serial: string; status: Certificate['status']; validUntil: string; issuedAt: string }>();
+  await forEachRow<{ worker_id: string; serial: string; status: Certificate['status']; valid_until: string; issued_at: string }>(db, CERTIFICATES_SQL, [engagement.id], (c) => {
+    const held = standing.get(c.worker_id);
+    if (!held || c.issued_at > held.issuedAt || (c.issued_at === held.issuedAt && c.serial > held.serial))
+      standing.set(c.worker_id, { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at });
+  });
+  const deadlinePassed = todayJst(now) >= engagement.startsOn;
+  // Instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings.
+  const nowIso = now.toISOString();
+  const expiringFrom = new Date(now.getTime() + EXPIRING_DAYS * DAY).toISOString();
+  const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
+  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(db, WORKERS_SQL(curriculum.length), params, (r) => {
+    if (!visibleOrgIds.has(r.organization_id)) return;
+    const c = standing.get(r.id);
+    const certStatus = c ? (c.status === 'valid' && c.validUntil <= nowIso ? 'expired' : c.status) : null;
+    const certified = certStatus === 'valid';
+    const status: WorkerStatus = certified ? (c!.validUntil <= expiringFrom ? 'expiring' : 'certified') : Number(r.tried) ? 'in_progress' : 'not_started';
+    each({
+      id: r.id,
+      name: r.name,
+      organizationId: r.organization_id,
+      status,
+      overdue: !certified && deadlinePassed,
+      certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
+    });
+  });
+}
+
+/** Every visible worker's standing in a list (the CSV export and the Article 11 report need them all). */
+export async function loadTrackingSummary(
   db: DataSource,
   content: ContentService,
   engagement: Engagement,
   tree: SubcontractTree,
   visibleOrgIds: string[],
   now = new Date(),
-): Promise<TrackingData> {
-  const orgIds = visibleOrgIds;
-  const orgs = orgIds.length ? await db.getRepository(Organization).findBy({ id: In(orgIds) }) : [];
-  const orgRows: OrgRow[] = orgIds.map((id) => {
+): Promise<TrackingSummary> {
+  const organizations = await loadOrganizationRows(db, tree, visibleOrgIds);
+  const workers: WorkerSummary[] = [];
+  await forEachWorkerSummary(db, content, engagement, new Set(visibleOrgIds), (w) => workers.push(w), now);
+  return { engagement, organizations, workers };
+}
+
+/** One assigned worker's place in the order (a progress cursor's anchor), or null. */
+export async function findAssignedWorker(db: DataSource, engagementId: string, workerId: string): Promise<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'> | null> {
+  const [w] = (await db.query(
+    portableSql(db, 'SELECT w.id, w.name, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ? AND a.worker_id = ?'),
+    [engagementId, workerId],
+  )) as { id: string; name: string; organization_id: string }[];
+  return w ? { id: w.id, name: w.name, organizationId: w.organization_id } : null;
+}
+
+/** The organizations of the tree the caller may see, with their tier and approval. */
+export async function loadOrganizationRows(db: DataSource, tree: SubcontractTree, orgIds: string[]): Promise<OrgRow[]> {
+  const orgs = new Map((orgIds.length ? await db.getRepository(Organization).findBy({ id: In(orgIds) }) : []).map((o) => [o.id, o]));
+  return orgIds.map((id) => {
     const link = tree.link(id);
-    const o = orgs.find((x) => x.id === id)!;
     return {
       id,
-      name: o.name,
+      name: orgs.get(id)!.name,
       tier: tree.tier(id),
       parentOrganizationId: link?.parentOrganizationId ?? null,
       status: link ? link.status : 'prime',
@@ -70,47 +147,78 @@ export async function loadTrackingData(
       reference: link?.reference ?? null,
     };
   });
-  const visible = new Set(orgIds);
-  const e = engagement.id;
+}
 
-  const workers = (
-    await db.query(
-      param(db, 'SELECT w.id, w.name, w.employee_number, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ?'),
-      [e],
-    )
-  ).filter((w: { organization_id: string }) => visible.has(w.organization_id)) as { id: string; name: string; employee_number: string | null; organization_id: string }[];
+/**
+ * The detail of some workers: each module's status, attempts, best score
+ * and completion, the employee number and the certificate's modules. A page
+ * of progress (by id, four statements), or every worker of the engagement
+ * (`all`, joined on the assignments, never a list of ids) for the CSV export
+ * and the Article 11 report.
+ */
+export async function loadWorkerRows(
+  db: DataSource,
+  content: ContentService,
+  engagement: Engagement,
+  workers: WorkerSummary[],
+  scope: 'these' | 'all',
+  now = new Date(),
+): Promise<WorkerRow[]> {
+  const ids = workers.map((w) => w.id);
+  const serials = workers.flatMap((w) => (w.certificate ? [w.certificate.serial] : []));
+  // An empty list still runs the statements (IN (NULL) matches nothing): the same statements whatever the page.
+  const list = (values: string[]): [string, unknown[]] => [placeholders(Math.max(1, values.length)), values.length ? values : [null]];
+  const [idIn, idParams] = list(ids);
+  const [serialIn, serialParams] = list(serials);
+  const all = scope === 'all';
+  const completionRows = (await db.query(
+    portableSql(
+      db,
+      all
+        ? 'SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c JOIN assignments a ON a.worker_id = c.worker_id AND a.engagement_id = ?'
+        : `SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c WHERE c.worker_id IN (${idIn})`,
+    ),
+    all ? [engagement.id] : idParams,
+  )) as { worker_id: string; module_id: string; revision: number; completed_at: string }[];
+  const attempts = (await db.query(
+    portableSql(
+      db,
+      all
+        ? 'SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t JOIN assignments a ON a.worker_id = t.worker_id AND a.engagement_id = ? GROUP BY t.worker_id, t.module_id'
+        : `SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t WHERE t.worker_id IN (${idIn}) GROUP BY t.worker_id, t.module_id`,
+    ),
+    all ? [engagement.id] : idParams,
+  )) as { worker_id: string; module_id: string; n: number | string; best: number | string | null }[];
+  const certificates = (await db.query(
+    portableSql(
+      db,
+      all
+        ? "SELECT serial, valid_from, modules FROM certificates WHERE engagement_id = ? AND status <> 'superseded'"
+        : `SELECT serial, valid_from, modules FROM certificates WHERE serial IN (${serialIn})`,
+    ),
+    all ? [engagement.id] : serialParams,
+  )) as { serial: string; valid_from: string; modules: string }[];
+  const employeeNumbers = (await db.query(
+    portableSql(
+      db,
+      all
+        ? 'SELECT w.id, w.employee_number FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
+        : `SELECT w.id, w.employee_number FROM workers w WHERE w.id IN (${idIn})`,
+    ),
+    all ? [engagement.id] : idParams,
+  )) as { id: string; employee_number: string | null }[];
 
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
-  const completions: { workerId: string; moduleId: string; revision: number; completedAt: Date }[] = (
-    await db.query(
-      param(db, 'SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c JOIN assignments a ON a.worker_id = c.worker_id AND a.engagement_id = ?'),
-      [e],
-    )
-  ).map((c: { worker_id: string; module_id: string; revision: number; completed_at: string }) => ({
-    workerId: c.worker_id,
-    moduleId: c.module_id,
-    revision: Number(c.revision),
-    completedAt: new Date(c.completed_at),
-  }));
-  const attempts = await db.query(
-    param(
-      db,
-      'SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t JOIN assignments a ON a.worker_id = t.worker_id AND a.engagement_id = ? GROUP BY t.worker_id, t.module_id',
-    ),
-    [e],
+  const completionsBy = groupBy(
+    completionRows.map((c) => ({ workerId: c.worker_id, moduleId: c.module_id, revision: Number(c.revision), completedAt: new Date(c.completed_at) })),
+    (c) => c.workerId,
   );
-  const certificates = await db.getRepository(Certificate).find({ where: { engagementId: e }, order: { issuedAt: 'ASC' } });
-
-  const completionsBy = groupBy(completions, (c) => c.workerId);
   const attemptsBy = new Map<string, { n: number; best: number | null }>();
   for (const a of attempts) attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
-  // The newest certificate that is not superseded stands for the worker.
-  const certBy = new Map<string, Certificate>();
-  for (const c of certificates) if (c.status !== 'superseded') certBy.set(c.workerId, c);
-
-  const deadlinePassed = todayJst(now) >= engagement.startsOn;
+  const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
+  const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
-  const rows: WorkerRow[] = workers.map((w) => {
+  return workers.map((w) => {
     const mine = completionsBy.get(w.id) ?? [];
     const modules = curriculum.map((id) => {
       const done = countingCompletion(mine, modulesById.get(id)!, engagement.certificateValidityDays, now);
@@ -124,30 +232,31 @@ export async function loadTrackingData(
         completedAt: done ? done.completedAt.toISOString() : null,
       };
     });
-    const cert = certBy.get(w.id);
-    const certStatus = cert ? effectiveStatus(cert, now) : null;
-    const certified = certStatus === 'valid';
-    const status: WorkerStatus = certified
-      ? cert!.validUntil.getTime() - now.getTime() <= EXPIRING_DAYS * DAY
-        ? 'expiring'
-        : 'certified'
-      : modules.some((m) => m.status !== 'not_started')
-        ? 'in_progress'
-        : 'not_started';
+    const c = w.certificate && certificateOf.get(w.certificate.serial);
     return {
-      id: w.id,
-      name: w.name,
-      employeeNumber: w.employee_number,
-      organizationId: w.organization_id,
-      status,
-      overdue: !certified && deadlinePassed,
+      ...w,
+      employeeNumber: employeeNumberOf.get(w.id) ?? null,
       modules,
-      certificate: cert
-        ? { serial: cert.serial, status: certStatus!, validFrom: cert.validFrom.toISOString(), validUntil: cert.validUntil.toISOString(), modules: cert.modules }
-        : null,
+      certificate: w.certificate ? { ...w.certificate, validFrom: c ? c.valid_from : '', modules: c ? (JSON.parse(c.modules) as Certificate['modules']) : [] } : null,
     };
   });
-  return { engagement, organizations: orgRows, workers: rows };
+}
+
+/**
+ * Everything, module by module, for every worker the caller may see: the
+ * CSV export and the Article 11 report. A fixed number of statements
+ * whatever the number of workers.
+ */
+export async function loadTrackingData(
+  db: DataSource,
+  content: ContentService,
+  engagement: Engagement,
+  tree: SubcontractTree,
+  visibleOrgIds: string[],
+  now = new Date(),
+): Promise<TrackingData> {
+  const summary = await loadTrackingSummary(db, content, engagement, tree, visibleOrgIds, now);
+  return { ...summary, workers: await loadWorkerRows(db, content, engagement, summary.workers, 'all', now) };
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -159,11 +268,4 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
     else m.set(k, [i]);
   }
   return m;
-}
-
-/** `?` placeholders on SQLite, `$n` on PostgreSQL. */
-function param(db: DataSource, sql: string): string {
-  if (db.options.type !== 'postgres') return sql;
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
 }

@@ -4,13 +4,15 @@ import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
 import { toCsv } from '../common/csv/csv';
+import { PageAfter } from '../common/pagination/page-after';
 import { decodeCursor, encodeCursor, invalidCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { AuditService } from '../audit/audit.service';
 import { ProgressFilter } from './dto/tracking.dto';
-import { loadTrackingData, OrgRow, TrackingData, WorkerRow } from './tracking-data';
+import { Engagement } from '../engagements/engagement.entity';
+import { findAssignedWorker, forEachWorkerSummary, loadOrganizationRows, loadTrackingData, loadWorkerRows, OrgRow, TrackingData, WorkerRow, WorkerSummary } from './tracking-data';
 
-const matches = (w: WorkerRow, f: ProgressFilter | undefined) =>
+const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
   !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
 
 /** Progress by organization tier, and readiness: may the contract start? */
@@ -30,24 +32,42 @@ export class TrackingService {
     return loadTrackingData(this.db, this.content, engagement, tree, this.access.visibleOrganizations(user, tree));
   }
 
+  /** The engagement, and the organizations of its tree the caller may see. */
+  private async scope(user: AuthUser, engagementId: string, engagement?: Engagement) {
+    const e = engagement ?? (await this.access.engagement(user, engagementId));
+    const tree = await this.access.tree(e);
+    const visible = this.access.visibleOrganizations(user, tree);
+    return { engagement: e, organizations: await loadOrganizationRows(this.db, tree, visible), visible: new Set(visible) };
+  }
+
+  /**
+   * Totals over every visible worker, module detail only for the page
+   * shown. The workers stream past once: counted, filtered and offered to
+   * the page, never all held at once.
+   */
   async progress(user: AuthUser, engagementId: string, q: { status?: ProgressFilter; organizationId?: string; limit: number; cursor?: string }) {
-    const data = await this.data(user, engagementId);
-    const { order, rows } = this.filtered(data, q);
+    const { engagement, organizations, visible } = await this.scope(user, engagementId);
+    const order = orgOrder(checkOrganization(organizations, q.organizationId));
     // The cursor holds only the last worker's id (sort keys contain names, which never go into URLs).
     const after = decodeCursor(q.cursor);
-    const anchor = after ? data.workers.find((w) => w.id === after[1]) : undefined;
-    if (after && !anchor) throw invalidCursor();
-    const anchorKey = anchor ? sortKey(order, anchor) : '';
-    const start = anchor ? rows.findIndex((w) => cmp(sortKey(order, w), anchorKey) > 0 || (sortKey(order, w) === anchorKey && w.id > anchor.id)) : 0;
-    const page = start < 0 ? [] : rows.slice(start, start + q.limit);
-    const more = start >= 0 && start + q.limit < rows.length;
+    const anchor = after ? await findAssignedWorker(this.db, engagement.id, after[1]) : undefined;
+    if (after && (!anchor || !visible.has(anchor.organizationId))) throw invalidCursor();
+    const t = newTotals();
+    const selection = new PageAfter<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>>(q.limit, treeOrder(order), anchor ?? undefined);
+    await forEachWorkerSummary(this.db, this.content, engagement, visible, (w) => {
+      count(t, w);
+      if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) selection.offer(w);
+    });
+    const { items, more } = selection.result();
+    // Only workers were offered; the anchor is never among the results.
+    const page = await loadWorkerRows(this.db, this.content, engagement, items as WorkerSummary[], 'these');
     const last = page[page.length - 1];
     const byOrg = new Map<string, WorkerRow[]>();
     for (const w of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
     return {
-      engagement: { id: data.engagement.id, title: data.engagement.title, startsOn: data.engagement.startsOn, endsOn: data.engagement.endsOn, curriculum: data.engagement.curriculum },
-      organizations: data.organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
-      totals: totals(data.workers),
+      engagement: { id: engagement.id, title: engagement.title, startsOn: engagement.startsOn, endsOn: engagement.endsOn, curriculum: engagement.curriculum },
+      organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
+      totals: t,
       nextCursor: more && last ? encodeCursor('', last.id) : null,
     };
   }
@@ -95,12 +115,10 @@ export class TrackingService {
     return toCsv(header, body);
   }
 
-  private filtered(data: TrackingData, q: { status?: ProgressFilter; organizationId?: string }) {
-    if (q.organizationId && !data.organizations.some((o) => o.id === q.organizationId)) throw new NotFoundException('Organization not found on this engagement');
-    const order = orgOrder(data.organizations);
-    const rows = data.workers
-      .filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status))
-      .sort((a, b) => cmp(sortKey(order, a), sortKey(order, b)) || cmp(a.id, b.id));
+  /** The workers the filters keep, all of them in tree order. */
+  private filtered<W extends WorkerSummary>(data: { organizations: OrgRow[]; workers: W[] }, q: { status?: ProgressFilter; organizationId?: string }) {
+    const order = orgOrder(checkOrganization(data.organizations, q.organizationId));
+    const rows = data.workers.filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)).sort(treeOrder(order));
     return { order, rows };
   }
 
@@ -115,23 +133,28 @@ export class TrackingService {
     const engagement = await this.access.engagement(user, engagementId);
     if (user.role === 'org_manager' && user.organizationId !== engagement.primeOrganizationId)
       throw new ForbiddenException("Readiness is for the town and the prime contractor's managers");
-    const data = await this.data(user, engagementId);
-    const orgs = new Map(data.organizations.map((o) => [o.id, o]));
-    const withWorkers = new Set(data.workers.map((w) => w.organizationId));
+    const { organizations, visible } = await this.scope(user, engagementId, engagement);
+    const orgs = new Map(organizations.map((o) => [o.id, o]));
+    const withWorkers = new Set<string>();
     const endOfContract = new Date(`${engagement.endsOn}T23:59:59+09:00`);
-    const blockers: Record<string, unknown>[] = [];
-    if (!data.workers.length) blockers.push({ type: 'no_workers_assigned' });
-    for (const o of data.organizations)
-      if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
-        blockers.push({ type: 'subcontractor_not_approved', organizationId: o.id, organizationName: o.name, tier: o.tier, status: o.status });
-    for (const w of data.workers) {
+    const t = newTotals();
+    const workerBlockers: Record<string, unknown>[] = [];
+    await forEachWorkerSummary(this.db, this.content, engagement, visible, (w) => {
+      count(t, w);
+      withWorkers.add(w.organizationId);
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
       if (w.status !== 'certified' && w.status !== 'expiring')
-        blockers.push({ type: 'worker_not_certified', ...who, progress: w.status, overdue: w.overdue, certificateStatus: w.certificate?.status ?? null });
+        workerBlockers.push({ type: 'worker_not_certified', ...who, progress: w.status, overdue: w.overdue, certificateStatus: w.certificate?.status ?? null });
       else if (new Date(w.certificate!.validUntil) < endOfContract)
-        blockers.push({ type: 'certificate_expires_before_end', ...who, serial: w.certificate!.serial, validUntil: w.certificate!.validUntil, endsOn: engagement.endsOn });
-    }
+        workerBlockers.push({ type: 'certificate_expires_before_end', ...who, serial: w.certificate!.serial, validUntil: w.certificate!.validUntil, endsOn: engagement.endsOn });
+    });
+    const blockers: Record<string, unknown>[] = [];
+    if (!t.assigned) blockers.push({ type: 'no_workers_assigned' });
+    for (const o of organizations)
+      if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
+        blockers.push({ type: 'subcontractor_not_approved', organizationId: o.id, organizationName: o.name, tier: o.tier, status: o.status });
+    blockers.push(...workerBlockers);
     const byType: Record<string, number> = {};
     for (const b of blockers) byType[b.type as string] = (byType[b.type as string] ?? 0) + 1;
     return {
@@ -140,31 +163,46 @@ export class TrackingService {
       checkedAt: new Date().toISOString(),
       startsOn: engagement.startsOn,
       endsOn: engagement.endsOn,
-      counts: { ...totals(data.workers), organizations: data.organizations.length, blockers: blockers.length, blockersByType: byType },
+      counts: { ...t, organizations: organizations.length, blockers: blockers.length, blockersByType: byType },
       blockers,
     };
   }
 }
 
-export function totals(workers: WorkerRow[]) {
-  const t = { assigned: workers.length, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, overdue: 0 };
-  for (const w of workers) {
-    if (w.status === 'certified' || w.status === 'expiring') t.certified++;
-    if (w.status === 'expiring') t.expiring++;
-    if (w.status === 'in_progress') t.inProgress++;
-    if (w.status === 'not_started') t.notStarted++;
-    if (w.overdue) t.overdue++;
-  }
+const newTotals = () => ({ assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, overdue: 0 });
+type Totals = ReturnType<typeof newTotals>;
+
+function count(t: Totals, w: WorkerSummary): void {
+  t.assigned++;
+  if (w.status === 'certified' || w.status === 'expiring') t.certified++;
+  if (w.status === 'expiring') t.expiring++;
+  if (w.status === 'in_progress') t.inProgress++;
+  if (w.status === 'not_started') t.notStarted++;
+  if (w.overdue) t.overdue++;
+}
+
+export function totals(workers: WorkerSummary[]): Totals {
+  const t = newTotals();
+  for (const w of workers) count(t, w);
   return t;
 }
 
-/** Organizations in tree order (prime, then by tier and name) as zero-padded positions for sort keys. */
-function orgOrder(orgs: OrgRow[]): Map<string, string> {
-  const sorted = [...orgs].sort((a, b) => a.tier - b.tier || cmp(a.name, b.name));
-  return new Map(sorted.map((o, i) => [o.id, String(i).padStart(5, '0')]));
+function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
+  if (organizationId && !orgs.some((o) => o.id === organizationId)) throw new NotFoundException('Organization not found on this engagement');
+  return orgs;
 }
 
-const sortKey = (order: Map<string, string>, w: WorkerRow) => `${order.get(w.organizationId)}|${w.name}`;
+/** Organizations in tree order (prime, then by tier and name) as positions. */
+function orgOrder(orgs: OrgRow[]): Map<string, number> {
+  const sorted = [...orgs].sort((a, b) => a.tier - b.tier || cmp(a.name, b.name));
+  return new Map(sorted.map((o, i) => [o.id, i]));
+}
+
+/** Workers in tree order: their organization's position, then name, then id (no key strings built). */
+const treeOrder =
+  (order: Map<string, number>) =>
+  (a: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>, b: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>): number =>
+    order.get(a.organizationId)! - order.get(b.organizationId)! || cmp(a.name, b.name) || cmp(a.id, b.id);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const JA_WORDS: Record<string, string> = {

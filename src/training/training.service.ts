@@ -81,9 +81,10 @@ export class TrainingService {
    * completion in the same transaction, exactly once per attempt.
    */
   async submit(user: AuthUser, attemptId: string, answers: { questionId: string; choiceIds: string[] }[], lang: Lang) {
-    await this.ownAttempt(user, attemptId);
     return this.tx.run(async (m) => {
-      const attempt = await m.findOneByOrFail(Attempt, { id: attemptId });
+      // One read, inside the transaction: the worker's own attempt or a 404 (which writes nothing).
+      const attempt = await m.findOneBy(Attempt, { id: attemptId, workerId: user.workerId ?? '' });
+      if (!attempt) throw new NotFoundException('Attempt not found');
       if (attempt.submittedAt) throw new ConflictException('This attempt was already submitted');
       const now = new Date();
       if (now > attempt.expiresAt) throw new ConflictException('The time limit of this attempt has passed; start a new one');
@@ -214,7 +215,9 @@ export class TrainingService {
   /** Anti-guessing: after N failed attempts in a row, a cool-down before the next. */
   private async assertNotCoolingDown(workerId: string, moduleId: string): Promise<void> {
     const n = this.config.quizMaxFailures;
+    // Only the outcome and time of each: not the stored sittings (several kilobytes each).
     const recent = await this.db.getRepository(Attempt).find({
+      select: { id: true, passed: true, submittedAt: true },
       where: { workerId, moduleId, submittedAt: Not(IsNull()) },
       order: { submittedAt: 'DESC' },
       take: n,

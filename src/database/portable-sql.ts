@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * One SQL text for both databases: written with `?` placeholders (SQLite's),
+ * numbered `$1, $2, …` for PostgreSQL. For the hot reads that skip the
+ * query builder; the statement text must have no `?` other than placeholders.
+ */
+export function portableSql(db: DataSource, sql: string): string {
+  if (db.options.type !== 'postgres') return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** `?, ?, ?` for an IN list of `n` values. */
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+interface SqliteConnection {
+  prepare(sql: string): { iterate(...params: unknown[]): IterableIterator<unknown> };
+}
+
+/**
+ * Hands each row of a read to `each` without holding the whole result. On
+ * SQLite through better-sqlite3's statement iterator, synchronously (no other
+ * statement can interleave on the shared connection meanwhile), so each row
+ * is garbage as soon as it is used: a 100,000-row report allocates rows one
+ * at a time, not an array of them. Elsewhere over the fetched rows.
+ */
+export async function forEachRow<R>(db: DataSource, sql: string, params: unknown[], each: (row: R) => void): Promise<void> {
+  if (db.options.type === 'better-sqlite3') {
+    const connection = (db.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+    for (const row of connection.prepare(sql).iterate(...params)) each(row as R);
+    return;
+  }
+  for (const row of (await db.query(portableSql(db, sql), params)) as R[]) each(row);
+}
