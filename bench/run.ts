@@ -67,13 +67,17 @@ function record(w: Omit<Workload, 'pass'>) {
   if (w.id !== 'peak-rss') w.details.serviceRssPeakMb = windowRss();
   workloads.push({ ...w, pass });
   const rss = typeof w.details.serviceRssPeakMb === 'number' ? `; service RSS ≤ ${w.details.serviceRssPeakMb.toFixed(0)} MB` : '';
-  console.log(`  ${pass ? 'pass' : 'FAIL'}  ${w.title}: ${fmt(w.measured)} vs ${w.baseline === null ? '—' : fmt(w.baseline)} ${w.unit} → ratio ${w.ratio.toFixed(2)} (target ${w.target.op} ${w.target.value})${rss}`);
+  console.log(
+    `  ${pass ? 'pass' : 'FAIL'}  ${w.title}: ${fmt(w.measured)} vs ${w.baseline === null ? '—' : fmt(w.baseline)} ${w.unit} → ratio ${w.ratio.toFixed(2)} (target ${w.target.op} ${w.target.value})${rss}`,
+  );
 }
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The data set, generated once per seed, size, day and schema, then copied for each run. */
-async function dataset(workDir: string): Promise<{ file: string; baselineFile: string; manifest: Manifest; seconds: number; cached: boolean }> {
+async function dataset(
+  workDir: string,
+): Promise<{ file: string; baselineFile: string; manifest: Manifest; seconds: number; cached: boolean }> {
   const anchor = Math.floor(Date.now() / DAY) * DAY;
   const generator = ['lib/dataset.ts', 'lib/prng.ts', 'lib/sizes.ts'].map((f) => readFileSync(join(__dirname, f), 'utf8')).join();
   const key = createHash('sha256')
@@ -86,7 +90,8 @@ async function dataset(workDir: string): Promise<{ file: string; baselineFile: s
   const started = Date.now();
   const hit = existsSync(cached) && existsSync(`${cached}.json`) && !argv.includes('--fresh');
   if (!hit) {
-    for (const f of readdirSync(cacheDir)) if (f.startsWith(`${sizes.name}-`) && !f.startsWith(`${sizes.name}-${key}`)) rmSync(join(cacheDir, f), { force: true });
+    for (const f of readdirSync(cacheDir))
+      if (f.startsWith(`${sizes.name}-`) && !f.startsWith(`${sizes.name}-${key}`)) rmSync(join(cacheDir, f), { force: true });
     console.log(`Generating the ${sizes.name} data set (seed ${seed}); cached in ${cacheDir} for later runs…`);
     const tmp = join(workDir, 'seed.sqlite');
     await migrate(tmp);
@@ -101,7 +106,13 @@ async function dataset(workDir: string): Promise<{ file: string; baselineFile: s
   const baselineFile = join(workDir, 'baseline.sqlite');
   copyFileSync(cached, file);
   copyFileSync(cached, baselineFile);
-  return { file, baselineFile, manifest: JSON.parse(readFileSync(`${cached}.json`, 'utf8')) as Manifest, seconds: (Date.now() - started) / 1000, cached: hit };
+  return {
+    file,
+    baselineFile,
+    manifest: JSON.parse(readFileSync(`${cached}.json`, 'utf8')) as Manifest,
+    seconds: (Date.now() - started) / 1000,
+    cached: hit,
+  };
 }
 
 function build() {
@@ -131,7 +142,11 @@ async function main() {
     build();
     const data = await dataset(workDir);
     const m = data.manifest;
-    console.log(`Data set (${data.cached ? 'cached' : 'generated'} in ${data.seconds.toFixed(1)} s): ${Object.entries(m.counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`);
+    console.log(
+      `Data set (${data.cached ? 'cached' : 'generated'} in ${data.seconds.toFixed(1)} s): ${Object.entries(m.counts)
+        .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+        .join(', ')}`,
+    );
 
     const [appPort, basePort] = [await freePort(), await freePort()];
     const profileDir = join(tmpdir(), 'article4-bench', 'profiles');
@@ -155,12 +170,22 @@ async function main() {
         port,
         join(workDir, `${name}.log`),
       );
-    const app = await service('service', appPort, logLevel, [...cpuProf, ...(process.env.BENCH_SERVICE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])]);
+    const app = await service('service', appPort, logLevel, [
+      ...cpuProf,
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ]);
     services.push(app);
     const base = await startService(
       'baseline',
       ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench/baseline/server.ts')],
-      { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(basePort), BENCH_DB: data.baselineFile, CONTENT_DIR: join(ROOT, 'content'), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        PORT: String(basePort),
+        BENCH_DB: data.baselineFile,
+        CONTENT_DIR: join(ROOT, 'content'),
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      },
       basePort,
       join(workDir, 'baseline.log'),
     );
@@ -170,11 +195,13 @@ async function main() {
     console.log(`Service pid ${app.pid} on ${app.url} (LOG_LEVEL=${logLevel}); baseline pid ${base.pid} on ${base.url}\n`);
 
     // The same service at LOG_LEVEL=info (the default), reading the same file, beside the lookups: what a request log line costs.
-    const atDefault = logLevel !== 'info' && (wanted('verify') || wanted('credential')) ? await service('service-info', await freePort(), 'info') : null;
+    const atDefault =
+      logLevel !== 'info' && (wanted('verify') || wanted('credential')) ? await service('service-info', await freePort(), 'info') : null;
     const lookups = async (id: string, title: string, suffix: string, target: number) => {
       const paths = m.serials.map((s) => `/api/v1/certificates/${s}${suffix}`);
       const [a, b, c] = await lookupLoad([app.url, base.url, ...(atDefault ? [atDefault.url] : [])], paths, sizes);
-      if (a.failures || b.failures || c?.failures) throw new Error(`${title}: ${a.failures} failed requests against the service, ${b.failures} against the baseline`);
+      if (a.failures || b.failures || c?.failures)
+        throw new Error(`${title}: ${a.failures} failed requests against the service, ${b.failures} against the baseline`);
       const info = c && { logLevel: 'info', rps: c.rps, ratio: c.rps / b.rps, p99Ms: c.p99, costPercent: 100 * (1 - c.rps / a.rps) };
       record({
         id,
@@ -198,7 +225,13 @@ async function main() {
         },
       });
     };
-    if (wanted('verify')) await lookups('certificate-verification', `Certificate verification over ${m.counts.certificates.toLocaleString('en-US')} certificates`, '', 0.6);
+    if (wanted('verify'))
+      await lookups(
+        'certificate-verification',
+        `Certificate verification over ${m.counts.certificates.toLocaleString('en-US')} certificates`,
+        '',
+        0.6,
+      );
     if (wanted('credential')) await lookups('credential-fetch', 'Credential fetch (stored JWS)', '/credential', 0.5);
     await atDefault?.stop();
 
@@ -214,8 +247,10 @@ async function main() {
         key,
         sizes,
       );
-      if (a.failures || b.failures || !a.sittings || !b.sittings) 
-        throw new Error(`quiz: ${a.failures} failures against the service (${a.firstFailure}), ${b.failures} against the baseline (${b.firstFailure})`);
+      if (a.failures || b.failures || !a.sittings || !b.sittings)
+        throw new Error(
+          `quiz: ${a.failures} failures against the service (${a.firstFailure}), ${b.failures} against the baseline (${b.firstFailure})`,
+        );
       record({
         id: 'quiz-sitting',
         title: `Quiz sitting (start + submit, ${sizes.quizWorkers} workers at once)`,
@@ -224,7 +259,14 @@ async function main() {
         baseline: b.sittingsPerSecond,
         ratio: a.sittingsPerSecond / b.sittingsPerSecond,
         target: { op: '>=', value: 0.4 },
-        details: { p50Ms: a.p50, p99Ms: a.p99, baselineP50Ms: b.p50, baselineP99Ms: b.p99, sittings: a.sittings, baselineSittings: b.sittings },
+        details: {
+          p50Ms: a.p50,
+          p99Ms: a.p99,
+          baselineP50Ms: b.p50,
+          baselineP99Ms: b.p99,
+          sittings: a.sittings,
+          baselineSittings: b.sittings,
+        },
       });
     }
 
@@ -237,7 +279,8 @@ async function main() {
     if (wanted('progress') || wanted('linearity')) {
       const { a, b, agree } = await report('progress', m.tracking.id, sizes.reportRuns);
       progress10k = a.ms;
-      if (!agree) console.warn(`  warning: progress totals differ: service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`);
+      if (!agree)
+        console.warn(`  warning: progress totals differ: service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`);
       if (wanted('progress'))
         record({
           id: 'progress-report',
@@ -247,12 +290,20 @@ async function main() {
           baseline: b.ms,
           ratio: a.ms / b.ms,
           target: { op: '<=', value: 3 },
-          details: { runsMs: a.runs, baselineRunsMs: b.runs, bytes: a.bytes, baselineBytes: b.bytes, totals: a.summary, totalsAgree: agree },
+          details: {
+            runsMs: a.runs,
+            baselineRunsMs: b.runs,
+            bytes: a.bytes,
+            baselineBytes: b.bytes,
+            totals: a.summary,
+            totalsAgree: agree,
+          },
         });
     }
     if (wanted('readiness')) {
       const { a, b, agree } = await report('readiness', m.tracking.id, sizes.reportRuns);
-      if (!agree) console.warn(`  warning: readiness counts differ: service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`);
+      if (!agree)
+        console.warn(`  warning: readiness counts differ: service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`);
       record({
         id: 'readiness',
         title: `Readiness, ${m.tracking.workers.toLocaleString('en-US')} workers`,
@@ -266,7 +317,10 @@ async function main() {
     }
     if (wanted('linearity') && progress10k !== null) {
       const { a, b, agree } = await report('progress', m.trackingLarge.id, sizes.reportRunsLarge);
-      if (!agree) console.warn(`  warning: progress totals differ (large): service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`);
+      if (!agree)
+        console.warn(
+          `  warning: progress totals differ (large): service ${JSON.stringify(a.summary)}, baseline ${JSON.stringify(b.summary)}`,
+        );
       const scale = m.trackingLarge.workers / m.tracking.workers;
       record({
         id: 'progress-linearity',
@@ -276,7 +330,14 @@ async function main() {
         baseline: progress10k,
         ratio: a.ms / progress10k,
         target: { op: '<=', value: 1.1 * scale },
-        details: { runsMs: a.runs, workersRatio: scale, baselineMs: b.ms, ratioToBaseline: a.ms / b.ms, totals: a.summary, totalsAgree: agree },
+        details: {
+          runsMs: a.runs,
+          workersRatio: scale,
+          baselineMs: b.ms,
+          ratioToBaseline: a.ms / b.ms,
+          totals: a.summary,
+          totalsAgree: agree,
+        },
       });
     }
 
@@ -330,7 +391,9 @@ async function main() {
       workloads,
     };
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-    console.log(`\n${workloads.filter((w) => w.pass).length}/${workloads.length} targets met; ${relative(process.cwd(), out)} written (${results.seconds.toFixed(0)} s).`);
+    console.log(
+      `\n${workloads.filter((w) => w.pass).length}/${workloads.length} targets met; ${relative(process.cwd(), out)} written (${results.seconds.toFixed(0)} s).`,
+    );
   } finally {
     for (const s of services) await s.stop().catch(() => undefined);
     killAll();
@@ -357,10 +420,14 @@ function printTable() {
   console.log(`\n${line(rows[0])}\n${width.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const r of rows.slice(1)) console.log(line(r));
   for (const w of workloads)
-    if (typeof w.details.p99Ms === 'number') console.log(`  ${w.id}: p99 ${fmt(w.details.p99Ms)} ms (baseline ${fmt(w.details.baselineP99Ms as number)} ms)`);
+    if (typeof w.details.p99Ms === 'number')
+      console.log(`  ${w.id}: p99 ${fmt(w.details.p99Ms)} ms (baseline ${fmt(w.details.baselineP99Ms as number)} ms)`);
   for (const w of workloads) {
     const d = w.details.atDefaultLogLevel as { rps: number; ratio: number; costPercent: number } | undefined;
-    if (d) console.log(`  ${w.id} at LOG_LEVEL=info (the default): ${fmt(d.rps)} req/s, ratio ${d.ratio.toFixed(2)} (one log line per request costs ${d.costPercent.toFixed(0)}%)`);
+    if (d)
+      console.log(
+        `  ${w.id} at LOG_LEVEL=info (the default): ${fmt(d.rps)} req/s, ratio ${d.ratio.toFixed(2)} (one log line per request costs ${d.costPercent.toFixed(0)}%)`,
+      );
   }
 }
 

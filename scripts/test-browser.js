@@ -7,7 +7,9 @@ const { join } = require('node:path');
 
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (!existsSync(chromium)) {
-  console.log(`SKIPPED: browser suite (test/browser) — Chromium not found at ${chromium}. Install Debian's "chromium" package or set CHROMIUM_PATH.`);
+  console.log(
+    `SKIPPED: browser suite (test/browser) — Chromium not found at ${chromium}. Install Debian's "chromium" package or set CHROMIUM_PATH.`,
+  );
   process.exit(0);
 }
 const jest = join(__dirname, '..', 'node_modules', 'jest', 'bin', 'jest.js');

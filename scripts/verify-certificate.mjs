@@ -46,8 +46,7 @@ async function verifyVcJwt(jws, keySet, what) {
     throw new Error(`${what}: signature does not verify with the JWKS (${e.code ?? e.message})`);
   }
   const typ = result.protectedHeader.typ;
-  if (typ !== 'vc+jwt' && typ !== 'application/vc+jwt')
-    throw new Error(`${what}: header typ is ${typ}, expected vc+jwt`);
+  if (typ !== 'vc+jwt' && typ !== 'application/vc+jwt') throw new Error(`${what}: header typ is ${typ}, expected vc+jwt`);
   let payload;
   try {
     payload = JSON.parse(Buffer.from(result.payload).toString('utf8'));
@@ -63,8 +62,7 @@ function statusBit(encodedList, index) {
   if (typeof encodedList !== 'string' || !encodedList.startsWith('u'))
     throw new Error('status list: encodedList is not multibase base64url');
   const bits = gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'), { maxOutputLength: 16 * 1024 * 1024 });
-  if (index >= bits.length * 8)
-    throw new Error(`status list: index ${index} is outside the list (${bits.length * 8} entries)`);
+  if (index >= bits.length * 8) throw new Error(`status list: index ${index} is outside the list (${bits.length * 8} entries)`);
   return (bits[index >> 3] & (0x80 >> (index % 8))) !== 0;
 }
 
@@ -102,9 +100,7 @@ async function verify({ credentialFile, jwksFile, statusListFile, at }) {
   else if (at.getTime() < from) verdict.errors.push(`credential: not valid before ${vc.validFrom}`);
   verdict.expired = at.getTime() >= until;
 
-  const status = asArray(vc.credentialStatus).find(
-    (s) => s?.type === 'BitstringStatusListEntry' && s.statusPurpose === 'revocation',
-  );
+  const status = asArray(vc.credentialStatus).find((s) => s?.type === 'BitstringStatusListEntry' && s.statusPurpose === 'revocation');
   if (!status) {
     verdict.errors.push('credential: no revocation status entry');
   } else if (!statusListFile) {
@@ -116,8 +112,7 @@ async function verify({ credentialFile, jwksFile, statusListFile, at }) {
         throw new Error('status list: not a BitstringStatusListCredential');
       if (list.id !== status.statusListCredential)
         throw new Error(`status list: this is ${list.id}, the credential points to ${status.statusListCredential}`);
-      if (issuerId(list.issuer) !== issuerId(vc.issuer))
-        throw new Error('status list: issued by someone else than the credential');
+      if (issuerId(list.issuer) !== issuerId(vc.issuer)) throw new Error('status list: issued by someone else than the credential');
       if (list.credentialSubject?.statusPurpose !== 'revocation') throw new Error('status list: not a revocation list');
       if (list.validUntil && at.getTime() >= Date.parse(list.validUntil))
         verdict.warnings.push(`status list: stale since ${list.validUntil}, fetch a fresh one`);

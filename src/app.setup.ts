@@ -69,8 +69,10 @@ class OneLineRequestLog extends LogController {
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const fastify = app.getHttpAdapter().getInstance();
 
-  fastify.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: CSV_BODY_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  fastify.addContentTypeParser(
+    ['text/csv', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: CSV_BODY_LIMIT },
+    (_req, body, done) => done(null, body),
   );
 
   await app.register(fastifyCookie as any);

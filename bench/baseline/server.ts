@@ -43,8 +43,17 @@ class HttpError extends Error {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error' };
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+};
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 function send(res: ServerResponse, status: number, body: string, type = 'application/json; charset=utf-8') {
   res.writeHead(status, {
@@ -89,7 +98,8 @@ const sessionStmt = db.prepare(
 function user(req: IncomingMessage, ...roles: string[]): User {
   const h = req.headers.authorization;
   if (!h?.startsWith('Bearer ')) throw new HttpError(401, 'Sign-in required');
-  const row = sessionStmt.get(createHash('sha256').update(h.slice(7).trim()).digest('hex')) as (User & { expires_at: string; revoked_at: string | null }) | undefined;
+  const row = sessionStmt.get(createHash('sha256').update(h.slice(7).trim()).digest('hex')) as
+    (User & { expires_at: string; revoked_at: string | null }) | undefined;
   if (!row || row.revoked_at || new Date(row.expires_at) <= new Date()) throw new HttpError(401, 'Session expired or signed out');
   if (!roles.includes(row.role)) throw new HttpError(403, 'Your role may not do this');
   return row;
@@ -111,7 +121,8 @@ const credentialStmt = db.prepare('SELECT credential FROM certificates WHERE ser
 
 function canonical(serial: string): string {
   const p = parseSerial(decodeURIComponent(serial));
-  if (!p.ok) throw new HttpError(400, p.reason === 'checksum' ? 'This serial has a typing mistake' : 'A serial looks like XXXX-XXXX-XXXX-X');
+  if (!p.ok)
+    throw new HttpError(400, p.reason === 'checksum' ? 'This serial has a typing mistake' : 'A serial looks like XXXX-XXXX-XXXX-X');
   return p.serial;
 }
 
@@ -156,26 +167,38 @@ interface Drawn {
   explanation: { ja: string; en: string };
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const visibleEngagement = db.prepare('SELECT * FROM engagements e WHERE e.id = ? AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = e.id AND sa.worker_id = ?)');
-const recentFailures = db.prepare('SELECT passed, submitted_at FROM attempts WHERE worker_id = ? AND module_id = ? AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT ?');
+const visibleEngagement = db.prepare(
+  'SELECT * FROM engagements e WHERE e.id = ? AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = e.id AND sa.worker_id = ?)',
+);
+const recentFailures = db.prepare(
+  'SELECT passed, submitted_at FROM attempts WHERE worker_id = ? AND module_id = ? AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT ?',
+);
 const insertAttempt = db.prepare(
   `INSERT INTO attempts (id, worker_id, engagement_id, module_id, revision, content_hash, pass_mark, questions, started_at, expires_at, submitted_at, answers, score, passed)
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)`,
 );
 const ownAttempt = db.prepare('SELECT * FROM attempts WHERE id = ? AND worker_id = ?');
 const attemptById = db.prepare('SELECT * FROM attempts WHERE id = ?');
-const recordResult = db.prepare('UPDATE attempts SET submitted_at = ?, answers = ?, score = ?, passed = ? WHERE id = ? AND submitted_at IS NULL');
+const recordResult = db.prepare(
+  'UPDATE attempts SET submitted_at = ?, answers = ?, score = ?, passed = ? WHERE id = ? AND submitted_at IS NULL',
+);
 const lastEvent = db.prepare('SELECT id, seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
 const insertEvent = db.prepare(
   `INSERT INTO audit_events (id, seq, occurred_at, actor_id, actor_role, action, target_type, target_id, engagement_id, details, prev_hash, hash)
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
-const insertCompletion = db.prepare('INSERT INTO completions (id, worker_id, module_id, revision, content_hash, score, attempt_id, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-const workerAssignments = db.prepare('SELECT a.engagement_id, a.worker_id, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.worker_id = ?');
+const insertCompletion = db.prepare(
+  'INSERT INTO completions (id, worker_id, module_id, revision, content_hash, score, attempt_id, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+);
+const workerAssignments = db.prepare(
+  'SELECT a.engagement_id, a.worker_id, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.worker_id = ?',
+);
 const engagementById = db.prepare('SELECT * FROM engagements WHERE id = ?');
 const linksOf = db.prepare('SELECT organization_id, parent_organization_id, status, tier FROM subcontract_links WHERE engagement_id = ?');
 const completionsOf = db.prepare('SELECT module_id, revision, completed_at FROM completions WHERE worker_id = ?');
-const validCertificates = db.prepare("SELECT id, engagement_id, valid_until, modules FROM certificates WHERE worker_id = ? AND status = 'valid'");
+const validCertificates = db.prepare(
+  "SELECT id, engagement_id, valid_until, modules FROM certificates WHERE worker_id = ? AND status = 'valid'",
+);
 const MAX_FAILURES = 3;
 const COOLDOWN_MINUTES = 10;
 
@@ -214,21 +237,41 @@ const inTransaction = <T>(work: () => T): T => db.transaction(work)();
 function startAttempt(req: IncomingMessage, moduleId: string, body: Buffer): [number, string] {
   const u = user(req, 'worker');
   const dto = JSON.parse(body.toString('utf8')) as { engagementId?: unknown };
-  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1) throw new HttpError(400, 'Invalid input: engagementId');
-  const e = visibleEngagement.get(dto.engagementId, u.worker_id) as { id: string; curriculum: string; pass_mark: number | null } | undefined;
+  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1)
+    throw new HttpError(400, 'Invalid input: engagementId');
+  const e = visibleEngagement.get(dto.engagementId, u.worker_id) as
+    { id: string; curriculum: string; pass_mark: number | null } | undefined;
   if (!e) throw new HttpError(404, 'Engagement not found');
   const m = modules.get(moduleId);
   if (!m) throw new HttpError(404, `Module ${moduleId} not found`);
-  if (!(JSON.parse(e.curriculum) as string[]).includes(moduleId)) throw new HttpError(409, "This module is not part of the engagement's curriculum");
+  if (!(JSON.parse(e.curriculum) as string[]).includes(moduleId))
+    throw new HttpError(409, "This module is not part of the engagement's curriculum");
   const recent = recentFailures.all(u.worker_id, moduleId, MAX_FAILURES) as { passed: number; submitted_at: string }[];
-  if (recent.length >= MAX_FAILURES && !recent.some((a) => a.passed) && Date.parse(recent[0].submitted_at) + COOLDOWN_MINUTES * 60_000 > Date.now())
+  if (
+    recent.length >= MAX_FAILURES &&
+    !recent.some((a) => a.passed) &&
+    Date.parse(recent[0].submitted_at) + COOLDOWN_MINUTES * 60_000 > Date.now()
+  )
     throw new HttpError(429, 'cooling down');
   const now = Date.now();
   const questions = draw(m);
   const id = randomUUID();
   const startedAt = new Date(now).toISOString();
   const expiresAt = new Date(now + m.timeLimitMinutes * 60_000).toISOString();
-  inTransaction(() => insertAttempt.run(id, u.worker_id, e.id, m.id, m.revision, m.contentHash, e.pass_mark ?? m.passMark, JSON.stringify(questions), startedAt, expiresAt));
+  inTransaction(() =>
+    insertAttempt.run(
+      id,
+      u.worker_id,
+      e.id,
+      m.id,
+      m.revision,
+      m.contentHash,
+      e.pass_mark ?? m.passMark,
+      JSON.stringify(questions),
+      startedAt,
+      expiresAt,
+    ),
+  );
   return [
     201,
     JSON.stringify({
@@ -236,7 +279,12 @@ function startAttempt(req: IncomingMessage, moduleId: string, body: Buffer): [nu
       moduleId: m.id,
       revision: m.revision,
       engagementId: e.id,
-      questions: questions.map((q) => ({ id: q.id, text: q.text.ja, multiple: q.multiple, choices: q.choices.map((c) => ({ id: c.key, text: c.text.ja })) })),
+      questions: questions.map((q) => ({
+        id: q.id,
+        text: q.text.ja,
+        multiple: q.multiple,
+        choices: q.choices.map((c) => ({ id: c.key, text: c.text.ja })),
+      })),
       startedAt,
       expiresAt,
       submitted: false,
@@ -244,7 +292,14 @@ function startAttempt(req: IncomingMessage, moduleId: string, body: Buffer): [nu
   ];
 }
 
-function appendEvent(actor: User | null, action: string, targetType: string, targetId: string, engagementId: string | null, details: Record<string, unknown>) {
+function appendEvent(
+  actor: User | null,
+  action: string,
+  targetType: string,
+  targetId: string,
+  engagementId: string | null,
+  details: Record<string, unknown>,
+) {
   const last = lastEvent.get() as { seq: number; hash: string } | undefined;
   const fields = {
     id: randomUUID(),
@@ -259,7 +314,20 @@ function appendEvent(actor: User | null, action: string, targetType: string, tar
     details: canonicalJson(details),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  insertEvent.run(fields.id, fields.seq, fields.occurredAt, fields.actorId, fields.actorRole, action, targetType, targetId, engagementId, fields.details, fields.prevHash, eventHash(fields));
+  insertEvent.run(
+    fields.id,
+    fields.seq,
+    fields.occurredAt,
+    fields.actorId,
+    fields.actorRole,
+    action,
+    targetType,
+    targetId,
+    engagementId,
+    fields.details,
+    fields.prevHash,
+    eventHash(fields),
+  );
 }
 
 const isRight = (q: Drawn, chosen: readonly string[]) => {
@@ -274,7 +342,12 @@ function certificateDue(workerId: string, engagementId: string): { serial: strin
   const completions = completionsOf.all(workerId) as { module_id: string; revision: number; completed_at: string }[];
   const held = validCertificates.all(workerId) as { engagement_id: string; valid_until: string; modules: string }[];
   for (const a of workerAssignments.all(workerId) as { engagement_id: string; organization_id: string }[]) {
-    const e = engagementById.get(a.engagement_id) as { id: string; prime_organization_id: string; curriculum: string; certificate_validity_days: number };
+    const e = engagementById.get(a.engagement_id) as {
+      id: string;
+      prime_organization_id: string;
+      curriculum: string;
+      certificate_validity_days: number;
+    };
     const tree = new SubcontractTree(
       e.prime_organization_id,
       (linksOf.all(e.id) as { organization_id: string; parent_organization_id: string; status: 'approved'; tier: number }[]).map((l) => ({
@@ -287,7 +360,13 @@ function certificateDue(workerId: string, engagementId: string): { serial: strin
     if (!tree.isApprovedChain(a.organization_id)) continue;
     const complete = (JSON.parse(e.curriculum) as string[]).every((id) => {
       const m = modules.get(id);
-      return !m || completions.some((c) => c.module_id === id && c.revision >= m.minimumRevision && Date.parse(c.completed_at) > now - e.certificate_validity_days * DAY);
+      return (
+        !m ||
+        completions.some(
+          (c) =>
+            c.module_id === id && c.revision >= m.minimumRevision && Date.parse(c.completed_at) > now - e.certificate_validity_days * DAY,
+        )
+      );
     });
     if (complete && !held.some((c) => c.engagement_id === e.id)) throw new HttpError(500, 'the benchmark never completes a curriculum');
   }
@@ -299,11 +378,25 @@ function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number,
   const u = user(req, 'worker');
   if (!UUID.test(attemptId)) throw new HttpError(400, 'Validation failed (uuid is expected)');
   const dto = JSON.parse(body.toString('utf8')) as { answers?: { questionId: string; choiceIds: string[] }[] };
-  if (!Array.isArray(dto.answers) || dto.answers.length > 20 || dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds)))
+  if (
+    !Array.isArray(dto.answers) ||
+    dto.answers.length > 20 ||
+    dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds))
+  )
     throw new HttpError(400, 'Invalid input: answers');
   if (!ownAttempt.get(attemptId, u.worker_id)) throw new HttpError(404, 'Attempt not found');
   return inTransaction(() => {
-    const a = attemptById.get(attemptId) as { worker_id: string; engagement_id: string; module_id: string; revision: number; content_hash: string; pass_mark: number; questions: string; expires_at: string; submitted_at: string | null };
+    const a = attemptById.get(attemptId) as {
+      worker_id: string;
+      engagement_id: string;
+      module_id: string;
+      revision: number;
+      content_hash: string;
+      pass_mark: number;
+      questions: string;
+      expires_at: string;
+      submitted_at: string | null;
+    };
     if (a.submitted_at) throw new HttpError(409, 'This attempt was already submitted');
     const now = new Date();
     if (now.toISOString() > a.expires_at) throw new HttpError(409, 'The time limit of this attempt has passed; start a new one');
@@ -314,7 +407,8 @@ function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number,
       const q = byId.get(x.questionId);
       if (!q || given.has(x.questionId)) throw new HttpError(400, 'Invalid input: answers');
       const keys = new Set(q.choices.map((c) => c.key));
-      if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1)) throw new HttpError(400, 'Invalid input: answers');
+      if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1))
+        throw new HttpError(400, 'Invalid input: answers');
       given.set(x.questionId, [...new Set(x.choiceIds)]);
     }
     const results = questions.map((q) => ({ questionId: q.id, correct: isRight(q, given.get(q.id) ?? []), explanation: q.explanation.ja }));
@@ -322,22 +416,35 @@ function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number,
     const passed = score >= a.pass_mark;
     const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
     const at = now.toISOString();
-    if (recordResult.run(at, JSON.stringify(stored), score, passed ? 1 : 0, attemptId).changes === 0) throw new HttpError(409, 'This attempt was already submitted');
-    appendEvent(u, 'attempt.submitted', 'attempt', attemptId, a.engagement_id, { moduleId: a.module_id, revision: a.revision, score, passed });
+    if (recordResult.run(at, JSON.stringify(stored), score, passed ? 1 : 0, attemptId).changes === 0)
+      throw new HttpError(409, 'This attempt was already submitted');
+    appendEvent(u, 'attempt.submitted', 'attempt', attemptId, a.engagement_id, {
+      moduleId: a.module_id,
+      revision: a.revision,
+      score,
+      passed,
+    });
     let certificate: { serial: string } | null = null;
     if (passed) {
       insertCompletion.run(randomUUID(), a.worker_id, a.module_id, a.revision, a.content_hash, score, attemptId, at);
       certificate = certificateDue(a.worker_id, a.engagement_id);
     }
-    return [200, JSON.stringify({ attemptId, moduleId: a.module_id, score, passed, passMark: a.pass_mark, results, certificate })] as [number, string];
+    return [200, JSON.stringify({ attemptId, moduleId: a.module_id, score, passed, passMark: a.pass_mark, results, certificate })] as [
+      number,
+      string,
+    ];
   });
 }
 
 // ---- tracking ----------------------------------------------------------------
 
 const staffEngagement = db.prepare('SELECT * FROM engagements WHERE id = ? AND municipality_id = ?');
-const organizationsOf = db.prepare('SELECT id, name FROM organizations WHERE id = ? OR id IN (SELECT organization_id FROM subcontract_links WHERE engagement_id = ?)');
-const linksFull = db.prepare('SELECT organization_id, parent_organization_id, tier, status, decided_on, reference FROM subcontract_links WHERE engagement_id = ?');
+const organizationsOf = db.prepare(
+  'SELECT id, name FROM organizations WHERE id = ? OR id IN (SELECT organization_id FROM subcontract_links WHERE engagement_id = ?)',
+);
+const linksFull = db.prepare(
+  'SELECT organization_id, parent_organization_id, tier, status, decided_on, reference FROM subcontract_links WHERE engagement_id = ?',
+);
 
 /**
  * Each assigned worker's status, computed in SQL: the newest non-superseded
@@ -367,14 +474,20 @@ const blockersStmt = db.prepare(
   `WITH ${STATUS_CTE} SELECT ws.*, o.name AS org_name FROM ws JOIN organizations o ON o.id = ws.organization_id
    WHERE ws.status NOT IN ('certified', 'expiring') OR ws.valid_until < :end`,
 );
-const orgHasWorkers = db.prepare('SELECT 1 FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ? AND w.organization_id = ? LIMIT 1');
+const orgHasWorkers = db.prepare(
+  'SELECT 1 FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ? AND w.organization_id = ? LIMIT 1',
+);
 const pageStmt = db.prepare(
   `WITH pos(org_id, p) AS MATERIALIZED (SELECT key, value FROM json_each(:positions))
    SELECT w.id, w.name, w.employee_number, w.organization_id, pos.p FROM pos JOIN workers w ON w.organization_id = pos.org_id JOIN assignments a ON a.engagement_id = :e AND a.worker_id = w.id
    ORDER BY pos.p, w.name, w.id LIMIT :limit`,
 );
-const pageCompletions = db.prepare('SELECT worker_id, module_id, revision, completed_at FROM completions WHERE worker_id IN (SELECT value FROM json_each(?))');
-const pageAttempts = db.prepare('SELECT worker_id, module_id, COUNT(*) AS n, MAX(score) AS best FROM attempts WHERE worker_id IN (SELECT value FROM json_each(?)) GROUP BY worker_id, module_id');
+const pageCompletions = db.prepare(
+  'SELECT worker_id, module_id, revision, completed_at FROM completions WHERE worker_id IN (SELECT value FROM json_each(?))',
+);
+const pageAttempts = db.prepare(
+  'SELECT worker_id, module_id, COUNT(*) AS n, MAX(score) AS best FROM attempts WHERE worker_id IN (SELECT value FROM json_each(?)) GROUP BY worker_id, module_id',
+);
 const pageCertificates = db.prepare(
   "SELECT * FROM certificates WHERE engagement_id = ? AND status <> 'superseded' AND worker_id IN (SELECT value FROM json_each(?)) ORDER BY issued_at",
 );
@@ -382,10 +495,27 @@ const pageCertificates = db.prepare(
 function trackingContext(req: IncomingMessage, engagementId: string) {
   const u = user(req, 'town_staff');
   const e = staffEngagement.get(engagementId, u.municipality_id) as
-    | { id: string; title: string; starts_on: string; ends_on: string; curriculum: string; prime_organization_id: string; certificate_validity_days: number }
+    | {
+        id: string;
+        title: string;
+        starts_on: string;
+        ends_on: string;
+        curriculum: string;
+        prime_organization_id: string;
+        certificate_validity_days: number;
+      }
     | undefined;
   if (!e) throw new HttpError(404, 'Engagement not found');
-  const links = (linksFull.all(e.id) as { organization_id: string; parent_organization_id: string; tier: number; status: 'approved'; decided_on: string | null; reference: string | null }[]).map((l) => ({
+  const links = (
+    linksFull.all(e.id) as {
+      organization_id: string;
+      parent_organization_id: string;
+      tier: number;
+      status: 'approved';
+      decided_on: string | null;
+      reference: string | null;
+    }[]
+  ).map((l) => ({
     organizationId: l.organization_id,
     parentOrganizationId: l.parent_organization_id,
     tier: l.tier,
@@ -397,11 +527,24 @@ function trackingContext(req: IncomingMessage, engagementId: string) {
   const names = new Map((organizationsOf.all(e.prime_organization_id, e.id) as { id: string; name: string }[]).map((o) => [o.id, o.name]));
   const organizations = tree.all().map((id) => {
     const l = tree.link(id);
-    return { id, name: names.get(id)!, tier: tree.tier(id), parentOrganizationId: l?.parentOrganizationId ?? null, status: l ? l.status : 'prime', decidedOn: l?.decidedOn ?? null, reference: l?.reference ?? null };
+    return {
+      id,
+      name: names.get(id)!,
+      tier: tree.tier(id),
+      parentOrganizationId: l?.parentOrganizationId ?? null,
+      status: l ? l.status : 'prime',
+      decidedOn: l?.decidedOn ?? null,
+      reference: l?.reference ?? null,
+    };
   });
   const curriculum = (JSON.parse(e.curriculum) as string[]).filter((id) => modules.has(id));
   const now = Date.now();
-  const params = { e: e.id, curriculum: JSON.stringify(curriculum), now: new Date(now).toISOString(), soon: new Date(now + 30 * DAY).toISOString() };
+  const params = {
+    e: e.id,
+    curriculum: JSON.stringify(curriculum),
+    now: new Date(now).toISOString(),
+    soon: new Date(now + 30 * DAY).toISOString(),
+  };
   const counts = { assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, overdue: 0 };
   for (const r of totalsStmt.all(params) as { status: string; n: number }[]) {
     counts.assigned += r.n;
@@ -419,12 +562,23 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
   const { e, organizations, curriculum, params, counts, deadlinePassed, now } = trackingContext(req, engagementId);
   const order = [...organizations].sort((a, b) => a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const positions = Object.fromEntries(order.map((o, i) => [o.id, i]));
-  const page = pageStmt.all({ e: e.id, positions: JSON.stringify(positions), limit: limit + 1 }) as { id: string; name: string; employee_number: string | null; organization_id: string; p: number }[];
+  const page = pageStmt.all({ e: e.id, positions: JSON.stringify(positions), limit: limit + 1 }) as {
+    id: string;
+    name: string;
+    employee_number: string | null;
+    organization_id: string;
+    p: number;
+  }[];
   const more = page.length > limit;
   const rows = page.slice(0, limit);
   const ids = JSON.stringify(rows.map((w) => w.id));
   const completions = pageCompletions.all(ids) as { worker_id: string; module_id: string; revision: number; completed_at: string }[];
-  const attempts = new Map((pageAttempts.all(ids) as { worker_id: string; module_id: string; n: number; best: number | null }[]).map((a) => [`${a.worker_id}|${a.module_id}`, a]));
+  const attempts = new Map(
+    (pageAttempts.all(ids) as { worker_id: string; module_id: string; n: number; best: number | null }[]).map((a) => [
+      `${a.worker_id}|${a.module_id}`,
+      a,
+    ]),
+  );
   const certs = new Map((pageCertificates.all(e.id, ids) as Record<string, string>[]).map((c) => [c.worker_id, c]));
   const since = new Date(now - e.certificate_validity_days * DAY).toISOString();
   const byOrg = new Map<string, unknown[]>();
@@ -432,14 +586,35 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
     const mods = curriculum.map((id) => {
       const min = modules.get(id)!.minimumRevision;
       let done: (typeof completions)[number] | undefined;
-      for (const c of completions) if (c.worker_id === w.id && c.module_id === id && c.revision >= min && c.completed_at > since && (!done || c.completed_at > done.completed_at)) done = c;
+      for (const c of completions)
+        if (
+          c.worker_id === w.id &&
+          c.module_id === id &&
+          c.revision >= min &&
+          c.completed_at > since &&
+          (!done || c.completed_at > done.completed_at)
+        )
+          done = c;
       const tried = attempts.get(`${w.id}|${id}`);
-      return { moduleId: id, status: done ? 'completed' : tried ? 'in_progress' : 'not_started', revision: done?.revision ?? null, attempts: tried?.n ?? 0, bestScore: tried?.best ?? null, completedAt: done?.completed_at ?? null };
+      return {
+        moduleId: id,
+        status: done ? 'completed' : tried ? 'in_progress' : 'not_started',
+        revision: done?.revision ?? null,
+        attempts: tried?.n ?? 0,
+        bestScore: tried?.best ?? null,
+        completedAt: done?.completed_at ?? null,
+      };
     });
     const c = certs.get(w.id);
     const certStatus = c ? (c.status === 'valid' && c.valid_until <= params.now ? 'expired' : c.status) : null;
     const certified = certStatus === 'valid';
-    const status = certified ? (c!.valid_until <= params.soon ? 'expiring' : 'certified') : mods.some((m) => m.status !== 'not_started') ? 'in_progress' : 'not_started';
+    const status = certified
+      ? c!.valid_until <= params.soon
+        ? 'expiring'
+        : 'certified'
+      : mods.some((m) => m.status !== 'not_started')
+        ? 'in_progress'
+        : 'not_started';
     const list = byOrg.get(w.organization_id) ?? [];
     list.push({
       id: w.id,
@@ -449,7 +624,9 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
       status,
       overdue: !certified && deadlinePassed,
       modules: mods,
-      certificate: c ? { serial: c.serial, status: certStatus, validFrom: c.valid_from, validUntil: c.valid_until, modules: JSON.parse(c.modules) } : null,
+      certificate: c
+        ? { serial: c.serial, status: certStatus, validFrom: c.valid_from, validUntil: c.valid_until, modules: JSON.parse(c.modules) }
+        : null,
     });
     byOrg.set(w.organization_id, list);
   }
@@ -458,7 +635,8 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
     engagement: { id: e.id, title: e.title, startsOn: e.starts_on, endsOn: e.ends_on, curriculum: JSON.parse(e.curriculum) },
     organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
     totals: counts,
-    nextCursor: more && last ? Buffer.from(JSON.stringify([`${String(last.p).padStart(5, '0')}|${last.name}`, last.id])).toString('base64url') : null,
+    nextCursor:
+      more && last ? Buffer.from(JSON.stringify([`${String(last.p).padStart(5, '0')}|${last.name}`, last.id])).toString('base64url') : null,
   });
 }
 
@@ -471,12 +649,22 @@ function readiness(req: IncomingMessage, engagementId: string): string {
   for (const o of organizations)
     if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers(o.id)))
       blockers.push({ type: 'subcontractor_not_approved', organizationId: o.id, organizationName: o.name, tier: o.tier, status: o.status });
-  for (const w of blockersStmt.all({ ...params, end }) as { id: string; name: string; organization_id: string; org_name: string; status: string; cert_status: string | null; valid_until: string; serial: string }[]) {
+  for (const w of blockersStmt.all({ ...params, end }) as {
+    id: string;
+    name: string;
+    organization_id: string;
+    org_name: string;
+    status: string;
+    cert_status: string | null;
+    valid_until: string;
+    serial: string;
+  }[]) {
     const who = { organizationId: w.organization_id, organizationName: w.org_name, workerId: w.id, workerName: w.name };
     if (w.status !== 'certified' && w.status !== 'expiring') {
       const certificateStatus = w.cert_status === 'valid' && w.valid_until <= params.now ? 'expired' : w.cert_status;
       blockers.push({ type: 'worker_not_certified', ...who, progress: w.status, overdue: deadlinePassed, certificateStatus });
-    } else blockers.push({ type: 'certificate_expires_before_end', ...who, serial: w.serial, validUntil: w.valid_until, endsOn: e.ends_on });
+    } else
+      blockers.push({ type: 'certificate_expires_before_end', ...who, serial: w.serial, validUntil: w.valid_until, endsOn: e.ends_on });
   }
   const byType: Record<string, number> = {};
   for (const b of blockers) byType[b.type as string] = (byType[b.type as string] ?? 0) + 1;
@@ -530,35 +718,68 @@ function importCsv(req: IncomingMessage, orgId: string, body: Buffer): string {
   }
   const result = { created: 0, updated: 0, unchanged: 0, errors };
   inTransaction(() => {
-    const existing = new Map((existingWorkers.all(orgId) as { id: string; email: string; name: string; employee_number: string | null }[]).map((w) => [w.email, w]));
+    const existing = new Map(
+      (existingWorkers.all(orgId) as { id: string; email: string; name: string; employee_number: string | null }[]).map((w) => [
+        w.email,
+        w,
+      ]),
+    );
     const now = new Date().toISOString();
     const expires = new Date(Date.now() + 30 * DAY).toISOString();
     for (const r of rows) {
       const old = existing.get(r.email);
       if (!old) {
         const code = Array.from(randomBytes(20), (b) => CROCKFORD[b & 31]).join('');
-        insertWorker.run(randomUUID(), orgId, r.name, r.email, r.employeeNumber, createHash('sha256').update(code).digest('hex'), expires, now, now);
+        insertWorker.run(
+          randomUUID(),
+          orgId,
+          r.name,
+          r.email,
+          r.employeeNumber,
+          createHash('sha256').update(code).digest('hex'),
+          expires,
+          now,
+          now,
+        );
         result.created++;
       } else if (old.name !== r.name || old.employee_number !== r.employeeNumber) {
         updateWorker.run(r.name, r.employeeNumber, now, old.id);
         result.updated++;
       } else result.unchanged++;
     }
-    appendEvent(u, 'workers.imported', 'organization', orgId, null, { created: result.created, updated: result.updated, unchanged: result.unchanged, errors: errors.length, codesIssued: 0 });
+    appendEvent(u, 'workers.imported', 'organization', orgId, null, {
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      errors: errors.length,
+      codesIssued: 0,
+    });
   });
   return JSON.stringify(result);
 }
 
 // ---- routing -------------------------------------------------------------------
 
-const routes: [string, RegExp, (req: IncomingMessage, m: RegExpMatchArray, url: URL) => Promise<[number, string, string?]> | [number, string, string?]][] = [
+const routes: [
+  string,
+  RegExp,
+  (req: IncomingMessage, m: RegExpMatchArray, url: URL) => Promise<[number, string, string?]> | [number, string, string?],
+][] = [
   ['GET', /^\/api\/v1\/certificates\/([^/]+)$/, (_req, m) => [200, certificateFacts(m[1])]],
   ['GET', /^\/api\/v1\/certificates\/([^/]+)\/credential$/, (_req, m) => [200, credential(m[1]), 'application/vc+jwt']],
   ['POST', /^\/api\/v1\/modules\/([^/]+)\/attempts$/, async (req, m) => startAttempt(req, m[1], await readBody(req, 1024 * 1024))],
   ['POST', /^\/api\/v1\/attempts\/([^/]+)\/submission$/, async (req, m) => submit(req, m[1], await readBody(req, 1024 * 1024))],
-  ['GET', /^\/api\/v1\/engagements\/([^/]+)\/progress$/, (req, m, url) => [200, progress(req, m[1], Number(url.searchParams.get('limit') ?? 50))]],
+  [
+    'GET',
+    /^\/api\/v1\/engagements\/([^/]+)\/progress$/,
+    (req, m, url) => [200, progress(req, m[1], Number(url.searchParams.get('limit') ?? 50))],
+  ],
   ['GET', /^\/api\/v1\/engagements\/([^/]+)\/readiness$/, (req, m) => [200, readiness(req, m[1])]],
-  ['POST', /^\/api\/v1\/organizations\/([^/]+)\/workers\/import$/, async (req, m) => [200, importCsv(req, m[1], await readBody(req, 20 * 1024 * 1024))]],
+  [
+    'POST',
+    /^\/api\/v1\/organizations\/([^/]+)\/workers\/import$/,
+    async (req, m) => [200, importCsv(req, m[1], await readBody(req, 20 * 1024 * 1024))],
+  ],
   ['GET', /^\/healthz$/, () => [200, '{"status":"ok"}']],
 ];
 
@@ -568,7 +789,11 @@ const server = createServer((req, res) => {
   const fail = (err: unknown) => {
     const status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 500;
     if (status === 500) console.error(err);
-    send(res, status, JSON.stringify({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message: err instanceof Error ? err.message : 'error' }));
+    send(
+      res,
+      status,
+      JSON.stringify({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message: err instanceof Error ? err.message : 'error' }),
+    );
   };
   if (!route) return fail(new HttpError(404, 'Not Found'));
   try {

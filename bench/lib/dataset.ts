@@ -32,8 +32,55 @@ import type { Sizes } from './sizes';
 const DAY = 86400_000;
 export const BASE_URL = 'http://127.0.0.1';
 
-const FAMILY = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤', '吉田', '山田', '佐々木', '山口', '松本', '井上', '木村', '林', '斎藤', '清水', '森', '池田', '橋本', '石川', '前田'];
-const GIVEN = ['太郎', '花子', '一郎', '直子', '健', '美咲', '翔太', '陽子', '大輔', '恵', '拓也', '由美', '誠', '彩', '亮', '真由美', '悠斗', '千尋', '浩二', '沙織'];
+const FAMILY = [
+  '佐藤',
+  '鈴木',
+  '高橋',
+  '田中',
+  '伊藤',
+  '渡辺',
+  '山本',
+  '中村',
+  '小林',
+  '加藤',
+  '吉田',
+  '山田',
+  '佐々木',
+  '山口',
+  '松本',
+  '井上',
+  '木村',
+  '林',
+  '斎藤',
+  '清水',
+  '森',
+  '池田',
+  '橋本',
+  '石川',
+  '前田',
+];
+const GIVEN = [
+  '太郎',
+  '花子',
+  '一郎',
+  '直子',
+  '健',
+  '美咲',
+  '翔太',
+  '陽子',
+  '大輔',
+  '恵',
+  '拓也',
+  '由美',
+  '誠',
+  '彩',
+  '亮',
+  '真由美',
+  '悠斗',
+  '千尋',
+  '浩二',
+  '沙織',
+];
 const PLACE = ['安芸', '広島', '府中', '海田', '瀬戸内', '中国', '西日本', '宮島', '呉', '東広島', '尾道', '三原'];
 const TRADE = ['情報', 'データ', 'システム', 'ソフト', 'ネット', '電算', '技研', 'テクノ'];
 const FORM = ['株式会社', '合同会社', 'サービス株式会社'];
@@ -56,7 +103,10 @@ export interface Manifest {
 
 /** Creates the schema with the application's real migrations. */
 export async function migrate(file: string): Promise<void> {
-  const ds = new DataSource({ ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }), logging: false });
+  const ds = new DataSource({
+    ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }),
+    logging: false,
+  });
   await ds.initialize();
   await ds.destroy();
 }
@@ -95,25 +145,114 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     };
   };
   const insMunicipality = ins('municipalities', ['id', 'name', 'code', 'created_at']);
-  const insOrg = ins('organizations', ['id', 'name', 'corporate_number', 'created_at', 'created_by_organization_id', 'created_by_municipality_id']);
-  const insUser = ins('users', ['id', 'email', 'display_name', 'role', 'password_hash', 'municipality_id', 'organization_id', 'worker_id', 'failed_logins', 'created_at']);
+  const insOrg = ins('organizations', [
+    'id',
+    'name',
+    'corporate_number',
+    'created_at',
+    'created_by_organization_id',
+    'created_by_municipality_id',
+  ]);
+  const insUser = ins('users', [
+    'id',
+    'email',
+    'display_name',
+    'role',
+    'password_hash',
+    'municipality_id',
+    'organization_id',
+    'worker_id',
+    'failed_logins',
+    'created_at',
+  ]);
   const insSession = ins('sessions', ['id', 'user_id', 'token_hash', 'created_at', 'expires_at', 'revoked_at']);
   const insEngagement = ins('engagements', [
-    'id', 'municipality_id', 'title', 'contract_number', 'prime_organization_id', 'starts_on', 'ends_on', 'handles_personal_info', 'handles_my_number',
-    'uses_cloud_storage', 'extra_module_ids', 'curriculum', 'pass_mark', 'certificate_validity_days', 'created_at',
+    'id',
+    'municipality_id',
+    'title',
+    'contract_number',
+    'prime_organization_id',
+    'starts_on',
+    'ends_on',
+    'handles_personal_info',
+    'handles_my_number',
+    'uses_cloud_storage',
+    'extra_module_ids',
+    'curriculum',
+    'pass_mark',
+    'certificate_validity_days',
+    'created_at',
   ]);
-  const insLink = ins('subcontract_links', ['id', 'engagement_id', 'organization_id', 'parent_organization_id', 'tier', 'status', 'decided_on', 'reference', 'decided_by', 'created_at']);
-  const insWorker = ins('workers', ['id', 'organization_id', 'name', 'email', 'employee_number', 'enrollment_code_hash', 'enrollment_code_expires_at', 'enrolled_at', 'created_at', 'updated_at']);
+  const insLink = ins('subcontract_links', [
+    'id',
+    'engagement_id',
+    'organization_id',
+    'parent_organization_id',
+    'tier',
+    'status',
+    'decided_on',
+    'reference',
+    'decided_by',
+    'created_at',
+  ]);
+  const insWorker = ins('workers', [
+    'id',
+    'organization_id',
+    'name',
+    'email',
+    'employee_number',
+    'enrollment_code_hash',
+    'enrollment_code_expires_at',
+    'enrolled_at',
+    'created_at',
+    'updated_at',
+  ]);
   const insAssignment = ins('assignments', ['engagement_id', 'worker_id', 'assigned_by', 'assigned_at']);
   const insAttempt = ins('attempts', [
-    'id', 'worker_id', 'engagement_id', 'module_id', 'revision', 'content_hash', 'pass_mark', 'questions', 'started_at', 'expires_at', 'submitted_at', 'answers', 'score', 'passed',
+    'id',
+    'worker_id',
+    'engagement_id',
+    'module_id',
+    'revision',
+    'content_hash',
+    'pass_mark',
+    'questions',
+    'started_at',
+    'expires_at',
+    'submitted_at',
+    'answers',
+    'score',
+    'passed',
   ]);
-  const insCompletion = ins('completions', ['id', 'worker_id', 'module_id', 'revision', 'content_hash', 'score', 'attempt_id', 'completed_at']);
+  const insCompletion = ins('completions', [
+    'id',
+    'worker_id',
+    'module_id',
+    'revision',
+    'content_hash',
+    'score',
+    'attempt_id',
+    'completed_at',
+  ]);
   const insStatusList = ins('status_lists', ['id', 'purpose', 'size', 'bits', 'used', 'updated_at']);
   const insKey = ins('signing_keys', ['kid', 'public_jwk', 'created_at', 'retired_at']);
   const insCert = ins('certificates', [
-    'id', 'serial', 'worker_id', 'engagement_id', 'organization_id', 'status', 'valid_from', 'valid_until', 'modules', 'status_list_id', 'status_index', 'credential',
-    'revoked_at', 'revocation_reason', 'superseded_by', 'issued_at',
+    'id',
+    'serial',
+    'worker_id',
+    'engagement_id',
+    'organization_id',
+    'status',
+    'valid_from',
+    'valid_until',
+    'modules',
+    'status_list_id',
+    'status_index',
+    'credential',
+    'revoked_at',
+    'revocation_reason',
+    'superseded_by',
+    'issued_at',
   ]);
 
   const supersede = db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?');
@@ -127,9 +266,24 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     return t;
   };
   let userSeq = 0;
-  const user = (role: string, displayName: string, extra: { municipalityId?: string; organizationId?: string; workerId?: string; email?: string } = {}) => {
+  const user = (
+    role: string,
+    displayName: string,
+    extra: { municipalityId?: string; organizationId?: string; workerId?: string; email?: string } = {},
+  ) => {
     const id = prng.uuid();
-    insUser(id, extra.email ?? `user${++userSeq}@bench.example.jp`, displayName, role, passwordHash, extra.municipalityId ?? null, extra.organizationId ?? null, extra.workerId ?? null, 0, now);
+    insUser(
+      id,
+      extra.email ?? `user${++userSeq}@bench.example.jp`,
+      displayName,
+      role,
+      passwordHash,
+      extra.municipalityId ?? null,
+      extra.organizationId ?? null,
+      extra.workerId ?? null,
+      0,
+      now,
+    );
     return id;
   };
   let orgSeq = 0;
@@ -175,7 +329,23 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     let contractSeq = 0;
     const engagement = (title: string, primeId: string, startsOn: number, endsOn: number, validityDays: number) => {
       const id = prng.uuid();
-      insEngagement(id, municipalityId, title, `R8-${String(++contractSeq).padStart(3, '0')}`, primeId, isoDate(startsOn), isoDate(endsOn), 1, 0, 1, '[]', JSON.stringify(curriculum), null, validityDays, now);
+      insEngagement(
+        id,
+        municipalityId,
+        title,
+        `R8-${String(++contractSeq).padStart(3, '0')}`,
+        primeId,
+        isoDate(startsOn),
+        isoDate(endsOn),
+        1,
+        0,
+        1,
+        '[]',
+        JSON.stringify(curriculum),
+        null,
+        validityDays,
+        now,
+      );
       return { id, title, validityDays };
     };
 
@@ -210,8 +380,24 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
         key,
       );
       if (status === 'revoked') l.revoked.push(index);
-      insCert(id, s, workerId, e.id, orgId, status, iso(issuedAt), iso(validUntil), JSON.stringify(mods), listId, index, credential,
-        status === 'revoked' ? iso(issuedAt + DAY) : null, status === 'revoked' ? '退職のため' : null, supersededBy, iso(issuedAt));
+      insCert(
+        id,
+        s,
+        workerId,
+        e.id,
+        orgId,
+        status,
+        iso(issuedAt),
+        iso(validUntil),
+        JSON.stringify(mods),
+        listId,
+        index,
+        credential,
+        status === 'revoked' ? iso(issuedAt + DAY) : null,
+        status === 'revoked' ? '退職のため' : null,
+        supersededBy,
+        iso(issuedAt),
+      );
       return id;
     };
 
@@ -220,7 +406,22 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
       const m = byId.get(moduleId)!;
       const attemptId = prng.uuid();
       const score = passed ? 80 + 4 * prng.int(6) : 17 * (1 + prng.int(4));
-      insAttempt(attemptId, workerId, engagementId, moduleId, m.revision, m.contentHash, m.passMark, '[]', iso(at - 600_000), iso(at + 1_200_000), iso(at), '[]', score, passed ? 1 : 0);
+      insAttempt(
+        attemptId,
+        workerId,
+        engagementId,
+        moduleId,
+        m.revision,
+        m.contentHash,
+        m.passMark,
+        '[]',
+        iso(at - 600_000),
+        iso(at + 1_200_000),
+        iso(at),
+        '[]',
+        score,
+        passed ? 1 : 0,
+      );
       if (passed) insCompletion(prng.uuid(), workerId, moduleId, m.revision, m.contentHash, score, attemptId, iso(at));
     };
 
@@ -244,8 +445,18 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
         const parents = orgs.filter((o) => o.tier === tier - 1);
         const id = org(municipalityId);
         const approved = i !== subs - 1;
-        insLink(prng.uuid(), e.id, id, parents[i % parents.length].id, tier, approved ? 'approved' : 'pending_approval',
-          approved ? isoDate(anchor - 30 * DAY) : null, approved ? `府総第${100 + i}号` : null, approved ? staffId : null, now);
+        insLink(
+          prng.uuid(),
+          e.id,
+          id,
+          parents[i % parents.length].id,
+          tier,
+          approved ? 'approved' : 'pending_approval',
+          approved ? isoDate(anchor - 30 * DAY) : null,
+          approved ? `府総第${100 + i}号` : null,
+          approved ? staffId : null,
+          now,
+        );
         orgs.push({ id, tier, approved });
       }
       const workers: ReturnType<typeof worker>[] = [];
@@ -359,6 +570,7 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
 export function generateCsv(rows: number, seed: number, domain: string): Buffer {
   const prng = new Prng(seed);
   const lines = ['name,email,employeeNumber'];
-  for (let i = 0; i < rows; i++) lines.push(`${prng.pick(FAMILY)}\u3000${prng.pick(GIVEN)},staff${i}.${prng.int(1e6)}@${domain},S${String(i).padStart(6, '0')}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`${prng.pick(FAMILY)}\u3000${prng.pick(GIVEN)},staff${i}.${prng.int(1e6)}@${domain},S${String(i).padStart(6, '0')}`);
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
 }

@@ -10,13 +10,18 @@ export interface Timed {
 }
 
 /** One request over a kept-alive connection, timed to the last byte of the body. */
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Timed> {
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Timed> {
   return new Promise((ok, fail) => {
     const started = process.hrtime.bigint();
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent, timeout: 120_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      res.on('end', () =>
+        ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+      );
       res.on('error', fail);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));

@@ -47,7 +47,14 @@ export function killAll(): void {
  * Starts a server as a child process (its own process, so its memory is its
  * own), its output into `logFile`, and waits until GET /healthz answers 200.
  */
-export async function startService(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, logFile: string, timeoutMs = 60_000): Promise<Service> {
+export async function startService(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  logFile: string,
+  timeoutMs = 60_000,
+): Promise<Service> {
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, out] });
   closeSync(out);
@@ -67,7 +74,8 @@ export async function startService(name: string, args: string[], env: NodeJS.Pro
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready; see ${logFile}:\n${tail(logFile)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready; see ${logFile}:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);

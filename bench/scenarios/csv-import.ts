@@ -12,7 +12,11 @@ export interface ImportResult {
  * manager's session), the service and the baseline alternating: the first
  * import per side is unmeasured, the rest timed. Every row must be created.
  */
-export async function timeImports(sides: { url: string; targets: { orgId: string; token: string }[] }[], csv: Buffer, rows: number): Promise<ImportResult[]> {
+export async function timeImports(
+  sides: { url: string; targets: { orgId: string; token: string }[] }[],
+  csv: Buffer,
+  rows: number,
+): Promise<ImportResult[]> {
   const times = sides.map(() => [] as number[]);
   const runs = Math.min(...sides.map((s) => s.targets.length));
   for (let i = 0; i < runs; i++)

@@ -22,7 +22,8 @@ export interface QuizResult {
  */
 export function answerKey(modules: readonly TrainingModule[]): Map<string, Set<string>> {
   const key = new Map<string, Set<string>>();
-  for (const m of modules) for (const q of m.questions) key.set(`${m.id}/${q.id}`, new Set(q.choices.filter((c) => c.correct).map((c) => c.text.ja)));
+  for (const m of modules)
+    for (const q of m.questions) key.set(`${m.id}/${q.id}`, new Set(q.choices.filter((c) => c.correct).map((c) => c.text.ja)));
   return key;
 }
 
@@ -40,7 +41,13 @@ export async function quizLoad(
   key: Map<string, Set<string>>,
   sizes: Sizes,
 ): Promise<QuizResult[]> {
-  const stats = sides.map(() => ({ sittings: 0, failures: 0, seconds: 0, latencies: [] as number[], firstFailure: undefined as string | undefined }));
+  const stats = sides.map(() => ({
+    sittings: 0,
+    failures: 0,
+    seconds: 0,
+    latencies: [] as number[],
+    firstFailure: undefined as string | undefined,
+  }));
   let nextModule = 0;
   const run = (side: number, duration: number) => {
     const { url, tokens } = sides[side];
@@ -68,15 +75,25 @@ export async function quizLoad(
             },
             onResponse: (status, body, ctx) => {
               if (status !== 201) return fail(status, body);
-              const a = JSON.parse(body) as { attemptId: string; moduleId: string; questions: { id: string; choices: { id: string; text: string }[] }[] };
+              const a = JSON.parse(body) as {
+                attemptId: string;
+                moduleId: string;
+                questions: { id: string; choices: { id: string; text: string }[] }[];
+              };
               ctx.attemptId = a.attemptId;
-              ctx.answers = a.questions.map((q) => ({ questionId: q.id, choiceIds: q.choices.filter((c) => key.get(`${a.moduleId}/${q.id}`)?.has(c.text)).map((c) => c.id) }));
+              ctx.answers = a.questions.map((q) => ({
+                questionId: q.id,
+                choiceIds: q.choices.filter((c) => key.get(`${a.moduleId}/${q.id}`)?.has(c.text)).map((c) => c.id),
+              }));
             },
           },
           {
             method: 'POST',
             headers,
-            setupRequest: (req, ctx) => (ctx.attemptId ? { ...req, path: `/api/v1/attempts/${ctx.attemptId}/submission`, body: JSON.stringify({ answers: ctx.answers }) } : null),
+            setupRequest: (req, ctx) =>
+              ctx.attemptId
+                ? { ...req, path: `/api/v1/attempts/${ctx.attemptId}/submission`, body: JSON.stringify({ answers: ctx.answers }) }
+                : null,
             onResponse: (status, body, ctx) => {
               if (status !== 200 || !(JSON.parse(body) as { passed: boolean }).passed) return fail(status, body);
               st.sittings++;

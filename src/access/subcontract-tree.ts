@@ -46,7 +46,7 @@ export class SubcontractTree {
 
   /** Eligible for certificates: the prime, or a subcontractor whose link and every link above it is approved. */
   isApprovedChain(orgId: string): boolean {
-    for (let id = orgId; id !== this.primeId; ) {
+    for (let id = orgId; id !== this.primeId;) {
       const l = this.links.get(id);
       if (!l || l.status !== 'approved') return false;
       id = l.parentOrganizationId;

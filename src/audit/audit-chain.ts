@@ -39,7 +39,11 @@ export async function verifyAuditChain(ds: DataSource): Promise<ChainReport> {
       const seq = Number(r.seq);
       const broken = (reason: string): ChainReport => ({ ok: false, count, brokenAt: seq, reason });
       if (seq !== prevSeq + 1)
-        return broken(prevSeq ? `expected event #${prevSeq + 1} after #${prevSeq}, found #${seq} (events missing)` : `the chain starts at #${seq}, not #1`);
+        return broken(
+          prevSeq
+            ? `expected event #${prevSeq + 1} after #${prevSeq}, found #${seq} (events missing)`
+            : `the chain starts at #${seq}, not #1`,
+        );
       const computed = eventHash({
         id: String(r.id),
         seq,
@@ -55,7 +59,9 @@ export async function verifyAuditChain(ds: DataSource): Promise<ChainReport> {
       });
       if (computed !== r.hash) return broken('the stored hash does not match the event (the event was altered)');
       if (r.prevHash !== prevHash)
-        return broken(prevSeq ? `prev_hash does not match the hash of event #${prevSeq}` : 'prev_hash of the first event is not the genesis value');
+        return broken(
+          prevSeq ? `prev_hash does not match the hash of event #${prevSeq}` : 'prev_hash of the first event is not the genesis value',
+        );
       prevSeq = seq;
       prevHash = String(r.hash);
       count++;

@@ -71,7 +71,13 @@ export class AuditService {
    */
   async record(m: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     await this.lock(m);
-    const last = await m.getRepository(AuditEvent).createQueryBuilder('a').select(['a.id', 'a.seq', 'a.hash']).orderBy('a.seq', 'DESC').limit(1).getOne();
+    const last = await m
+      .getRepository(AuditEvent)
+      .createQueryBuilder('a')
+      .select(['a.id', 'a.seq', 'a.hash'])
+      .orderBy('a.seq', 'DESC')
+      .limit(1)
+      .getOne();
     const occurredAt = new Date();
     const fields = {
       id: randomUUID(),
@@ -109,7 +115,10 @@ export class AuditService {
    * Admin: every event, or one engagement's. Town staff: one engagement of
    * their municipality's, named (400 without; 404 for another's). In seq order.
    */
-  async list(user: AuthUser, q: { engagementId?: string; limit: number; cursor?: string }): Promise<Page<ReturnType<typeof auditEventView>>> {
+  async list(
+    user: AuthUser,
+    q: { engagementId?: string; limit: number; cursor?: string },
+  ): Promise<Page<ReturnType<typeof auditEventView>>> {
     if (user.role !== 'admin' && user.role !== 'town_staff') throw new ForbiddenException();
     if (user.role === 'town_staff' && !q.engagementId) throw fieldError('engagementId', 'is required for town staff');
     if (q.engagementId) await this.access.engagement(user, q.engagementId);
@@ -118,7 +127,10 @@ export class AuditService {
     if (!Number.isSafeInteger(afterSeq)) throw fieldError('cursor', 'is not a cursor from this list');
     const qb = this.db.getRepository(AuditEvent).createQueryBuilder('a').where('a.seq > :afterSeq', { afterSeq });
     if (q.engagementId) qb.andWhere('a.engagement_id = :engagementId', { engagementId: q.engagementId });
-    const rows = await qb.orderBy('a.seq', 'ASC').take(q.limit + 1).getMany();
+    const rows = await qb
+      .orderBy('a.seq', 'ASC')
+      .take(q.limit + 1)
+      .getMany();
     return toPage(rows, q.limit, (e) => [String(e.seq), e.id], auditEventView);
   }
 }

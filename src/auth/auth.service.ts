@@ -1,4 +1,12 @@
-import { ConflictException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException, BadRequestException } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  BadRequestException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -44,13 +52,25 @@ export class AuthService {
     const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
     const now = new Date();
     if (user?.lockedUntil && user.lockedUntil > now) {
-      await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', targetId: user.id, details: { reason: 'locked' } });
+      await this.audit.append({
+        action: 'auth.sign_in_failed',
+        actor: ANONYMOUS,
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason: 'locked' },
+      });
       throw new HttpException('Too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS);
     }
     const ok = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
     if (!user || !ok) {
       if (user) await this.recordFailure(user.id, now);
-      else await this.audit.append({ action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', details: { reason: 'unknown_account' } });
+      else
+        await this.audit.append({
+          action: 'auth.sign_in_failed',
+          actor: ANONYMOUS,
+          targetType: 'user',
+          details: { reason: 'unknown_account' },
+        });
       throw new UnauthorizedException('E-mail or password is wrong');
     }
     if (user.failedLogins > 0 || user.lockedUntil) {
@@ -73,7 +93,13 @@ export class AuthService {
           lockedUntil: failedLogins >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
         },
       );
-      await this.audit.record(m, { action: 'auth.sign_in_failed', actor: ANONYMOUS, targetType: 'user', targetId: userId, details: { reason: 'wrong_password', failedLogins, locked: failedLogins >= MAX_FAILED_LOGINS } });
+      await this.audit.record(m, {
+        action: 'auth.sign_in_failed',
+        actor: ANONYMOUS,
+        targetType: 'user',
+        targetId: userId,
+        details: { reason: 'wrong_password', failedLogins, locked: failedLogins >= MAX_FAILED_LOGINS },
+      });
     });
   }
 
@@ -108,8 +134,18 @@ export class AuthService {
         createdAt: new Date(),
       };
       await m.insert(User, u);
-      await m.update(Worker, { id: worker.id }, { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: new Date(), updatedAt: new Date() });
-      await this.audit.record(m, { action: 'auth.enrolled', actor: u, targetType: 'worker', targetId: worker.id, details: { organizationId: worker.organizationId } });
+      await m.update(
+        Worker,
+        { id: worker.id },
+        { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: new Date(), updatedAt: new Date() },
+      );
+      await this.audit.record(m, {
+        action: 'auth.enrolled',
+        actor: u,
+        targetType: 'worker',
+        targetId: worker.id,
+        details: { organizationId: worker.organizationId },
+      });
       return u;
     });
     return this.signIn(user);
@@ -117,7 +153,8 @@ export class AuthService {
 
   /** With `audited`, the sign-in's event is recorded in the session's transaction (an enrolment has its own event). */
   private async signIn(user: User, audited = false): Promise<SignedIn> {
-    const record = (m: EntityManager) => this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
+    const record = (m: EntityManager) =>
+      this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
     const { token, expiresAt } = await this.sessions.open(user.id, audited ? record : undefined);
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }

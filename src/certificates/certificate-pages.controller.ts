@@ -35,7 +35,12 @@ export class CertificatePagesController {
   ) {}
 
   @Get('certificates/:serial')
-  async document(@Param('serial') serial: string, @Query('lang') q: string | undefined, @OptionalUser() user: AuthUser | undefined, @Res() reply: FastifyReply) {
+  async document(
+    @Param('serial') serial: string,
+    @Query('lang') q: string | undefined,
+    @OptionalUser() user: AuthUser | undefined,
+    @Res() reply: FastifyReply,
+  ) {
     const lang = langOf(q, reply.request.cookies?.lang);
     const f = await this.certificates.forDocument(serial, user);
     const qr = await QRCode.toString(f.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
@@ -46,7 +51,11 @@ export class CertificatePagesController {
         title: lang === 'ja' ? '情報セキュリティ研修修了証' : 'Information security training certificate',
         f,
         status: this.statusView(f, lang),
-        modules: f.modules.map((m) => ({ ...m, title: this.content.has(m.moduleId) ? this.content.get(m.moduleId).title[lang] : m.moduleId, completed: formatDate(m.completedAt, lang) })),
+        modules: f.modules.map((m) => ({
+          ...m,
+          title: this.content.has(m.moduleId) ? this.content.get(m.moduleId).title[lang] : m.moduleId,
+          completed: formatDate(m.completedAt, lang),
+        })),
         validFromWareki: formatWareki(f.validFrom),
         validUntilWareki: formatWareki(f.validUntil),
         validFrom: formatDate(f.validFrom, lang),

@@ -83,7 +83,11 @@ export class CertificatesService implements OnModuleInit {
    * here the moment an approval makes them due.
    */
   async issueDue(m: EntityManager, scope: { workerIds?: string[]; engagementId?: string }): Promise<Certificate[]> {
-    const qb = m.getRepository(Assignment).createQueryBuilder('a').innerJoin(Worker, 'w', 'w.id = a.worker_id').select(['a.engagement_id AS engagement_id', 'a.worker_id AS worker_id', 'w.organization_id AS organization_id']);
+    const qb = m
+      .getRepository(Assignment)
+      .createQueryBuilder('a')
+      .innerJoin(Worker, 'w', 'w.id = a.worker_id')
+      .select(['a.engagement_id AS engagement_id', 'a.worker_id AS worker_id', 'w.organization_id AS organization_id']);
     if (scope.workerIds) qb.where('a.worker_id IN (:...ids)', { ids: scope.workerIds });
     if (scope.engagementId) qb.andWhere('a.engagement_id = :e', { e: scope.engagementId });
     const assignments = await qb.getRawMany<{ engagement_id: string; worker_id: string; organization_id: string }>();
@@ -92,21 +96,44 @@ export class CertificatesService implements OnModuleInit {
     const workerIds = [...new Set(assignments.map((a) => a.worker_id))];
     const engagements = new Map((await m.findBy(Engagement, { id: In(engagementIds) })).map((e) => [e.id, e]));
     const links = await m.findBy(SubcontractLink, { engagementId: In(engagementIds) });
-    const trees = new Map([...engagements.values()].map((e) => [e.id, new SubcontractTree(e.primeOrganizationId, links.filter((l) => l.engagementId === e.id))]));
-    const completions = await m.find(Completion, { select: { workerId: true, moduleId: true, revision: true, completedAt: true }, where: { workerId: In(workerIds) } });
+    const trees = new Map(
+      [...engagements.values()].map((e) => [
+        e.id,
+        new SubcontractTree(
+          e.primeOrganizationId,
+          links.filter((l) => l.engagementId === e.id),
+        ),
+      ]),
+    );
+    const completions = await m.find(Completion, {
+      select: { workerId: true, moduleId: true, revision: true, completedAt: true },
+      where: { workerId: In(workerIds) },
+    });
     const current = await m.findBy(Certificate, { workerId: In(workerIds), engagementId: In(engagementIds), status: 'valid' });
     const now = new Date();
     const issued: Certificate[] = [];
     for (const a of assignments) {
       const e = engagements.get(a.engagement_id)!;
       if (!trees.get(e.id)!.isApprovedChain(a.organization_id)) continue;
-      const attested = this.attested(e, completions.filter((c) => c.workerId === a.worker_id), now);
+      const attested = this.attested(
+        e,
+        completions.filter((c) => c.workerId === a.worker_id),
+        now,
+      );
       if (!attested) continue;
       const held = current.find((c) => c.workerId === a.worker_id && c.engagementId === e.id && effectiveStatus(c, now) === 'valid');
       if (held && sameTraining(held.modules, attested)) continue;
       const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
       if (held) await m.update(Certificate, { id: held.id }, { status: 'superseded', supersededBy: cert.id });
-      if (held) await this.audit.record(m, { action: 'certificate.superseded', actor: SYSTEM, targetType: 'certificate', targetId: held.id, engagementId: e.id, details: { serial: held.serial, supersededBy: cert.id, workerId: a.worker_id } });
+      if (held)
+        await this.audit.record(m, {
+          action: 'certificate.superseded',
+          actor: SYSTEM,
+          targetType: 'certificate',
+          targetId: held.id,
+          engagementId: e.id,
+          details: { serial: held.serial, supersededBy: cert.id, workerId: a.worker_id },
+        });
       issued.push(cert);
     }
     return issued;
@@ -124,7 +151,14 @@ export class CertificatesService implements OnModuleInit {
     return out.length ? out : null;
   }
 
-  private async issue(m: EntityManager, e: Engagement, workerId: string, organizationId: string, modules: Certificate['modules'], now: Date): Promise<Certificate> {
+  private async issue(
+    m: EntityManager,
+    e: Engagement,
+    workerId: string,
+    organizationId: string,
+    modules: Certificate['modules'],
+    now: Date,
+  ): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
     await this.audit.lock(m); // before the shared status-list row: one lock order with revocations (PostgreSQL)
@@ -164,7 +198,14 @@ export class CertificatesService implements OnModuleInit {
       issuedAt: now,
     };
     await m.insert(Certificate, cert);
-    await this.audit.record(m, { action: 'certificate.issued', actor: SYSTEM, targetType: 'certificate', targetId: cert.id, engagementId: e.id, details: { serial, workerId, organizationId } });
+    await this.audit.record(m, {
+      action: 'certificate.issued',
+      actor: SYSTEM,
+      targetType: 'certificate',
+      targetId: cert.id,
+      engagementId: e.id,
+      details: { serial, workerId, organizationId },
+    });
     return cert;
   }
 
@@ -174,14 +215,31 @@ export class CertificatesService implements OnModuleInit {
    * privacy). A new list starts when one is half full, keeping picks cheap.
    */
   private async allocateStatusIndex(m: EntityManager, now: Date): Promise<{ list: StatusList; index: number }> {
-    let list = await m.getRepository(StatusList).createQueryBuilder('s').where('s.used < s.size / 2').orderBy('s.updated_at', 'DESC').getOne();
+    let list = await m
+      .getRepository(StatusList)
+      .createQueryBuilder('s')
+      .where('s.used < s.size / 2')
+      .orderBy('s.updated_at', 'DESC')
+      .getOne();
     if (!list) {
-      list = { id: randomUUID(), purpose: 'revocation', size: STATUS_LIST_SIZE, bits: emptyBits(STATUS_LIST_SIZE), used: 0, updatedAt: now };
+      list = {
+        id: randomUUID(),
+        purpose: 'revocation',
+        size: STATUS_LIST_SIZE,
+        bits: emptyBits(STATUS_LIST_SIZE),
+        used: 0,
+        updatedAt: now,
+      };
       await m.insert(StatusList, list);
     }
     let index = randomInt(list.size);
     while (await m.existsBy(Certificate, { statusListId: list.id, statusIndex: index })) index = randomInt(list.size);
-    await m.createQueryBuilder().update(StatusList).set({ used: () => 'used + 1' }).where('id = :id', { id: list.id }).execute();
+    await m
+      .createQueryBuilder()
+      .update(StatusList)
+      .set({ used: () => 'used + 1' })
+      .where('id = :id', { id: list.id })
+      .execute();
     return { list, index };
   }
 
@@ -204,7 +262,11 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /** Who may see the holder's name and e-mail: the holder, their managers, and the municipality's town staff. */
-  private async seesHolder(user: AuthUser | undefined, cert: Pick<Certificate, 'workerId' | 'organizationId'>, municipalityId: string): Promise<boolean> {
+  private async seesHolder(
+    user: AuthUser | undefined,
+    cert: Pick<Certificate, 'workerId' | 'organizationId'>,
+    municipalityId: string,
+  ): Promise<boolean> {
     if (!user) return false;
     if (user.role === 'admin') return true;
     if (user.role === 'worker') return user.workerId === cert.workerId;
@@ -223,12 +285,18 @@ export class CertificatesService implements OnModuleInit {
   async forDocument(serial: string, user: AuthUser | undefined): Promise<CertificateFacts & { credentialUrl: string; verifyUrl: string }> {
     const f = await this.facts(serial, user);
     if (!f.holder.name) throw new NotFoundException('No certificate with this serial');
-    return { ...f, credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`, verifyUrl: `${this.config.publicBaseUrl}/verify/${f.serial}` };
+    return {
+      ...f,
+      credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`,
+      verifyUrl: `${this.config.publicBaseUrl}/verify/${f.serial}`,
+    };
   }
 
   /** The stored JWS; only that column is read (the public lookup is the hottest path there is). */
   async credential(serial: string): Promise<string> {
-    const [row] = (await this.db.query(portableSql(this.db, 'SELECT credential FROM certificates WHERE serial = ?'), [this.canonicalSerial(serial)])) as { credential: string }[];
+    const [row] = (await this.db.query(portableSql(this.db, 'SELECT credential FROM certificates WHERE serial = ?'), [
+      this.canonicalSerial(serial),
+    ])) as { credential: string }[];
     if (!row) throw new NotFoundException('No certificate with this serial');
     return row.credential;
   }
@@ -254,11 +322,19 @@ export class CertificatesService implements OnModuleInit {
     await this.tx.run(async (m) => {
       const cert = await m.findOneBy(Certificate, { serial: canonical });
       const e = cert && (await m.findOneBy(Engagement, { id: cert.engagementId }));
-      if (!cert || !e || (user.role !== 'admin' && user.municipalityId !== e.municipalityId)) throw new NotFoundException('No certificate with this serial');
+      if (!cert || !e || (user.role !== 'admin' && user.municipalityId !== e.municipalityId))
+        throw new NotFoundException('No certificate with this serial');
       if (cert.status !== 'valid') throw new ConflictException(`The certificate is already ${cert.status}`);
       const now = new Date();
       await m.update(Certificate, { id: cert.id }, { status: 'revoked', revokedAt: now, revocationReason: reason.trim() });
-      await this.audit.record(m, { action: 'certificate.revoked', actor: user, targetType: 'certificate', targetId: cert.id, engagementId: e.id, details: { serial: cert.serial } });
+      await this.audit.record(m, {
+        action: 'certificate.revoked',
+        actor: user,
+        targetType: 'certificate',
+        targetId: cert.id,
+        engagementId: e.id,
+        details: { serial: cert.serial },
+      });
       const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
       await m.update(StatusList, { id: list.id }, { bits: setBit(list.bits, cert.statusIndex, true), updatedAt: now });
     });
@@ -271,7 +347,12 @@ export class CertificatesService implements OnModuleInit {
     if (!list) throw new NotFoundException('No status list with this id');
     const url = this.statusListUrl(id);
     return this.keys.signCredential(
-      statusListCredential({ id: url, issuer: { id: this.config.publicBaseUrl, name: 'article4-lms' }, validFrom: list.updatedAt, encodedList: encodedList(list.bits) }),
+      statusListCredential({
+        id: url,
+        issuer: { id: this.config.publicBaseUrl, name: 'article4-lms' },
+        validFrom: list.updatedAt,
+        encodedList: encodedList(list.bits),
+      }),
     );
   }
 
@@ -305,7 +386,13 @@ export class CertificatesService implements OnModuleInit {
         issuedAt: r.issued_at,
         revokedAt: r.revoked_at,
         revocationReason: full ? r.revocation_reason : null,
-        engagement: { id: r.engagement_id, title: r.title, contractNumber: r.contract_number, municipality: r.municipality_name, municipalityCode: r.municipality_code },
+        engagement: {
+          id: r.engagement_id,
+          title: r.title,
+          contractNumber: r.contract_number,
+          municipality: r.municipality_name,
+          municipalityCode: r.municipality_code,
+        },
         organization: { name: r.organization_name },
         modules: JSON.parse(r.modules) as Certificate['modules'],
         holder: { maskedName: maskName(r.worker_name), ...(full ? { name: r.worker_name, email: r.worker_email } : {}) },

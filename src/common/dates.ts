@@ -1,7 +1,13 @@
 /** Dates as people in Japan read them: JST, and 和暦 where an official document would use it. */
 const TZ = 'Asia/Tokyo';
 
-const wareki = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { era: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: TZ });
+const wareki = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', {
+  era: 'long',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  timeZone: TZ,
+});
 const jaDate = new Intl.DateTimeFormat('ja-JP', { year: 'numeric', month: 'long', day: 'numeric', timeZone: TZ });
 const enDate = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: TZ });
 const jaDateTime = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'medium', timeStyle: 'short', timeZone: TZ });
@@ -16,7 +22,8 @@ export const formatWareki = (v: Date | string) => wareki.format(asDate(v));
 export const formatDate = (v: Date | string, lang: 'ja' | 'en' = 'ja') => (lang === 'en' ? enDate : jaDate).format(asDate(v));
 
 /** With the time, in JST, marked as such. */
-export const formatDateTime = (v: Date | string, lang: 'ja' | 'en' = 'ja') => `${(lang === 'en' ? enDateTime : jaDateTime).format(asDate(v))} JST`;
+export const formatDateTime = (v: Date | string, lang: 'ja' | 'en' = 'ja') =>
+  `${(lang === 'en' ? enDateTime : jaDateTime).format(asDate(v))} JST`;
 
 /** Today's calendar date in JST, YYYY-MM-DD. */
 export const todayJst = (now = new Date()) => new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);

@@ -1,16 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -126,9 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
   const errors = validateSync(raw, { skipMissingProperties: false, whitelist: false, stopAtFirstError: true });
   if (errors.length) {
-    const lines = errors.map(
-      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
-    );
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
     // Values of secrets are not echoed back.
     throw new ConfigError(
       `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : l.startsWith('SIGNING_KEY_PEM') ? 'SIGNING_KEY_PEM: must be a PKCS#8 PEM private key' : l)).join(', ')}`,

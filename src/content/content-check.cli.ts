@@ -21,10 +21,7 @@ function lessonWords(html: string): number {
 function htmlText(html: string): string {
   return html
     .replace(/<[^>]*>/g, ' ')
-    .replace(
-      /&(amp|lt|gt|quot|#39);/g,
-      (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '',
-    );
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
 }
 
 function table(head: string[], rows: (string | number)[][], right: Set<number>): string {
@@ -67,9 +64,7 @@ export function summary(modules: readonly TrainingModule[]): string {
     '',
     table(['article', 'taught by', 'asked (questions)'], articleRows, new Set([0])),
     '',
-    gaps.length
-      ? `Not taught or not asked: ${gaps.map((c) => c.article).join(', ')}`
-      : 'Every article 1–16 is taught and asked.',
+    gaps.length ? `Not taught or not asked: ${gaps.map((c) => c.article).join(', ')}` : 'Every article 1–16 is taught and asked.',
   ].join('\n');
 }
 

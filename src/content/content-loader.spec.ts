@@ -62,10 +62,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const moduleDir = (folder: string) => join(root, 'modules', folder);
 
 /** Writes a valid module; `edit` may change the parsed documents before they are written. */
-function writeModule(
-  folder = 'basics',
-  edit: (m: Manifest, q: { questions: QuestionDoc[] }) => void = () => undefined,
-): string {
+function writeModule(folder = 'basics', edit: (m: Manifest, q: { questions: QuestionDoc[] }) => void = () => undefined): string {
   const dir = moduleDir(folder);
   mkdirSync(dir, { recursive: true });
   const manifest = validManifest(folder);
@@ -227,33 +224,23 @@ describe('loadContent', () => {
       writeModule('basics', (_, q) => {
         q.questions[7].choices[2].id = 'a';
       });
-      expectProblem(
-        'modules/basics/questions.yaml: questions[7].choices[2].id: duplicate choice id "a" (also choices[0])',
-      );
+      expectProblem('modules/basics/questions.yaml: questions[7].choices[2].id: duplicate choice id "a" (also choices[0])');
     });
 
     it('too few or too many choices', () => {
       writeModule('basics', (_, q) => {
         q.questions[1].choices.splice(2, 1);
-        q.questions[2].choices.push(
-          ...['d', 'e', 'f'].map((id) => ({ id, text: loc('誤り', 'Wrong'), correct: false })),
-        );
+        q.questions[2].choices.push(...['d', 'e', 'f'].map((id) => ({ id, text: loc('誤り', 'Wrong'), correct: false })));
       });
-      const problems = expectProblem(
-        'modules/basics/questions.yaml: questions[1].choices: has 2 choices; 3–5 are required',
-      );
-      expect(problems).toContain(
-        'modules/basics/questions.yaml: questions[2].choices: has 6 choices; 3–5 are required',
-      );
+      const problems = expectProblem('modules/basics/questions.yaml: questions[1].choices: has 2 choices; 3–5 are required');
+      expect(problems).toContain('modules/basics/questions.yaml: questions[2].choices: has 6 choices; 3–5 are required');
     });
 
     it('a non-boolean correct', () => {
       writeModule('basics', (_, q) => {
         q.questions[0].choices[0].correct = 'yes';
       });
-      const problems = expectProblem(
-        'modules/basics/questions.yaml: questions[0].choices[0].correct: must be true or false',
-      );
+      const problems = expectProblem('modules/basics/questions.yaml: questions[0].choices[0].correct: must be true or false');
       expect(problems.some((p) => p.includes('no correct choice'))).toBe(false);
     });
 
@@ -309,9 +296,7 @@ describe('loadContent', () => {
         m.drawSize = 8;
         q.questions.splice(7);
       });
-      const problems = expectProblem(
-        'modules/basics/module.yaml: drawSize: 8 is more than the 7 questions in questions.yaml',
-      );
+      const problems = expectProblem('modules/basics/module.yaml: drawSize: 8 is more than the 7 questions in questions.yaml');
       expect(problems).toContain('modules/basics/questions.yaml: questions: has 7 questions; at least 12 are required');
     });
 
@@ -338,9 +323,7 @@ describe('loadContent', () => {
       writeModule('basics-copy', (m) => {
         m.id = 'basics';
       });
-      expectProblem(
-        'modules/basics-copy/module.yaml: id: duplicate module id "basics" (also in modules/basics/module.yaml)',
-      );
+      expectProblem('modules/basics-copy/module.yaml: id: duplicate module id "basics" (also in modules/basics/module.yaml)');
     });
 
     it('revision and minimumRevision out of range', () => {
@@ -414,10 +397,7 @@ describe('loadContent', () => {
   describe('lessons', () => {
     it('escape raw HTML instead of rendering it', () => {
       const dir = writeModule('basics');
-      writeFileSync(
-        join(dir, 'lesson.en.md'),
-        '# Basics\n\n<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> here.\n',
-      );
+      writeFileSync(join(dir, 'lesson.en.md'), '# Basics\n\n<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> here.\n');
       const html = loadContent(root).modules[0].lessonHtml.en;
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('<img');
@@ -439,12 +419,7 @@ describe('loadContent', () => {
   });
 });
 
-function fakeModule(
-  id: string,
-  appliesWhen: AppliesWhen,
-  articles: string[] = ['1'],
-  questionArticles: string[] = [],
-): TrainingModule {
+function fakeModule(id: string, appliesWhen: AppliesWhen, articles: string[] = ['1'], questionArticles: string[] = []): TrainingModule {
   return {
     id,
     appliesWhen,
@@ -480,9 +455,14 @@ describe('deriveCurriculum', () => {
       'personal-information',
       'my-number',
     ]);
-    expect(
-      deriveCurriculum(modules, { handlesPersonalInfo: true, handlesMyNumber: true, usesCloudStorage: true }),
-    ).toEqual(['basics', 'confidentiality', 'personal-information', 'my-number', 'cloud-extra', 'optional-topic']);
+    expect(deriveCurriculum(modules, { handlesPersonalInfo: true, handlesMyNumber: true, usesCloudStorage: true })).toEqual([
+      'basics',
+      'confidentiality',
+      'personal-information',
+      'my-number',
+      'cloud-extra',
+      'optional-topic',
+    ]);
   });
 
   it('adds extras once, in order, and ignores unknown ids', () => {
@@ -506,10 +486,7 @@ describe('deriveCurriculum', () => {
 
 describe('coverage', () => {
   it('counts paragraphs as their article, for teaching and asking', () => {
-    const c = coverage([
-      fakeModule('a', 'always', ['3-2', '9'], ['3-2', '3-2', '9-1']),
-      fakeModule('b', 'always', ['3'], ['3']),
-    ]);
+    const c = coverage([fakeModule('a', 'always', ['3-2', '9'], ['3-2', '3-2', '9-1']), fakeModule('b', 'always', ['3'], ['3'])]);
     expect(c).toHaveLength(16);
     expect(c[2]).toEqual({ article: 3, taughtBy: ['a', 'b'], askedBy: ['a', 'b'], questions: 3 });
     expect(c[8]).toEqual({ article: 9, taughtBy: ['a'], askedBy: ['a'], questions: 1 });

@@ -76,9 +76,7 @@ export function provisionProblem(ref: unknown): string | null {
 /** Whether a question on `ref` belongs to a module teaching `moduleArticles`. */
 export function provisionCovered(ref: string, moduleArticles: readonly string[]): boolean {
   const article = String(articleOf(ref));
-  return moduleArticles.some(
-    (a) => a === ref || a === article || (!ref.includes('-') && articleOf(a) === articleOf(ref)),
-  );
+  return moduleArticles.some((a) => a === ref || a === article || (!ref.includes('-') && articleOf(a) === articleOf(ref)));
 }
 
 // ---------------------------------------------------------------------------
@@ -177,11 +175,7 @@ export function loadContent(dir: string): LoadedContent {
     if (id !== undefined) {
       const other = seen.get(id);
       if (other !== undefined)
-        problems.add(
-          `modules/${folder}/module.yaml`,
-          'id',
-          `duplicate module id "${id}" (also in modules/${other}/module.yaml)`,
-        );
+        problems.add(`modules/${folder}/module.yaml`, 'id', `duplicate module id "${id}" (also in modules/${other}/module.yaml)`);
       else seen.set(id, folder);
     }
     if (module) modules.push(module);
@@ -224,11 +218,7 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
       const text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file)).replace(/^\uFEFF/, '');
       texts[name] = text;
     } catch (err) {
-      problems.add(
-        `${rel}/${name}`,
-        FILE,
-        err instanceof TypeError ? 'not valid UTF-8' : `unreadable: ${(err as Error).message}`,
-      );
+      problems.add(`${rel}/${name}`, FILE, err instanceof TypeError ? 'not valid UTF-8' : `unreadable: ${(err as Error).message}`);
     }
   }
 
@@ -272,12 +262,7 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
   if (m) {
     if (typeof m.id === 'string' && m.id !== folder)
       problems.add(manifestFile, 'id', `must equal the folder name "${folder}" (is "${m.id}")`);
-    if (
-      isInt(m.revision) &&
-      isInt(m.minimumRevision) &&
-      m.revision >= 1 &&
-      (m.minimumRevision < 1 || m.minimumRevision > m.revision)
-    )
+    if (isInt(m.revision) && isInt(m.minimumRevision) && m.revision >= 1 && (m.minimumRevision < 1 || m.minimumRevision > m.revision))
       problems.add(manifestFile, 'minimumRevision', `must be between 1 and revision (${m.revision})`);
   }
 
@@ -290,11 +275,7 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
         `has ${questions.length} question${questions.length === 1 ? '' : 's'}; at least ${MIN_QUESTIONS} are required`,
       );
     if (m && isInt(m.drawSize) && m.drawSize > questions.length)
-      problems.add(
-        manifestFile,
-        'drawSize',
-        `${m.drawSize} is more than the ${questions.length} questions in questions.yaml`,
-      );
+      problems.add(manifestFile, 'drawSize', `${m.drawSize} is more than the ${questions.length} questions in questions.yaml`);
 
     const questionIds = new Map<string, number>();
     questions.forEach((q, i) => {
@@ -302,8 +283,7 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
       const at = `questions[${i}]`;
       if (typeof q.id === 'string') {
         const first = questionIds.get(q.id);
-        if (first !== undefined)
-          problems.add(bankFile, `${at}.id`, `duplicate question id "${q.id}" (also questions[${first}])`);
+        if (first !== undefined) problems.add(bankFile, `${at}.id`, `duplicate question id "${q.id}" (also questions[${first}])`);
         else questionIds.set(q.id, i);
       }
       if (typeof q.article === 'string') {
@@ -427,21 +407,14 @@ function validateFile<T extends object>(
 /** class-validator errors as `{ field: 'questions[3].choices[1].text.en', message }`. */
 export function flattenErrors(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
-    const field = /^\d+$/.test(e.property)
-      ? `${prefix}[${e.property}]`
-      : prefix
-        ? `${prefix}.${e.property}`
-        : e.property;
+    const field = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
     const constraints = { ...e.constraints };
     // "must be a list" says it all; don't add "each … must be a mapping" to it.
     if (constraints.isArray) delete constraints.nestedValidation;
     let own: { field: string; message: string }[] = [];
     if (constraints.whitelistValidation) own = [{ field, message: 'unknown key' }];
     else if (Object.keys(constraints).length) {
-      const message =
-        e.value === undefined
-          ? (constraints.isText ?? 'is required')
-          : [...new Set(Object.values(constraints))].join('; ');
+      const message = e.value === undefined ? (constraints.isText ?? 'is required') : [...new Set(Object.values(constraints))].join('; ');
       own = [{ field, message }];
     }
     return [...own, ...flattenErrors(e.children ?? [], field)];

@@ -76,8 +76,7 @@ function IsAppliesWhen(options?: ValidationOptions) {
             value.length > 0 &&
             new Set(value).size === value.length &&
             value.every((v) => (ENGAGEMENT_FLAGS as readonly unknown[]).includes(v))),
-        defaultMessage: () =>
-          `must be "always" or a non-empty list of distinct flags from ${ENGAGEMENT_FLAGS.join(', ')}`,
+        defaultMessage: () => `must be "always" or a non-empty list of distinct flags from ${ENGAGEMENT_FLAGS.join(', ')}`,
       },
     });
 }

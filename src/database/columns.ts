@@ -16,8 +16,7 @@ export const IdColumn = () => PrimaryColumn({ type: 'varchar', length: 36 });
 
 export const RefColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: 36, ...options });
 
-export const InstantColumn = (options: ColumnOptions = {}) =>
-  Column({ type: 'varchar', length: 24, transformer: instant, ...options });
+export const InstantColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: 24, transformer: instant, ...options });
 
 export const DateColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: 10, ...options });
 

@@ -13,4 +13,19 @@ import { User } from '../users/user.entity';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
 
-export const ENTITIES = [Municipality, Organization, User, Session, Engagement, SubcontractLink, Worker, Assignment, Attempt, Completion, StatusList, SigningKey, Certificate, AuditEvent];
+export const ENTITIES = [
+  Municipality,
+  Organization,
+  User,
+  Session,
+  Engagement,
+  SubcontractLink,
+  Worker,
+  Assignment,
+  Attempt,
+  Completion,
+  StatusList,
+  SigningKey,
+  Certificate,
+  AuditEvent,
+];

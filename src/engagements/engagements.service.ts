@@ -88,7 +88,14 @@ export class EngagementsService {
       if (await m.existsBy(Engagement, { municipalityId: engagement.municipalityId, contractNumber: engagement.contractNumber }))
         throw new ConflictException('An engagement with this contract number exists in this municipality');
       await m.insert(Engagement, engagement);
-      await this.audit.record(m, { action: 'engagement.created', actor: user, targetType: 'engagement', targetId: engagement.id, engagementId: engagement.id, details: { primeOrganizationId: engagement.primeOrganizationId } });
+      await this.audit.record(m, {
+        action: 'engagement.created',
+        actor: user,
+        targetType: 'engagement',
+        targetId: engagement.id,
+        engagementId: engagement.id,
+        details: { primeOrganizationId: engagement.primeOrganizationId },
+      });
     });
     return engagementView(engagement);
   }
@@ -98,7 +105,11 @@ export class EngagementsService {
     const qb = this.db.getRepository(Engagement).createQueryBuilder('e');
     this.access.scopeEngagements(qb, user);
     if (after) qb.andWhere('(e.starts_on > :k OR (e.starts_on = :k AND e.id > :i))', { k: after[0], i: after[1] });
-    const rows = await qb.orderBy('e.starts_on', 'ASC').addOrderBy('e.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('e.starts_on', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     return toPage(rows, limit, (e) => [e.startsOn, e.id], engagementView);
   }
 
@@ -118,7 +129,9 @@ export class EngagementsService {
       if (!(await m.existsBy(Organization, { id: dto.organizationId }))) throw new NotFoundException('Organization not found');
       const links = await m.findBy(SubcontractLink, { engagementId });
       const parentTier =
-        dto.parentOrganizationId === engagement.primeOrganizationId ? 0 : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
+        dto.parentOrganizationId === engagement.primeOrganizationId
+          ? 0
+          : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
       const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
       if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
       if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
@@ -138,7 +151,14 @@ export class EngagementsService {
         createdAt: new Date(),
       };
       await m.insert(SubcontractLink, link);
-      await this.audit.record(m, { action: 'subcontractor.added', actor: user, targetType: 'subcontract_link', targetId: link.id, engagementId, details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier } });
+      await this.audit.record(m, {
+        action: 'subcontractor.added',
+        actor: user,
+        targetType: 'subcontract_link',
+        targetId: link.id,
+        engagementId,
+        details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier },
+      });
       return linkView(link);
     });
   }
@@ -171,13 +191,25 @@ export class EngagementsService {
     return this.tx.run(async (m) => {
       const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
       if (!link) throw new NotFoundException('Subcontractor not found on this engagement');
-      if (link.status !== 'pending_approval') throw new ConflictException(`The subcontractor was already ${link.status === 'approved' ? 'approved' : 'rejected'}`);
+      if (link.status !== 'pending_approval')
+        throw new ConflictException(`The subcontractor was already ${link.status === 'approved' ? 'approved' : 'rejected'}`);
       link.status = dto.approved ? 'approved' : 'rejected';
       link.decidedOn = dto.decidedOn;
       link.reference = dto.reference.trim();
       link.decidedBy = user.id;
-      await m.update(SubcontractLink, { id: link.id }, { status: link.status, decidedOn: link.decidedOn, reference: link.reference, decidedBy: user.id });
-      await this.audit.record(m, { action: dto.approved ? 'subcontractor.approved' : 'subcontractor.rejected', actor: user, targetType: 'subcontract_link', targetId: link.id, engagementId, details: { organizationId, decidedOn: link.decidedOn } });
+      await m.update(
+        SubcontractLink,
+        { id: link.id },
+        { status: link.status, decidedOn: link.decidedOn, reference: link.reference, decidedBy: user.id },
+      );
+      await this.audit.record(m, {
+        action: dto.approved ? 'subcontractor.approved' : 'subcontractor.rejected',
+        actor: user,
+        targetType: 'subcontract_link',
+        targetId: link.id,
+        engagementId,
+        details: { organizationId, decidedOn: link.decidedOn },
+      });
       if (dto.approved) for (const listener of this.approvalListeners) await listener(m, engagementId, organizationId);
       return linkView(link);
     });

@@ -49,7 +49,9 @@ export class OrganizationsService {
         new Brackets((w) =>
           w
             .where('o.created_by_municipality_id = :m', { m: user.municipalityId })
-            .orWhere('EXISTS (SELECT 1 FROM engagements e WHERE e.prime_organization_id = o.id AND e.municipality_id = :m)', { m: user.municipalityId })
+            .orWhere('EXISTS (SELECT 1 FROM engagements e WHERE e.prime_organization_id = o.id AND e.municipality_id = :m)', {
+              m: user.municipalityId,
+            })
             .orWhere(
               'EXISTS (SELECT 1 FROM subcontract_links l INNER JOIN engagements e ON e.id = l.engagement_id WHERE l.organization_id = o.id AND e.municipality_id = :m)',
               { m: user.municipalityId },

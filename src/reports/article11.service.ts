@@ -49,7 +49,13 @@ export class Article11Service {
           .filter((id) => this.content.has(id))
           .map((id) => {
             const m = this.content.get(id);
-            return { moduleId: id, revision: m.revision, minimumRevision: m.minimumRevision, title: { ja: m.title.ja, en: m.title.en }, articles: [...m.articles] };
+            return {
+              moduleId: id,
+              revision: m.revision,
+              minimumRevision: m.minimumRevision,
+              title: { ja: m.title.ja, en: m.title.en },
+              articles: [...m.articles],
+            };
           }),
       },
       subcontractors: data.organizations
@@ -67,7 +73,15 @@ export class Article11Service {
       organizations: data.organizations.map((o) => {
         const ws = data.workers.filter((w) => w.organizationId === o.id);
         const t = totals(ws);
-        return { organizationId: o.id, name: o.name, tier: o.tier, status: o.status, assigned: t.assigned, certified: t.certified, overdue: t.overdue };
+        return {
+          organizationId: o.id,
+          name: o.name,
+          tier: o.tier,
+          status: o.status,
+          assigned: t.assigned,
+          certified: t.certified,
+          overdue: t.overdue,
+        };
       }),
       certifiedWorkers: data.workers
         .filter((w) => w.status === 'certified' || w.status === 'expiring')
@@ -83,7 +97,14 @@ export class Article11Service {
       totals: totals(data.workers),
     };
     const digest = sha256Hex(canonicalJson(report));
-    await this.audit.append({ action: 'report.generated', actor: user, targetType: 'engagement', targetId: e.id, engagementId: e.id, details: { digest } });
+    await this.audit.append({
+      action: 'report.generated',
+      actor: user,
+      targetType: 'engagement',
+      targetId: e.id,
+      engagementId: e.id,
+      details: { digest },
+    });
     return { report, digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value: digest } };
   }
 }

@@ -42,7 +42,11 @@ export class ReportPagesController {
         report.engagement.usesCloudStorage && (lang === 'ja' ? 'クラウドストレージを利用する' : 'uses cloud storage'),
       ].filter(Boolean),
       curriculum: report.engagement.curriculum.map((m) => ({ ...m, title: m.title[lang], articles: m.articles.join(', ') })),
-      subcontractors: report.subcontractors.map((s) => ({ ...s, statusWord: STATUS[s.status][lang], decidedOn: s.decidedOn ? d(s.decidedOn) : '—' })),
+      subcontractors: report.subcontractors.map((s) => ({
+        ...s,
+        statusWord: STATUS[s.status][lang],
+        decidedOn: s.decidedOn ? d(s.decidedOn) : '—',
+      })),
       organizations: report.organizations.map((o) => ({ ...o, statusWord: STATUS[o.status][lang] })),
       certifiedWorkers: report.certifiedWorkers.map((w) => ({
         ...w,

@@ -6,7 +6,12 @@ import { ReportsController } from './reports.controller';
 import { TrackingService } from './tracking.service';
 
 /** Progress, readiness and the Article 11 report (mounted under /api/v1). */
-@Module({ imports: [ContentModule], controllers: [ReportsController], providers: [TrackingService, Article11Service], exports: [TrackingService, Article11Service] })
+@Module({
+  imports: [ContentModule],
+  controllers: [ReportsController],
+  providers: [TrackingService, Article11Service],
+  exports: [TrackingService, Article11Service],
+})
 export class ReportsModule {}
 
 /** The printable report page at the root. */

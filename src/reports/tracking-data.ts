@@ -35,7 +35,14 @@ export interface WorkerSummary {
 
 export interface WorkerRow extends WorkerSummary {
   employeeNumber: string | null;
-  modules: { moduleId: string; status: 'not_started' | 'in_progress' | 'completed'; revision: number | null; attempts: number; bestScore: number | null; completedAt: string | null }[];
+  modules: {
+    moduleId: string;
+    status: 'not_started' | 'in_progress' | 'completed';
+    revision: number | null;
+    attempts: number;
+    bestScore: number | null;
+    completedAt: string | null;
+  }[];
   certificate: { serial: string; status: string; validFrom: string; validUntil: string; modules: Certificate['modules'] } | null;
 }
 
@@ -62,7 +69,8 @@ const WORKERS_SQL = (modules: number) => `
   WHERE a.engagement_id = ?`;
 
 /** The engagement's certificates that can stand for a worker, read from IDX_certificates_standing alone. */
-const CERTIFICATES_SQL = "SELECT worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id = ? AND status <> 'superseded'";
+const CERTIFICATES_SQL =
+  "SELECT worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id = ? AND status <> 'superseded'";
 
 /**
  * Each assigned worker's standing, handed to `each` one at a time as the
@@ -81,31 +89,47 @@ export async function forEachWorkerSummary(
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   // The newest certificate that is not superseded stands for the worker.
   const standing = new Map<string, { serial: string; status: Certificate['status']; validUntil: string; issuedAt: string }>();
-  await forEachRow<{ worker_id: string; serial: string; status: Certificate['status']; valid_until: string; issued_at: string }>(db, CERTIFICATES_SQL, [engagement.id], (c) => {
-    const held = standing.get(c.worker_id);
-    if (!held || c.issued_at > held.issuedAt || (c.issued_at === held.issuedAt && c.serial > held.serial))
-      standing.set(c.worker_id, { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at });
-  });
+  await forEachRow<{ worker_id: string; serial: string; status: Certificate['status']; valid_until: string; issued_at: string }>(
+    db,
+    CERTIFICATES_SQL,
+    [engagement.id],
+    (c) => {
+      const held = standing.get(c.worker_id);
+      if (!held || c.issued_at > held.issuedAt || (c.issued_at === held.issuedAt && c.serial > held.serial))
+        standing.set(c.worker_id, { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at });
+    },
+  );
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
   // Instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings.
   const nowIso = now.toISOString();
   const expiringFrom = new Date(now.getTime() + EXPIRING_DAYS * DAY).toISOString();
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
-  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(db, WORKERS_SQL(curriculum.length), params, (r) => {
-    if (!visibleOrgIds.has(r.organization_id)) return;
-    const c = standing.get(r.id);
-    const certStatus = c ? (c.status === 'valid' && c.validUntil <= nowIso ? 'expired' : c.status) : null;
-    const certified = certStatus === 'valid';
-    const status: WorkerStatus = certified ? (c!.validUntil <= expiringFrom ? 'expiring' : 'certified') : Number(r.tried) ? 'in_progress' : 'not_started';
-    each({
-      id: r.id,
-      name: r.name,
-      organizationId: r.organization_id,
-      status,
-      overdue: !certified && deadlinePassed,
-      certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
-    });
-  });
+  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(
+    db,
+    WORKERS_SQL(curriculum.length),
+    params,
+    (r) => {
+      if (!visibleOrgIds.has(r.organization_id)) return;
+      const c = standing.get(r.id);
+      const certStatus = c ? (c.status === 'valid' && c.validUntil <= nowIso ? 'expired' : c.status) : null;
+      const certified = certStatus === 'valid';
+      const status: WorkerStatus = certified
+        ? c!.validUntil <= expiringFrom
+          ? 'expiring'
+          : 'certified'
+        : Number(r.tried)
+          ? 'in_progress'
+          : 'not_started';
+      each({
+        id: r.id,
+        name: r.name,
+        organizationId: r.organization_id,
+        status,
+        overdue: !certified && deadlinePassed,
+        certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
+      });
+    },
+  );
 }
 
 /** Every visible worker's standing in a list (the CSV export and the Article 11 report need them all). */
@@ -124,9 +148,16 @@ export async function loadTrackingSummary(
 }
 
 /** One assigned worker's place in the order (a progress cursor's anchor), or null. */
-export async function findAssignedWorker(db: DataSource, engagementId: string, workerId: string): Promise<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'> | null> {
+export async function findAssignedWorker(
+  db: DataSource,
+  engagementId: string,
+  workerId: string,
+): Promise<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'> | null> {
   const [w] = (await db.query(
-    portableSql(db, 'SELECT w.id, w.name, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ? AND a.worker_id = ?'),
+    portableSql(
+      db,
+      'SELECT w.id, w.name, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ? AND a.worker_id = ?',
+    ),
     [engagementId, workerId],
   )) as { id: string; name: string; organization_id: string }[];
   return w ? { id: w.id, name: w.name, organizationId: w.organization_id } : null;
@@ -210,11 +241,17 @@ export async function loadWorkerRows(
 
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   const completionsBy = groupBy(
-    completionRows.map((c) => ({ workerId: c.worker_id, moduleId: c.module_id, revision: Number(c.revision), completedAt: new Date(c.completed_at) })),
+    completionRows.map((c) => ({
+      workerId: c.worker_id,
+      moduleId: c.module_id,
+      revision: Number(c.revision),
+      completedAt: new Date(c.completed_at),
+    })),
     (c) => c.workerId,
   );
   const attemptsBy = new Map<string, { n: number; best: number | null }>();
-  for (const a of attempts) attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
+  for (const a of attempts)
+    attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
   const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
   const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
@@ -237,7 +274,9 @@ export async function loadWorkerRows(
       ...w,
       employeeNumber: employeeNumberOf.get(w.id) ?? null,
       modules,
-      certificate: w.certificate ? { ...w.certificate, validFrom: c ? c.valid_from : '', modules: c ? (JSON.parse(c.modules) as Certificate['modules']) : [] } : null,
+      certificate: w.certificate
+        ? { ...w.certificate, validFrom: c ? c.valid_from : '', modules: c ? (JSON.parse(c.modules) as Certificate['modules']) : [] }
+        : null,
     };
   });
 }

@@ -10,7 +10,17 @@ import { ContentService } from '../content/content.service';
 import { AuditService } from '../audit/audit.service';
 import { ProgressFilter } from './dto/tracking.dto';
 import { Engagement } from '../engagements/engagement.entity';
-import { findAssignedWorker, forEachWorkerSummary, loadOrganizationRows, loadTrackingData, loadWorkerRows, OrgRow, TrackingData, WorkerRow, WorkerSummary } from './tracking-data';
+import {
+  findAssignedWorker,
+  forEachWorkerSummary,
+  loadOrganizationRows,
+  loadTrackingData,
+  loadWorkerRows,
+  OrgRow,
+  TrackingData,
+  WorkerRow,
+  WorkerSummary,
+} from './tracking-data';
 
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
   !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
@@ -45,7 +55,11 @@ export class TrackingService {
    * shown. The workers stream past once: counted, filtered and offered to
    * the page, never all held at once.
    */
-  async progress(user: AuthUser, engagementId: string, q: { status?: ProgressFilter; organizationId?: string; limit: number; cursor?: string }) {
+  async progress(
+    user: AuthUser,
+    engagementId: string,
+    q: { status?: ProgressFilter; organizationId?: string; limit: number; cursor?: string },
+  ) {
     const { engagement, organizations, visible } = await this.scope(user, engagementId);
     const order = orgOrder(checkOrganization(organizations, q.organizationId));
     // The cursor holds only the last worker's id (sort keys contain names, which never go into URLs).
@@ -65,7 +79,13 @@ export class TrackingService {
     const byOrg = new Map<string, WorkerRow[]>();
     for (const w of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
     return {
-      engagement: { id: engagement.id, title: engagement.title, startsOn: engagement.startsOn, endsOn: engagement.endsOn, curriculum: engagement.curriculum },
+      engagement: {
+        id: engagement.id,
+        title: engagement.title,
+        startsOn: engagement.startsOn,
+        endsOn: engagement.endsOn,
+        curriculum: engagement.curriculum,
+      },
       organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: t,
       nextCursor: more && last ? encodeCursor('', last.id) : null,
@@ -73,7 +93,11 @@ export class TrackingService {
   }
 
   /** One row per worker, for Excel in Japan: UTF-8 with BOM, Japanese headers unless `lang=en`. */
-  async progressCsv(user: AuthUser, engagementId: string, q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' }): Promise<string> {
+  async progressCsv(
+    user: AuthUser,
+    engagementId: string,
+    q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' },
+  ): Promise<string> {
     const data = await this.data(user, engagementId);
     const { rows } = this.filtered(data, q);
     const orgs = new Map(data.organizations.map((o) => [o.id, o]));
@@ -81,8 +105,34 @@ export class TrackingService {
     const ja = q.lang === 'ja';
     const header = [
       ...(ja
-        ? ['組織', '階層', '承認状況', '氏名', '社員番号', '状況', '期限超過', '修了数', '必須数', '修了証番号', '修了証の状態', '修了証の有効期限']
-        : ['Organization', 'Tier', 'Approval', 'Name', 'Employee number', 'Status', 'Overdue', 'Modules completed', 'Modules required', 'Certificate serial', 'Certificate status', 'Certificate valid until']),
+        ? [
+            '組織',
+            '階層',
+            '承認状況',
+            '氏名',
+            '社員番号',
+            '状況',
+            '期限超過',
+            '修了数',
+            '必須数',
+            '修了証番号',
+            '修了証の状態',
+            '修了証の有効期限',
+          ]
+        : [
+            'Organization',
+            'Tier',
+            'Approval',
+            'Name',
+            'Employee number',
+            'Status',
+            'Overdue',
+            'Modules completed',
+            'Modules required',
+            'Certificate serial',
+            'Certificate status',
+            'Certificate valid until',
+          ]),
       ...curriculum.map((id) => (ja ? `${this.content.get(id).title.ja}` : this.content.get(id).title.en)),
     ];
     const words = ja ? JA_WORDS : EN_WORDS;
@@ -99,7 +149,7 @@ export class TrackingService {
         w.modules.filter((m) => m.status === 'completed').length,
         curriculum.length,
         w.certificate?.serial,
-        w.certificate ? words[w.certificate.status] ?? w.certificate.status : '',
+        w.certificate ? (words[w.certificate.status] ?? w.certificate.status) : '',
         w.certificate?.validUntil.slice(0, 10),
         ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
       ];
@@ -116,9 +166,14 @@ export class TrackingService {
   }
 
   /** The workers the filters keep, all of them in tree order. */
-  private filtered<W extends WorkerSummary>(data: { organizations: OrgRow[]; workers: W[] }, q: { status?: ProgressFilter; organizationId?: string }) {
+  private filtered<W extends WorkerSummary>(
+    data: { organizations: OrgRow[]; workers: W[] },
+    q: { status?: ProgressFilter; organizationId?: string },
+  ) {
     const order = orgOrder(checkOrganization(data.organizations, q.organizationId));
-    const rows = data.workers.filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)).sort(treeOrder(order));
+    const rows = data.workers
+      .filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status))
+      .sort(treeOrder(order));
     return { order, rows };
   }
 
@@ -145,15 +200,33 @@ export class TrackingService {
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
       if (w.status !== 'certified' && w.status !== 'expiring')
-        workerBlockers.push({ type: 'worker_not_certified', ...who, progress: w.status, overdue: w.overdue, certificateStatus: w.certificate?.status ?? null });
+        workerBlockers.push({
+          type: 'worker_not_certified',
+          ...who,
+          progress: w.status,
+          overdue: w.overdue,
+          certificateStatus: w.certificate?.status ?? null,
+        });
       else if (new Date(w.certificate!.validUntil) < endOfContract)
-        workerBlockers.push({ type: 'certificate_expires_before_end', ...who, serial: w.certificate!.serial, validUntil: w.certificate!.validUntil, endsOn: engagement.endsOn });
+        workerBlockers.push({
+          type: 'certificate_expires_before_end',
+          ...who,
+          serial: w.certificate!.serial,
+          validUntil: w.certificate!.validUntil,
+          endsOn: engagement.endsOn,
+        });
     });
     const blockers: Record<string, unknown>[] = [];
     if (!t.assigned) blockers.push({ type: 'no_workers_assigned' });
     for (const o of organizations)
       if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
-        blockers.push({ type: 'subcontractor_not_approved', organizationId: o.id, organizationName: o.name, tier: o.tier, status: o.status });
+        blockers.push({
+          type: 'subcontractor_not_approved',
+          organizationId: o.id,
+          organizationName: o.name,
+          tier: o.tier,
+          status: o.status,
+        });
     blockers.push(...workerBlockers);
     const byType: Record<string, number> = {};
     for (const b of blockers) byType[b.type as string] = (byType[b.type as string] ?? 0) + 1;
@@ -188,7 +261,8 @@ export function totals(workers: WorkerSummary[]): Totals {
 }
 
 function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
-  if (organizationId && !orgs.some((o) => o.id === organizationId)) throw new NotFoundException('Organization not found on this engagement');
+  if (organizationId && !orgs.some((o) => o.id === organizationId))
+    throw new NotFoundException('Organization not found on this engagement');
   return orgs;
 }
 

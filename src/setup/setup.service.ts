@@ -99,7 +99,13 @@ export class SetupService {
         createdAt: now,
       });
 
-      const orgs = DEMO_ORGS.map((o) => ({ id: randomUUID(), ...o, createdByOrganizationId: null, createdByMunicipalityId: fuchu.id, createdAt: now }));
+      const orgs = DEMO_ORGS.map((o) => ({
+        id: randomUUID(),
+        ...o,
+        createdByOrganizationId: null,
+        createdByMunicipalityId: fuchu.id,
+        createdAt: now,
+      }));
       await m.insert(Organization, orgs);
       const [prime, tier1, tier2] = orgs;
       const startsOn = firstOfNextMonth(now);
@@ -178,7 +184,10 @@ export class SetupService {
         '',
         `  Demo data (府中町 343021). Every demo account's password: ${DEMO_PASSWORD}`,
         '    town staff   staff@fuchu.example.jp',
-        ...DEMO_ORGS.map((o, i) => `    ${['prime  ', 'tier 1 ', 'tier 2 '][i]}      manager@${o.domain}, worker1@${o.domain} … worker${DEMO_WORKERS[i].length}@${o.domain}`),
+        ...DEMO_ORGS.map(
+          (o, i) =>
+            `    ${['prime  ', 'tier 1 ', 'tier 2 '][i]}      manager@${o.domain}, worker1@${o.domain} … worker${DEMO_WORKERS[i].length}@${o.domain}`,
+        ),
         ...(code ? [`    enrolment    code ${code} (a new one at each start, for the newcomer of the prime)`] : []),
         '',
       ].join('\n'),
@@ -191,7 +200,11 @@ export class SetupService {
       const w = await m.findOneBy(Worker, { email: `newcomer@${DEMO_ORGS[0].domain}` });
       if (!w || w.enrolledAt) return null;
       const code = newEnrollmentCode();
-      await m.update(Worker, { id: w.id }, { enrollmentCodeHash: sha256(normalizeEnrollmentCode(code)), enrollmentCodeExpiresAt: new Date(Date.now() + 30 * 86400_000) });
+      await m.update(
+        Worker,
+        { id: w.id },
+        { enrollmentCodeHash: sha256(normalizeEnrollmentCode(code)), enrollmentCodeExpiresAt: new Date(Date.now() + 30 * 86400_000) },
+      );
       return code;
     });
   }

@@ -17,7 +17,12 @@ describe('completion rules', () => {
   });
 
   it('ignores other modules and picks the newest', () => {
-    const list = [at('2026-01-01T00:00:00Z'), { ...at('2026-10-01T00:00:00Z'), moduleId: 'other' }, at('2026-06-01T00:00:00Z'), at('2026-09-01T00:00:00Z', 1)];
+    const list = [
+      at('2026-01-01T00:00:00Z'),
+      { ...at('2026-10-01T00:00:00Z'), moduleId: 'other' },
+      at('2026-06-01T00:00:00Z'),
+      at('2026-09-01T00:00:00Z', 1),
+    ];
     expect(countingCompletion(list, mod, 365, now)?.completedAt.toISOString()).toBe('2026-06-01T00:00:00.000Z');
     expect(countingCompletion([], mod, 365, now)).toBeUndefined();
   });

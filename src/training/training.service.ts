@@ -103,7 +103,14 @@ export class TrainingService {
         .where('id = :id AND submitted_at IS NULL', { id: attemptId })
         .execute();
       if (res.affected === 0) throw new ConflictException('This attempt was already submitted');
-      await this.audit.record(m, { action: 'attempt.submitted', actor: user, targetType: 'attempt', targetId: attemptId, engagementId: attempt.engagementId, details: { moduleId: attempt.moduleId, revision: attempt.revision, score, passed } });
+      await this.audit.record(m, {
+        action: 'attempt.submitted',
+        actor: user,
+        targetType: 'attempt',
+        targetId: attemptId,
+        engagementId: attempt.engagementId,
+        details: { moduleId: attempt.moduleId, revision: attempt.revision, score, passed },
+      });
       let certificate: { serial: string } | null = null;
       if (passed) {
         await m.insert(Completion, {
@@ -172,21 +179,23 @@ export class TrainingService {
     const now = new Date();
     return engagements.map((e) => ({
       engagement: { id: e.id, title: e.title, contractNumber: e.contractNumber, startsOn: e.startsOn, endsOn: e.endsOn },
-      modules: e.curriculum.filter((id) => this.content.has(id)).map((id) => {
-        const module = this.content.get(id);
-        const done = countingCompletion(completions, module, e.certificateValidityDays, now);
-        const tried = attempts.get(id);
-        const status: ModuleStatus = done ? 'completed' : tried ? 'in_progress' : 'not_started';
-        return {
-          moduleId: id,
-          title: module.title,
-          revision: module.revision,
-          status,
-          bestScore: tried?.bestScore ?? null,
-          attempts: tried?.count ?? 0,
-          completedAt: done ? done.completedAt.toISOString() : null,
-        };
-      }),
+      modules: e.curriculum
+        .filter((id) => this.content.has(id))
+        .map((id) => {
+          const module = this.content.get(id);
+          const done = countingCompletion(completions, module, e.certificateValidityDays, now);
+          const tried = attempts.get(id);
+          const status: ModuleStatus = done ? 'completed' : tried ? 'in_progress' : 'not_started';
+          return {
+            moduleId: id,
+            title: module.title,
+            revision: module.revision,
+            status,
+            bestScore: tried?.bestScore ?? null,
+            attempts: tried?.count ?? 0,
+            completedAt: done ? done.completedAt.toISOString() : null,
+          };
+        }),
     }));
   }
 
@@ -202,7 +211,9 @@ export class TrainingService {
       .where('a.worker_id = :workerId', { workerId })
       .groupBy('a.module_id')
       .getRawMany<{ moduleId: string; count: string; bestScore: number | null }>();
-    const attempts = new Map(rows.map((r) => [r.moduleId, { count: Number(r.count), bestScore: r.bestScore === null ? null : Number(r.bestScore) }]));
+    const attempts = new Map(
+      rows.map((r) => [r.moduleId, { count: Number(r.count), bestScore: r.bestScore === null ? null : Number(r.bestScore) }]),
+    );
     return { completions, attempts };
   }
 
@@ -226,7 +237,10 @@ export class TrainingService {
     const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
     if (until > new Date())
       throw new HttpException(
-        { message: `After ${n} failed attempts in a row, wait until ${until.toISOString()} before trying again; re-read the lesson meanwhile`, retryAt: until.toISOString() },
+        {
+          message: `After ${n} failed attempts in a row, wait until ${until.toISOString()} before trying again; re-read the lesson meanwhile`,
+          retryAt: until.toISOString(),
+        },
         HttpStatus.TOO_MANY_REQUESTS,
       );
   }
@@ -303,4 +317,3 @@ function attemptView(a: Attempt, lang: Lang) {
     submitted: a.submittedAt !== null,
   };
 }
-

@@ -42,7 +42,8 @@ export class UsersService {
     const passwordHash = await hashPassword(dto.password, this.config.scryptLogN);
     const email = dto.email.trim().toLowerCase();
     return this.tx.run(async (m) => {
-      if (municipalityId && !(await m.existsBy(Municipality, { id: municipalityId }))) throw new NotFoundException('Municipality not found');
+      if (municipalityId && !(await m.existsBy(Municipality, { id: municipalityId })))
+        throw new NotFoundException('Municipality not found');
       if (await m.existsBy(User, { email })) throw new ConflictException('An account with this e-mail already exists');
       const user = {
         id: randomUUID(),
@@ -63,4 +64,3 @@ export class UsersService {
     });
   }
 }
-

@@ -117,10 +117,22 @@ export class AuthPagesController {
   }
 
   private renderLogin(req: PageRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) {
-    return this.pages.render(req, reply, 'auth/login', { title: t(this.pages.lang(req), 'login.title'), form: {}, errors: {}, ...data }, status);
+    return this.pages.render(
+      req,
+      reply,
+      'auth/login',
+      { title: t(this.pages.lang(req), 'login.title'), form: {}, errors: {}, ...data },
+      status,
+    );
   }
 
   private renderEnroll(req: PageRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) {
-    return this.pages.render(req, reply, 'auth/enroll', { title: t(this.pages.lang(req), 'enroll.title'), form: {}, errors: {}, ...data }, status);
+    return this.pages.render(
+      req,
+      reply,
+      'auth/enroll',
+      { title: t(this.pages.lang(req), 'enroll.title'), form: {}, errors: {}, ...data },
+      status,
+    );
   }
 }

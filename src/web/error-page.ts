@@ -22,21 +22,24 @@ export async function renderErrorPage(this: FastifyReply, body: ErrorBody) {
   }
   const base = baseContext(req, this);
   const session = cookieSessionToken(req);
-  const kind = body.statusCode === 403 && body.message === CSRF_REJECTED ? 'csrf' : KNOWN.has(body.statusCode) ? String(body.statusCode) : '500';
+  const kind =
+    body.statusCode === 403 && body.message === CSRF_REJECTED ? 'csrf' : KNOWN.has(body.statusCode) ? String(body.statusCode) : '500';
   try {
     const html = await this.viewAsync('errors/error', {
-        ...base,
-        csrf: session ? sessionCsrfToken(session) : '',
-        flash: null,
-        title: t(base.lang, `error.${kind}.title`),
-        heading: t(base.lang, `error.${kind}.title`),
-        message: t(base.lang, `error.${kind}.message`),
-        statusCode: body.statusCode,
-        requestId: body.requestId,
-      });
+      ...base,
+      csrf: session ? sessionCsrfToken(session) : '',
+      flash: null,
+      title: t(base.lang, `error.${kind}.title`),
+      heading: t(base.lang, `error.${kind}.title`),
+      message: t(base.lang, `error.${kind}.message`),
+      statusCode: body.statusCode,
+      requestId: body.requestId,
+    });
     return this.code(body.statusCode).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(html);
   } catch {
     // The error page itself failed: plain text, never a loop.
-    return this.code(body.statusCode).header('content-type', 'text/plain; charset=utf-8').send(`${body.statusCode} ${body.error} (${body.requestId})`);
+    return this.code(body.statusCode)
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send(`${body.statusCode} ${body.error} (${body.requestId})`);
   }
 }

@@ -17,7 +17,8 @@ const OUR_VIEWS = ['layouts/main.hbs', 'partials', 'auth', 'worker', 'manager', 
 describe('the UI dictionary', () => {
   it('has the same keys in Japanese and English, none empty', () => {
     expect(Object.keys(DICTIONARY.en).sort()).toEqual(Object.keys(DICTIONARY.ja).sort());
-    for (const lang of ['ja', 'en'] as const) for (const [k, v] of Object.entries(DICTIONARY[lang])) expect([k, v.trim().length > 0]).toEqual([k, true]);
+    for (const lang of ['ja', 'en'] as const)
+      for (const [k, v] of Object.entries(DICTIONARY[lang])) expect([k, v.trim().length > 0]).toEqual([k, true]);
   });
 
   it('uses the same parameters in both languages', () => {

@@ -26,7 +26,8 @@ const ja: Record<string, string> = {
   'a11y.skip': '本文へ移動',
   'lang.switch': 'English',
   'header.signedInAs': 'ログイン中: ',
-  'footer.basis': '本研修は、業務委託契約に添付される「情報セキュリティに関する特記事項」第4条に基づき、業務に従事するすべての方を対象に実施するものです。',
+  'footer.basis':
+    '本研修は、業務委託契約に添付される「情報セキュリティに関する特記事項」第4条に基づき、業務に従事するすべての方を対象に実施するものです。',
   'footer.times': '日時は日本時間（JST）で表示しています。',
 
   'nav.label': 'メインメニュー',
@@ -210,7 +211,8 @@ const ja: Record<string, string> = {
   'engagement.created': '契約を登録しました。',
   'engagement.contractNumberTaken': 'この契約番号は既に登録されています。',
   'engagement.new.title': '契約の登録',
-  'engagement.new.lead': '業務委託契約を登録すると、業務の内容に応じた研修の単元が決まります。受託者の管理者が従事者を登録し、割り当てます。',
+  'engagement.new.lead':
+    '業務委託契約を登録すると、業務の内容に応じた研修の単元が決まります。受託者の管理者が従事者を登録し、割り当てます。',
   'engagement.new.contract': '契約',
   'engagement.new.curriculum': '研修の内容',
   'engagement.new.submit': '契約を登録する',
@@ -294,16 +296,20 @@ const ja: Record<string, string> = {
   'workers.added': '{name}さんを登録しました。',
   'workers.emailTaken': 'このメールアドレスの従事者は既に登録されています。',
   'workers.codeHeading': '{name}さんの登録コード',
-  'workers.codeText': 'このコードを本人に伝えてください。有効期限は {until} です。この画面を離れると再表示できません（必要なら「登録コードを再発行」でCSVを取得してください）。',
+  'workers.codeText':
+    'このコードを本人に伝えてください。有効期限は {until} です。この画面を離れると再表示できません（必要なら「登録コードを再発行」でCSVを取得してください）。',
   'workers.downloadCodes': '登録コードを再発行（CSV）',
   'workers.downloadCodesNote': '未登録の従事者全員の登録コードを新しく発行してCSVでダウンロードします。以前のコードは使えなくなります。',
 
   'import.title': 'CSVで一括登録',
-  'import.lead': 'Excel で作成した従事者の一覧（CSV）から、まとめて登録・更新します。同じファイルを再度取り込んでも重複しません（メールアドレスで照合）。',
+  'import.lead':
+    'Excel で作成した従事者の一覧（CSV）から、まとめて登録・更新します。同じファイルを再度取り込んでも重複しません（メールアドレスで照合）。',
   'import.formatTitle': 'ファイルの形式',
-  'import.formatText': '1行目に見出し「氏名,メールアドレス,社員番号」（または name,email,employeeNumber）を置き、2行目から1人1行で記入します。社員番号は省略できます。',
+  'import.formatText':
+    '1行目に見出し「氏名,メールアドレス,社員番号」（または name,email,employeeNumber）を置き、2行目から1人1行で記入します。社員番号は省略できます。',
   'import.sampleLabel': 'CSVの記入例',
-  'import.formatNote': 'Excel の「CSV（コンマ区切り）」「CSV UTF-8」のどちらで保存しても構いません。誤りのある行は取り込まず、行番号を表示します。',
+  'import.formatNote':
+    'Excel の「CSV（コンマ区切り）」「CSV UTF-8」のどちらで保存しても構いません。誤りのある行は取り込まず、行番号を表示します。',
   'import.fileTitle': 'ファイルを選んで取り込む',
   'import.fileLabel': 'CSVファイル',
   'import.fileHint': '拡張子 .csv のファイルを選択してください（20MBまで）。',
@@ -324,7 +330,8 @@ const ja: Record<string, string> = {
   'import.result.updated': '更新',
   'import.result.unchanged': '変更なし',
   'import.result.errors': '取り込めなかった行',
-  'import.result.codesNext': '新しく登録した従事者には、事業者ホームの「登録コードを再発行（CSV）」で登録コードを取得して配布してください。',
+  'import.result.codesNext':
+    '新しく登録した従事者には、事業者ホームの「登録コードを再発行（CSV）」で登録コードを取得して配布してください。',
   'import.result.errorsTitle': '取り込めなかった行',
   'import.result.errorsText': '次の行は取り込んでいません。ファイルを修正して、もう一度ファイル全体を取り込んでください。',
   'import.result.line': '行',
@@ -427,7 +434,8 @@ const ja: Record<string, string> = {
 
   'verifyMany.eyebrow': '修了証',
   'verifyMany.title': '修了証の確認',
-  'verifyMany.lead': '修了証番号を1件、または一覧を貼り付けて、まとめて状態を確認します（1回に1,000件まで）。貴町の契約の修了証は氏名を全て表示し、取り消すこともできます。',
+  'verifyMany.lead':
+    '修了証番号を1件、または一覧を貼り付けて、まとめて状態を確認します（1回に1,000件まで）。貴町の契約の修了証は氏名を全て表示し、取り消すこともできます。',
   'verifyMany.serials': '修了証番号',
   'verifyMany.serialsHint': '1行に1件、またはカンマ区切りで入力してください。Excel の列をそのまま貼り付けても構いません。',
   'verifyMany.submit': '確認する',
@@ -448,7 +456,8 @@ const ja: Record<string, string> = {
   'revoke.notRevocable': 'この修了証は既に取り消されているか、更新済みのため、取り消せません。',
 
   'progress.title': '受講状況',
-  'progress.lead': '割り当てられた従事者ごとの受講状況と修了証です。契約開始日（{date}）を過ぎても有効な修了証のない従事者は「期限超過」と表示します。',
+  'progress.lead':
+    '割り当てられた従事者ごとの受講状況と修了証です。契約開始日（{date}）を過ぎても有効な修了証のない従事者は「期限超過」と表示します。',
   'progress.leadManager': '貴社と、貴社の下位の再委託先の従事者を表示しています。',
   'progress.filters': '絞り込み',
   'progress.status': '状況',
@@ -544,7 +553,8 @@ const en: Record<string, string> = {
   'a11y.skip': 'Skip to main content',
   'lang.switch': '日本語',
   'header.signedInAs': 'Signed in as ',
-  'footer.basis': 'This training is given under Article 4 of the special provisions on information security attached to outsourcing contracts, to everyone engaged in the work.',
+  'footer.basis':
+    'This training is given under Article 4 of the special provisions on information security attached to outsourcing contracts, to everyone engaged in the work.',
   'footer.times': 'Times are shown in Japan Standard Time (JST).',
 
   'nav.label': 'Main menu',
@@ -679,11 +689,13 @@ const en: Record<string, string> = {
   'worker.home.best': 'best {score}',
   'worker.home.certificate': 'Certificate',
   'worker.home.certificateValid': 'Serial {serial} · expires {until}',
-  'worker.home.certificateHeld': "You have completed every module. Your certificate is issued once the town's written consent to your organization's subcontract is recorded.",
+  'worker.home.certificateHeld':
+    "You have completed every module. Your certificate is issued once the town's written consent to your organization's subcontract is recorded.",
   'worker.home.allCertificates': 'All my certificates',
 
   'certs.title': 'My certificates',
-  'certs.lead': 'The certificates issued to you, one per engagement. The town and your employer can check their status at any time from the serial or the QR code.',
+  'certs.lead':
+    'The certificates issued to you, one per engagement. The town and your employer can check their status at any time from the serial or the QR code.',
   'certs.none': 'No certificate yet. One is issued once you complete every module an engagement requires.',
   'certs.engagement': 'Engagement',
   'certs.organization': 'Organization',
@@ -728,7 +740,8 @@ const en: Record<string, string> = {
   'engagement.created': 'The engagement was registered.',
   'engagement.contractNumberTaken': 'This contract number is already registered.',
   'engagement.new.title': 'Register an engagement',
-  'engagement.new.lead': "Registering an outsourcing contract fixes the training modules its work needs. The contractor's manager then registers and assigns the workers.",
+  'engagement.new.lead':
+    "Registering an outsourcing contract fixes the training modules its work needs. The contractor's manager then registers and assigns the workers.",
   'engagement.new.contract': 'Contract',
   'engagement.new.curriculum': 'Training',
   'engagement.new.submit': 'Register the engagement',
@@ -791,14 +804,16 @@ const en: Record<string, string> = {
   'manager.home.engagements': 'Engagements',
   'manager.home.position': 'Role',
   'manager.home.subcontractors': 'Subcontractors',
-  'manager.home.noEngagements': 'Your organization is not on an engagement yet. It appears here once the town or the prime contractor adds it.',
+  'manager.home.noEngagements':
+    'Your organization is not on an engagement yet. It appears here once the town or the prime contractor adds it.',
   'manager.home.workers': 'Workers',
   'manager.home.workerCounts': '{total} (registered: {enrolled})',
   'manager.home.noWorkers': 'No worker is registered yet.',
   'manager.home.moreWorkers': 'Showing the first 500 workers.',
   'manager.engagement.subcontractors': 'Subcontractors below your organization',
   'manager.engagement.noSubcontractors': 'No subcontractors.',
-  'manager.engagement.rejected': 'Your organization was refused for this engagement, so it can neither assign workers nor add subcontractors.',
+  'manager.engagement.rejected':
+    'Your organization was refused for this engagement, so it can neither assign workers nor add subcontractors.',
 
   'workers.name': 'Name',
   'workers.email': 'E-mail address',
@@ -812,16 +827,21 @@ const en: Record<string, string> = {
   'workers.added': '{name} was added.',
   'workers.emailTaken': 'A worker with this e-mail address already exists.',
   'workers.codeHeading': 'Enrollment code for {name}',
-  'workers.codeText': 'Give this code to the worker. It is valid until {until}. It cannot be shown again once you leave this page (re-issue codes as CSV if needed).',
+  'workers.codeText':
+    'Give this code to the worker. It is valid until {until}. It cannot be shown again once you leave this page (re-issue codes as CSV if needed).',
   'workers.downloadCodes': 'Re-issue enrollment codes (CSV)',
-  'workers.downloadCodesNote': 'Issues new codes for every worker who has not registered yet and downloads them as CSV. Earlier codes stop working.',
+  'workers.downloadCodesNote':
+    'Issues new codes for every worker who has not registered yet and downloads them as CSV. Earlier codes stop working.',
 
   'import.title': 'Import from CSV',
-  'import.lead': 'Register or update workers from a list made in Excel (CSV). Importing the same file again creates no duplicates (matched by e-mail).',
+  'import.lead':
+    'Register or update workers from a list made in Excel (CSV). Importing the same file again creates no duplicates (matched by e-mail).',
   'import.formatTitle': 'File format',
-  'import.formatText': 'Put the header name,email,employeeNumber (or 氏名,メールアドレス,社員番号) on the first line, then one worker per line. The employee number may be left out.',
+  'import.formatText':
+    'Put the header name,email,employeeNumber (or 氏名,メールアドレス,社員番号) on the first line, then one worker per line. The employee number may be left out.',
   'import.sampleLabel': 'A sample CSV',
-  'import.formatNote': 'Save from Excel as "CSV (Comma delimited)" or "CSV UTF-8". Lines with a problem are skipped and listed by line number.',
+  'import.formatNote':
+    'Save from Excel as "CSV (Comma delimited)" or "CSV UTF-8". Lines with a problem are skipped and listed by line number.',
   'import.fileTitle': 'Choose a file',
   'import.fileLabel': 'CSV file',
   'import.fileHint': 'A .csv file, up to 20 MB.',
@@ -842,7 +862,8 @@ const en: Record<string, string> = {
   'import.result.updated': 'Updated',
   'import.result.unchanged': 'Unchanged',
   'import.result.errors': 'Lines skipped',
-  'import.result.codesNext': 'For the workers just added, get their enrollment codes with "Re-issue enrollment codes (CSV)" on the organization home.',
+  'import.result.codesNext':
+    'For the workers just added, get their enrollment codes with "Re-issue enrollment codes (CSV)" on the organization home.',
   'import.result.errorsTitle': 'Lines skipped',
   'import.result.errorsText': 'These lines were not imported. Correct the file and import the whole file again.',
   'import.result.line': 'Line',
@@ -884,7 +905,8 @@ const en: Record<string, string> = {
   'subcontractor.conflict': 'This organization is already on the engagement, or your organization cannot add subcontractors now.',
 
   'town.home.title': 'Outsourcing engagements',
-  'town.home.lead': 'The engagements you registered, with their contractors and subcontractors. Each engagement fixes its training modules.',
+  'town.home.lead':
+    'The engagements you registered, with their contractors and subcontractors. Each engagement fixes its training modules.',
   'town.home.engagements': 'Engagements',
   'town.home.modules': 'Modules',
   'town.home.subcontracting': 'Subcontracting',
@@ -896,7 +918,8 @@ const en: Record<string, string> = {
 
   'approvals.eyebrow': 'Article 5 (subcontracting)',
   'approvals.title': 'Subcontractor approvals',
-  'approvals.lead': 'Subcontractors notified by the contractors. Record the date and reference number of your written consent (or refusal).',
+  'approvals.lead':
+    'Subcontractors notified by the contractors. Record the date and reference number of your written consent (or refusal).',
   'approvals.none': 'No subcontractor is awaiting approval.',
   'approvals.parent': 'Subcontracted by',
   'approval.open': 'Record the decision',
@@ -914,7 +937,8 @@ const en: Record<string, string> = {
   'approval.alreadyDecided': 'A decision on this subcontractor is already recorded.',
 
   'verify.title': 'Verify a certificate',
-  'verify.lead': "Enter the serial printed on the certificate, or scan the certificate's QR code. The page shows its status and a minimum of facts.",
+  'verify.lead':
+    "Enter the serial printed on the certificate, or scan the certificate's QR code. The page shows its status and a minimum of facts.",
   'verify.serial': 'Certificate serial',
   'verify.serialHint': 'For example 7K3M-Q9TX-2B8D-R (dashes and lower case are fine).',
   'verify.submit': 'Verify',
@@ -945,7 +969,8 @@ const en: Record<string, string> = {
 
   'verifyMany.eyebrow': 'Certificates',
   'verifyMany.title': 'Verify certificates',
-  'verifyMany.lead': "Check one serial, or paste a list to check up to 1,000 at once. Certificates of your municipality's engagements show the full name and can be revoked.",
+  'verifyMany.lead':
+    "Check one serial, or paste a list to check up to 1,000 at once. Certificates of your municipality's engagements show the full name and can be revoked.",
   'verifyMany.serials': 'Certificate serials',
   'verifyMany.serialsHint': 'One per line, or separated by commas. A column pasted from Excel works too.',
   'verifyMany.submit': 'Verify',
@@ -966,7 +991,8 @@ const en: Record<string, string> = {
   'revoke.notRevocable': 'This certificate is already revoked or superseded, so it cannot be revoked.',
 
   'progress.title': 'Training progress',
-  'progress.lead': 'Each assigned worker’s training and certificate. From the start date ({date}) a worker without a valid certificate is marked overdue.',
+  'progress.lead':
+    'Each assigned worker’s training and certificate. From the start date ({date}) a worker without a valid certificate is marked overdue.',
   'progress.leadManager': 'Showing your organization and the subcontractors below it.',
   'progress.filters': 'Filter',
   'progress.status': 'Status',
@@ -1008,7 +1034,8 @@ const en: Record<string, string> = {
   'progress.revoke': 'Revoke…',
 
   'readiness.title': 'Readiness to start',
-  'readiness.lead': 'Whether everyone who will work on the contract has completed the training and every subcontract has the town’s consent.',
+  'readiness.lead':
+    'Whether everyone who will work on the contract has completed the training and every subcontract has the town’s consent.',
   'readiness.verdict': 'Verdict',
   'readiness.ready': 'Ready to start',
   'readiness.notReady': 'Not ready to start',

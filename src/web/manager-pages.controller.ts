@@ -47,7 +47,11 @@ export class ManagerPagesController {
     const engagements = await Promise.all(
       (await this.engagements.list(user, 200)).items.map(async (e) => {
         const links = (await this.engagements.listSubcontractors(user, e.id)).items;
-        return { ...e, position: positionOf(e, links, user.organizationId!, lang), subcontractors: links.filter((l) => l.organizationId !== user.organizationId).length };
+        return {
+          ...e,
+          position: positionOf(e, links, user.organizationId!, lang),
+          subcontractors: links.filter((l) => l.organizationId !== user.organizationId).length,
+        };
       }),
     );
     return this.pages.render(req, reply, 'manager/home', {
@@ -105,7 +109,12 @@ export class ManagerPagesController {
     if (!isFile && !text.trim()) return this.renderImport(req, reply, { csv: text }, { csv: t(lang, 'import.empty') }, 400);
     let result: Awaited<ReturnType<WorkersService['import']>>;
     try {
-      result = await this.workers.import(req.user!, req.user!.organizationId!, isFile ? (body as Buffer) : Buffer.from(text, 'utf8'), false);
+      result = await this.workers.import(
+        req.user!,
+        req.user!.organizationId!,
+        isFile ? (body as Buffer) : Buffer.from(text, 'utf8'),
+        false,
+      );
     } catch (e) {
       if (httpError(e)?.status !== 400) throw e;
       const message = t(lang, isFile ? 'import.invalidFile' : 'import.invalidCsv');
@@ -132,7 +141,13 @@ export class ManagerPagesController {
     const lang = this.pages.lang(req);
     const flash = this.pages.takeFlash(req, reply);
     if (flash?.key !== 'import.done' || !flash.data) return this.pages.redirect(reply, '/manager/workers/import');
-    const d = flash.data as { created: number; updated: number; unchanged: number; errorCount: number; errors: { line: number; message: string }[] };
+    const d = flash.data as {
+      created: number;
+      updated: number;
+      unchanged: number;
+      errorCount: number;
+      errors: { line: number; message: string }[];
+    };
     return this.pages.render(req, reply, 'manager/import-result', {
       title: t(lang, 'import.result.title'),
       flash: null, // the page itself is the message
@@ -180,16 +195,27 @@ export class ManagerPagesController {
    * It waits for the town's written approval.
    */
   @Post('engagements/:id/subcontractors')
-  async addSubcontractor(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Body() body: FormBody) {
+  async addSubcontractor(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
     const user = req.user!;
     const lang = this.pages.lang(req);
     await this.engagements.get(user, id); // 404 before anything is registered
     const existing = str(body, 'organizationId');
     const form = { organizationId: existing, name: str(body, 'name'), corporateNumber: str(body, 'corporateNumber').trim() };
-    const fail = (errors: FieldErrors, status: number) => this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
+    const fail = (errors: FieldErrors, status: number) =>
+      this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
     let organizationId = existing;
     if (!existing) {
-      const v = await validateForm(CreateOrganizationDto, { name: form.name, corporateNumber: form.corporateNumber || undefined }, lang, 'organization');
+      const v = await validateForm(
+        CreateOrganizationDto,
+        { name: form.name, corporateNumber: form.corporateNumber || undefined },
+        lang,
+        'organization',
+      );
       if (v.errors) return fail(v.errors, 400);
       try {
         organizationId = (await this.organizations.create(user, v.value)).id;
@@ -222,12 +248,33 @@ export class ManagerPagesController {
     const assigned = new Set(await this.workers.assignedWorkerIds(user, id));
     const onTree = new Set([engagement.primeContractorId, ...links.map((l) => l.organizationId)]);
     const pickable = (await this.organizations.pickable(user)).filter((o) => !onTree.has(o.id) && o.id !== user.organizationId);
-    const view = managerEngagementView({ engagement, links, workers, assigned, pickable, orgId: user.organizationId!, lang, content: this.content });
-    return this.pages.render(req, reply, 'manager/engagement', { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra }, status);
+    const view = managerEngagementView({
+      engagement,
+      links,
+      workers,
+      assigned,
+      pickable,
+      orgId: user.organizationId!,
+      lang,
+      content: this.content,
+    });
+    return this.pages.render(
+      req,
+      reply,
+      'manager/engagement',
+      { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra },
+      status,
+    );
   }
 
   private renderNewWorker(req: PageRequest, reply: FastifyReply, form: Record<string, unknown>, errors: FieldErrors, status = 200) {
-    return this.pages.render(req, reply, 'manager/worker-new', { title: t(this.pages.lang(req), 'workers.new.title'), form, errors }, status);
+    return this.pages.render(
+      req,
+      reply,
+      'manager/worker-new',
+      { title: t(this.pages.lang(req), 'workers.new.title'), form, errors },
+      status,
+    );
   }
 
   private renderImport(req: PageRequest, reply: FastifyReply, form: Record<string, unknown>, errors: FieldErrors, status = 200) {

@@ -51,8 +51,6 @@ export function baseContext(req: PageRequest, _reply: FastifyReply) {
     otherLang: lang === 'ja' ? 'en' : 'ja',
     currentPath: path,
     user: user ? { displayName: user.displayName, roleLabel: t(lang, `role.${user.role}`), home: ROLE_HOME[user.role] } : null,
-    nav: user
-      ? NAV[user.role].map((n) => ({ href: n.href, label: t(lang, n.key), current: n.href === path }))
-      : [],
+    nav: user ? NAV[user.role].map((n) => ({ href: n.href, label: t(lang, n.key), current: n.href === path })) : [],
   };
 }

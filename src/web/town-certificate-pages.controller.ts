@@ -80,7 +80,14 @@ export class TownCertificatePagesController {
     return this.certificates.forDocument(serial, req.user);
   }
 
-  private renderVerify(req: PageRequest, reply: FastifyReply, serials: string, errors: FieldErrors, results: Verified[] | null, status = 200) {
+  private renderVerify(
+    req: PageRequest,
+    reply: FastifyReply,
+    serials: string,
+    errors: FieldErrors,
+    results: Verified[] | null,
+    status = 200,
+  ) {
     const lang = this.pages.lang(req);
     const rows = (results ?? []).map((r, i) => {
       const found = FOUND.has(r.status);
@@ -103,14 +110,33 @@ export class TownCertificatePagesController {
         form: { serials },
         errors,
         results: results ? rows : null,
-        summary: { valid: count('valid'), expired: count('expired'), revoked: count('revoked'), superseded: count('superseded'), problems: rows.filter((r) => !r.found).length },
+        summary: {
+          valid: count('valid'),
+          expired: count('expired'),
+          revoked: count('revoked'),
+          superseded: count('superseded'),
+          problems: rows.filter((r) => !r.found).length,
+        },
       },
       status,
     );
   }
 
-  private renderRevoke(req: PageRequest, reply: FastifyReply, f: CertificateFacts, form: Record<string, unknown>, errors: FieldErrors, status = 200) {
+  private renderRevoke(
+    req: PageRequest,
+    reply: FastifyReply,
+    f: CertificateFacts,
+    form: Record<string, unknown>,
+    errors: FieldErrors,
+    status = 200,
+  ) {
     const lang = this.pages.lang(req);
-    return this.pages.render(req, reply, 'town/revoke', { title: t(lang, 'revoke.title'), cert: certificateView(f, lang), form, errors }, status);
+    return this.pages.render(
+      req,
+      reply,
+      'town/revoke',
+      { title: t(lang, 'revoke.title'), cert: certificateView(f, lang), form, errors },
+      status,
+    );
   }
 }

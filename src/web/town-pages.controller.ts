@@ -37,7 +37,10 @@ export class TownPagesController {
     const user = req.user!;
     const lang = this.pages.lang(req);
     const items = (await this.engagements.list(user, 500)).items;
-    const names = await this.organizations.names(user, items.map((e) => e.primeContractorId));
+    const names = await this.organizations.names(
+      user,
+      items.map((e) => e.primeContractorId),
+    );
     const rows = await Promise.all(
       items.map(async (e) => {
         const links = (await this.engagements.listSubcontractors(user, e.id)).items;
@@ -126,7 +129,12 @@ export class TownPagesController {
     const back = localPath(str(body, 'next'), '/town/approvals');
     const decision = str(body, 'decision');
     const values = { decidedOn: str(body, 'decidedOn'), reference: str(body, 'reference'), decision };
-    const v = await validateForm(ApprovalDto, { approved: decision === 'approve', decidedOn: values.decidedOn, reference: values.reference }, lang, 'approval');
+    const v = await validateForm(
+      ApprovalDto,
+      { approved: decision === 'approve', decidedOn: values.decidedOn, reference: values.reference },
+      lang,
+      'approval',
+    );
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (decision !== 'approve' && decision !== 'reject') errors.decision = t(lang, 'approval.chooseDecision');
     const again = (fieldErrors: FieldErrors, status: number) => {
@@ -153,7 +161,13 @@ export class TownPagesController {
     return this.db.getRepository(Municipality).findOneBy({ id: req.user!.municipalityId ?? '' });
   }
 
-  private async renderNewEngagement(req: PageRequest, reply: FastifyReply, form: Record<string, unknown>, errors: FieldErrors, status = 200) {
+  private async renderNewEngagement(
+    req: PageRequest,
+    reply: FastifyReply,
+    form: Record<string, unknown>,
+    errors: FieldErrors,
+    status = 200,
+  ) {
     const lang = this.pages.lang(req);
     const chosenExtras = Array.isArray(form.extraModuleIds) ? (form.extraModuleIds as string[]) : [];
     return this.pages.render(
@@ -177,7 +191,13 @@ export class TownPagesController {
     );
   }
 
-  private async renderEngagement(req: PageRequest, reply: FastifyReply, id: string, extra: { decisionErrors?: DecisionErrors }, status = 200) {
+  private async renderEngagement(
+    req: PageRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { decisionErrors?: DecisionErrors },
+    status = 200,
+  ) {
     const user = req.user!;
     const lang = this.pages.lang(req);
     const engagement = await this.engagements.get(user, id);

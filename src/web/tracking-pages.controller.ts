@@ -113,7 +113,11 @@ export class TrackingPagesController {
     const v = await validateForm(ProgressQuery, defined, lang, 'progress');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     const ok = (k: keyof typeof input) => (errors[k] ? undefined : input[k]);
-    return { filters: { status: ok('status') as ProgressFilters['status'], organizationId: ok('organizationId') }, cursor: ok('cursor'), errors };
+    return {
+      filters: { status: ok('status') as ProgressFilters['status'], organizationId: ok('organizationId') },
+      cursor: ok('cursor'),
+      errors,
+    };
   }
 
   /** Where the page leads: back to the role's engagement page, and to the other views of the engagement. */

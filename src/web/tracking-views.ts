@@ -27,7 +27,8 @@ export function filterQuery(f: ProgressFilters, extra: Record<string, string> = 
   return s ? `?${s}` : '';
 }
 
-const byTree = (a: Pick<OrgRow, 'tier' | 'name'>, b: Pick<OrgRow, 'tier' | 'name'>) => a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byTree = (a: Pick<OrgRow, 'tier' | 'name'>, b: Pick<OrgRow, 'tier' | 'name'>) =>
+  a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function orgView(o: OrgRow, lang: Lang) {
   return {
@@ -48,7 +49,9 @@ function orgView(o: OrgRow, lang: Lang) {
  * state is also written out for screen readers), the certificate and overdue flag.
  */
 export function progressView(p: Progress, filters: ProgressFilters, content: ContentService, lang: Lang, canRevoke: boolean) {
-  const modules = p.engagement.curriculum.filter((id) => content.has(id)).map((id, i) => ({ n: i + 1, id, title: content.get(id).title[lang] }));
+  const modules = p.engagement.curriculum
+    .filter((id) => content.has(id))
+    .map((id, i) => ({ n: i + 1, id, title: content.get(id).title[lang] }));
   const titles = new Map(modules.map((m) => [m.id, m]));
   const organizations = [...p.organizations].sort(byTree);
   const workerView = (w: WorkerRow) => {
@@ -65,7 +68,10 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
       modules: w.modules.map((m) => ({
         n: titles.get(m.moduleId)?.n ?? 0,
         status: m.status,
-        label: t(lang, 'progress.moduleState', { title: titles.get(m.moduleId)?.title ?? m.moduleId, status: t(lang, `status.${m.status}`) }),
+        label: t(lang, 'progress.moduleState', {
+          title: titles.get(m.moduleId)?.title ?? m.moduleId,
+          status: t(lang, `status.${m.status}`),
+        }),
       })),
       certificate: cert
         ? {
@@ -74,7 +80,8 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
             tone: CERTIFICATE_TONE[cert.status] ?? 'warn',
             validUntil: cert.validUntil,
             verifyHref: `/verify/${cert.serial}`,
-            revokeHref: canRevoke && (cert.status === 'valid' || cert.status === 'expired') ? `/town/certificates/${cert.serial}/revocation` : null,
+            revokeHref:
+              canRevoke && (cert.status === 'valid' || cert.status === 'expired') ? `/town/certificates/${cert.serial}/revocation` : null,
           }
         : null,
     };
@@ -82,7 +89,11 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
   const shown = p.organizations.reduce((n, o) => n + o.workers.length, 0);
   return {
     modules,
-    organizations: organizations.map((o) => ({ ...orgView(o, lang), filterHref: `?organizationId=${o.id}`, selected: o.id === filters.organizationId })),
+    organizations: organizations.map((o) => ({
+      ...orgView(o, lang),
+      filterHref: `?organizationId=${o.id}`,
+      selected: o.id === filters.organizationId,
+    })),
     groups: organizations.filter((o) => o.workers.length).map((o) => ({ ...orgView(o, lang), workers: o.workers.map(workerView) })),
     shown,
     totals: p.totals,
@@ -113,13 +124,7 @@ type Blocker = {
  * (prime first, then by tier), each with where to go to resolve it. For
  * town staff a pending subcontractor carries the approval form itself.
  */
-export function readinessView(args: {
-  r: Readiness;
-  engagementId: string;
-  tiers: Map<string, number>;
-  town: boolean;
-  lang: Lang;
-}) {
+export function readinessView(args: { r: Readiness; engagementId: string; tiers: Map<string, number>; town: boolean; lang: Lang }) {
   const { r, engagementId, tiers, town, lang } = args;
   const progressHref = (orgId: string) => `/engagements/${engagementId}/progress?organizationId=${orgId}`;
   const engagementHref = town ? `/town/engagements/${engagementId}` : `/manager/engagements/${engagementId}`;
@@ -128,7 +133,12 @@ export function readinessView(args: {
   const groups = new Map<string, { id: string; name: string; tier: number; blockers: Blocker[] }>();
   for (const b of blockers) {
     if (!b.organizationId) continue;
-    const g = groups.get(b.organizationId) ?? { id: b.organizationId, name: b.organizationName ?? '', tier: tiers.get(b.organizationId) ?? b.tier ?? 0, blockers: [] };
+    const g = groups.get(b.organizationId) ?? {
+      id: b.organizationId,
+      name: b.organizationName ?? '',
+      tier: tiers.get(b.organizationId) ?? b.tier ?? 0,
+      blockers: [],
+    };
     g.blockers.push(b);
     groups.set(b.organizationId, g);
   }
@@ -136,7 +146,11 @@ export function readinessView(args: {
   return {
     ready: r.ready,
     blockerCount: blockers.length,
-    wide: wide.map(() => ({ text: t(lang, 'readiness.noWorkers'), href: engagementHref, label: t(lang, town ? 'readiness.chaseEngagement' : 'readiness.chaseAssign') })),
+    wide: wide.map(() => ({
+      text: t(lang, 'readiness.noWorkers'),
+      href: engagementHref,
+      label: t(lang, town ? 'readiness.chaseEngagement' : 'readiness.chaseAssign'),
+    })),
     groups: [...groups.values()].sort(byTree).map((g) => {
       const approval = g.blockers.find((b) => b.type === 'subcontractor_not_approved');
       const uncertified = g.blockers.filter((b) => b.type === 'worker_not_certified');
@@ -171,7 +185,9 @@ export function readinessView(args: {
         expiring: expiring.length
           ? {
               count: expiring.length,
-              ...names(expiring.map((b) => ({ name: b.workerName, serial: b.serial, validUntil: b.validUntil, href: `/verify/${b.serial}` }))),
+              ...names(
+                expiring.map((b) => ({ name: b.workerName, serial: b.serial, validUntil: b.validUntil, href: `/verify/${b.serial}` })),
+              ),
               href: progressHref(g.id),
             }
           : null,

@@ -30,7 +30,12 @@ export class VerifyPagesController {
   form(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('serial') serial: string | undefined) {
     const typed = typeof serial === 'string' ? serial.trim() : '';
     if (typed) return this.pages.redirect(reply, `/verify/${encodeURIComponent(typed)}`);
-    return this.pages.render(req, reply, 'certificates/verify', { title: t(this.pages.lang(req), 'verify.title'), typed: '', error: null, cert: null });
+    return this.pages.render(req, reply, 'certificates/verify', {
+      title: t(this.pages.lang(req), 'verify.title'),
+      typed: '',
+      error: null,
+      cert: null,
+    });
   }
 
   @Get(':serial')

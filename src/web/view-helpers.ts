@@ -24,7 +24,9 @@ export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('inc', (n: number) => Number(n) + 1);
   /** `{{localized title}}`: a {ja, en} text from the content in the page's language. */
-  hbs.registerHelper('localized', (v: { ja?: string; en?: string } | undefined, options: Options) => (v ? (v[langOf(options)] ?? v.ja ?? '') : ''));
+  hbs.registerHelper('localized', (v: { ja?: string; en?: string } | undefined, options: Options) =>
+    v ? (v[langOf(options)] ?? v.ja ?? '') : '',
+  );
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('hasKeys', (v: unknown) => !!v && typeof v === 'object' && Object.keys(v).length > 0);

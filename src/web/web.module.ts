@@ -23,7 +23,16 @@ import { WorkerPagesController } from './worker-pages.controller';
  * script in public/ (served at /assets/).
  */
 @Module({
-  imports: [AuthModule, ContentModule, TrainingModule, WorkersModule, EngagementsModule, OrganizationsModule, CertificatesModule, ReportsModule],
+  imports: [
+    AuthModule,
+    ContentModule,
+    TrainingModule,
+    WorkersModule,
+    EngagementsModule,
+    OrganizationsModule,
+    CertificatesModule,
+    ReportsModule,
+  ],
   controllers: [
     AuthPagesController,
     WorkerPagesController,

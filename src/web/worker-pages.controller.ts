@@ -36,7 +36,11 @@ export class WorkerPagesController {
     const lang = this.pages.lang(req);
     const [mine, certificates] = await Promise.all([this.training.myEngagements(req.user!), this.certificates.mine(req.user!)]);
     const engagements = workerHomeView(mine, certificates, lang);
-    return this.pages.render(req, reply, 'worker/home', { title: t(lang, 'worker.home.title'), engagements, hasCertificates: certificates.length > 0 });
+    return this.pages.render(req, reply, 'worker/home', {
+      title: t(lang, 'worker.home.title'),
+      engagements,
+      hasCertificates: certificates.length > 0,
+    });
   }
 
   /** Every certificate issued to me, newest first, superseded ones included (they still verify as such). */
@@ -110,7 +114,8 @@ export class WorkerPagesController {
         lang,
       );
       // The pass that completed the curriculum issued the certificate: say so once on the result page.
-      if (submitted.certificate) this.pages.flash(req, reply, { kind: 'success', key: 'certs.issued', data: { serial: submitted.certificate.serial } });
+      if (submitted.certificate)
+        this.pages.flash(req, reply, { kind: 'success', key: 'certs.issued', data: { serial: submitted.certificate.serial } });
     } catch (e) {
       // Submitted meanwhile (another tab) or past the time limit: the quiz page explains which.
       if (httpError(e)?.status !== 409) throw e;

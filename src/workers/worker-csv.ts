@@ -30,10 +30,16 @@ export function parseWorkerRows(parsed: { rows: string[][]; lines: number[] }): 
   if (!header) return { rows: [], errors: [{ line: 1, message: 'the file is empty; expected a header name,email,employeeNumber' }] };
   const index = {} as Record<keyof WorkerRow, number>;
   const norm = header.map((h) => clean(h).normalize('NFKC').toLowerCase());
-  for (const [key, names] of Object.entries(COLUMNS) as [keyof WorkerRow, string[]][]) index[key] = norm.findIndex((h) => names.includes(h));
+  for (const [key, names] of Object.entries(COLUMNS) as [keyof WorkerRow, string[]][])
+    index[key] = norm.findIndex((h) => names.includes(h));
   const missing = (['name', 'email'] as const).filter((k) => index[k] < 0);
   if (missing.length)
-    return { rows: [], errors: [{ line: parsed.lines[0] ?? 1, message: `header must name the columns name,email,employeeNumber (missing: ${missing.join(', ')})` }] };
+    return {
+      rows: [],
+      errors: [
+        { line: parsed.lines[0] ?? 1, message: `header must name the columns name,email,employeeNumber (missing: ${missing.join(', ')})` },
+      ],
+    };
 
   const rows: WorkerRow[] = [];
   const seen = new Map<string, number>();

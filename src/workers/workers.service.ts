@@ -71,7 +71,13 @@ export class WorkersService {
       };
       const code = this.issueCode(worker, now);
       await m.insert(Worker, worker);
-      await this.audit.record(m, { action: 'workers.created', actor: user, targetType: 'worker', targetId: worker.id, details: { organizationId: orgId } });
+      await this.audit.record(m, {
+        action: 'workers.created',
+        actor: user,
+        targetType: 'worker',
+        targetId: worker.id,
+        details: { organizationId: orgId },
+      });
       return { ...workerView(worker), enrollmentCode: code, enrollmentCodeExpiresAt: worker.enrollmentCodeExpiresAt!.toISOString() };
     });
   }
@@ -86,7 +92,11 @@ export class WorkersService {
       if (!anchor) throw invalidCursor();
       qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: anchor.name, i: anchor.id });
     }
-    const rows = await qb.orderBy('w.name', 'ASC').addOrderBy('w.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('w.name', 'ASC')
+      .addOrderBy('w.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     return toPage(rows, limit, (w) => ['', w.id], workerView);
   }
 
@@ -109,7 +119,10 @@ export class WorkersService {
     const result: ImportResult = { created: 0, updated: 0, unchanged: 0, errors, ...(includeCodes ? { codes: [] } : {}) };
     await this.tx.run(async (m) => {
       const existing = new Map<string, Worker>();
-      for (const chunk of chunks(rows.map((r) => r.email), 500))
+      for (const chunk of chunks(
+        rows.map((r) => r.email),
+        500,
+      ))
         for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
@@ -146,7 +159,19 @@ export class WorkersService {
         else result.unchanged++;
       }
       for (const chunk of chunks(inserts, 200)) await m.insert(Worker, chunk);
-      await this.audit.record(m, { action: 'workers.imported', actor: user, targetType: 'organization', targetId: orgId, details: { created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length, codesIssued: result.codes?.length ?? 0 } });
+      await this.audit.record(m, {
+        action: 'workers.imported',
+        actor: user,
+        targetType: 'organization',
+        targetId: orgId,
+        details: {
+          created: result.created,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          errors: result.errors.length,
+          codesIssued: result.codes?.length ?? 0,
+        },
+      });
     });
     return result;
   }
@@ -160,10 +185,20 @@ export class WorkersService {
       const out: ReturnType<typeof codeRow>[] = [];
       for (const w of workers) {
         const code = this.issueCode(w, now);
-        await m.update(Worker, { id: w.id }, { enrollmentCodeHash: w.enrollmentCodeHash, enrollmentCodeExpiresAt: w.enrollmentCodeExpiresAt, updatedAt: now });
+        await m.update(
+          Worker,
+          { id: w.id },
+          { enrollmentCodeHash: w.enrollmentCodeHash, enrollmentCodeExpiresAt: w.enrollmentCodeExpiresAt, updatedAt: now },
+        );
         out.push(codeRow(w, code));
       }
-      await this.audit.record(m, { action: 'workers.codes_reissued', actor: user, targetType: 'organization', targetId: orgId, details: { codesIssued: out.length } });
+      await this.audit.record(m, {
+        action: 'workers.codes_reissued',
+        actor: user,
+        targetType: 'organization',
+        targetId: orgId,
+        details: { codesIssued: out.length },
+      });
       return out;
     });
     return codesCsv(codes);
@@ -186,9 +221,18 @@ export class WorkersService {
     await this.tx.run(async (m) => {
       const already = new Set((await m.findBy(Assignment, { engagementId, workerId: In(ids) })).map((a) => a.workerId));
       const now = new Date();
-      const rows = ids.filter((id) => !already.has(id)).map((workerId) => ({ engagementId, workerId, assignedBy: user.id, assignedAt: now }));
+      const rows = ids
+        .filter((id) => !already.has(id))
+        .map((workerId) => ({ engagementId, workerId, assignedBy: user.id, assignedAt: now }));
       for (const chunk of chunks(rows, 300)) await m.insert(Assignment, chunk);
-      await this.audit.record(m, { action: 'assignments.created', actor: user, targetType: 'engagement', targetId: engagementId, engagementId, details: { organizationId: orgId, added: rows.length, workerIds: rows.map((r) => r.workerId) } });
+      await this.audit.record(m, {
+        action: 'assignments.created',
+        actor: user,
+        targetType: 'engagement',
+        targetId: engagementId,
+        engagementId,
+        details: { organizationId: orgId, added: rows.length, workerIds: rows.map((r) => r.workerId) },
+      });
     });
     return { assigned: ids };
   }
@@ -216,7 +260,13 @@ export class WorkersService {
 }
 
 function codeRow(w: Worker, code: string) {
-  return { name: w.name, email: w.email, employeeNumber: w.employeeNumber, enrollmentCode: code, expiresAt: w.enrollmentCodeExpiresAt!.toISOString() };
+  return {
+    name: w.name,
+    email: w.email,
+    employeeNumber: w.employeeNumber,
+    enrollmentCode: code,
+    expiresAt: w.enrollmentCodeExpiresAt!.toISOString(),
+  };
 }
 
 export function codesCsv(codes: ReturnType<typeof codeRow>[]): string {
@@ -231,4 +281,3 @@ function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-

@@ -25,7 +25,15 @@ declare const document: any;
 declare const getComputedStyle: (el: unknown) => { color: string };
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 const PASSWORD = 'correct-horse-battery';
 const WORKER_PASSWORD = 'browser-worker-pass';
@@ -52,7 +60,11 @@ describe('the web application in Chromium', () => {
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
     w = await buildWorld(t);
-    await w.http.post(`${w.E}/subcontractors/${w.subA1.id}/approval`, { approved: true, decidedOn: '2026-12-01', reference: '府総第102号' }, w.staff.token);
+    await w.http.post(
+      `${w.E}/subcontractors/${w.subA1.id}/approval`,
+      { approved: true, decidedOn: '2026-12-01', reference: '府総第102号' },
+      w.staff.token,
+    );
     await t.app.listen(port, '127.0.0.1');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -178,7 +190,10 @@ describe('the web application in Chromium', () => {
     await expectAccessible(page);
     await shot(page, 'manager-progress');
     await expectFitsPhone(page);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSVでダウンロード（Excel用）' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'CSVでダウンロード（Excel用）' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^progress-\d{4}-\d{2}-\d{2}\.csv$/);
     const bytes = readFileSync((await download.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -250,7 +265,8 @@ describe('the web application in Chromium', () => {
     // subB's worker has done the training; their certificate waits for the town's consent.
     const held = await enrolledWorker(w.http, w.managers.subB.token, w.subB.id, '保留　花子', 'browser-held@example.jp');
     await w.http.post(`${w.E}/assignments`, { workerIds: [held.workerId] }, w.managers.subB.token);
-    for (const m of w.engagement.curriculum as string[]) expect((await sit(t, w.http, held.token, m, w.engagement.id)).body.passed).toBe(true);
+    for (const m of w.engagement.curriculum as string[])
+      expect((await sit(t, w.http, held.token, m, w.engagement.id)).body.passed).toBe(true);
 
     const page = await newPage();
     await signIn(page, w.staff.email);
@@ -284,7 +300,10 @@ describe('the web application in Chromium', () => {
     expect(await verdict.textContent()).toBe('開始可能');
     expect(await colourOf(verdict)).toBe('rgb(28, 100, 49)');
     expect(await page.locator('.blocker-group').count()).toBe(0);
-    const links = await t.query<{ status: string; reference: string }>('SELECT status, reference FROM subcontract_links WHERE organization_id = ?', [w.subB.id]);
+    const links = await t.query<{ status: string; reference: string }>(
+      'SELECT status, reference FROM subcontract_links WHERE organization_id = ?',
+      [w.subB.id],
+    );
     expect(links[0]).toMatchObject({ status: 'approved', reference: '府情第2001号' });
     await expectAccessible(page);
     await shot(page, 'town-readiness-ready');

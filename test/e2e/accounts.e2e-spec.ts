@@ -34,7 +34,8 @@ describe('accounts and sessions', () => {
 
   it('locks an account for 15 minutes after 5 failures, in the database', async () => {
     const victim = w.managers.outsider.email;
-    for (let i = 0; i < 5; i++) expect((await w.http.post('/api/v1/auth/login', { email: victim, password: 'nope-nope-nope' })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await w.http.post('/api/v1/auth/login', { email: victim, password: 'nope-nope-nope' })).status).toBe(401);
     const locked = await w.http.post('/api/v1/auth/login', { email: victim, password: PASSWORD });
     expect(locked.status).toBe(429);
     const [row] = await t.query('SELECT locked_until FROM users WHERE email = ?', [victim]);
@@ -45,7 +46,11 @@ describe('accounts and sessions', () => {
   });
 
   it('enrols a worker with a one-time code', async () => {
-    const created = await w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: '佐藤　花子', email: 'Hanako.Sato@Test.example.jp' }, w.managers.prime.token);
+    const created = await w.http.post(
+      `/api/v1/organizations/${w.prime.id}/workers`,
+      { name: '佐藤　花子', email: 'Hanako.Sato@Test.example.jp' },
+      w.managers.prime.token,
+    );
     expect(created.status).toBe(201);
     expect(created.body.enrollmentCode).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/);
     expect(created.body.email).toBe('hanako.sato@test.example.jp');
@@ -66,9 +71,15 @@ describe('accounts and sessions', () => {
   });
 
   it('refuses an expired enrollment code', async () => {
-    const created = await w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: '期限　切れ', email: 'expired@test.example.jp' }, w.managers.prime.token);
+    const created = await w.http.post(
+      `/api/v1/organizations/${w.prime.id}/workers`,
+      { name: '期限　切れ', email: 'expired@test.example.jp' },
+      w.managers.prime.token,
+    );
     await t.query("UPDATE workers SET enrollment_code_expires_at = '2020-01-01T00:00:00.000Z' WHERE id = ?", [created.body.id]);
-    expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: created.body.enrollmentCode, password: PASSWORD })).status).toBe(400);
+    expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: created.body.enrollmentCode, password: PASSWORD })).status).toBe(
+      400,
+    );
   });
 
   it('lets each role create only the accounts it may', async () => {
@@ -83,7 +94,11 @@ describe('accounts and sessions', () => {
     expect((await mk(w.managers.prime.token, { role: 'org_manager', organizationId: w.subA.id })).status).toBe(404);
     expect((await mk(w.managers.prime.token, { role: 'town_staff' })).status).toBe(403);
     expect((await mk(w.managers.prime.token, { role: 'worker' })).status).toBe(400);
-    const dup = await w.http.post('/api/v1/users', { email: w.managers.prime.email, displayName: 'x', password: PASSWORD, role: 'org_manager' }, w.managers.prime.token);
+    const dup = await w.http.post(
+      '/api/v1/users',
+      { email: w.managers.prime.email, displayName: 'x', password: PASSWORD, role: 'org_manager' },
+      w.managers.prime.token,
+    );
     expect(dup.status).toBe(409);
     const worker = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '労働　者', 'worker-users@test.example.jp');
     expect((await mk(worker.token, { role: 'org_manager' })).status).toBe(403);
@@ -148,10 +163,16 @@ describe('input validation and the error shape', () => {
     expect(r.body.details[0].field).toBe('endsOn');
     const d = await w.http.post('/api/v1/engagements', { ...base, startsOn: '2027-02-30' }, w.staff.token);
     expect(d.body.details.map((x: { field: string }) => x.field)).toContain('startsOn');
-    const unknown = await w.http.post('/api/v1/engagements', { ...base, endsOn: '2028-01-01', extraModuleIds: ['no-such-module'] }, w.staff.token);
+    const unknown = await w.http.post(
+      '/api/v1/engagements',
+      { ...base, endsOn: '2028-01-01', extraModuleIds: ['no-such-module'] },
+      w.staff.token,
+    );
     expect(unknown.status).toBe(400);
     expect(unknown.body.details[0].field).toBe('extraModuleIds');
-    expect((await w.http.post('/api/v1/engagements', { ...base, contractNumber: 'R8-001', endsOn: '2028-01-01' }, w.staff.token)).status).toBe(409);
+    expect(
+      (await w.http.post('/api/v1/engagements', { ...base, contractNumber: 'R8-001', endsOn: '2028-01-01' }, w.staff.token)).status,
+    ).toBe(409);
     expect((await w.http.get('/api/v1/engagements/not-a-uuid', w.staff.token)).status).toBe(400);
   });
 });

@@ -48,7 +48,11 @@ describe('audit trail', () => {
     expect(all[0].prev_hash).toBe('0'.repeat(64));
     const signIn = all.find((r) => r.action === 'auth.sign_in' && r.actor_id === w.staff.id)!;
     expect(signIn).toMatchObject({ actor_role: 'town_staff', target_type: 'user', target_id: w.staff.id, engagement_id: null });
-    expect(all.find((r) => r.action === 'engagement.created')).toMatchObject({ actor_id: w.staff.id, target_id: w.engagement.id, engagement_id: w.engagement.id });
+    expect(all.find((r) => r.action === 'engagement.created')).toMatchObject({
+      actor_id: w.staff.id,
+      target_id: w.engagement.id,
+      engagement_id: w.engagement.id,
+    });
     expect(all.filter((r) => r.action === 'subcontractor.added')).toHaveLength(3);
     const approved = all.find((r) => r.action === 'subcontractor.approved')!;
     expect(approved).toMatchObject({ actor_id: w.staff.id, engagement_id: w.engagement.id, target_type: 'subcontract_link' });
@@ -58,7 +62,13 @@ describe('audit trail', () => {
   it('records failed sign-ins: the account id when it exists, only a reason code when not', async () => {
     expect((await w.http.post('/api/v1/auth/login', { email: w.managers.subB.email, password: 'wrong-password-1' })).status).toBe(401);
     const known = await lastOf('auth.sign_in_failed');
-    expect(known).toMatchObject({ actor_id: null, actor_role: 'anonymous', target_type: 'user', target_id: w.managers.subB.id, engagement_id: null });
+    expect(known).toMatchObject({
+      actor_id: null,
+      actor_role: 'anonymous',
+      target_type: 'user',
+      target_id: w.managers.subB.id,
+      engagement_id: null,
+    });
     expect(JSON.parse(known!.details)).toEqual({ reason: 'wrong_password', failedLogins: 1, locked: false });
 
     expect((await w.http.post('/api/v1/auth/login', { email: 'nobody@nowhere.example.jp', password: 'whatever-123' })).status).toBe(401);
@@ -75,12 +85,17 @@ describe('audit trail', () => {
 
   it('records enrolment, registration, import, assignment and rejection', async () => {
     holder = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '監査　花子', 'audit-holder@example.jp');
-    expect(await lastOf('workers.created')).toMatchObject({ actor_id: w.managers.prime.id, target_type: 'worker', target_id: holder.workerId });
+    expect(await lastOf('workers.created')).toMatchObject({
+      actor_id: w.managers.prime.id,
+      target_type: 'worker',
+      target_id: holder.workerId,
+    });
     const enrolled = await lastOf('auth.enrolled');
     expect(enrolled).toMatchObject({ actor_id: holder.userId, actor_role: 'worker', target_type: 'worker', target_id: holder.workerId });
     expect(JSON.parse(enrolled!.details)).toEqual({ organizationId: w.prime.id });
 
-    const csv = 'name,email,employeeNumber\n輸入　一郎,import-one@example.jp,E1\n輸入　二郎,import-two@example.jp,E2\n,no-name@example.jp,E3\n';
+    const csv =
+      'name,email,employeeNumber\n輸入　一郎,import-one@example.jp,E1\n輸入　二郎,import-two@example.jp,E2\n,no-name@example.jp,E3\n';
     const imp = await w.http.post(`/api/v1/organizations/${w.prime.id}/workers/import`, csv, w.managers.prime.token, CSV);
     expect(imp.body).toMatchObject({ created: 2, updated: 0 });
     const imported = (await rows()).filter((r) => r.action === 'workers.imported');
@@ -152,7 +167,9 @@ describe('audit trail', () => {
       const expected = (await rows()).filter((x) => x.engagement_id === w.engagement.id);
       expect(items.map((i) => i.seq)).toEqual(expected.map((x) => x.seq));
       expect(items.every((i) => i.engagementId === w.engagement.id)).toBe(true);
-      expect(items.map((i) => i.action)).toEqual(expect.arrayContaining(['engagement.created', 'subcontractor.approved', 'attempt.submitted', 'certificate.revoked']));
+      expect(items.map((i) => i.action)).toEqual(
+        expect.arrayContaining(['engagement.created', 'subcontractor.approved', 'attempt.submitted', 'certificate.revoked']),
+      );
       expect(items[0]).toEqual({
         seq: expect.any(Number),
         id: expect.any(String),
@@ -171,7 +188,10 @@ describe('audit trail', () => {
       const paged: number[] = [];
       let cursor: string | null = null;
       do {
-        const page: any = await w.http.get(url(`?engagementId=${w.engagement.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`), w.staff.token);
+        const page: any = await w.http.get(
+          url(`?engagementId=${w.engagement.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`),
+          w.staff.token,
+        );
         expect(page.status).toBe(200);
         paged.push(...page.body.items.map((i: any) => i.seq));
         cursor = page.body.nextCursor;
@@ -239,7 +259,10 @@ describe('audit trail', () => {
     expect(intact.code).toBe(0);
 
     const victim = (await rows()).find((r) => r.action === 'workers.imported')!;
-    await t.query('UPDATE audit_events SET details = ? WHERE seq = ?', ['{"codesIssued":0,"created":0,"errors":0,"unchanged":0,"updated":0}', victim.seq]);
+    await t.query('UPDATE audit_events SET details = ? WHERE seq = ?', [
+      '{"codesIssued":0,"created":0,"errors":0,"unchanged":0,"updated":0}',
+      victim.seq,
+    ]);
     const report = await audit.verifyChain();
     expect(report).toMatchObject({ ok: false, brokenAt: victim.seq, count: victim.seq - 1 });
     const broken = verifyCli();

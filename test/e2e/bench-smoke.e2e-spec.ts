@@ -16,7 +16,10 @@ describe('npm run bench -- --quick', () => {
   it('runs every workload and writes numeric ratios', async () => {
     const out = join(dir, 'results.json');
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npm', ['run', 'bench', '--', '--quick', `--out=${out}`], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('npm', ['run', 'bench', '--', '--quick', `--out=${out}`], {
+        cwd: join(__dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -28,10 +31,22 @@ describe('npm run bench -- --quick', () => {
     });
     if (code !== 0) throw new Error(`bench exited with ${code}:\n${output.slice(-3000)}`);
 
-    const results = JSON.parse(readFileSync(out, 'utf8')) as { mode: string; workloads: { id: string; ratio: unknown; measured: unknown; pass: unknown }[] };
+    const results = JSON.parse(readFileSync(out, 'utf8')) as {
+      mode: string;
+      workloads: { id: string; ratio: unknown; measured: unknown; pass: unknown }[];
+    };
     expect(results.mode).toBe('quick');
     // Peak RSS is read from /proc: Linux only.
-    const expected = ['certificate-verification', 'credential-fetch', 'csv-import', 'progress-linearity', 'progress-report', 'quiz-sitting', 'readiness', ...(process.platform === 'linux' ? ['peak-rss'] : [])];
+    const expected = [
+      'certificate-verification',
+      'credential-fetch',
+      'csv-import',
+      'progress-linearity',
+      'progress-report',
+      'quiz-sitting',
+      'readiness',
+      ...(process.platform === 'linux' ? ['peak-rss'] : []),
+    ];
     expect(results.workloads.map((w) => w.id).sort()).toEqual(expected.sort());
     for (const w of results.workloads) {
       expect(typeof w.ratio).toBe('number');

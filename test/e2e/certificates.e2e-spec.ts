@@ -67,7 +67,12 @@ describe('certificates', () => {
   it('publishes facts with the name masked, and in full to the town', async () => {
     const pub = await w.http.get(`/api/v1/certificates/${serial}`);
     expect(pub.status).toBe(200);
-    expect(pub.body).toMatchObject({ serial, status: 'valid', engagement: { title: w.engagement.title, municipality: '府中町' }, organization: { name: w.prime.name } });
+    expect(pub.body).toMatchObject({
+      serial,
+      status: 'valid',
+      engagement: { title: w.engagement.title, municipality: '府中町' },
+      organization: { name: w.prime.name },
+    });
     expect(pub.body.holder).toEqual({ maskedName: '山田 *' });
     const town = await w.http.get(`/api/v1/certificates/${serial}`, w.staff.token);
     expect(town.body.holder).toEqual({ maskedName: '山田 *', name: '山田　太郎', email: 'cert-holder@example.jp' });
@@ -147,7 +152,11 @@ describe('certificates', () => {
     const page = await t.app.inject({ method: 'GET', url: `/verify/${serial}` });
     expect(page.body).toContain('取消し');
     const jwks = (await w.http.get('/.well-known/jwks.json')).text;
-    const offline = verifyOffline({ credential: (await w.http.get(`/api/v1/certificates/${serial}/credential`)).text, jwks, statusList: listJws });
+    const offline = verifyOffline({
+      credential: (await w.http.get(`/api/v1/certificates/${serial}/credential`)).text,
+      jwks,
+      statusList: listJws,
+    });
     expect(offline.verdict.revoked).toBe(true);
     expect(offline.code).toBe(1);
   });
@@ -159,7 +168,11 @@ describe('certificates', () => {
     expect(last.body.passed).toBe(true);
     expect(last.body.certificate).toBeNull();
     expect((await w.http.get('/api/v1/me/certificates', sub.token)).body).toEqual([]);
-    await w.http.post(`${w.E}/subcontractors/${w.subA1.id}/approval`, { approved: true, decidedOn: '2026-12-03', reference: '府総第103号' }, w.staff.token);
+    await w.http.post(
+      `${w.E}/subcontractors/${w.subA1.id}/approval`,
+      { approved: true, decidedOn: '2026-12-03', reference: '府総第103号' },
+      w.staff.token,
+    );
     const mine = await w.http.get('/api/v1/me/certificates', sub.token);
     expect(mine.body).toHaveLength(1);
     expect(mine.body[0]).toMatchObject({ status: 'valid', organization: { name: w.subA1.name } });
@@ -191,12 +204,20 @@ describe('certificates', () => {
     expect(page.body).toMatch(/令和\d+年\d+月\d+日/);
     expect(page.body).toMatch(/<svg[^>]*>[\s\S]*<path/);
     expect(page.body).toContain(`/verify/${s}`);
-    const en = await t.app.inject({ method: 'GET', url: `/certificates/${s}?lang=en`, headers: { authorization: `Bearer ${holder.token}` } });
+    const en = await t.app.inject({
+      method: 'GET',
+      url: `/certificates/${s}?lang=en`,
+      headers: { authorization: `Bearer ${holder.token}` },
+    });
     expect(en.body).toContain('Certificate of Information Security Training');
     const town = await t.app.inject({ method: 'GET', url: `/certificates/${s}`, headers: { authorization: `Bearer ${w.staff.token}` } });
     expect(town.statusCode).toBe(200);
     for (const token of [undefined, w.otherStaff.token, w.managers.subB.token]) {
-      const r = await t.app.inject({ method: 'GET', url: `/certificates/${s}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/certificates/${s}`,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
       expect(r.statusCode).toBe(404);
     }
     const verify = await t.app.inject({ method: 'GET', url: `/verify/${s}` });
@@ -224,7 +245,11 @@ describe('signing key rotation', () => {
     expect(kid(after)).toBe(newKid);
     expect(kid(before)).not.toBe(newKid);
     const jwks = (await w.http.get('/.well-known/jwks.json')).text;
-    expect(JSON.parse(jwks).keys.map((k: any) => k.kid).sort()).toEqual([kid(before), newKid].sort());
+    expect(
+      JSON.parse(jwks)
+        .keys.map((k: any) => k.kid)
+        .sort(),
+    ).toEqual([kid(before), newKid].sort());
     expect(verifyOffline({ credential: before, jwks }).verdict.valid).toBe(true);
     expect(verifyOffline({ credential: after, jwks }).verdict.valid).toBe(true);
     await t.close();

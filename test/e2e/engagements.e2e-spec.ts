@@ -41,7 +41,13 @@ describe('engagements and subcontracting (Article 5)', () => {
     const list = await w.http.get(`${w.E}/subcontractors`, w.staff.token);
     expect(list.status).toBe(200);
     const byOrg = Object.fromEntries(list.body.items.map((l: any) => [l.organizationId, l]));
-    expect(byOrg[w.subA.id]).toMatchObject({ tier: 1, status: 'approved', decidedOn: '2026-12-01', reference: '府総第101号', parentOrganizationId: w.prime.id });
+    expect(byOrg[w.subA.id]).toMatchObject({
+      tier: 1,
+      status: 'approved',
+      decidedOn: '2026-12-01',
+      reference: '府総第101号',
+      parentOrganizationId: w.prime.id,
+    });
     expect(byOrg[w.subB.id]).toMatchObject({ tier: 1, status: 'pending_approval' });
     expect(byOrg[w.subA1.id]).toMatchObject({ tier: 2, status: 'pending_approval', parentOrganizationId: w.subA.id });
   });
@@ -67,7 +73,11 @@ describe('engagements and subcontracting (Article 5)', () => {
     expect(r.body).toMatchObject({ status: 'rejected', reference: '府総第102号' });
     expect((await w.http.post(url, { ...body, approved: true }, w.staff.token)).status).toBe(409);
     // A refused organization cannot take subcontractors of its own.
-    const child = await w.http.post(`${w.E}/subcontractors`, { organizationId: w.outsider.id, parentOrganizationId: w.subB.id }, w.staff.token);
+    const child = await w.http.post(
+      `${w.E}/subcontractors`,
+      { organizationId: w.outsider.id, parentOrganizationId: w.subB.id },
+      w.staff.token,
+    );
     expect(child.status).toBe(409);
   });
 
@@ -104,7 +114,12 @@ describe('engagements and subcontracting (Article 5)', () => {
     const otherTown = await w.http.get('/api/v1/engagements', w.otherStaff.token);
     expect(otherTown.body.items).toEqual([]);
     const subB = await w.http.get('/api/v1/engagements?limit=500', w.managers.subB.token);
-    expect(subB.body.items.map((e: any) => e.title).sort()).toEqual(['住民情報システム運用保守業務', '追加業務0', '追加業務1', '追加業務2']);
+    expect(subB.body.items.map((e: any) => e.title).sort()).toEqual([
+      '住民情報システム運用保守業務',
+      '追加業務0',
+      '追加業務1',
+      '追加業務2',
+    ]);
     const outsider = await w.http.get('/api/v1/engagements', w.managers.outsider.token);
     expect(outsider.body.items).toEqual([]);
   });

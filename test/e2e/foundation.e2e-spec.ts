@@ -62,11 +62,15 @@ describe('foundation', () => {
 
 describe('start-up configuration', () => {
   it('stops with one line naming PORT when PORT is not a number', () => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/config/app-config').loadConfig()"], {
-      cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, PORT: 'abc' },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/config/app-config').loadConfig()"],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, PORT: 'abc' },
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/PORT/);
   });

@@ -26,7 +26,12 @@ describe('progress, readiness and the Article 11 report', () => {
     const r = await readiness();
     expect(r.ready).toBe(false);
     expect(types(r)).toEqual(['no_workers_assigned', 'subcontractor_not_approved', 'subcontractor_not_approved']);
-    expect(r.blockers.filter((b: any) => b.type === 'subcontractor_not_approved').map((b: any) => b.organizationId).sort()).toEqual([w.subA1.id, w.subB.id].sort());
+    expect(
+      r.blockers
+        .filter((b: any) => b.type === 'subcontractor_not_approved')
+        .map((b: any) => b.organizationId)
+        .sort(),
+    ).toEqual([w.subA1.id, w.subB.id].sort());
     expect(r.counts.blockersByType).toMatchObject({ no_workers_assigned: 1, subcontractor_not_approved: 2 });
   });
 
@@ -40,16 +45,28 @@ describe('progress, readiness and the Article 11 report', () => {
     await w.http.post(`${w.E}/assignments`, { workerIds: [subWorker.workerId] }, w.managers.subA.token);
     let r = await readiness();
     expect(types(r)).toEqual(['subcontractor_not_approved', 'subcontractor_not_approved', 'worker_not_certified', 'worker_not_certified']);
-    expect(r.blockers.find((b: any) => b.workerId === subWorker.workerId)).toMatchObject({ organizationId: w.subA.id, workerName: '一次　二郎', progress: 'not_started' });
+    expect(r.blockers.find((b: any) => b.workerId === subWorker.workerId)).toMatchObject({
+      organizationId: w.subA.id,
+      workerName: '一次　二郎',
+      progress: 'not_started',
+    });
 
     for (const m of w.engagement.curriculum) await sit(t, w.http, primeWorker.token, m, w.engagement.id);
     for (const m of w.engagement.curriculum) await sit(t, w.http, subWorker.token, m, w.engagement.id);
     r = await readiness();
     expect(types(r)).toEqual(['subcontractor_not_approved', 'subcontractor_not_approved']);
 
-    await w.http.post(`${w.E}/subcontractors/${w.subA1.id}/approval`, { approved: true, decidedOn: '2026-12-05', reference: '府総第105号' }, w.staff.token);
+    await w.http.post(
+      `${w.E}/subcontractors/${w.subA1.id}/approval`,
+      { approved: true, decidedOn: '2026-12-05', reference: '府総第105号' },
+      w.staff.token,
+    );
     // A refused organization with nobody assigned does not hold the contract up.
-    await w.http.post(`${w.E}/subcontractors/${w.subB.id}/approval`, { approved: false, decidedOn: '2026-12-05', reference: '府総第106号' }, w.staff.token);
+    await w.http.post(
+      `${w.E}/subcontractors/${w.subB.id}/approval`,
+      { approved: false, decidedOn: '2026-12-05', reference: '府総第106号' },
+      w.staff.token,
+    );
     r = await readiness();
     expect(r).toMatchObject({ ready: true, blockers: [], counts: { assigned: 2, certified: 2 } });
   });
@@ -59,7 +76,9 @@ describe('progress, readiness and the Article 11 report', () => {
     await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', ['2027-06-30T00:00:00.000Z', cert.serial]);
     const r = await readiness();
     expect(r.ready).toBe(false);
-    expect(r.blockers).toEqual([expect.objectContaining({ type: 'certificate_expires_before_end', serial: cert.serial, workerId: primeWorker.workerId })]);
+    expect(r.blockers).toEqual([
+      expect.objectContaining({ type: 'certificate_expires_before_end', serial: cert.serial, workerId: primeWorker.workerId }),
+    ]);
     await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', ['2030-01-01T00:00:00.000Z', cert.serial]);
     expect((await readiness()).ready).toBe(true);
   });
@@ -86,11 +105,22 @@ describe('progress, readiness and the Article 11 report', () => {
 
   it('filters and paginates', async () => {
     const more = await Promise.all(
-      [0, 1, 2].map((i) => w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: `未着手\u3000${i}`, email: `ns${i}@example.jp` }, w.managers.prime.token)),
+      [0, 1, 2].map((i) =>
+        w.http.post(
+          `/api/v1/organizations/${w.prime.id}/workers`,
+          { name: `未着手\u3000${i}`, email: `ns${i}@example.jp` },
+          w.managers.prime.token,
+        ),
+      ),
     );
     await w.http.post(`${w.E}/assignments`, { workerIds: more.map((m) => m.body.id) }, w.managers.prime.token);
     const ns = await w.http.get(`${w.E}/progress?status=not_started`, w.staff.token);
-    expect(ns.body.organizations.flatMap((o: any) => o.workers).map((x: any) => x.name).sort()).toEqual(['未着手　0', '未着手　1', '未着手　2']);
+    expect(
+      ns.body.organizations
+        .flatMap((o: any) => o.workers)
+        .map((x: any) => x.name)
+        .sort(),
+    ).toEqual(['未着手　0', '未着手　1', '未着手　2']);
     const certified = await w.http.get(`${w.E}/progress?status=certified`, w.staff.token);
     expect(certified.body.organizations.flatMap((o: any) => o.workers)).toHaveLength(2);
     const seen: string[] = [];
@@ -123,18 +153,30 @@ describe('progress, readiness and the Article 11 report', () => {
     const r = await w.http.get(`${w.E}/report`, w.staff.token);
     expect(r.status).toBe(200);
     expect(r.body.digest.value).toBe(sha256Hex(canonicalJson(r.body.report)));
-    expect(r.body.report.subcontractors.find((s: any) => s.organizationId === w.subA.id)).toMatchObject({ status: 'approved', reference: '府総第101号', tier: 1 });
+    expect(r.body.report.subcontractors.find((s: any) => s.organizationId === w.subA.id)).toMatchObject({
+      status: 'approved',
+      reference: '府総第101号',
+      tier: 1,
+    });
     expect(r.body.report.certifiedWorkers).toHaveLength(2);
     expect(r.body.report.certifiedWorkers[0].modules[0]).toMatchObject({ moduleId: expect.any(String), revision: 1 });
     // One byte changed in the filed data: the digest no longer matches.
     const tampered = { ...r.body.report, totals: { ...r.body.report.totals, certified: 3 } };
     expect(sha256Hex(canonicalJson(tampered))).not.toBe(r.body.digest.value);
-    const page = await t.app.inject({ method: 'GET', url: `/engagements/${w.engagement.id}/report`, headers: { authorization: `Bearer ${w.staff.token}` } });
+    const page = await t.app.inject({
+      method: 'GET',
+      url: `/engagements/${w.engagement.id}/report`,
+      headers: { authorization: `Bearer ${w.staff.token}` },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('遵守状況報告書');
     expect(page.body).toContain('府総第101号');
     expect(page.body).toMatch(/[0-9a-f]{64}/);
-    const en = await t.app.inject({ method: 'GET', url: `/engagements/${w.engagement.id}/report?lang=en`, headers: { authorization: `Bearer ${w.staff.token}` } });
+    const en = await t.app.inject({
+      method: 'GET',
+      url: `/engagements/${w.engagement.id}/report?lang=en`,
+      headers: { authorization: `Bearer ${w.staff.token}` },
+    });
     expect(en.body).toContain('Certified workers');
     expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(403);
   });
@@ -168,18 +210,39 @@ describe('tracking at scale', () => {
     }
     await ds.transaction(async (m) => {
       const at = new Date();
-      await m.insert(Organization, orgs.map((o, i) => ({ id: o.id, name: `協力会社${i}`, corporateNumber: null, createdAt: at })));
+      await m.insert(
+        Organization,
+        orgs.map((o, i) => ({ id: o.id, name: `協力会社${i}`, corporateNumber: null, createdAt: at })),
+      );
       await m.insert(
         SubcontractLink,
-        orgs.map((o) => ({ id: randomUUID(), engagementId: w.engagement.id, organizationId: o.id, parentOrganizationId: o.parent, tier: o.tier, status: 'approved' as const, createdAt: at })),
+        orgs.map((o) => ({
+          id: randomUUID(),
+          engagementId: w.engagement.id,
+          organizationId: o.id,
+          parentOrganizationId: o.parent,
+          tier: o.tier,
+          status: 'approved' as const,
+          createdAt: at,
+        })),
       );
       let n = 0;
       for (const organizationId of [w.prime.id, ...orgs.map((o) => o.id)]) {
-        const workers = Array.from({ length: perOrg }, () => ({ id: randomUUID(), organizationId, name: `従事者${n}`, email: `s${n++}@scale.example.jp`, createdAt: at, updatedAt: at }));
+        const workers = Array.from({ length: perOrg }, () => ({
+          id: randomUUID(),
+          organizationId,
+          name: `従事者${n}`,
+          email: `s${n++}@scale.example.jp`,
+          createdAt: at,
+          updatedAt: at,
+        }));
         for (let i = 0; i < workers.length; i += 100) {
           const chunk = workers.slice(i, i + 100);
           await m.insert(Worker, chunk);
-          await m.insert(Assignment, chunk.map((x) => ({ engagementId: w.engagement.id, workerId: x.id, assignedBy: w.staff.id, assignedAt: at })));
+          await m.insert(
+            Assignment,
+            chunk.map((x) => ({ engagementId: w.engagement.id, workerId: x.id, assignedBy: w.staff.id, assignedAt: at })),
+          );
         }
       }
     });

@@ -113,7 +113,8 @@ describe('taking the training', () => {
   });
 
   it('cools down after three failures in a row', async () => {
-    for (let i = 0; i < 3; i++) expect((await sit(t, w.http, worker.token, 'return-disposal', w.engagement.id, false)).body.passed).toBe(false);
+    for (let i = 0; i < 3; i++)
+      expect((await sit(t, w.http, worker.token, 'return-disposal', w.engagement.id, false)).body.passed).toBe(false);
     const blocked = await w.http.post('/api/v1/modules/return-disposal/attempts', { engagementId: w.engagement.id }, worker.token);
     expect(blocked.status).toBe(429);
     expect(blocked.body.message).toMatch(/3 failed attempts/);
@@ -122,7 +123,9 @@ describe('taking the training', () => {
       'return-disposal',
       worker.workerId,
     ]);
-    expect((await w.http.post('/api/v1/modules/return-disposal/attempts', { engagementId: w.engagement.id }, worker.token)).status).toBe(201);
+    expect((await w.http.post('/api/v1/modules/return-disposal/attempts', { engagementId: w.engagement.id }, worker.token)).status).toBe(
+      201,
+    );
   });
 
   it('counts a completion for a second engagement without a retake', async () => {
@@ -151,20 +154,26 @@ describe('taking the training', () => {
       Array.from({ length: 50 }, (_, i) => enrolledWorker(w.http, w.managers.prime.token, w.prime.id, `並行${i}`, `conc${i}@example.jp`)),
     );
     await w.http.post(`${w.E}/assignments`, { workerIds: workers.map((x) => x.workerId) }, w.managers.prime.token);
-    const started = await Promise.all(workers.map((x) => w.http.post('/api/v1/modules/basics/attempts', { engagementId: w.engagement.id }, x.token)));
+    const started = await Promise.all(
+      workers.map((x) => w.http.post('/api/v1/modules/basics/attempts', { engagementId: w.engagement.id }, x.token)),
+    );
     const bodies = await Promise.all(
       started.map(async (a) => {
         const key = await answerKey(t, a.body.attemptId);
         return { id: a.body.attemptId, answers: [...key].map(([questionId, k]) => ({ questionId, choiceIds: k.correct })) };
       }),
     );
-    const results = await Promise.all(bodies.map((b, i) => w.http.post(`/api/v1/attempts/${b.id}/submission`, { answers: b.answers }, workers[i].token)));
+    const results = await Promise.all(
+      bodies.map((b, i) => w.http.post(`/api/v1/attempts/${b.id}/submission`, { answers: b.answers }, workers[i].token)),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
     const ids = bodies.map((b) => b.id);
     const rows = await t.query(`SELECT attempt_id FROM completions WHERE attempt_id IN (${ids.map(() => '?').join(',')})`, ids);
     expect(rows).toHaveLength(50);
     // And a second wave of the same submissions, all at once, changes nothing.
-    const again = await Promise.all(bodies.map((b, i) => w.http.post(`/api/v1/attempts/${b.id}/submission`, { answers: b.answers }, workers[i].token)));
+    const again = await Promise.all(
+      bodies.map((b, i) => w.http.post(`/api/v1/attempts/${b.id}/submission`, { answers: b.answers }, workers[i].token)),
+    );
     expect(again.map((r) => r.status)).toEqual(Array(50).fill(409));
     expect(await t.query(`SELECT attempt_id FROM completions WHERE attempt_id IN (${ids.map(() => '?').join(',')})`, ids)).toHaveLength(50);
   });
@@ -187,8 +196,16 @@ describe('content revision bump', () => {
     writeFileSync(yaml, original.replace(/^revision: 1$/m, 'revision: 2'));
     const t2 = await createTestApp({ env: { CONTENT_DIR: dir }, reuse: t1 });
     const status = async (t: TestApp) => {
-      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'old@example.jp', password: 'correct-horse-battery' } })).json().token;
-      const mine = (await t.app.inject({ method: 'GET', url: '/api/v1/me/engagements', headers: { authorization: `Bearer ${token}` } })).json();
+      const token = (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'old@example.jp', password: 'correct-horse-battery' },
+        })
+      ).json().token;
+      const mine = (
+        await t.app.inject({ method: 'GET', url: '/api/v1/me/engagements', headers: { authorization: `Bearer ${token}` } })
+      ).json();
       return mine[0].modules.find((m: any) => m.moduleId === 'basics').status;
     };
     expect(await status(t2)).toBe('completed');

@@ -125,7 +125,11 @@ describe('web pages', () => {
       const r = await t.app.inject({
         method: 'POST',
         url: '/manager/workers',
-        headers: { cookie: `a4_session=${b.jar.get('a4_session')}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          cookie: `a4_session=${b.jar.get('a4_session')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         payload: new URLSearchParams(fields).toString(),
       });
       expect(r.statusCode).toBe(403);
@@ -169,18 +173,35 @@ describe('web pages', () => {
     let b: PageClient;
 
     beforeAll(async () => {
-      const created = await w.http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: '頁　受講者', email: 'page-trainee@example.jp' }, w.managers.prime.token);
+      const created = await w.http.post(
+        `/api/v1/organizations/${w.prime.id}/workers`,
+        { name: '頁　受講者', email: 'page-trainee@example.jp' },
+        w.managers.prime.token,
+      );
       await w.http.post(`${w.E}/assignments`, { workerIds: [created.body.id] }, w.managers.prime.token);
       b = pageClient(t.app);
       const page = await b.get('/enroll');
       expect(page.text).toContain('<label for="enrollmentCode">');
-      const mismatch = await b.post('/enroll', { _csrf: csrfOf(page.text), enrollmentCode: created.body.enrollmentCode, password: 'a-long-password', passwordConfirm: 'different-one' });
+      const mismatch = await b.post('/enroll', {
+        _csrf: csrfOf(page.text),
+        enrollmentCode: created.body.enrollmentCode,
+        password: 'a-long-password',
+        passwordConfirm: 'different-one',
+      });
       expect(mismatch.status).toBe(400);
       expect(mismatch.text).toContain('確認用のパスワードが一致しません');
-      const r = await b.submit('/enroll', '/enroll', { enrollmentCode: created.body.enrollmentCode.toLowerCase(), password: 'a-long-password', passwordConfirm: 'a-long-password' });
+      const r = await b.submit('/enroll', '/enroll', {
+        enrollmentCode: created.body.enrollmentCode.toLowerCase(),
+        password: 'a-long-password',
+        passwordConfirm: 'a-long-password',
+      });
       expect(r.status).toBe(303);
       expect(b.jar.get('a4_session')).toBeTruthy();
-      const again = await pageClient(t.app).submit('/enroll', '/enroll', { enrollmentCode: created.body.enrollmentCode, password: 'a-long-password', passwordConfirm: 'a-long-password' });
+      const again = await pageClient(t.app).submit('/enroll', '/enroll', {
+        enrollmentCode: created.body.enrollmentCode,
+        password: 'a-long-password',
+        passwordConfirm: 'a-long-password',
+      });
       expect(again.status).toBe(400);
       expect(again.text).toContain('この登録コードは使えません');
     });
@@ -214,7 +235,10 @@ describe('web pages', () => {
         expect(html).toContain(`type="${k.correct.length > 1 ? 'checkbox' : 'radio'}" id="c-${k.correct[0]}"`);
       }
       // Unanswered questions are named next to themselves.
-      const partial = await b.post(`/quiz/${attemptId}`, { _csrf: csrfOf(html), [`q_${[...key.keys()][0]}`]: [...key.values()][0].correct });
+      const partial = await b.post(`/quiz/${attemptId}`, {
+        _csrf: csrfOf(html),
+        [`q_${[...key.keys()][0]}`]: [...key.values()][0].correct,
+      });
       expect(partial.status).toBe(400);
       expect(partial.text.match(/この問題に回答してください/g)).toHaveLength(key.size - 1);
       expect(partial.text).toContain('checked');
@@ -254,8 +278,18 @@ describe('web pages', () => {
       expect((await b.get(`/quiz/${theirs.body.attemptId}`)).status).toBe(404);
       expect((await b.get(`/quiz/${theirs.body.attemptId}/result`)).status).toBe(404);
       // Not assigned: the engagement's lessons are a 404.
-      const loner = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '未割当　受講者', 'unassigned-page-trainee@example.jp');
-      const lonerPage = await t.app.inject({ method: 'GET', url: `/learn/${w.engagement.id}/basics`, headers: { accept: 'text/html', authorization: `Bearer ${loner.token}` } });
+      const loner = await enrolledWorker(
+        w.http,
+        w.managers.prime.token,
+        w.prime.id,
+        '未割当　受講者',
+        'unassigned-page-trainee@example.jp',
+      );
+      const lonerPage = await t.app.inject({
+        method: 'GET',
+        url: `/learn/${w.engagement.id}/basics`,
+        headers: { accept: 'text/html', authorization: `Bearer ${loner.token}` },
+      });
       expect(lonerPage.statusCode).toBe(404);
       expect((await b.get('/manager')).status).toBe(403);
       expect((await b.get(`/learn/${w.engagement.id}/my-number`)).status).toBe(404);
@@ -269,7 +303,11 @@ describe('web pages', () => {
     });
 
     it('adds a worker and shows the enrollment code once, with no personal data in the URL', async () => {
-      const r = await b.submit('/manager/workers/new', '/manager/workers', { name: '新規　太郎', email: 'ＳＨＩＮＫＩ@example.jp', employeeNumber: 'E9001' });
+      const r = await b.submit('/manager/workers/new', '/manager/workers', {
+        name: '新規　太郎',
+        email: 'ＳＨＩＮＫＩ@example.jp',
+        employeeNumber: 'E9001',
+      });
       expect(r.status).toBe(303);
       expect(r.location).toBe('/manager');
       const home = await b.get('/manager');
@@ -292,11 +330,18 @@ describe('web pages', () => {
       expect(page.text).toContain('<script src="/assets/upload.js" defer></script>');
       expect(page.text).toContain('<label for="csv-file">');
       expect(page.text).toContain('<label for="csv">');
-      const csv = Buffer.from('\uFEFF氏名,メールアドレス,社員番号\n取込　一郎,import1@example.jp,I001\n取込　二郎,not-an-email,I002\n', 'utf8');
+      const csv = Buffer.from(
+        '\uFEFF氏名,メールアドレス,社員番号\n取込　一郎,import1@example.jp,I001\n取込　二郎,not-an-email,I002\n',
+        'utf8',
+      );
       const token = csrfOf(page.text);
       const noToken = await b.raw('POST', '/manager/workers/import', csv, { 'content-type': 'text/csv', accept: 'application/json' });
       expect(noToken.status).toBe(403);
-      const r = await b.raw('POST', '/manager/workers/import', csv, { 'content-type': 'text/csv', accept: 'application/json', 'x-csrf-token': token });
+      const r = await b.raw('POST', '/manager/workers/import', csv, {
+        'content-type': 'text/csv',
+        accept: 'application/json',
+        'x-csrf-token': token,
+      });
       expect(r.status).toBe(200);
       expect(JSON.parse(r.text)).toEqual({ next: '/manager/workers/import/result' });
       const result = await b.get('/manager/workers/import/result');
@@ -307,7 +352,9 @@ describe('web pages', () => {
       // Without the one-time summary the result page sends back to the form.
       expect((await b.get('/manager/workers/import/result')).location).toBe('/manager/workers/import');
 
-      const pasted = await b.submit('/manager/workers/import', '/manager/workers/import', { csv: 'name,email\n貼付　花子,paste@example.jp\n' });
+      const pasted = await b.submit('/manager/workers/import', '/manager/workers/import', {
+        csv: 'name,email\n貼付　花子,paste@example.jp\n',
+      });
       expect(pasted.status).toBe(303);
       expect((await b.get(pasted.location!)).text).toMatch(/新規登録<\/dt><dd>1</);
       const empty = await b.submit('/manager/workers/import', '/manager/workers/import', { csv: '  ' });
@@ -325,7 +372,10 @@ describe('web pages', () => {
     });
 
     it('assigns workers to an engagement and adds a subcontractor', async () => {
-      const workers = (await w.http.get(`/api/v1/organizations/${w.prime.id}/workers`, w.managers.prime.token)).body.items as { id: string; email: string }[];
+      const workers = (await w.http.get(`/api/v1/organizations/${w.prime.id}/workers`, w.managers.prime.token)).body.items as {
+        id: string;
+        email: string;
+      }[];
       const target = workers.find((x) => x.email === 'import1@example.jp')!;
       const page = await b.get(`/manager/engagements/${w.engagement.id}`);
       expect(page.status).toBe(200);
@@ -339,13 +389,20 @@ describe('web pages', () => {
       expect(after.text).toContain('1人を割り当てました');
       expect(after.text).toMatch(new RegExp(`id="w-${target.id}" name="workerIds" value="${target.id}" checked disabled`));
 
-      const bad = await b.submit(`/manager/engagements/${w.engagement.id}`, `/manager/engagements/${w.engagement.id}/subcontractors`, { name: '再委託　株式会社', corporateNumber: '1234567890123' });
+      const bad = await b.submit(`/manager/engagements/${w.engagement.id}`, `/manager/engagements/${w.engagement.id}/subcontractors`, {
+        name: '再委託　株式会社',
+        corporateNumber: '1234567890123',
+      });
       expect(bad.status).toBe(400);
       expect(bad.text).toContain('法人番号が正しくありません');
-      const sub = await b.submit(`/manager/engagements/${w.engagement.id}`, `/manager/engagements/${w.engagement.id}/subcontractors`, { name: 'シー保守株式会社' });
+      const sub = await b.submit(`/manager/engagements/${w.engagement.id}`, `/manager/engagements/${w.engagement.id}/subcontractors`, {
+        name: 'シー保守株式会社',
+      });
       expect(sub.status).toBe(303);
       const list = await w.http.get(`${w.E}/subcontractors`, w.staff.token);
-      expect(list.body.items).toContainEqual(expect.objectContaining({ organizationName: 'シー保守株式会社', status: 'pending_approval', tier: 1 }));
+      expect(list.body.items).toContainEqual(
+        expect.objectContaining({ organizationName: 'シー保守株式会社', status: 'pending_approval', tier: 1 }),
+      );
     });
   });
 
@@ -358,7 +415,14 @@ describe('web pages', () => {
     it('creates an engagement, with field errors first', async () => {
       const form = await b.get('/town/engagements/new');
       expect(form.status).toBe(200);
-      const bad = await b.post('/town/engagements', { _csrf: csrfOf(form.text), title: '', contractNumber: 'R8-009', primeContractorId: '', startsOn: '2027-04-01', endsOn: '2027-03-31' });
+      const bad = await b.post('/town/engagements', {
+        _csrf: csrfOf(form.text),
+        title: '',
+        contractNumber: 'R8-009',
+        primeContractorId: '',
+        startsOn: '2027-04-01',
+        endsOn: '2027-03-31',
+      });
       expect(bad.status).toBe(400);
       expect(bad.text).toContain('業務名を入力してください');
       expect(bad.text).toContain('受託者を選択してください');
@@ -395,25 +459,53 @@ describe('web pages', () => {
       expect(missing.status).toBe(400);
       expect(missing.text).toContain('承諾するか、承諾しないかを選んでください');
       expect(missing.text).toContain('文書番号を入力してください');
-      const ok = await b.post(action, { _csrf: csrfOf(page.text), next: '/town/approvals', decision: 'approve', decidedOn: '2026-12-01', reference: '府情第1202号' });
+      const ok = await b.post(action, {
+        _csrf: csrfOf(page.text),
+        next: '/town/approvals',
+        decision: 'approve',
+        decidedOn: '2026-12-01',
+        reference: '府情第1202号',
+      });
       expect(ok.status).toBe(303);
       expect(ok.location).toBe('/town/approvals');
       expect((await b.get('/town/approvals')).text).toContain(`${w.subB.name}の再委託を承諾しました`);
       const links = (await w.http.get(`${w.E}/subcontractors`, w.staff.token)).body.items;
-      expect(links.find((l: any) => l.organizationId === w.subB.id)).toMatchObject({ status: 'approved', decidedOn: '2026-12-01', reference: '府情第1202号' });
+      expect(links.find((l: any) => l.organizationId === w.subB.id)).toMatchObject({
+        status: 'approved',
+        decidedOn: '2026-12-01',
+        reference: '府情第1202号',
+      });
 
       const eng = await b.get(`/town/engagements/${w.engagement.id}`);
       const reject = `/town/engagements/${w.engagement.id}/subcontractors/${w.subA1.id}/decision`;
       // An error on the engagement page re-renders it with that form open, the choice kept.
-      const noRef = await b.post(reject, { _csrf: csrfOf(eng.text), next: `/town/engagements/${w.engagement.id}`, decision: 'reject', decidedOn: '2026-12-02', reference: '' });
+      const noRef = await b.post(reject, {
+        _csrf: csrfOf(eng.text),
+        next: `/town/engagements/${w.engagement.id}`,
+        decision: 'reject',
+        decidedOn: '2026-12-02',
+        reference: '',
+      });
       expect(noRef.status).toBe(400);
       expect(noRef.text).toMatch(/<details class="decision-box" open>/);
       expect(noRef.text).toMatch(/value="reject" checked/);
-      const r = await b.post(reject, { _csrf: csrfOf(eng.text), next: `/town/engagements/${w.engagement.id}`, decision: 'reject', decidedOn: '2026-12-02', reference: '府情第1203号' });
+      const r = await b.post(reject, {
+        _csrf: csrfOf(eng.text),
+        next: `/town/engagements/${w.engagement.id}`,
+        decision: 'reject',
+        decidedOn: '2026-12-02',
+        reference: '府情第1203号',
+      });
       expect(r.location).toBe(`/town/engagements/${w.engagement.id}`);
       expect((await b.get(r.location!)).text).toContain('不承認');
       // Deciding twice is refused and said so.
-      const twice = await b.post(reject, { _csrf: csrfOf(eng.text), next: '/town/approvals', decision: 'approve', decidedOn: '2026-12-02', reference: 'x' });
+      const twice = await b.post(reject, {
+        _csrf: csrfOf(eng.text),
+        next: '/town/approvals',
+        decision: 'approve',
+        decidedOn: '2026-12-02',
+        reference: 'x',
+      });
       expect(twice.status).toBe(303);
       expect((await b.get('/town/approvals')).text).toContain('既に判断が記録されています');
     });
@@ -484,7 +576,10 @@ describe('web pages: certificates, progress and readiness', () => {
       const start = await b.submit(`/learn/${w.engagement.id}/${last}`, `/learn/${w.engagement.id}/${last}/attempts`, {});
       const quiz = await b.get(start.location!);
       const key = await answerKey(t, start.location!.split('/')[2]);
-      const done = await b.post(start.location!, { _csrf: csrfOf(quiz.text), ...Object.fromEntries([...key].map(([q, k]) => [`q_${q}`, k.correct])) });
+      const done = await b.post(start.location!, {
+        _csrf: csrfOf(quiz.text),
+        ...Object.fromEntries([...key].map(([q, k]) => [`q_${q}`, k.correct])),
+      });
       const result = await b.get(done.location!);
       serial = /href="\/certificates\/([0-9A-Z-]+)"/.exec(result.text)![1];
       expect((await w.http.get('/api/v1/me/certificates', holder.token)).body[0].serial).toBe(serial);
@@ -576,7 +671,8 @@ describe('web pages: certificates, progress and readiness', () => {
       expect(eng.text).toContain(`href="${E()}/readiness"`);
       const page = await b.get(`${E()}/progress`);
       expect(page.status).toBe(200);
-      for (const name of [w.prime.name, w.subA.name, w.subA1.name, w.subB.name, '証書　一郎', '保留　花子']) expect(page.text).toContain(name);
+      for (const name of [w.prime.name, w.subA.name, w.subA1.name, w.subB.name, '証書　一郎', '保留　花子'])
+        expect(page.text).toContain(name);
       expect(page.text).toContain(`href="/verify/${serial}"`);
       expect(page.text.match(/class="dot dot--completed"/g)!.length).toBe(2 * curriculum().length);
       expect(page.text).toContain(`${curriculum().length}/${curriculum().length} 修了`);
@@ -664,7 +760,10 @@ describe('web pages: certificates, progress and readiness', () => {
       expect(theirs.text).not.toContain('/decision"');
       expect(theirs.text).toContain('町の承諾をお待ちください');
 
-      for (const [org, ref] of [[w.subA1, '府情第3001号'], [w.subB, '府情第3002号']] as const) {
+      for (const [org, ref] of [
+        [w.subA1, '府情第3001号'],
+        [w.subB, '府情第3002号'],
+      ] as const) {
         const r = await b.post(`/town/engagements/${w.engagement.id}/subcontractors/${org.id}/decision`, {
           _csrf: csrfOf(page.text),
           next: `${E()}/readiness`,
@@ -708,12 +807,18 @@ describe('web pages: certificates, progress and readiness', () => {
       const empty = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: ' \n , ' });
       expect(empty.status).toBe(400);
       expect(empty.text).toMatch(/id="serials-error"[^>]*>.*修了証番号を1件以上入力してください/);
-      const many = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: Array.from({ length: 1001 }, () => newSerial()).join('\n') });
+      const many = await b.post('/town/certificates/verify', {
+        _csrf: csrfOf(form.text),
+        serials: Array.from({ length: 1001 }, () => newSerial()).join('\n'),
+      });
       expect(many.status).toBe(400);
       expect(many.text).toContain('一度に確認できるのは1,000件までです');
       const unknown = newSerial();
       const wrong = serial.slice(0, -1) + (serial.endsWith('0') ? '1' : '0');
-      const r = await b.post('/town/certificates/verify', { _csrf: csrfOf(form.text), serials: `${serial.toLowerCase()}, ${wrong}\n${unknown}\nnonsense` });
+      const r = await b.post('/town/certificates/verify', {
+        _csrf: csrfOf(form.text),
+        serials: `${serial.toLowerCase()}, ${wrong}\n${unknown}\nnonsense`,
+      });
       expect(r.status).toBe(200);
       expect(r.text).toContain('確認結果（4件）');
       expect(r.text).toContain('証書　一郎');
@@ -744,9 +849,16 @@ describe('web pages: certificates, progress and readiness', () => {
       expect(missing.text).toMatch(/id="confirm-error"[^>]*>.*確認のチェックを入れてください/);
       const other = await signIn(w.otherStaff.email);
       const otherForm = await other.get('/town/certificates');
-      expect((await other.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(otherForm.text), reason: 'x', confirm: 'yes' })).status).toBe(404);
+      expect(
+        (await other.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(otherForm.text), reason: 'x', confirm: 'yes' }))
+          .status,
+      ).toBe(404);
 
-      const done = await b.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(confirm.text), reason: '従事者の交代', confirm: 'yes' });
+      const done = await b.post(`/town/certificates/${serial}/revocation`, {
+        _csrf: csrfOf(confirm.text),
+        reason: '従事者の交代',
+        confirm: 'yes',
+      });
       expect(done.status).toBe(303);
       expect(done.location).toBe(`/verify/${serial}`);
       const after = await b.get(done.location!);
@@ -761,13 +873,19 @@ describe('web pages: certificates, progress and readiness', () => {
       expect(pub.text).toContain('取消し');
       expect(pub.text).not.toContain('従事者の交代');
       expect((await b.get(`/town/certificates/${serial}/revocation`)).text).toContain('既に取り消されているか');
-      const twice = await b.post(`/town/certificates/${serial}/revocation`, { _csrf: csrfOf(confirm.text), reason: 'again', confirm: 'yes' });
+      const twice = await b.post(`/town/certificates/${serial}/revocation`, {
+        _csrf: csrfOf(confirm.text),
+        reason: 'again',
+        confirm: 'yes',
+      });
       expect(twice.status).toBe(303);
       expect((await b.get(twice.location!)).text).toContain('既に取り消されているか');
       // Readiness names the worker again, with the revoked certificate.
       const readiness = await b.get(`${E()}/readiness`);
       expect(readiness.text).toContain('開始できません');
-      expect(readiness.text).toMatch(/証書\u3000一郎[^<]*<span class="badge badge--not_started|証書\u3000一郎[^<]*<span class="badge badge--in_progress/);
+      expect(readiness.text).toMatch(
+        /証書\u3000一郎[^<]*<span class="badge badge--not_started|証書\u3000一郎[^<]*<span class="badge badge--in_progress/,
+      );
       expect(readiness.text).toContain('class="badge badge--revoked"');
     });
   });
@@ -776,13 +894,28 @@ describe('web pages: certificates, progress and readiness', () => {
     const e = (
       await w.http.post(
         '/api/v1/engagements',
-        { title: '頁送り業務', contractNumber: 'R8-PAGE', primeContractorId: w.prime.id, startsOn: '2027-04-01', endsOn: '2028-03-31', handlesPersonalInfo: true, handlesMyNumber: false, usesCloudStorage: false },
+        {
+          title: '頁送り業務',
+          contractNumber: 'R8-PAGE',
+          primeContractorId: w.prime.id,
+          startsOn: '2027-04-01',
+          endsOn: '2028-03-31',
+          handlesPersonalInfo: true,
+          handlesMyNumber: false,
+          usesCloudStorage: false,
+        },
         w.staff.token,
       )
     ).body;
-    const csv = ['name,email', ...Array.from({ length: 105 }, (_, i) => `頁送り\u3000${String(i).padStart(3, '0')},page-${i}@example.jp`)].join('\n');
+    const csv = [
+      'name,email',
+      ...Array.from({ length: 105 }, (_, i) => `頁送り\u3000${String(i).padStart(3, '0')},page-${i}@example.jp`),
+    ].join('\n');
     await w.http.post(`/api/v1/organizations/${w.prime.id}/workers/import`, csv, w.managers.prime.token, { 'content-type': 'text/csv' });
-    const all = (await w.http.get(`/api/v1/organizations/${w.prime.id}/workers?limit=500`, w.managers.prime.token)).body.items as { id: string; email: string }[];
+    const all = (await w.http.get(`/api/v1/organizations/${w.prime.id}/workers?limit=500`, w.managers.prime.token)).body.items as {
+      id: string;
+      email: string;
+    }[];
     const ids = all.filter((x) => x.email.startsWith('page-')).map((x) => x.id);
     expect(ids).toHaveLength(105);
     expect((await w.http.post(`/api/v1/engagements/${e.id}/assignments`, { workerIds: ids }, w.managers.prime.token)).status).toBe(200);

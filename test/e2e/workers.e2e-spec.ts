@@ -109,7 +109,10 @@ describe('workers, CSV import and assignments', () => {
     expect(page.body.nextCursor).toEqual(expect.any(String));
     // Cursors go into URLs: they carry no name.
     expect(Buffer.from(page.body.nextCursor, 'base64url').toString('utf8')).not.toContain('従事者');
-    const next = await w.http.get(`/api/v1/organizations/${w.subA1.id}/workers?limit=500&cursor=${page.body.nextCursor}`, w.managers.subA1.token);
+    const next = await w.http.get(
+      `/api/v1/organizations/${w.subA1.id}/workers?limit=500&cursor=${page.body.nextCursor}`,
+      w.managers.subA1.token,
+    );
     expect(next.body.items[0].name > page.body.items[499].name || next.body.items[0].name === page.body.items[499].name).toBe(true);
     expect(new Set([...page.body.items, ...next.body.items].map((x: any) => x.id)).size).toBe(1000);
     await new Promise((res) => setImmediate(res));
@@ -119,7 +122,11 @@ describe('workers, CSV import and assignments', () => {
   });
 
   it('assigns only workers of an organization in the engagement tree', async () => {
-    const a = await w.http.post(`/api/v1/organizations/${w.subA.id}/workers`, { name: '配置　一郎', email: 'assign1@example.jp' }, w.managers.subA.token);
+    const a = await w.http.post(
+      `/api/v1/organizations/${w.subA.id}/workers`,
+      { name: '配置　一郎', email: 'assign1@example.jp' },
+      w.managers.subA.token,
+    );
     const r = await w.http.post(`${w.E}/assignments`, { workerIds: [a.body.id] }, w.managers.subA.token);
     expect(r.status).toBe(200);
     expect(r.body.assigned).toEqual([a.body.id]);
@@ -127,7 +134,11 @@ describe('workers, CSV import and assignments', () => {
     // Another organization's manager cannot assign them…
     expect((await w.http.post(`${w.E}/assignments`, { workerIds: [a.body.id] }, w.managers.prime.token)).status).toBe(404);
     // …and an organization outside the tree cannot assign its own.
-    const x = await w.http.post(`/api/v1/organizations/${w.outsider.id}/workers`, { name: '外部　者', email: 'outsider@example.jp' }, w.managers.outsider.token);
+    const x = await w.http.post(
+      `/api/v1/organizations/${w.outsider.id}/workers`,
+      { name: '外部　者', email: 'outsider@example.jp' },
+      w.managers.outsider.token,
+    );
     expect((await w.http.post(`${w.E}/assignments`, { workerIds: [x.body.id] }, w.managers.outsider.token)).status).toBe(409);
     expect((await w.http.post(`${w.E}/assignments`, { workerIds: [] }, w.managers.subA.token)).status).toBe(400);
   });

@@ -37,7 +37,10 @@ export async function buildWorld(t: TestApp) {
   const otherStaff = await makeUser(http, admin.token, { role: 'town_staff', municipalityId: other.id }, 'other-staff');
 
   const org = async (name: string, seed: number) =>
-    (await http.post('/api/v1/organizations', { name, corporateNumber: corporateNumber(seed) }, admin.token)).body as { id: string; name: string };
+    (await http.post('/api/v1/organizations', { name, corporateNumber: corporateNumber(seed) }, admin.token)).body as {
+      id: string;
+      name: string;
+    };
   const prime = await org('株式会社プライム', 1);
   const subA = await org('エー情報株式会社', 2);
   const subA1 = await org('エーワン合同会社', 3);
@@ -73,7 +76,11 @@ export async function buildWorld(t: TestApp) {
   await http.post(`${E}/subcontractors`, { organizationId: subA.id, parentOrganizationId: prime.id }, managers.prime.token);
   await http.post(`${E}/subcontractors`, { organizationId: subB.id, parentOrganizationId: prime.id }, managers.prime.token);
   await http.post(`${E}/subcontractors`, { organizationId: subA1.id, parentOrganizationId: subA.id }, managers.subA.token);
-  await http.post(`${E}/subcontractors/${subA.id}/approval`, { approved: true, decidedOn: '2026-12-01', reference: '府総第101号' }, staff.token);
+  await http.post(
+    `${E}/subcontractors/${subA.id}/approval`,
+    { approved: true, decidedOn: '2026-12-01', reference: '府総第101号' },
+    staff.token,
+  );
 
   return { http, admin, fuchu, other, staff, otherStaff, prime, subA, subA1, subB, outsider, managers, engagement, E };
 }

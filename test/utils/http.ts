@@ -33,7 +33,8 @@ export function client(app: NestFastifyApplication) {
   };
   return {
     get: <T = any>(url: string, token?: string, headers?: Record<string, string>) => call<T>('GET', url, undefined, token, headers),
-    post: <T = any>(url: string, body?: unknown, token?: string, headers?: Record<string, string>) => call<T>('POST', url, body, token, headers),
+    post: <T = any>(url: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
+      call<T>('POST', url, body, token, headers),
     call,
   };
 }

@@ -26,7 +26,12 @@ export function pageClient(app: NestFastifyApplication) {
       else jar.set(name, value);
     }
   };
-  const request = async (method: 'GET' | 'POST', url: string, payload?: string | Buffer, headers: Record<string, string> = {}): Promise<PageRes> => {
+  const request = async (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: string | Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<PageRes> => {
     const r = await app.inject({
       method,
       url,
@@ -34,7 +39,12 @@ export function pageClient(app: NestFastifyApplication) {
       ...(payload !== undefined ? { payload } : {}),
     });
     remember(r.headers['set-cookie']);
-    return { status: r.statusCode, text: r.body, headers: r.headers as PageRes['headers'], location: r.headers.location as string | undefined };
+    return {
+      status: r.statusCode,
+      text: r.body,
+      headers: r.headers as PageRes['headers'],
+      location: r.headers.location as string | undefined,
+    };
   };
   const client = {
     jar,

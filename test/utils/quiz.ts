@@ -6,7 +6,10 @@ export async function answerKey(t: TestApp, attemptId: string): Promise<Map<stri
   const [row] = await t.query<{ questions: string }>('SELECT questions FROM attempts WHERE id = ?', [attemptId]);
   const questions = JSON.parse(row.questions) as { id: string; choices: { key: string; correct: boolean }[] }[];
   return new Map(
-    questions.map((q) => [q.id, { correct: q.choices.filter((c) => c.correct).map((c) => c.key), wrong: q.choices.filter((c) => !c.correct).map((c) => c.key) }]),
+    questions.map((q) => [
+      q.id,
+      { correct: q.choices.filter((c) => c.correct).map((c) => c.key), wrong: q.choices.filter((c) => !c.correct).map((c) => c.key) },
+    ]),
   );
 }
 

@@ -8,10 +8,7 @@ import { kidOf, publicJwkOf, publishedJwk } from './keys';
  * jose is ESM-only and Jest runs these specs as CommonJS without
  * --experimental-vm-modules, so jose runs in a child Node process.
  */
-function joseVerify(
-  jws: string,
-  jwks: object,
-): { ok: boolean; code?: string; header?: Record<string, unknown>; payload?: unknown } {
+function joseVerify(jws: string, jwks: object): { ok: boolean; code?: string; header?: Record<string, unknown>; payload?: unknown } {
   const code = `
     import { compactVerify, createLocalJWKSet, importJWK } from 'jose';
     import { readFileSync } from 'node:fs';

@@ -1,11 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  KeyObject,
-  randomBytes,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -137,8 +130,7 @@ export async function readPrivateKeyFiles(dataDir: string): Promise<StoredPrivat
     if (!match) continue;
     const path = join(dir, name);
     const privateKey = privateKeyFromPem(await readFile(path, 'utf8'), `key file ${path}`);
-    if (kidOf(privateKey) !== match[1])
-      throw new SigningKeyError(`key file ${path} does not hold the key its name says`);
+    if (kidOf(privateKey) !== match[1]) throw new SigningKeyError(`key file ${path} does not hold the key its name says`);
     keys.push({ kid: match[1], privateKey, path, modifiedAt: (await stat(path)).mtime });
   }
   return keys;

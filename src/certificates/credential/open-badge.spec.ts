@@ -20,10 +20,7 @@ describe('buildOpenBadgeCredential', () => {
   const vc = buildOpenBadgeCredential(input);
 
   it('is a VC 2.0 OpenBadgeCredential', () => {
-    expect(vc['@context']).toEqual([
-      'https://www.w3.org/ns/credentials/v2',
-      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
-    ]);
+    expect(vc['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
     expect(vc.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
     expect(vc.id).toBe('https://lms.example.jp/certificates/ABCD-EFGH-JKMN-P');
     expect(vc.name).toBe(CERTIFICATE_NAME);

@@ -14,10 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * narrative. `moduleId`, not `id`: in JSON-LD `id` would be read as an IRI.
  */
 
-export const OB_CONTEXT = [
-  'https://www.w3.org/ns/credentials/v2',
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
-] as const;
+export const OB_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'] as const;
 
 export const CERTIFICATE_NAME = '情報セキュリティ研修修了証（特記事項第4条）';
 
@@ -62,8 +59,7 @@ export const credentialId = (baseUrl: string, serial: string) => `${baseUrl}/cer
 export function buildOpenBadgeCredential(input: OpenBadgeInput) {
   const { baseUrl, municipality, engagement, holder } = input;
   if (!(input.validUntil > input.validFrom)) throw new Error('validUntil must be after validFrom');
-  if (!Number.isInteger(input.status.index) || input.status.index < 0)
-    throw new Error('status index must be a non-negative integer');
+  if (!Number.isInteger(input.status.index) || input.status.index < 0) throw new Error('status index must be a non-negative integer');
   const salt = holder.salt ?? newIdentitySalt();
   const modules = input.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision }));
   const moduleList = modules.map((m) => `${m.moduleId}（第${m.revision}版）`).join('、');

@@ -1,12 +1,4 @@
-import {
-  formatSerial,
-  isSerialShaped,
-  newSerial,
-  normalizeSerial,
-  parseSerial,
-  SERIAL_ALPHABET,
-  serialCheckChar,
-} from './serial';
+import { formatSerial, isSerialShaped, newSerial, normalizeSerial, parseSerial, SERIAL_ALPHABET, serialCheckChar } from './serial';
 
 const compact = (s: string) => s.replace(/-/g, '');
 const withCheck = (data: string) => formatSerial(data + serialCheckChar(data));

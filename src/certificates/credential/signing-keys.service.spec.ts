@@ -158,9 +158,7 @@ describe('SigningKeysService', () => {
     expect((error as Error).message).toContain('SIGNING_KEY_PEM');
     expect((error as Error).message).not.toContain('c2VjcmV0');
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    await expect(start({ signingKeyPem: ec.export({ format: 'pem', type: 'pkcs8' }).toString() })).rejects.toThrow(
-      'not an Ed25519 key',
-    );
+    await expect(start({ signingKeyPem: ec.export({ format: 'pem', type: 'pkcs8' }).toString() })).rejects.toThrow('not an Ed25519 key');
   });
 
   it('refuses to start on a key file that does not hold the key its name says', async () => {

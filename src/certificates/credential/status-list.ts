@@ -24,8 +24,7 @@ function checkIndex(bytes: Buffer, index: number) {
 
 /** An all-zero list of `size` bits, base64. */
 export function emptyBits(size: number = STATUS_LIST_SIZE): string {
-  if (!Number.isInteger(size) || size <= 0 || size % 8 !== 0)
-    throw new StatusListError('size must be a positive multiple of 8');
+  if (!Number.isInteger(size) || size <= 0 || size % 8 !== 0) throw new StatusListError('size must be a positive multiple of 8');
   return Buffer.alloc(size / 8).toString('base64');
 }
 

@@ -28,8 +28,7 @@ describe('scripts/verify-certificate.mjs', () => {
     modules: [{ moduleId: 'data-handling', revision: 1 }],
     status: { listUrl, index: INDEX },
   });
-  const sign = (payload: object, key: KeyObject = privateKey) =>
-    signCompactJws(credentialHeader(kidOf(key)), payload, key);
+  const sign = (payload: object, key: KeyObject = privateKey) => signCompactJws(credentialHeader(kidOf(key)), payload, key);
   const list = (revoked: boolean, id = listUrl) =>
     sign(
       statusListCredential({
@@ -76,9 +75,7 @@ describe('scripts/verify-certificate.mjs', () => {
 
   it('exits 1 for a tampered credential', () => {
     const [h, p, s] = sign(vc).split('.');
-    const edited = Buffer.from(
-      Buffer.from(p, 'base64url').toString().replace('Yamada Hanako', 'Yamada Hanakp'),
-    ).toString('base64url');
+    const edited = Buffer.from(Buffer.from(p, 'base64url').toString().replace('Yamada Hanako', 'Yamada Hanakp')).toString('base64url');
     const r = run(file('c.jwt', `${h}.${edited}.${s}`), jwks, file('s.jwt', list(false)));
     expect(r.status).toBe(1);
     expect(r.verdict.valid).toBe(false);
@@ -100,11 +97,7 @@ describe('scripts/verify-certificate.mjs', () => {
   it('exits 1 when signed by a key the JWKS does not hold, or when the status list is not the one referenced', () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     expect(run(file('c.jwt', sign(vc, other)), jwks).status).toBe(1);
-    const wrongList = run(
-      file('c.jwt', sign(vc)),
-      jwks,
-      file('s.jwt', list(false, `${base}/api/v1/status-lists/other`)),
-    );
+    const wrongList = run(file('c.jwt', sign(vc)), jwks, file('s.jwt', list(false, `${base}/api/v1/status-lists/other`)));
     expect(wrongList.status).toBe(1);
     expect(wrongList.verdict.errors[0]).toMatch(/status list/);
     const forgedList = run(

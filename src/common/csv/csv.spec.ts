@@ -7,8 +7,7 @@ const FIXTURES = join(__dirname, '../../../test/fixtures');
 
 describe('decodeCsvBuffer', () => {
   it('decodes Shift_JIS/CP932 as written by Excel in Japan', () => {
-    const text =
-      '氏名,メールアドレス\r\n山田　太郎,yamada@example.jp\r\n髙橋　一郎,ｶﾀｶﾅ①\r\n';
+    const text = '氏名,メールアドレス\r\n山田　太郎,yamada@example.jp\r\n髙橋　一郎,ｶﾀｶﾅ①\r\n';
     const result = decodeCsvBuffer(iconv.encode(text, 'cp932'));
     expect(result).toEqual({ text, encoding: 'cp932' });
     expect(parseCsv(result.text).rows).toEqual([
@@ -28,10 +27,7 @@ describe('decodeCsvBuffer', () => {
 
   it('strips the BOM from UTF-8 (Excel "CSV UTF-8")', () => {
     const text = 'name,email\r\n山田　太郎,yamada@example.jp\r\n';
-    const buf = Buffer.concat([
-      Buffer.from([0xef, 0xbb, 0xbf]),
-      Buffer.from(text, 'utf-8'),
-    ]);
+    const buf = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf-8')]);
     expect(decodeCsvBuffer(buf)).toEqual({ text, encoding: 'utf-8-bom' });
   });
 
@@ -74,10 +70,7 @@ describe('parseCsv', () => {
   });
 
   it('handles quoted commas, doubled quotes and embedded newlines', () => {
-    const text =
-      'name,note\r\n' +
-      '"伊藤, 美咲","He said ""hi"""\r\n' +
-      '"multi\r\nline","a\nb\rc"\r\n';
+    const text = 'name,note\r\n' + '"伊藤, 美咲","He said ""hi"""\r\n' + '"multi\r\nline","a\nb\rc"\r\n';
     expect(parseCsv(text).rows).toEqual([
       ['name', 'note'],
       ['伊藤, 美咲', 'He said "hi"'],
@@ -117,9 +110,7 @@ describe('parseCsv', () => {
     }
     expect(error).toBeInstanceOf(CsvSyntaxError);
     expect((error as CsvSyntaxError).line).toBe(4);
-    expect((error as CsvSyntaxError).message).toBe(
-      'line 4: unterminated quoted field',
-    );
+    expect((error as CsvSyntaxError).message).toBe('line 4: unterminated quoted field');
   });
 
   it('treats a stray quote inside an unquoted field literally', () => {
@@ -138,20 +129,12 @@ describe('parseCsv', () => {
     const lines = ['name,email,employeeNumber'];
     for (let i = 0; i < 10_000; i++) {
       const no = String(i).padStart(5, '0');
-      lines.push(
-        i % 10 === 0
-          ? `"山田, 太郎${i}","multi\r\nline ${no}",E${no}`
-          : `山田\u3000太郎${i},user${no}@example.jp,E${no}`,
-      );
+      lines.push(i % 10 === 0 ? `"山田, 太郎${i}","multi\r\nline ${no}",E${no}` : `山田\u3000太郎${i},user${no}@example.jp,E${no}`);
     }
     const { rows, lines: at } = parseCsv(lines.join('\r\n') + '\r\n');
     expect(rows).toHaveLength(10_001);
     expect(rows.slice(1)).toHaveLength(10_000);
-    expect(rows[10_000]).toEqual([
-      '山田　太郎9999',
-      'user09999@example.jp',
-      'E09999',
-    ]);
+    expect(rows[10_000]).toEqual(['山田　太郎9999', 'user09999@example.jp', 'E09999']);
     // 1,000 of the rows span two physical lines.
     expect(at[10_000]).toBe(10_001 + 1_000);
   });
@@ -164,15 +147,13 @@ describe('toCsv', () => {
   });
 
   it('writes null and undefined as empty fields', () => {
-    expect(
-      toCsv(['a', 'b', 'c'], [[null, 'x', undefined]], { bom: false }),
-    ).toBe('a,b,c\r\n,x,\r\n');
+    expect(toCsv(['a', 'b', 'c'], [[null, 'x', undefined]], { bom: false })).toBe('a,b,c\r\n,x,\r\n');
   });
 
   it('quotes fields with commas, quotes, CR or LF', () => {
-    expect(
-      toCsv(['v'], [['a,b'], ['say "hi"'], ['a\rb'], ['a\nb']], { bom: false }),
-    ).toBe('v\r\n"a,b"\r\n"say ""hi"""\r\n"a\rb"\r\n"a\nb"\r\n');
+    expect(toCsv(['v'], [['a,b'], ['say "hi"'], ['a\rb'], ['a\nb']], { bom: false })).toBe(
+      'v\r\n"a,b"\r\n"say ""hi"""\r\n"a\rb"\r\n"a\nb"\r\n',
+    );
   });
 
   it('round-trips tricky values through parseCsv', () => {
@@ -190,14 +171,7 @@ describe('toCsv', () => {
   });
 
   it('neutralises formula injection with a leading apostrophe', () => {
-    const values = [
-      '=HYPERLINK("http://evil.example")',
-      '+cmd',
-      '-1+2',
-      '@SUM(A1)',
-      '\tx',
-      '\rx',
-    ];
+    const values = ['=HYPERLINK("http://evil.example")', '+cmd', '-1+2', '@SUM(A1)', '\tx', '\rx'];
     const { rows } = parseCsv(
       toCsv(
         ['v'],
@@ -209,11 +183,7 @@ describe('toCsv', () => {
   });
 
   it('leaves plain numbers and ordinary text alone', () => {
-    const csv = toCsv(
-      ['v'],
-      [['-12'], ['+81'], ['-3.5'], [-7], [-1e-7], ['a=b'], ['山田']],
-      { bom: false },
-    );
+    const csv = toCsv(['v'], [['-12'], ['+81'], ['-3.5'], [-7], [-1e-7], ['a=b'], ['山田']], { bom: false });
     expect(
       parseCsv(csv)
         .rows.slice(1)
@@ -224,9 +194,7 @@ describe('toCsv', () => {
 
 describe('workers-sjis.csv fixture', () => {
   it('decodes and parses to the expected rows', () => {
-    const { text, encoding } = decodeCsvBuffer(
-      readFileSync(join(FIXTURES, 'workers-sjis.csv')),
-    );
+    const { text, encoding } = decodeCsvBuffer(readFileSync(join(FIXTURES, 'workers-sjis.csv')));
     expect(encoding).toBe('cp932');
     const { rows, lines } = parseCsv(text);
     const [header, ...body] = rows;
@@ -236,9 +204,7 @@ describe('workers-sjis.csv fixture', () => {
       email,
       employeeNumber,
     }));
-    const expected: unknown = JSON.parse(
-      readFileSync(join(FIXTURES, 'workers-sjis.expected.json'), 'utf-8'),
-    );
+    const expected: unknown = JSON.parse(readFileSync(join(FIXTURES, 'workers-sjis.expected.json'), 'utf-8'));
     expect(actual).toEqual(expected);
     expect(lines).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });

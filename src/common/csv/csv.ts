@@ -26,16 +26,9 @@ export function decodeCsvBuffer(buf: Buffer): {
 } {
   let text: string;
   let encoding: CsvEncoding;
-  if (
-    buf.length >= 3 &&
-    buf[0] === 0xef &&
-    buf[1] === 0xbb &&
-    buf[2] === 0xbf
-  ) {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     // The BOM is an explicit claim of UTF-8, so don't second-guess it with CP932.
-    text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(
-      buf.subarray(3),
-    );
+    text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf.subarray(3));
     encoding = 'utf-8-bom';
   } else {
     try {
@@ -156,11 +149,7 @@ function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   let s = String(value);
   // Spreadsheets execute cells starting with these as formulas (CSV injection), so force text.
-  if (
-    typeof value !== 'number' &&
-    FORMULA_TRIGGERS.has(s.charAt(0)) &&
-    !PLAIN_NUMBER.test(s)
-  ) {
+  if (typeof value !== 'number' && FORMULA_TRIGGERS.has(s.charAt(0)) && !PLAIN_NUMBER.test(s)) {
     s = `'${s}`;
   }
   if (NEEDS_QUOTING.test(s)) s = `"${s.replace(/"/g, '""')}"`;
@@ -177,11 +166,7 @@ function csvRecord(fields: (string | number | null | undefined)[]): string {
  * Serialises to CSV with CRLF line ends. The BOM (on by default) is what makes
  * Excel in Japan open the file as UTF-8 instead of mojibake via CP932.
  */
-export function toCsv(
-  header: string[],
-  rows: (string | number | null | undefined)[][],
-  options: { bom?: boolean } = {},
-): string {
+export function toCsv(header: string[], rows: (string | number | null | undefined)[][], options: { bom?: boolean } = {}): string {
   const out: string[] = [csvRecord(header)];
   for (const row of rows) out.push(csvRecord(row));
   return (options.bom === false ? '' : '\uFEFF') + out.join('\r\n') + '\r\n';

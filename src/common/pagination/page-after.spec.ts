@@ -2,7 +2,10 @@ import { pageAfter } from './page-after';
 
 describe('pageAfter', () => {
   // Keys with ties, so the id decides; ids unique.
-  const items = Array.from({ length: 500 }, (_, i) => ({ id: `id-${String((i * 7919) % 500).padStart(3, '0')}`, key: `k${(i * 31) % 37}` }));
+  const items = Array.from({ length: 500 }, (_, i) => ({
+    id: `id-${String((i * 7919) % 500).padStart(3, '0')}`,
+    key: `k${(i * 31) % 37}`,
+  }));
   type Item = (typeof items)[number];
   const compare = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const sorted = [...items].sort(compare);

@@ -47,7 +47,10 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
 }
 
 export const invalidCursor = () =>
-  new BadRequestException({ message: 'Invalid input: cursor', details: [{ field: 'cursor', messages: ['is not a cursor from this list'] }] });
+  new BadRequestException({
+    message: 'Invalid input: cursor',
+    details: [{ field: 'cursor', messages: ['is not a cursor from this list'] }],
+  });
 
 /** Takes `limit + 1` fetched rows and turns them into a page. */
 export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => [string, string], map: (r: R) => T): Page<T> {

@@ -12,7 +12,14 @@ export class AccountsAndEngagements1764200000000 implements MigrationInterface {
     await q.createTable(
       new Table({
         name: 'sessions',
-        columns: [col.id(), col.ref('user_id'), col.text('token_hash', 64), col.instant('created_at'), col.instant('expires_at'), col.instant('revoked_at', true)],
+        columns: [
+          col.id(),
+          col.ref('user_id'),
+          col.text('token_hash', 64),
+          col.instant('created_at'),
+          col.instant('expires_at'),
+          col.instant('revoked_at', true),
+        ],
         uniques: [{ columnNames: ['token_hash'] }],
         foreignKeys: [fk(['user_id'], 'users', 'CASCADE')],
         indices: [{ columnNames: ['user_id'] }],
@@ -96,7 +103,11 @@ export class AccountsAndEngagements1764200000000 implements MigrationInterface {
           col.ref('assigned_by'),
           col.instant('assigned_at'),
         ],
-        foreignKeys: [fk(['engagement_id'], 'engagements', 'CASCADE'), fk(['worker_id'], 'workers', 'CASCADE'), fk(['assigned_by'], 'users')],
+        foreignKeys: [
+          fk(['engagement_id'], 'engagements', 'CASCADE'),
+          fk(['worker_id'], 'workers', 'CASCADE'),
+          fk(['assigned_by'], 'users'),
+        ],
         indices: [{ columnNames: ['worker_id'] }],
       }),
     );

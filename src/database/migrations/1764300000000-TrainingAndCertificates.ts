@@ -55,7 +55,12 @@ export class TrainingAndCertificates1764300000000 implements MigrationInterface 
     await q.createTable(
       new Table({
         name: 'signing_keys',
-        columns: [{ name: 'kid', type: 'varchar', length: '64', isPrimary: true }, col.longText('public_jwk'), col.instant('created_at'), col.instant('retired_at', true)],
+        columns: [
+          { name: 'kid', type: 'varchar', length: '64', isPrimary: true },
+          col.longText('public_jwk'),
+          col.instant('created_at'),
+          col.instant('retired_at', true),
+        ],
       }),
     );
     await q.createTable(

@@ -13,7 +13,10 @@ export class TrackingIndexes1764500000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.createIndex(
       'certificates',
-      new TableIndex({ name: 'IDX_certificates_standing', columnNames: ['engagement_id', 'status', 'worker_id', 'issued_at', 'valid_until', 'serial'] }),
+      new TableIndex({
+        name: 'IDX_certificates_standing',
+        columnNames: ['engagement_id', 'status', 'worker_id', 'issued_at', 'valid_until', 'serial'],
+      }),
     );
   }
 

@@ -5,4 +5,10 @@ import { AuditTrail1764400000000 } from './1764400000000-AuditTrail';
 import { TrackingIndexes1764500000000 } from './1764500000000-TrackingIndexes';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
-export const MIGRATIONS = [Foundation1764100000000, AccountsAndEngagements1764200000000, TrainingAndCertificates1764300000000, AuditTrail1764400000000, TrackingIndexes1764500000000];
+export const MIGRATIONS = [
+  Foundation1764100000000,
+  AccountsAndEngagements1764200000000,
+  TrainingAndCertificates1764300000000,
+  AuditTrail1764400000000,
+  TrackingIndexes1764500000000,
+];

@@ -12,7 +12,12 @@ export class LangQuery {
 
 export class AnswerDto {
   @ApiProperty() @IsString() @MaxLength(64) questionId: string;
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(16, { each: true }) choiceIds: string[];
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(16, { each: true })
+  choiceIds: string[];
 }
 
 export class SubmissionDto {
