@@ -23,7 +23,7 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
     const targets = [ctx.getHandler(), ctx.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
-    const token = bearer(req) ?? req.cookies?.[SESSION_COOKIE];
+    const token = bearer(req) ?? (cookieAllowed(req) ? req.cookies?.[SESSION_COOKIE] : undefined);
     const user = token ? await this.sessions.resolve(token) : null;
     if (user) req.user = user;
     if (isPublic) return true;
@@ -32,6 +32,16 @@ export class AuthGuard implements CanActivate {
     if (roles && !roles.includes(user.role)) throw new ForbiddenException('Your role may not do this');
     return true;
   }
+}
+
+/**
+ * The session cookie serves the pages, and reads of the API (a CSV download
+ * link). A state-changing API call must carry the Bearer token: the pages'
+ * forms have their CSRF token, the JSON API has none, so the cookie alone
+ * never authorizes a write there.
+ */
+function cookieAllowed(req: FastifyRequest): boolean {
+  return !req.url.startsWith('/api/') || req.method === 'GET' || req.method === 'HEAD';
 }
 
 function bearer(req: FastifyRequest): string | undefined {

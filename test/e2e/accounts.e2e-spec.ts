@@ -19,6 +19,15 @@ describe('accounts and sessions', () => {
     expect((await w.http.get('/api/v1/me', s.token)).status).toBe(401);
   });
 
+  it('accepts the session cookie for API reads but never for API writes', async () => {
+    const s = await login(w.http, w.managers.prime.email, PASSWORD);
+    const cookie = { cookie: `a4_session=${s.token}` };
+    expect((await w.http.get('/api/v1/me', undefined, cookie)).status).toBe(200);
+    const write = await w.http.post('/api/v1/organizations', { name: 'クロスサイト株式会社' }, undefined, cookie);
+    expect(write.status).toBe(401);
+    expect((await w.http.post('/api/v1/organizations', { name: 'ベアラー株式会社' }, s.token)).status).toBe(201);
+  });
+
   it('gives the same 401 for an unknown e-mail and a wrong password', async () => {
     const unknown = await w.http.post('/api/v1/auth/login', { email: 'nobody@test.example.jp', password: 'whatever-123' });
     const wrong = await w.http.post('/api/v1/auth/login', { email: ADMIN.email, password: 'wrong-password' });
