@@ -1,14 +1,10 @@
-import { ADMIN, buildWorld, corporateNumber, enrolledWorker, login, PASSWORD, World } from '../factories/world';
-import { createTestApp, TestApp } from '../utils/create-app';
+import { ADMIN, useWorld, corporateNumber, enrolledWorker, login, PASSWORD, World } from '../factories/world';
+import type { TestApp } from '../utils/create-app';
 
 describe('accounts and sessions', () => {
   let t: TestApp;
   let w: World;
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   it('signs in, answers /me, and revokes the token on logout', async () => {
     const s = await login(w.http, w.managers.prime.email, PASSWORD);
@@ -115,13 +111,8 @@ describe('accounts and sessions', () => {
 });
 
 describe('input validation and the error shape', () => {
-  let t: TestApp;
   let w: World;
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((_t, world) => (w = world));
 
   it('answers malformed JSON with 400 in the error shape', async () => {
     const r = await w.http.call('POST', '/api/v1/organizations', '{"name": "x",', w.admin.token, { 'content-type': 'application/json' });

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AuditService, SYSTEM } from '../../src/audit/audit.service';
 import { TransactionService } from '../../src/database/transaction.service';
-import { ADMIN, buildWorld, enrolledWorker, login, PASSWORD, World } from '../factories/world';
-import { createTestApp, TestApp } from '../utils/create-app';
+import { ADMIN, useWorld, enrolledWorker, login, PASSWORD, World } from '../factories/world';
+import type { TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
 const ROOT = join(__dirname, '..', '..');
@@ -36,11 +36,7 @@ describe('audit trail', () => {
     return { code: r.status, out: r.stdout + r.stderr };
   };
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   it('records what building the world did: sign-ins, the engagement, subcontractors and the approval', async () => {
     const all = await rows();

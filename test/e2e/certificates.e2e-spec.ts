@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SigningKeysService } from '../../src/certificates/credential/signing-keys.service';
-import { buildWorld, enrolledWorker, World } from '../factories/world';
+import { buildWorld, useWorld, enrolledWorker, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
@@ -40,11 +40,7 @@ describe('certificates', () => {
     return last;
   };
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   let serial: string;
   let worker: { token: string; workerId: string };

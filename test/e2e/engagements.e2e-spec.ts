@@ -1,14 +1,8 @@
-import { buildWorld, World } from '../factories/world';
-import { createTestApp, TestApp } from '../utils/create-app';
+import { useWorld, World } from '../factories/world';
 
 describe('engagements and subcontracting (Article 5)', () => {
-  let t: TestApp;
   let w: World;
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((_t, world) => (w = world));
 
   it('derives the curriculum from the flags plus the extras', async () => {
     const e = w.engagement;

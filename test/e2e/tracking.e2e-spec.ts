@@ -6,8 +6,8 @@ import { Assignment } from '../../src/workers/assignment.entity';
 import { Worker } from '../../src/workers/worker.entity';
 import { canonicalJson, sha256Hex } from '../../src/common/canonical-json';
 import { parseCsv } from '../../src/common/csv/csv';
-import { buildWorld, enrolledWorker, World } from '../factories/world';
-import { createTestApp, TestApp } from '../utils/create-app';
+import { useWorld, enrolledWorker, World } from '../factories/world';
+import type { TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
 describe('progress, readiness and the Article 11 report', () => {
@@ -16,11 +16,7 @@ describe('progress, readiness and the Article 11 report', () => {
   const readiness = async () => (await w.http.get(`${w.E}/readiness`, w.staff.token)).body;
   const types = (r: any) => r.blockers.map((b: any) => b.type).sort();
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   it('is not ready with nobody assigned and subcontractors pending', async () => {
     const r = await readiness();
@@ -194,11 +190,7 @@ describe('progress, readiness and the Article 11 report', () => {
 describe('tracking at scale', () => {
   let t: TestApp;
   let w: World;
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   /** 50 organizations over 3 tiers, `perOrg` workers each, assigned; a third of them with completions. */
   async function populate(ds: DataSource, perOrg: number) {

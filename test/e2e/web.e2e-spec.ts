@@ -1,5 +1,5 @@
 import { newSerial } from '../../src/certificates/credential/serial';
-import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
+import { buildWorld, useWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { csrfOf, pageClient, PageClient } from '../utils/page-client';
 import { answerKey, sit } from '../utils/quiz';
@@ -9,11 +9,7 @@ describe('web pages', () => {
   let t: TestApp;
   let w: World;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  });
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   const signIn = async (email: string, password = PASSWORD): Promise<PageClient> => {
     const b = pageClient(t.app);

@@ -1,5 +1,5 @@
 import { SetupService } from '../../src/setup/setup.service';
-import type { TestApp } from '../utils/create-app';
+import { createTestApp, type TestApp } from '../utils/create-app';
 import { client, Client } from '../utils/http';
 
 export const ADMIN = { email: 'admin@test.example.jp', password: 'admin-password-123' };
@@ -113,4 +113,14 @@ export async function enrolledWorker(http: Client, managerToken: string, orgId: 
   const e = await http.post('/api/v1/auth/enroll', { enrollmentCode: w.body.enrollmentCode, password: PASSWORD });
   if (e.status !== 200) throw new Error(`enroll: ${e.status} ${e.text}`);
   return { workerId: w.body.id as string, token: e.body.token as string, userId: e.body.user.id as string };
+}
+
+/** A fresh app with the world for the enclosing describe block, closed after it. */
+export function useWorld(set: (t: TestApp, w: World) => void, options?: Parameters<typeof createTestApp>[0]): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await createTestApp(options);
+    set(app, await buildWorld(app));
+  });
+  afterAll(() => app?.close());
 }
