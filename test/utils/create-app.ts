@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { portableSql } from '../../src/database/portable-sql';
 import { configureApp, createAdapter } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
@@ -42,10 +43,7 @@ export async function createTestApp(
     app,
     config,
     dataSource,
-    query: (sql, params) => {
-      let n = 0;
-      return dataSource.query(pg ? sql.replace(/\?/g, () => `$${++n}`) : sql, params);
-    },
+    query: (sql, params) => dataSource.query(portableSql(dataSource, sql), params),
     /** Stops the app; with keepData the database and DATA_DIR stay for a `reuse` app (a restart). */
     async close(opts: { keepData?: boolean } = {}) {
       await app.close();
