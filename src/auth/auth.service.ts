@@ -17,7 +17,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { Worker } from '../workers/worker.entity';
 import { decoyHash, hashPassword, verifyPassword } from './password';
-import { normalizeEnrollmentCode, sha256 } from './tokens';
+import { enrollmentCodeHash } from './tokens';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
@@ -108,7 +108,7 @@ export class AuthService {
    * password of their choosing. The code works once and expires.
    */
   async enroll(code: string, password: string): Promise<SignedIn> {
-    const codeHash = sha256(normalizeEnrollmentCode(code));
+    const codeHash = enrollmentCodeHash(code);
     const passwordHash = await hashPassword(password, this.config.scryptLogN);
     const user = await this.tx.run(async (m) => {
       const worker = await m.findOneBy(Worker, { enrollmentCodeHash: codeHash });

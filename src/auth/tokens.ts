@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../common/canonical-json';
 
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const ENROLLMENT_CODE_DAYS = 30;
 
 /** Session tokens: 256 random bits. */
 export const newToken = () => randomBytes(32).toString('base64url');
@@ -20,4 +21,13 @@ export function newEnrollmentCode(): string {
 
 export function normalizeEnrollmentCode(code: string): string {
   return code.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}
+
+/** How a code is stored and looked up: the hash of its normalized form. */
+export const enrollmentCodeHash = (code: string) => sha256Hex(normalizeEnrollmentCode(code));
+
+/** A fresh code, in the clear only in this answer, with what to store for it. */
+export function issueEnrollmentCode(now = new Date()): { code: string; hash: string; expiresAt: Date } {
+  const code = newEnrollmentCode();
+  return { code, hash: enrollmentCodeHash(code), expiresAt: new Date(now.getTime() + ENROLLMENT_CODE_DAYS * 86400_000) };
 }

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
-import { newToken, sha256 } from '../auth/tokens';
+import { newToken } from '../auth/tokens';
+import { sha256Hex } from '../common/canonical-json';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { User } from '../users/user.entity';
@@ -26,7 +27,7 @@ export class SessionsService {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
     await this.tx.run(async (m) => {
-      await m.insert(Session, { id: randomUUID(), userId, tokenHash: sha256(token), createdAt: now, expiresAt, revokedAt: null });
+      await m.insert(Session, { id: randomUUID(), userId, tokenHash: sha256Hex(token), createdAt: now, expiresAt, revokedAt: null });
       await also?.(m);
     });
     return { token, expiresAt };
@@ -40,7 +41,7 @@ export class SessionsService {
       .select(['s.id AS sid', 's.expires_at AS expires_at', 's.revoked_at AS revoked_at'])
       .addSelect(['u.id AS id', 'u.role AS role', 'u.display_name AS display_name', 'u.email AS email'])
       .addSelect(['u.municipality_id AS municipality_id', 'u.organization_id AS organization_id', 'u.worker_id AS worker_id'])
-      .where('s.token_hash = :h', { h: sha256(token) })
+      .where('s.token_hash = :h', { h: sha256Hex(token) })
       .getRawOne<Record<string, string | null>>();
     if (!row || row.revoked_at || new Date(row.expires_at!) <= new Date()) return null;
     return {

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { hashPassword } from '../auth/password';
-import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
+import { issueEnrollmentCode } from '../auth/tokens';
 import { User } from '../users/user.entity';
 import { Municipality } from '../municipalities/municipality.entity';
 import { ContentService } from '../content/content.service';
@@ -199,12 +199,8 @@ export class SetupService {
     return this.tx.run(async (m) => {
       const w = await m.findOneBy(Worker, { email: `newcomer@${DEMO_ORGS[0].domain}` });
       if (!w || w.enrolledAt) return null;
-      const code = newEnrollmentCode();
-      await m.update(
-        Worker,
-        { id: w.id },
-        { enrollmentCodeHash: sha256(normalizeEnrollmentCode(code)), enrollmentCodeExpiresAt: new Date(Date.now() + 30 * 86400_000) },
-      );
+      const { code, hash, expiresAt } = issueEnrollmentCode();
+      await m.update(Worker, { id: w.id }, { enrollmentCodeHash: hash, enrollmentCodeExpiresAt: expiresAt });
       return code;
     });
   }

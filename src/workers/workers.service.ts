@@ -5,7 +5,7 @@ import { DataSource, In, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
-import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/tokens';
+import { issueEnrollmentCode } from '../auth/tokens';
 import { CsvSyntaxError, decodeCsvBuffer, parseCsv, toCsv } from '../common/csv/csv';
 import { fieldError } from '../common/http/errors';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
@@ -15,8 +15,6 @@ import { Engagement } from '../engagements/engagement.entity';
 import { Worker } from './worker.entity';
 import { Assignment } from './assignment.entity';
 import { parseWorkerRows } from './worker-csv';
-
-export const ENROLLMENT_CODE_DAYS = 30;
 
 export const workerView = (w: Worker) => ({
   id: w.id,
@@ -252,9 +250,9 @@ export class WorkersService {
 
   /** Sets a fresh code on the worker object and returns it in the clear, the only time it exists so. */
   private issueCode(w: Partial<Worker>, now: Date): string {
-    const code = newEnrollmentCode();
-    w.enrollmentCodeHash = sha256(normalizeEnrollmentCode(code));
-    w.enrollmentCodeExpiresAt = new Date(now.getTime() + ENROLLMENT_CODE_DAYS * 86400_000);
+    const { code, hash, expiresAt } = issueEnrollmentCode(now);
+    w.enrollmentCodeHash = hash;
+    w.enrollmentCodeExpiresAt = expiresAt;
     return code;
   }
 }
