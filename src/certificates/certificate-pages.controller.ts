@@ -7,10 +7,10 @@ import { Public } from '../auth/public.decorator';
 import { formatDate, formatWareki } from '../common/dates';
 import { renderDocument } from '../common/http/document-renderer';
 import { ContentService } from '../content/content.service';
+import { langOf } from '../web/i18n';
 import { CertificateFacts, CertificatesService } from './certificates.service';
 
 type Lang = 'ja' | 'en';
-const langOf = (q: string | undefined, cookie: string | undefined): Lang => (q === 'en' || q === 'ja' ? q : cookie === 'en' ? 'en' : 'ja');
 
 const STATUS_WORDS: Record<string, { ja: string; en: string; tone: string }> = {
   valid: { ja: '有効', en: 'Valid', tone: 'ok' },
@@ -41,7 +41,8 @@ export class CertificatePagesController {
     @OptionalUser() user: AuthUser | undefined,
     @Res() reply: FastifyReply,
   ) {
-    const lang = langOf(q, reply.request.cookies?.lang);
+    // `?lang=` toggles the document; otherwise the language the visitor chose on the site.
+    const lang: Lang = q === 'en' || q === 'ja' ? q : langOf(reply.request);
     const f = await this.certificates.forDocument(serial, user);
     const qr = await QRCode.toString(f.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
     return reply.type('text/html; charset=utf-8').send(
