@@ -13,6 +13,16 @@ if (!existsSync(chromium)) {
   process.exit(0);
 }
 const jest = join(__dirname, '..', 'node_modules', 'jest', 'bin', 'jest.js');
-const args = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', jest, '--config', 'jest.config.js', '--selectProjects', 'browser', '--runInBand', ...process.argv.slice(2)];
+const args = [
+  '--experimental-vm-modules',
+  '--disable-warning=ExperimentalWarning',
+  jest,
+  '--config',
+  'jest.config.js',
+  '--selectProjects',
+  'browser',
+  '--runInBand',
+  ...process.argv.slice(2),
+];
 const run = spawnSync(process.execPath, args, { cwd: join(__dirname, '..'), stdio: 'inherit' });
 process.exit(run.status ?? 1);
