@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -7,6 +7,7 @@ import { AuditService, SYSTEM } from '../audit/audit.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import type { AuthUser } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../common/errors/domain-error';
 import { ContentService } from '../content/content.service';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
@@ -247,17 +248,13 @@ export class CertificatesService implements OnModuleInit {
     return `${this.config.publicBaseUrl}/api/v1/status-lists/${id}`;
   }
 
-  /** Parses a typed serial; a mistyped one is caught by its check character before any lookup. */
+  /**
+   * Parses a typed serial; a mistyped one is caught by its check character before any lookup.
+   * @throws DomainError `serial.check_character` (a typing slip) or `serial.malformed` (not a serial), field `serial`
+   */
   canonicalSerial(input: string): string {
     const p = parseSerial(input);
-    if (!p.ok)
-      throw new BadRequestException({
-        message:
-          p.reason === 'checksum'
-            ? 'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.'
-            : 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
-        details: [{ field: 'serial', messages: [p.reason === 'checksum' ? 'check character mismatch' : 'not a serial'] }],
-      });
+    if (!p.ok) throw new DomainError(p.reason === 'checksum' ? 'serial.check_character' : 'serial.malformed', {}, 'serial');
     return p.serial;
   }
 

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
+import { DomainError } from '../common/errors/domain-error';
 import type { Lang } from '../content/content.types';
 import { t } from './i18n';
 
@@ -57,8 +58,12 @@ export function fieldMessage(lang: Lang, form: string, field: string, constraint
   return msg === general ? t(lang, 'validation.invalid') : msg;
 }
 
-/** The status and `details[].field` names of a service's HttpException, for mapping onto a form. */
-export function httpError(e: unknown): { status: number; fields: string[]; message: string } | null {
+/**
+ * The status, domain error code (if any) and field names of a service's error, for mapping onto a
+ * form. Pages choose their words by `code`, never by matching `message`.
+ */
+export function httpError(e: unknown): { status: number; code?: string; fields: string[]; message: string } | null {
+  if (e instanceof DomainError) return { status: e.status, code: e.code, fields: e.field ? [e.field] : [], message: e.code };
   if (!(e instanceof HttpException)) return null;
   const res = e.getResponse();
   const details = typeof res === 'object' && res && 'details' in res ? (res as { details?: { field?: string }[] }).details : undefined;

@@ -545,6 +545,10 @@ const ja: Record<string, string> = {
   'error.429.message': '操作が集中しています。しばらく待ってからお試しください。',
   'error.500.title': 'エラーが発生しました',
   'error.500.message': '申し訳ありません。処理中にエラーが発生しました。問題が続く場合は、下の問い合わせ番号を添えてご連絡ください。',
+
+  // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
+  'errors.serial.check_character': 'シリアル番号に入力の誤りがあります（チェック文字が一致しません）。修了証と見比べてください。',
+  'errors.serial.malformed': 'シリアル番号は XXXX-XXXX-XXXX-X の形式（英字と数字）です。',
 };
 
 const en: Record<string, string> = {
@@ -1081,6 +1085,11 @@ const en: Record<string, string> = {
   'error.429.message': 'Too many requests. Please wait a moment and try again.',
   'error.500.title': 'Something went wrong',
   'error.500.message': 'Sorry, an error occurred. If it persists, contact us with the reference below.',
+
+  // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
+  'errors.serial.check_character':
+    'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
+  'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

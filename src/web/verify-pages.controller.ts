@@ -63,7 +63,7 @@ export class VerifyPagesController {
       const h = httpError(e);
       if (h?.status !== 400 && h?.status !== 404) throw e;
       // A mistyped serial is caught by its check character before any lookup, and said so.
-      const key = h.status === 404 ? 'verify.notFound' : /check character/.test(h.message) ? 'verify.mistyped' : 'verify.malformed';
+      const key = h.status === 404 ? 'verify.notFound' : h.code === 'serial.check_character' ? 'verify.mistyped' : 'verify.malformed';
       return this.pages.render(req, reply, 'certificates/verify', { title, typed: serial, error: t(lang, key), cert: null }, h.status);
     }
   }

@@ -90,8 +90,10 @@ describe('certificates', () => {
     const typo = chars.slice(0, 3) + wrong + chars.slice(4);
     const r = await w.http.get(`/api/v1/certificates/${typo}`);
     expect(r.status).toBe(400);
-    expect(r.body.message).toMatch(/typing mistake/);
-    expect((await w.http.get('/api/v1/certificates/hello')).status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'serial.check_character', message: expect.stringMatching(/typing mistake/) });
+    const hello = await w.http.get('/api/v1/certificates/hello');
+    expect(hello.status).toBe(400);
+    expect(hello.body.code).toBe('serial.malformed');
   });
 
   it('serves a VC-JOSE OpenBadgeCredential that verifies with jose against the JWKS', async () => {

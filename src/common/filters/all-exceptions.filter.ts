@@ -1,18 +1,23 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { t } from '../../web/i18n';
+import { DomainError } from '../errors/domain-error';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** The domain error code (DomainError), when the service gave one. */
+  code?: string;
   message: string;
   details?: unknown[];
   requestId: string;
 }
 
 /**
- * The one error shape of the API: `{ statusCode, error, message, details?, requestId }`.
- * HTTP errors pass through as they are; anything else is a 500 whose stack is
+ * The one error shape of the API: `{ statusCode, error, code?, message, details?, requestId }`.
+ * A DomainError answers with its code's status and English words; HTTP
+ * errors pass through as they are; anything else is a 500 whose stack is
  * logged once, under the request id, and never returned.
  */
 @Catch()
@@ -39,6 +44,18 @@ function wantsHtml(req: FastifyRequest): boolean {
 }
 
 export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  if (exception instanceof DomainError) {
+    const statusCode = exception.status;
+    const message = t('en', `errors.${exception.code}`, exception.params);
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      code: exception.code,
+      message,
+      ...(exception.field ? { details: [{ field: exception.field, code: exception.code, messages: [message] }] } : {}),
+      requestId,
+    };
+  }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const res = exception.getResponse();

@@ -1,0 +1,27 @@
+import { ERROR_STATUS, type ErrorCode } from './error-codes';
+
+/** Values a message may interpolate as `{name}`: never personal data (names, e-mails, codes). */
+export type ErrorParams = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * What a service throws when a use case cannot go on: a stable code, the
+ * parameters the words need, and the input field it concerns (if any).
+ * Services never write sentences; the global filter answers the API with the
+ * code's status and English words, and pages choose their own words by code
+ * (src/web/). Example: `throw new DomainError('serial.check_character', {}, 'serial')`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: ErrorParams = {},
+    readonly field?: string,
+  ) {
+    super(code);
+    this.name = 'DomainError';
+  }
+
+  /** The HTTP status the code answers with (error-codes.ts). */
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
