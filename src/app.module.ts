@@ -22,6 +22,7 @@ import { CertificatePagesModule, CertificatesModule } from './certificates/certi
 import { AuditModule } from './audit/audit.module';
 import { ReportPagesModule, ReportsModule } from './reports/reports.module';
 import { WebModule } from './web/web.module';
+import { SystemModule } from './system/system.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -36,6 +37,7 @@ const API_MODULES: Type[] = [
   CertificatesModule,
   AuditModule,
   ReportsModule,
+  SystemModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */

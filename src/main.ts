@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -7,6 +8,8 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { SetupService } from './setup/setup.service';
 import { ContentError } from './content/content-loader';
 import { setFlagsFromString } from 'node:v8';
+import { todayJst } from './common/dates';
+import { nodeRuntimeFacts, runtimeWarning } from './system/runtime';
 
 // Let the heap grow to 1.5 times what is live between full collections, not the up to 4 times V8
 // allows on a machine with plenty of memory: the service then stays around 200 MB resident under
@@ -15,6 +18,9 @@ setFlagsFromString('--heap-growing-percent=50');
 
 async function bootstrap() {
   const config = loadConfig();
+  // Article 9-2: say it loudly when the runtime itself is out of vendor support.
+  const unsupported = runtimeWarning(nodeRuntimeFacts(process.versions.node, todayJst()));
+  if (unsupported) new Logger('Runtime').warn(unsupported);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createAdapter(config), {
     abortOnError: false,
   });

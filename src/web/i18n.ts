@@ -549,6 +549,7 @@ const ja: Record<string, string> = {
   // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
   'errors.serial.check_character': 'シリアル番号に入力の誤りがあります（チェック文字が一致しません）。修了証と見比べてください。',
   'errors.serial.malformed': 'シリアル番号は XXXX-XXXX-XXXX-X の形式（英字と数字）です。',
+  'errors.system.sbom_missing': 'このビルドのソフトウェア部品表（SBOM）は生成されていません（npm run sbom）。',
 };
 
 const en: Record<string, string> = {
@@ -1090,6 +1091,7 @@ const en: Record<string, string> = {
   'errors.serial.check_character':
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
   'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
+  'errors.system.sbom_missing': 'No software bill of materials was generated for this build (npm run sbom).',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

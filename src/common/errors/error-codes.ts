@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   // certificates
   'serial.check_character': 400,
   'serial.malformed': 400,
+  // system
+  'system.sbom_missing': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
