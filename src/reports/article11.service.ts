@@ -6,6 +6,7 @@ import { canonicalJson, sha256Hex } from '../common/canonical-json';
 import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
+import { SystemService } from '../system/system.service';
 import { totals, TrackingService } from './tracking.service';
 
 /**
@@ -21,6 +22,7 @@ export class Article11Service {
     private readonly tracking: TrackingService,
     private readonly content: ContentService,
     private readonly audit: AuditService,
+    private readonly system: SystemService,
   ) {}
 
   async report(user: AuthUser, engagementId: string) {
@@ -95,6 +97,8 @@ export class Article11Service {
           modules: w.certificate!.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
         })),
       totals: totals(data.workers),
+      // What generated the report (Article 12: the town may inspect what runs).
+      system: this.systemFacts(),
     };
     const digest = sha256Hex(canonicalJson(report));
     await this.audit.append({
@@ -106,5 +110,17 @@ export class Article11Service {
       details: { digest },
     });
     return { report, digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value: digest } };
+  }
+
+  private systemFacts() {
+    const f = this.system.facts();
+    return {
+      service: f.service.name,
+      version: f.service.version,
+      node: f.runtime.version,
+      nodeEndOfLife: f.runtime.endOfLife,
+      nodeSupport: f.runtime.support,
+      sbomDigest: f.sbom?.digest ?? null,
+    };
   }
 }

@@ -34,6 +34,7 @@ export class ReportPagesController {
       digest,
       otherLang: lang === 'ja' ? 'en' : 'ja',
       generatedAt: formatDateTime(report.generatedAt, lang),
+      nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
       startsOn: d(report.engagement.startsOn),
       endsOn: d(report.engagement.endsOn),
       flags: [

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
+import { SystemModule } from '../system/system.module';
 import { Article11Service } from './article11.service';
 import { ReportPagesController } from './report-pages.controller';
 import { ReportsController } from './reports.controller';
@@ -7,7 +8,7 @@ import { TrackingService } from './tracking.service';
 
 /** Progress, readiness and the Article 11 report (mounted under /api/v1). */
 @Module({
-  imports: [ContentModule],
+  imports: [ContentModule, SystemModule],
   controllers: [ReportsController],
   providers: [TrackingService, Article11Service],
   exports: [TrackingService, Article11Service],

@@ -156,6 +156,14 @@ describe('progress, readiness and the Article 11 report', () => {
     });
     expect(r.body.report.certifiedWorkers).toHaveLength(2);
     expect(r.body.report.certifiedWorkers[0].modules[0]).toMatchObject({ moduleId: expect.any(String), revision: 1 });
+    // What generated it (Articles 9-2 and 12): the version, the runtime and its end of life.
+    expect(r.body.report.system).toMatchObject({
+      service: 'article4-lms',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      node: process.versions.node,
+      nodeEndOfLife: '2028-04-30',
+      nodeSupport: 'supported',
+    });
     // One byte changed in the filed data: the digest no longer matches.
     const tampered = { ...r.body.report, totals: { ...r.body.report.totals, certified: 3 } };
     expect(sha256Hex(canonicalJson(tampered))).not.toBe(r.body.digest.value);
@@ -168,6 +176,7 @@ describe('progress, readiness and the Article 11 report', () => {
     expect(page.body).toContain('遵守状況報告書');
     expect(page.body).toContain('府総第101号');
     expect(page.body).toMatch(/[0-9a-f]{64}/);
+    expect(page.body).toContain(`Node.js ${process.versions.node}`);
     const en = await t.app.inject({
       method: 'GET',
       url: `/engagements/${w.engagement.id}/report?lang=en`,
