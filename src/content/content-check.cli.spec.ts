@@ -70,7 +70,7 @@ describe('content:check', () => {
     expect(strict.stdout).toMatch(/article\s+taught by/);
     expect(strict.stdout).toMatch(/module\s+questions\s+ja\s+en/);
     expect(strict.stdout).toMatch(/basics\s+12\s+100\.0 %\s+100\.0 %/);
-    expect(strict.stdout).toContain('modules/basics/questions.yaml cue score: ja: cues alone answer 100.0 % (12/12) right');
+    expect(strict.stdout).toContain('modules/basics/questions.yaml q01: has 3 choices; at least 4 are required');
     expect(strict.stdout).toContain('content:check FAILED');
 
     const report = run(true);
@@ -82,8 +82,8 @@ describe('content:check', () => {
     writeModule('basics', 3);
     writeModule('my-number', 3);
     const result = run(true, { moduleIds: ['my-number'] });
-    expect(result.stdout).toContain('modules/my-number/questions.yaml cue score');
-    expect(result.stdout).not.toContain('modules/basics/questions.yaml cue score');
+    expect(result.stdout).toContain('modules/my-number/questions.yaml q01: has 3 choices');
+    expect(result.stdout).not.toContain('modules/basics/questions.yaml q01: has 3 choices');
   });
 
   it('reports invalid content as the service would, and nothing else', () => {

@@ -4,8 +4,9 @@
  * 1. Validates the training content exactly as the service does at start and
  *    prints the summary tables. Invalid content: every problem listed, exit 1.
  * 2. Runs the quality checks of issue 14 (src/content/checks/): cue checker,
- *    near-duplicates across modules. Any finding fails the run (exit 1), except
- *    with --report, which prints the findings without failing.
+ *    near-duplicates, at least four choices, article tags. Any finding fails
+ *    the run (exit 1), except with --report, which prints the findings without
+ *    failing.
  *
  * --module limits the findings printed (and counted) to those modules; the
  * cue table always shows every module. --brief prints the tables without the
@@ -84,6 +85,8 @@ export function summary(modules: readonly TrainingModule[]): string {
 const CHECKS: readonly { name: CheckName; title: string }[] = [
   { name: 'cues', title: 'Cue checker' },
   { name: 'duplicates', title: 'Near-duplicates across modules' },
+  { name: 'choices', title: 'Questions with fewer than four choices' },
+  { name: 'articles', title: 'Article tags' },
 ];
 
 const pct = (t: CueTally) => `${(100 * ratio(t)).toFixed(1)} %`;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ContentError, contentHash, coverage, loadContent, normalizeText, renderMarkdown } from './content-loader';
-import type { AppliesWhen, TrainingModule } from './content.types';
+import { LOADER_MIN_CHOICES, MIN_CHOICES, type AppliesWhen, type TrainingModule } from './content.types';
 import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { compareModuleIds, deriveCurriculum } from './curriculum';
@@ -234,6 +234,13 @@ describe('loadContent', () => {
       });
       const problems = expectProblem('modules/basics/questions.yaml: questions[1].choices: has 2 choices; 3–5 are required');
       expect(problems).toContain('modules/basics/questions.yaml: questions[2].choices: has 6 choices; 3–5 are required');
+    });
+
+    it('three choices still load at start (LOADER_MIN_CHOICES); content:check asks for MIN_CHOICES', () => {
+      expect(LOADER_MIN_CHOICES).toBe(3);
+      expect(MIN_CHOICES).toBe(4);
+      writeModule('basics'); // every question has three choices
+      expect(loadContent(root).modules[0].questions.every((q) => q.choices.length === 3)).toBe(true);
     });
 
     it('a non-boolean correct', () => {

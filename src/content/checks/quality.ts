@@ -2,6 +2,7 @@ import type { TrainingModule } from '../content.types';
 import { cueProblems, scoreCueChecker, type CueReport } from './cue-checker';
 import type { Finding } from './findings';
 import { nearDuplicates, repeatedScenarios, type DuplicatePair, type RepeatedScenario, type StemRef } from './near-duplicates';
+import { articleFindings, choiceFindings } from './structure-checks';
 
 /*
  * Runs every content quality check of issue 14 over loaded modules. Pure.
@@ -55,6 +56,8 @@ export function runQualityChecks(modules: readonly TrainingModule[]): QualityRep
         .join(', ')}`,
       severity: 'fail',
     });
+
+  findings.push(...choiceFindings(modules), ...articleFindings(modules));
 
   return { cues, duplicates, scenarios, findings };
 }
