@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -13,6 +13,7 @@ let root: string;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'content-check-'));
+  copyFileSync(join(repoContent, 'facts.yaml'), join(root, 'facts.yaml'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -58,8 +59,8 @@ function writeModule(id: string, choices: number, manifest: Record<string, unkno
   writeFileSync(join(dir, 'lesson.en.md'), '# Basics\n\nUnder Article 1, the provisions are one with the contract.\n');
 }
 
-const run = (reportOnly: boolean, extra: { moduleIds?: string[] } = {}) =>
-  contentCheck({ dir: root, reportOnly, moduleIds: extra.moduleIds });
+const run = (reportOnly: boolean, extra: { today?: string; moduleIds?: string[] } = {}) =>
+  contentCheck({ dir: root, reportOnly, today: extra.today ?? '2026-11-30', moduleIds: extra.moduleIds });
 
 describe('content:check', () => {
   it('keeps the summary tables and adds the cue table; fails on findings, passes them with --report', () => {
@@ -76,6 +77,27 @@ describe('content:check', () => {
     const report = run(true);
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/Report only \(--report\): \d+ findings would fail content:check without --report\./);
+  });
+
+  it('fails even with --report on a fact past its reviewBy date', () => {
+    writeModule('basics', 4);
+    expect(run(true, { today: '2027-02-16' })).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('reviewBy 2027-02-15 has passed'),
+    });
+  });
+
+  it('fails even with --report on an unknown fact id', () => {
+    writeModule('basics', 4, { facts: ['no-such-fact'] });
+    const result = run(true);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('modules/basics/module.yaml facts: unknown fact "no-such-fact" (not in facts.yaml) [always fails]');
+  });
+
+  it('fails even with --report when facts.yaml is missing', () => {
+    writeModule('basics', 4);
+    rmSync(join(root, 'facts.yaml'));
+    expect(run(true)).toMatchObject({ code: 1, stdout: expect.stringContaining('facts.yaml (file): missing') });
   });
 
   it('--module limits the findings to those modules', () => {
@@ -95,7 +117,7 @@ describe('content:check', () => {
   });
 
   it('the repository content passes in report-only mode (what npm test runs)', () => {
-    const result = contentCheck({ dir: repoContent, reportOnly: true });
+    const result = contentCheck({ dir: repoContent, reportOnly: true, today: '2026-11-30' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

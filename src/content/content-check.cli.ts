@@ -1,15 +1,17 @@
 /*
- * `npm run content:check -- [--report] [--module <id>]… [--brief] [dir]`
+ * `npm run content:check -- [--report] [--module <id>]… [--today YYYY-MM-DD] [--brief] [dir]`
  *
  * 1. Validates the training content exactly as the service does at start and
  *    prints the summary tables. Invalid content: every problem listed, exit 1.
  * 2. Runs the quality checks of issue 14 (src/content/checks/): cue checker,
- *    near-duplicates, at least four choices, article tags. Any finding fails
- *    the run (exit 1), except with --report, which prints the findings without
- *    failing.
+ *    near-duplicates, at least four choices, article tags, dated facts. Any
+ *    finding fails the run (exit 1), except with --report, which prints the
+ *    findings and fails only on problems with facts.yaml, unknown fact ids and
+ *    facts past their reviewBy date.
  *
  * --module limits the findings printed (and counted) to those modules; the
- * cue table always shows every module. --brief prints the tables without the
+ * cue table always shows every module. --today replaces today's date in Japan
+ * (to preview which facts go stale). --brief prints the tables without the
  * list of findings.
  *
  * The directory is the positional argument, else CONTENT_DIR, else the
@@ -17,6 +19,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { todayJst } from '../common/dates';
 import { ContentError, coverage, loadContent } from './content-loader';
 import type { TrainingModule } from './content.types';
 import { CUE_MAX_MODULE, CUE_MAX_OVERALL, ratio, type CueTally } from './checks/cue-checker';
@@ -87,6 +90,7 @@ const CHECKS: readonly { name: CheckName; title: string }[] = [
   { name: 'duplicates', title: 'Near-duplicates across modules' },
   { name: 'choices', title: 'Questions with fewer than four choices' },
   { name: 'articles', title: 'Article tags' },
+  { name: 'facts', title: 'Facts' },
 ];
 
 const pct = (t: CueTally) => `${(100 * ratio(t)).toFixed(1)} %`;
@@ -98,10 +102,10 @@ const pct = (t: CueTally) => `${(100 * ratio(t)).toFixed(1)} %`;
 export function qualitySection(
   report: QualityReport,
   findings: readonly Finding[],
-  options: { brief?: boolean; moduleIds: readonly string[] },
+  options: { today: string; brief?: boolean; moduleIds: readonly string[] },
 ): string {
   const out: string[] = [];
-  out.push('Quality checks (issue 14)', '');
+  out.push(`Quality checks (issue 14), today ${options.today} (Japan)`, '');
   out.push(
     `Cue checker: share of questions answered right from surface cues alone (fails above ${CUE_MAX_OVERALL * 100} % overall or ${
       CUE_MAX_MODULE * 100
@@ -111,10 +115,10 @@ export function qualitySection(
   cueRows.push(['overall', report.cues.overall.ja.total, pct(report.cues.overall.ja), pct(report.cues.overall.en)]);
   out.push(table(['module', 'questions', 'ja', 'en'], cueRows, new Set([1, 2, 3])), '');
 
-  // '' stands for findings about no single module (the overall cue score, repeated scenarios).
+  // '' stands for findings about no single module: the shared files and the overall cue score.
   const moduleIds = [...options.moduleIds, ''];
   const counts = moduleIds.map((id) => [
-    id || '(overall)',
+    id || '(shared files, overall)',
     ...CHECKS.map((c) => findings.filter((f) => (f.moduleId ?? '') === id && f.check === c.name && f.severity !== 'advice').length),
     findings.filter((f) => (f.moduleId ?? '') === id && f.severity === 'advice').length,
   ]);
@@ -151,6 +155,7 @@ export interface CheckOptions {
   dir: string;
   reportOnly: boolean;
   moduleIds?: readonly string[];
+  today?: string;
   brief?: boolean;
 }
 
@@ -164,7 +169,8 @@ export function contentCheck(options: CheckOptions): { code: number; stdout: str
     if (err instanceof ContentError) return { code: 1, stdout: '', stderr: `${dir}\n${err.message}\n` };
     throw err;
   }
-  const report = runQualityChecks(modules);
+  const today = options.today ?? todayJst();
+  const report = runQualityChecks(modules, dir, today);
   const selected = options.moduleIds?.length ? options.moduleIds : modules.map((m) => m.id);
   const shown = report.findings.filter((f) => f.moduleId === undefined || selected.includes(f.moduleId));
   const failures = failing(shown, options.reportOnly);
@@ -180,7 +186,7 @@ export function contentCheck(options: CheckOptions): { code: number; stdout: str
     `Training content in ${dir} is valid.`,
     summary(modules),
     '',
-    qualitySection(report, shown, { brief: options.brief, moduleIds: selected }),
+    qualitySection(report, shown, { today, brief: options.brief, moduleIds: selected }),
     '',
     verdict,
     '',
@@ -194,11 +200,16 @@ function main(): number {
     options: {
       report: { type: 'boolean', default: false },
       module: { type: 'string', multiple: true },
+      today: { type: 'string' },
       brief: { type: 'boolean', default: false },
     },
   });
+  if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today)) {
+    process.stderr.write('--today must be a date written YYYY-MM-DD\n');
+    return 2;
+  }
   const dir = resolve(positionals[0] ?? process.env.CONTENT_DIR ?? resolve(__dirname, '..', '..', 'content'));
-  const result = contentCheck({ dir, reportOnly: values.report, moduleIds: values.module, brief: values.brief });
+  const result = contentCheck({ dir, reportOnly: values.report, moduleIds: values.module, today: values.today, brief: values.brief });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   return result.code;

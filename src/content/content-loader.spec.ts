@@ -243,6 +243,25 @@ describe('loadContent', () => {
       expect(loadContent(root).modules[0].questions.every((q) => q.choices.length === 3)).toBe(true);
     });
 
+    it('fact lists: accepted on modules and questions, exposed, and checked for shape', () => {
+      writeModule('basics', (m, q) => {
+        m.facts = ['ipa-10-threats-2026'];
+        q.questions[1].facts = ['nodejs-20-end-of-life', 'nodejs-22-end-of-life'];
+      });
+      const m = loadContent(root).modules[0];
+      expect(m.facts).toEqual(['ipa-10-threats-2026']);
+      expect(m.questions[1].facts).toEqual(['nodejs-20-end-of-life', 'nodejs-22-end-of-life']);
+      expect(m.questions[0].facts).toEqual([]);
+      writeModule('basics', (m, q) => {
+        m.facts = ['IPA 2026'];
+        q.questions[2].facts = ['a-b', 'a-b'];
+      });
+      const problems = expectProblem('modules/basics/module.yaml: facts: must be a list of distinct fact ids');
+      expect(problems).toContain(
+        'modules/basics/questions.yaml: questions[2].facts: must be a list of distinct fact ids from content/facts.yaml (kebab-case, e.g. ipa-10-threats-2026)',
+      );
+    });
+
     it('a non-boolean correct', () => {
       writeModule('basics', (_, q) => {
         q.questions[0].choices[0].correct = 'yes';

@@ -1,11 +1,16 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TrainingModule } from '../content.types';
 import { cueProblems, scoreCueChecker, type CueReport } from './cue-checker';
+import { FACTS_FILE, parseFacts, staleFacts, unknownFactRefs, untaggedTimeBound, type Fact } from './facts';
 import type { Finding } from './findings';
 import { nearDuplicates, repeatedScenarios, type DuplicatePair, type RepeatedScenario, type StemRef } from './near-duplicates';
 import { articleFindings, choiceFindings } from './structure-checks';
 
 /*
- * Runs every content quality check of issue 14 over loaded modules. Pure.
+ * Runs every content quality check of issue 14 over loaded modules and the
+ * shared file facts.yaml of a content directory. Pure apart from reading that
+ * file; `today` is passed in so tests can move time.
  */
 
 export interface QualityReport {
@@ -13,12 +18,26 @@ export interface QualityReport {
   /** Similar stems across modules, except pairs that are both in one repeated scenario. */
   readonly duplicates: readonly DuplicatePair[];
   readonly scenarios: readonly RepeatedScenario[];
+  readonly facts: readonly Fact[];
   /** Every finding, cue and duplicate findings included. */
   readonly findings: readonly Finding[];
 }
 
-/** All checks over `modules` as loadContent() returns them. */
-export function runQualityChecks(modules: readonly TrainingModule[]): QualityReport {
+/** Reads a shared file of the content directory, or reports it missing. */
+function readShared(dir: string, name: string, check: 'facts', findings: Finding[]): string | undefined {
+  const path = join(dir, name);
+  if (!existsSync(path)) {
+    findings.push({ check, file: name, where: '(file)', message: 'missing', severity: 'always' });
+    return undefined;
+  }
+  return readFileSync(path, 'utf8');
+}
+
+/**
+ * All checks. `modules` as loadContent() returns them; `dir` the content
+ * directory holding facts.yaml; `today` YYYY-MM-DD (Japan).
+ */
+export function runQualityChecks(modules: readonly TrainingModule[], dir: string, today: string): QualityReport {
   const findings: Finding[] = [];
 
   const cues = scoreCueChecker(modules);
@@ -59,7 +78,17 @@ export function runQualityChecks(modules: readonly TrainingModule[]): QualityRep
 
   findings.push(...choiceFindings(modules), ...articleFindings(modules));
 
-  return { cues, duplicates, scenarios, findings };
+  let facts: Fact[] = [];
+  const factsText = readShared(dir, FACTS_FILE, 'facts', findings);
+  if (factsText !== undefined) {
+    const parsed = parseFacts(factsText);
+    facts = parsed.facts;
+    findings.push(...parsed.findings, ...staleFacts(facts, today));
+    if (!parsed.findings.length) findings.push(...unknownFactRefs(modules, facts));
+  }
+  findings.push(...untaggedTimeBound(modules));
+
+  return { cues, duplicates, scenarios, facts, findings };
 }
 
 /** Whether the findings fail the check: any `always`; any `fail` unless report-only. */

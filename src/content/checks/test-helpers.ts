@@ -19,6 +19,7 @@ export function question(id: string, text: string, choices: ChoiceSpec[], extra:
     text: { ja: text, en: text },
     choices: cs,
     explanation: { ja: '第1による。', en: 'Under Article 1.' },
+    facts: [],
     multiple: cs.filter((c) => c.correct).length > 1,
     ...extra,
   };
@@ -39,6 +40,7 @@ export function trainingModule(id: string, questions: TrainingQuestion[], extra:
     estimatedMinutes: 8,
     timeLimitMinutes: 30,
     questions,
+    facts: [],
     lessonMarkdown: lesson,
     lessonHtml: { ja: '', en: '' },
     contentHash: '0'.repeat(64),
