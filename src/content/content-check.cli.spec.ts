@@ -14,6 +14,7 @@ let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'content-check-'));
   copyFileSync(join(repoContent, 'facts.yaml'), join(root, 'facts.yaml'));
+  copyFileSync(join(repoContent, 'glossary.yaml'), join(root, 'glossary.yaml'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -4,10 +4,10 @@
  * 1. Validates the training content exactly as the service does at start and
  *    prints the summary tables. Invalid content: every problem listed, exit 1.
  * 2. Runs the quality checks of issue 14 (src/content/checks/): cue checker,
- *    near-duplicates, at least four choices, article tags, dated facts. Any
- *    finding fails the run (exit 1), except with --report, which prints the
- *    findings and fails only on problems with facts.yaml, unknown fact ids and
- *    facts past their reviewBy date.
+ *    near-duplicates, at least four choices, article tags, dated facts,
+ *    glossary. Any finding fails the run (exit 1), except with --report, which
+ *    prints the findings and fails only on problems with facts.yaml,
+ *    glossary.yaml, unknown fact ids and facts past their reviewBy date.
  *
  * --module limits the findings printed (and counted) to those modules; the
  * cue table always shows every module. --today replaces today's date in Japan
@@ -91,6 +91,7 @@ const CHECKS: readonly { name: CheckName; title: string }[] = [
   { name: 'choices', title: 'Questions with fewer than four choices' },
   { name: 'articles', title: 'Article tags' },
   { name: 'facts', title: 'Facts' },
+  { name: 'glossary', title: 'Glossary' },
 ];
 
 const pct = (t: CueTally) => `${(100 * ratio(t)).toFixed(1)} %`;

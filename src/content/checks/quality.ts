@@ -4,13 +4,14 @@ import type { TrainingModule } from '../content.types';
 import { cueProblems, scoreCueChecker, type CueReport } from './cue-checker';
 import { FACTS_FILE, parseFacts, staleFacts, unknownFactRefs, untaggedTimeBound, type Fact } from './facts';
 import type { Finding } from './findings';
+import { GLOSSARY_FILE, glossaryFindings, parseGlossary } from './glossary';
 import { nearDuplicates, repeatedScenarios, type DuplicatePair, type RepeatedScenario, type StemRef } from './near-duplicates';
 import { articleFindings, choiceFindings } from './structure-checks';
 
 /*
  * Runs every content quality check of issue 14 over loaded modules and the
- * shared file facts.yaml of a content directory. Pure apart from reading that
- * file; `today` is passed in so tests can move time.
+ * shared files (facts.yaml, glossary.yaml) of a content directory. Pure apart
+ * from reading those two files; `today` is passed in so tests can move time.
  */
 
 export interface QualityReport {
@@ -24,7 +25,7 @@ export interface QualityReport {
 }
 
 /** Reads a shared file of the content directory, or reports it missing. */
-function readShared(dir: string, name: string, check: 'facts', findings: Finding[]): string | undefined {
+function readShared(dir: string, name: string, check: 'facts' | 'glossary', findings: Finding[]): string | undefined {
   const path = join(dir, name);
   if (!existsSync(path)) {
     findings.push({ check, file: name, where: '(file)', message: 'missing', severity: 'always' });
@@ -35,7 +36,7 @@ function readShared(dir: string, name: string, check: 'facts', findings: Finding
 
 /**
  * All checks. `modules` as loadContent() returns them; `dir` the content
- * directory holding facts.yaml; `today` YYYY-MM-DD (Japan).
+ * directory holding facts.yaml and glossary.yaml; `today` YYYY-MM-DD (Japan).
  */
 export function runQualityChecks(modules: readonly TrainingModule[], dir: string, today: string): QualityReport {
   const findings: Finding[] = [];
@@ -87,6 +88,12 @@ export function runQualityChecks(modules: readonly TrainingModule[], dir: string
     if (!parsed.findings.length) findings.push(...unknownFactRefs(modules, facts));
   }
   findings.push(...untaggedTimeBound(modules));
+
+  const glossaryText = readShared(dir, GLOSSARY_FILE, 'glossary', findings);
+  if (glossaryText !== undefined) {
+    const parsed = parseGlossary(glossaryText);
+    findings.push(...parsed.findings, ...glossaryFindings(modules, parsed.glossary));
+  }
 
   return { cues, duplicates, scenarios, facts, findings };
 }
