@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ContentError, contentHash, coverage, loadContent, normalizeText, renderMarkdown } from './content-loader';
-import type { AppliesWhen, TrainingModule } from './content.types';
+import { LOADER_MIN_CHOICES, MIN_CHOICES, type AppliesWhen, type TrainingModule } from './content.types';
 import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { compareModuleIds, deriveCurriculum } from './curriculum';
@@ -234,6 +234,32 @@ describe('loadContent', () => {
       });
       const problems = expectProblem('modules/basics/questions.yaml: questions[1].choices: has 2 choices; 3–5 are required');
       expect(problems).toContain('modules/basics/questions.yaml: questions[2].choices: has 6 choices; 3–5 are required');
+    });
+
+    it('three choices still load at start (LOADER_MIN_CHOICES); content:check asks for MIN_CHOICES', () => {
+      expect(LOADER_MIN_CHOICES).toBe(3);
+      expect(MIN_CHOICES).toBe(4);
+      writeModule('basics'); // every question has three choices
+      expect(loadContent(root).modules[0].questions.every((q) => q.choices.length === 3)).toBe(true);
+    });
+
+    it('fact lists: accepted on modules and questions, exposed, and checked for shape', () => {
+      writeModule('basics', (m, q) => {
+        m.facts = ['ipa-10-threats-2026'];
+        q.questions[1].facts = ['nodejs-20-end-of-life', 'nodejs-22-end-of-life'];
+      });
+      const m = loadContent(root).modules[0];
+      expect(m.facts).toEqual(['ipa-10-threats-2026']);
+      expect(m.questions[1].facts).toEqual(['nodejs-20-end-of-life', 'nodejs-22-end-of-life']);
+      expect(m.questions[0].facts).toEqual([]);
+      writeModule('basics', (m, q) => {
+        m.facts = ['IPA 2026'];
+        q.questions[2].facts = ['a-b', 'a-b'];
+      });
+      const problems = expectProblem('modules/basics/module.yaml: facts: must be a list of distinct fact ids');
+      expect(problems).toContain(
+        'modules/basics/questions.yaml: questions[2].facts: must be a list of distinct fact ids from content/facts.yaml (kebab-case, e.g. ipa-10-threats-2026)',
+      );
     });
 
     it('a non-boolean correct', () => {

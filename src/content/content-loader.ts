@@ -12,7 +12,7 @@ import {
   LANGS,
   LoadedContent,
   MAX_CHOICES,
-  MIN_CHOICES,
+  LOADER_MIN_CHOICES,
   MIN_QUESTIONS,
   ModuleManifest,
   PROVISION_REF,
@@ -298,11 +298,12 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
       }
       if (Array.isArray(q.choices)) {
         const choices = q.choices;
-        if (choices.length < MIN_CHOICES || choices.length > MAX_CHOICES)
+        // LOADER_MIN_CHOICES (3), not MIN_CHOICES (4): the temporary split while the banks are rewritten (issue 14).
+        if (choices.length < LOADER_MIN_CHOICES || choices.length > MAX_CHOICES)
           problems.add(
             bankFile,
             `${at}.choices`,
-            `has ${choices.length} choice${choices.length === 1 ? '' : 's'}; ${MIN_CHOICES}–${MAX_CHOICES} are required`,
+            `has ${choices.length} choice${choices.length === 1 ? '' : 's'}; ${LOADER_MIN_CHOICES}–${MAX_CHOICES} are required`,
           );
         const choiceIds = new Map<string, number>();
         choices.forEach((c, j) => {
@@ -343,8 +344,10 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
       text: { ja: q.text.ja, en: q.text.en },
       choices: q.choices.map((c) => ({ id: c.id, text: { ja: c.text.ja, en: c.text.en }, correct: c.correct })),
       explanation: { ja: q.explanation.ja, en: q.explanation.en },
+      facts: [...(q.facts ?? [])],
       multiple: q.choices.filter((c) => c.correct).length > 1,
     })),
+    facts: [...(m.facts ?? [])],
     lessonMarkdown,
     lessonHtml: { ja: renderMarkdown(lessonMarkdown.ja), en: renderMarkdown(lessonMarkdown.en) },
     contentHash: contentHash(texts as Record<ModuleFile, string>),
