@@ -315,7 +315,8 @@ describe(`several instances on one ${KIND} database`, () => {
     it('on SIGTERM stops accepting connections, finishes the request in flight, closes the pool and exits 0; the other instance keeps serving', async () => {
       const port = Number(new URL(A.url).port);
       const body = JSON.stringify({ serials: [serial] });
-      // A request in flight: headers and half the body sent, the rest held back until after SIGTERM.
+      // A request in flight: its headers sent with `Expect: 100-continue`, its body held back until after
+      // SIGTERM. The server's `100 Continue` says it has read the headers and dispatched the request.
       const socket = connect(port, '127.0.0.1');
       await new Promise((ok, fail) => socket.once('connect', ok).once('error', fail));
       let response = '';
@@ -325,19 +326,25 @@ describe(`several instances on one ${KIND} database`, () => {
       const ended = new Promise((ok) => socket.once('close', ok));
       socket.write(
         `POST /api/v1/certificates/verify HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${staff}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
       );
-      // Sent; give the server the moment it needs to read the headers and route the request.
-      await new Promise((r) => setTimeout(r, 500));
+      const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+      while (response !== CONTINUE) {
+        if (response.length > CONTINUE.length || socket.destroyed)
+          throw new Error(`expected 100 Continue, got ${JSON.stringify(response)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
 
       A.child.kill('SIGTERM');
       // New connections are refused while the request is still in flight.
       await untilRefused(port);
-      expect(response).toBe('');
-      socket.write(body.slice(10));
+      expect(response).toBe(CONTINUE);
+      socket.write(body);
       await ended;
-      expect(response).toMatch(/^HTTP\/1\.1 200 /);
-      expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4))[0]).toMatchObject({ serial, status: 'revoked' });
+      const final = response.slice(CONTINUE.length);
+      expect(final).toMatch(/^HTTP\/1\.1 200 /);
+      expect(final).toMatch(/\r\nconnection: close\r\n/i);
+      expect(JSON.parse(final.slice(final.indexOf('\r\n\r\n') + 4))[0]).toMatchObject({ serial, status: 'revoked' });
 
       // Exit code 0 means the process ended by itself: the pool's connections and every other handle closed.
       const exit = await A.exited;
