@@ -228,7 +228,8 @@ describe(`several instances on one ${KIND} database`, () => {
       expect(await db.query('SELECT id FROM users WHERE worker_id = ?', [w.id])).toHaveLength(1);
     });
 
-    let serial: string;
+    /** The serials of the certificates of the 50 concurrent submissions. */
+    let issued: string[] = [];
 
     it('grades on one instance a quiz started on the other, and takes one of two simultaneous submissions (one 200, one 409)', async () => {
       const w = await newWorker(1001, B);
@@ -253,21 +254,10 @@ describe(`several instances on one ${KIND} database`, () => {
       const both = await Promise.all([A, B].map((on) => call(on, 'POST', `/api/v1/attempts/${second}/submission`, { answers }, token)));
       expect(statuses(both)).toEqual([200, 409]);
       expect(await db.query('SELECT id FROM completions WHERE attempt_id = ?', [second])).toHaveLength(1);
-      serial = both.find((r) => r.status === 200)!.body.certificate.serial;
-      expect(await db.query("SELECT serial FROM certificates WHERE worker_id = ? AND status = 'valid'", [w.id])).toEqual([{ serial }]);
-    });
-
-    it('revokes a certificate once when both instances revoke it at once: one 200, one 409, one audit event', async () => {
-      expect(serial).toEqual(expect.any(String));
-      const both = await Promise.all(
-        [A, B].map((on) => call(on, 'POST', `/api/v1/certificates/${serial}/revocation`, { reason: '契約終了のため' }, staff)),
-      );
-      expect(statuses(both)).toEqual([200, 409]);
-      const [cert] = await db.query<{ id: string; status: string }>('SELECT id, status FROM certificates WHERE serial = ?', [serial]);
-      expect(cert.status).toBe('revoked');
-      expect(await db.query("SELECT seq FROM audit_events WHERE action = 'certificate.revoked' AND target_id = ?", [cert.id])).toHaveLength(
-        1,
-      );
+      const renewed = both.find((r) => r.status === 200)!.body.certificate.serial;
+      expect(await db.query("SELECT serial FROM certificates WHERE worker_id = ? AND status = 'valid'", [w.id])).toEqual([
+        { serial: renewed },
+      ]);
     });
 
     it('issues 50 certificates for 50 concurrent final submissions split over the instances, with no status index twice, and keeps the audit chain intact', async () => {
@@ -291,6 +281,7 @@ describe(`several instances on one ${KIND} database`, () => {
       );
       expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
       expect(results.every((r) => typeof r.body.certificate?.serial === 'string')).toBe(true);
+      issued = results.map((r) => r.body.certificate.serial as string);
 
       const ids = workers.map((w) => w.id);
       const certs = await db.query<{ serial: string; status_list_id: string; status_index: number }>(
@@ -312,8 +303,25 @@ describe(`several instances on one ${KIND} database`, () => {
       expect(verify.status).toBe(0);
     }, 180_000);
 
+    it('revokes a certificate once when both instances revoke it at once, five times: one 200, one 409, one audit event each', async () => {
+      expect(issued).toHaveLength(50);
+      for (const one of issued.slice(0, 5)) {
+        const both = await Promise.all(
+          [A, B].map((on) => call(on, 'POST', `/api/v1/certificates/${one}/revocation`, { reason: '契約終了のため' }, staff)),
+        );
+        expect(statuses(both)).toEqual([200, 409]);
+        const [cert] = await db.query<{ id: string; status: string }>('SELECT id, status FROM certificates WHERE serial = ?', [one]);
+        expect(cert.status).toBe('revoked');
+        expect(
+          await db.query("SELECT seq FROM audit_events WHERE action = 'certificate.revoked' AND target_id = ?", [cert.id]),
+        ).toHaveLength(1);
+      }
+    });
+
     it('on SIGTERM stops accepting connections, finishes the request in flight, closes the pool and exits 0; the other instance keeps serving', async () => {
       const port = Number(new URL(A.url).port);
+      expect(issued).toHaveLength(50);
+      const serial = issued[issued.length - 1];
       const body = JSON.stringify({ serials: [serial] });
       // A request in flight: its headers sent with `Expect: 100-continue`, its body held back until after
       // SIGTERM. The server's `100 Continue` says it has read the headers and dispatched the request.
@@ -344,7 +352,7 @@ describe(`several instances on one ${KIND} database`, () => {
       const final = response.slice(CONTINUE.length);
       expect(final).toMatch(/^HTTP\/1\.1 200 /);
       expect(final).toMatch(/\r\nconnection: close\r\n/i);
-      expect(JSON.parse(final.slice(final.indexOf('\r\n\r\n') + 4))[0]).toMatchObject({ serial, status: 'revoked' });
+      expect(JSON.parse(final.slice(final.indexOf('\r\n\r\n') + 4))[0]).toMatchObject({ serial, status: 'valid' });
 
       // Exit code 0 means the process ended by itself: the pool's connections and every other handle closed.
       const exit = await A.exited;
