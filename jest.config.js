@@ -1,6 +1,7 @@
-// Three projects: fast unit specs beside the code, e2e specs that boot the
-// real app (real migrations, temporary SQLite file or TEST_DATABASE_URL), and
-// the browser suite (real Chromium; `npm run test:browser`).
+// Four projects: fast unit specs beside the code, e2e specs that boot the
+// real app (real migrations, temporary SQLite file or TEST_DATABASE_URL), the
+// multi-instance suite (several service processes on one database;
+// `npm run test:multi`) and the browser suite (real Chromium; `npm run test:browser`).
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
@@ -16,6 +17,13 @@ module.exports = {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+    {
+      // Several real service processes (node dist/main.js) on one database; `npm run test:multi`.
+      ...common,
+      displayName: 'multi',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/multi/**/*.multi-spec.ts'],
     },
     {
       // Real Chromium against the app on 127.0.0.1; run through scripts/test-browser.js.

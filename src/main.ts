@@ -28,8 +28,52 @@ async function bootstrap() {
   const setup = app.get(SetupService);
   await setup.ensureAdmin();
   if (process.argv.includes('--demo')) await setup.seedDemo();
+  stopOnSignals(app, (line) => setup.announce(line));
   await app.listen(config.port, config.host);
-  app.get(SetupService).announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
+  setup.announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
+}
+
+/** How long requests in flight get after SIGTERM before the process exits anyway (a load balancer's usual grace is 30 s). */
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/**
+ * Graceful shutdown on SIGTERM (or Ctrl-C): stop accepting connections,
+ * let the requests in flight finish, close the database pool (Nest's close:
+ * the HTTP server first, then the data source), and let the process end by
+ * itself, exit code 0; still running after SHUTDOWN_GRACE_MS: exit code 1.
+ * A repeated signal changes nothing (a supervisor may signal the process and
+ * its group, `npm start` forwards Ctrl-C). Registers a Fastify hook, so it is
+ * called before listen.
+ */
+function stopOnSignals(app: NestFastifyApplication, announce: (line: string) => void): void {
+  let stopping = false;
+  // Node's server.close() closes the connections idle at that moment; a keep-alive connection whose
+  // request was in flight would stay open after its response until the keep-alive timeout (72 s).
+  // Answers sent while stopping say `Connection: close`, so the client and Node close it at once.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (_request, reply) => {
+      if (stopping) reply.header('connection', 'close');
+    });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    announce(`${signal}: no longer accepting connections; finishing the requests in flight`);
+    setTimeout(() => {
+      console.error(`Still busy ${SHUTDOWN_GRACE_MS / 1000} s after ${signal}; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => announce('article4-lms stopped'),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { buildOpenBadgeCredential } from '../../src/certificates/credential/open-badge';
 import { credentialHeader, signCompactJws } from '../../src/certificates/credential/jws';
 import { kidOf, privateKeyToPem } from '../../src/certificates/credential/keys';
@@ -9,6 +8,7 @@ import { emptyBits, setBit, STATUS_LIST_SIZE } from '../../src/certificates/cred
 import type { TrainingModule } from '../../src/content/content.types';
 import { deriveCurriculum } from '../../src/content/curriculum';
 import { dataSourceOptions } from '../../src/database/data-source-options';
+import { openDatabase } from '../../src/database/migrate';
 import { Prng } from './prng';
 import type { Sizes } from './sizes';
 
@@ -103,11 +103,10 @@ export interface Manifest {
 
 /** Creates the schema with the application's real migrations. */
 export async function migrate(file: string): Promise<void> {
-  const ds = new DataSource({
+  const ds = await openDatabase({
     ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }),
     logging: false,
   });
-  await ds.initialize();
   await ds.destroy();
 }
 

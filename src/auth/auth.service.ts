@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ANONYMOUS, AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../common/errors/domain-error';
+import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
@@ -105,7 +107,9 @@ export class AuthService {
 
   /**
    * A worker's first sign-in: the one-time code from their manager plus a
-   * password of their choosing. The code works once and expires.
+   * password of their choosing. The code works once and expires: it is
+   * consumed by a conditional update, so of two enrolments with one code at
+   * once (two instances) one signs in and the other gets 409 `enrollment.code_used`.
    */
   async enroll(code: string, password: string): Promise<SignedIn> {
     const codeHash = enrollmentCodeHash(code);
@@ -119,6 +123,14 @@ export class AuthService {
         });
       }
       if (await m.existsBy(User, { email: worker.email })) throw new ConflictException('An account with this e-mail already exists');
+      const now = new Date();
+      const consumed = await conditionalUpdate(
+        m,
+        Worker,
+        { id: worker.id, enrollmentCodeHash: codeHash },
+        { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: now, updatedAt: now },
+      );
+      if (!consumed) throw new DomainError('enrollment.code_used', {}, 'enrollmentCode');
       const u: User = {
         id: randomUUID(),
         email: worker.email,
@@ -134,11 +146,6 @@ export class AuthService {
         createdAt: new Date(),
       };
       await m.insert(User, u);
-      await m.update(
-        Worker,
-        { id: worker.id },
-        { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: new Date(), updatedAt: new Date() },
-      );
       await this.audit.record(m, {
         action: 'auth.enrolled',
         actor: u,

@@ -3,12 +3,14 @@ import { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests. */
+/**
+ * One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests.
+ * Migrations are not run on connect: openDatabase() (migrate.ts) runs them under a database-wide lock.
+ */
 export function dataSourceOptions(config: Pick<AppConfig, 'databaseKind' | 'databaseUrl' | 'sqlitePath'>): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     logging: false,

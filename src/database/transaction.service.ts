@@ -7,7 +7,10 @@ import { DataSource, EntityManager } from 'typeorm';
  * transactions started by concurrent requests would interleave on it
  * (typeorm#3919, #8668): one's ROLLBACK undoes the other's writes, or BEGIN
  * fails inside an open transaction. On SQLite every write transaction waits
- * its turn in one queue; on PostgreSQL each gets its own pooled connection.
+ * its turn in one queue, and takes the database's write lock at BEGIN
+ * (locks.ts, beginImmediately), so transactions of other processes on the
+ * same file wait for it too (busy timeout); on PostgreSQL each gets its own
+ * pooled connection.
  */
 @Injectable()
 export class TransactionService {

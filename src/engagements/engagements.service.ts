@@ -5,9 +5,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
+import { DomainError } from '../common/errors/domain-error';
 import { fieldError } from '../common/http/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
+import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
 import { Organization } from '../organizations/organization.entity';
 import { AddSubcontractorDto, ApprovalDto, CreateEngagementDto } from './dto/engagement.dto';
@@ -185,7 +187,11 @@ export class EngagementsService {
     };
   }
 
-  /** Only the town decides, once, with the date and reference of its written decision. */
+  /**
+   * Only the town decides, once, with the date and reference of its written decision.
+   * The decision is a conditional update from `pending_approval`, so of two decisions at once
+   * (two instances, two tabs) exactly one lands and the other gets 409 `subcontractor.already_decided`.
+   */
   async decide(user: AuthUser, engagementId: string, organizationId: string, dto: ApprovalDto) {
     await this.access.engagement(user, engagementId);
     return this.tx.run(async (m) => {
@@ -197,11 +203,13 @@ export class EngagementsService {
       link.decidedOn = dto.decidedOn;
       link.reference = dto.reference.trim();
       link.decidedBy = user.id;
-      await m.update(
+      const decided = await conditionalUpdate(
+        m,
         SubcontractLink,
-        { id: link.id },
+        { id: link.id, status: 'pending_approval' },
         { status: link.status, decidedOn: link.decidedOn, reference: link.reference, decidedBy: user.id },
       );
+      if (!decided) throw new DomainError('subcontractor.already_decided');
       await this.audit.record(m, {
         action: dto.approved ? 'subcontractor.approved' : 'subcontractor.rejected',
         actor: user,

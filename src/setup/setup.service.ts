@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { lockInTransaction } from '../database/locks';
 import { TransactionService } from '../database/transaction.service';
 import { hashPassword } from '../auth/password';
 import { issueEnrollmentCode } from '../auth/tokens';
@@ -20,6 +23,7 @@ export class SetupService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
     private readonly content: ContentService,
   ) {}
@@ -27,20 +31,27 @@ export class SetupService {
   /**
    * Creates the first admin when there is no user at all. Without
    * ADMIN_EMAIL/ADMIN_PASSWORD a password is generated and printed once, to
-   * stdout only (never into the structured log).
+   * stdout only (never into the structured log). Several instances starting
+   * together create one admin: the check and the insert happen under the
+   * database-wide `setup` lock (src/database/locks.ts); the others then find it.
    */
   async ensureAdmin(print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<void> {
+    // The usual start: someone exists, so skip hashing a password no one will use.
+    if (await this.db.getRepository(User).exists()) return;
     const email = (this.config.adminEmail ?? 'admin@example.jp').toLowerCase();
     const generated = !this.config.adminPassword;
     const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
+    // Hashed before the transaction: no lock is held while it computes.
+    const passwordHash = await hashPassword(password, this.config.scryptLogN);
     const created = await this.tx.run(async (m) => {
+      await lockInTransaction(m, 'setup');
       if ((await m.count(User)) > 0) return false;
       await m.insert(User, {
         id: randomUUID(),
         email,
         displayName: '管理者',
         role: 'admin',
-        passwordHash: await hashPassword(password, this.config.scryptLogN),
+        passwordHash,
         municipalityId: null,
         organizationId: null,
         workerId: null,
@@ -55,7 +66,8 @@ export class SetupService {
   }
 
   /**
-   * The demo dataset, idempotent: running it again changes nothing. 府中町 with
+   * The demo dataset, idempotent: running it again, or on several instances
+   * starting together (under the `setup` lock), changes nothing. 府中町 with
    * a town staff account, a prime contractor, a tier-1 subcontractor (approved)
    * and a tier-2 one (pending), a few workers in each, all assigned to one
    * engagement that starts next month.
@@ -63,6 +75,7 @@ export class SetupService {
   async seedDemo(): Promise<void> {
     const hash = await hashPassword(DEMO_PASSWORD, this.config.scryptLogN);
     const created = await this.tx.run(async (m) => {
+      await lockInTransaction(m, 'setup');
       const now = new Date();
       let fuchu = await m.findOneBy(Municipality, { code: FUCHU.code });
       if (!fuchu) {

@@ -547,6 +547,8 @@ const ja: Record<string, string> = {
   'error.500.message': '申し訳ありません。処理中にエラーが発生しました。問題が続く場合は、下の問い合わせ番号を添えてご連絡ください。',
 
   // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
+  'errors.enrollment.code_used': 'この登録コードは、同時に行われた別の登録で使用されました。',
+  'errors.subcontractor.already_decided': 'この再委託先については、同時に行われた別の操作で承認または不承認が決まりました。',
   'errors.serial.check_character': 'シリアル番号に入力の誤りがあります（チェック文字が一致しません）。修了証と見比べてください。',
   'errors.serial.malformed': 'シリアル番号は XXXX-XXXX-XXXX-X の形式（英字と数字）です。',
   'errors.system.sbom_missing': 'このビルドのソフトウェア部品表（SBOM）は生成されていません（npm run sbom）。',
@@ -1088,6 +1090,8 @@ const en: Record<string, string> = {
   'error.500.message': 'Sorry, an error occurred. If it persists, contact us with the reference below.',
 
   // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
+  'errors.enrollment.code_used': 'This enrollment code was used by another enrollment made at the same time.',
+  'errors.subcontractor.already_decided': 'This subcontractor was approved or rejected by another decision made at the same time.',
   'errors.serial.check_character':
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
   'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',

@@ -7,9 +7,13 @@
  * Grouped by area, sorted within each group.
  */
 export const ERROR_STATUS = {
+  // accounts
+  'enrollment.code_used': 409,
   // certificates
   'serial.check_character': 400,
   'serial.malformed': 400,
+  // engagements
+  'subcontractor.already_decided': 409,
   // system
   'system.sbom_missing': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
