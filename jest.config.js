@@ -10,6 +10,9 @@ const common = {
 };
 
 module.exports = {
+  // A guard against hangs, not a speed target (those live in bench/): an e2e hook boots a whole app with
+  // its migrations, which takes seconds on a busy 2-core machine. Jest's default of 5 s failed there.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
