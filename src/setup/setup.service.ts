@@ -40,11 +40,10 @@ export class SetupService {
         email,
         displayName: '管理者',
         role: 'admin',
-        passwordHash: await hashPassword(password, this.config.scryptLogN),
+        passwordHash: await hashPassword(password, this.config.passwordHashMemoryKiB),
         municipalityId: null,
         organizationId: null,
         workerId: null,
-        failedLogins: 0,
         createdAt: new Date(),
       });
       return true;
@@ -61,7 +60,7 @@ export class SetupService {
    * engagement that starts next month.
    */
   async seedDemo(): Promise<void> {
-    const hash = await hashPassword(DEMO_PASSWORD, this.config.scryptLogN);
+    const hash = await hashPassword(DEMO_PASSWORD, this.config.passwordHashMemoryKiB);
     const created = await this.tx.run(async (m) => {
       const now = new Date();
       let fuchu = await m.findOneBy(Municipality, { code: FUCHU.code });
@@ -81,7 +80,6 @@ export class SetupService {
           municipalityId: null,
           organizationId: null,
           workerId: null,
-          failedLogins: 0,
           createdAt: now,
           ...extra,
         });
@@ -95,7 +93,6 @@ export class SetupService {
         municipalityId: fuchu.id,
         organizationId: null,
         workerId: null,
-        failedLogins: 0,
         createdAt: now,
       });
 
