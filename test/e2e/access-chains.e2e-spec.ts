@@ -43,7 +43,7 @@ describe('access chains (issue 12)', () => {
     // subA (approved under P) has a worker on the engagement too.
     const a = await enrolledWorker(w.http, w.managers.subA.token, w.subA.id, '一次　花子', 'sub-a-one@example.jp');
     await w.http.post(`${w.E}/assignments`, { workerIds: [a.workerId] }, w.managers.subA.token);
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   describe('1. town staff of another municipality name P as their prime', () => {

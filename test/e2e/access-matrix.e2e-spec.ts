@@ -271,7 +271,7 @@ describe('access matrix: multi-step chains', () => {
         },
       },
     ];
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   it('grants no foreign actor subA’s people or control of subA, whatever it named first', async () => {
@@ -308,7 +308,7 @@ describe('access matrix: multi-step chains', () => {
       check(`sees the holder of subA's certificate`, cert.status === 200 && !cert.body.holder.name && leaks(cert.text).length === 0);
     }
     expect(failures).toEqual([]);
-  });
+  }, 60_000);
 
   it('still serves subA’s own manager and the ancestors over approved links', async () => {
     const own = await w.http.get(`/api/v1/organizations/${w.subA.id}/workers`, w.managers.subA.token);

@@ -15,7 +15,7 @@ describe('response headers', () => {
     await w.http.post(`${w.E}/assignments`, { workerIds: [x.workerId] }, w.managers.prime.token);
     for (const m of w.engagement.curriculum) await sit(t, w.http, x.token, m, w.engagement.id);
     serial = (await w.http.get('/api/v1/me/certificates', x.token)).body[0].serial;
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   it('marks every API answer and page with personal data no-store', async () => {
@@ -81,5 +81,5 @@ describe('HSTS', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 60_000);
 });

@@ -29,7 +29,7 @@ describe('sign-in throttling', () => {
     t = await createTestApp({ env: { TRUST_PROXY: '127.0.0.1' } });
     w = await buildWorld(t);
     owner = (await makeUser(w.http, w.admin.token, { role: 'org_manager', organizationId: w.prime.id }, 'owner')).email;
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   it('answers a known and an unknown e-mail identically across 10 failures', async () => {
@@ -84,7 +84,7 @@ describe('sign-in throttling', () => {
     for (let i = 0; i < limit; i++)
       expect((await from(t, `10.${Math.floor(i / 4)}.0.${i % 4}`, target, 'guess-' + i)).statusCode).toBe(401);
     expect((await from(t, '10.200.0.1', target, PASSWORD)).statusCode).toBe(429);
-  });
+  }, 60_000);
 
   it('counts concurrent guesses before checking them: a burst from one address gets no more than its limit', async () => {
     const burst = await Promise.all(
@@ -111,7 +111,7 @@ describe('sign-in throttling', () => {
     } finally {
       await second.close({ keepData: true });
     }
-  });
+  }, 60_000);
 
   it('records throttled attempts in the audit trail without the address tried', async () => {
     const events = await t.query<{ target_id: string | null; details: string }>(
@@ -135,7 +135,7 @@ describe('the client address', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 60_000);
 
   it('refuses a TRUST_PROXY that names no proxies, naming the setting', async () => {
     for (const bad of ['true', '10.0.0.0/33', 'proxy.example.jp', '0'])
@@ -174,5 +174,5 @@ describe('password hashes at sign-in', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 60_000);
 });

@@ -24,7 +24,7 @@ describe('one transaction per use case', () => {
   beforeAll(async () => {
     t = await createTestApp();
     w = await buildWorld(t);
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   describe("the town's new engagement with a new prime", () => {
