@@ -67,15 +67,15 @@ export class AuthService {
       await failed(user ? 'wrong_password' : 'unknown_account');
       throw new DomainError('auth.sign_in_failed');
     }
-    await this.throttle.succeeded(counters);
-    if (needsRehash(user.passwordHash, this.config.passwordHashMemoryKiB)) await this.rehash(user, password);
-    return this.signIn(user, true);
-  }
-
-  /** Replaces the stored hash, unless it changed meanwhile (another instance rehashed first). */
-  private async rehash(user: User, password: string): Promise<void> {
-    const passwordHash = await hashPassword(password, this.config.passwordHashMemoryKiB);
-    await this.tx.run((m) => m.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }));
+    const rehashed = needsRehash(user.passwordHash, this.config.passwordHashMemoryKiB)
+      ? await hashPassword(password, this.config.passwordHashMemoryKiB)
+      : null;
+    // One transaction with the session and its audit event: the attempt taken back, the legacy hash replaced
+    // (unless another instance replaced it first).
+    return this.signIn(user, true, async (m) => {
+      await this.throttle.succeeded(counters, m);
+      if (rehashed) await m.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash: rehashed });
+    });
   }
 
   /**
@@ -124,10 +124,12 @@ export class AuthService {
   }
 
   /** With `audited`, the sign-in's event is recorded in the session's transaction (an enrolment has its own event). */
-  private async signIn(user: User, audited = false): Promise<SignedIn> {
-    const record = (m: EntityManager) =>
-      this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
-    const { token, expiresAt } = await this.sessions.open(user.id, audited ? record : undefined);
+  private async signIn(user: User, audited = false, also?: (m: EntityManager) => Promise<void>): Promise<SignedIn> {
+    const record = async (m: EntityManager) => {
+      await also?.(m);
+      if (audited) await this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
+    };
+    const { token, expiresAt } = await this.sessions.open(user.id, record);
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 }

@@ -121,18 +121,18 @@ export class SignInThrottle {
     return { throttled: until > 0, retryAfterSeconds: until ? Math.ceil((until - now.getTime()) / 60_000) * 60 : 0 };
   }
 
-  /** The password was right: this attempt no longer counts, and the (address, client) counter starts over. */
-  async succeeded(counters: Counter[]): Promise<void> {
-    await this.tx.run(async (m) => {
-      for (const c of [...counters].sort((a, b) => (a.key < b.key ? -1 : 1))) {
-        if (c.kind === 'pair') await m.query(portableSql(this.db, 'DELETE FROM sign_in_throttle WHERE throttle_key = ?'), [c.key]);
-        else
-          await m.query(
-            portableSql(this.db, 'UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE throttle_key = ? AND attempts > 0'),
-            [c.key],
-          );
-      }
-    });
+  /**
+   * The password was right: this attempt no longer counts, and the (address, client) counter starts over.
+   * Runs in the caller's transaction (the new session's).
+   */
+  async succeeded(counters: Counter[], m: EntityManager): Promise<void> {
+    for (const c of [...counters].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      if (c.kind === 'pair') await m.query(portableSql(this.db, 'DELETE FROM sign_in_throttle WHERE throttle_key = ?'), [c.key]);
+      else
+        await m.query(portableSql(this.db, 'UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE throttle_key = ? AND attempts > 0'), [
+          c.key,
+        ]);
+    }
   }
 
   private async sweep(m: EntityManager, now: Date): Promise<void> {
