@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
-import { AppConfig } from './config/app-config';
+import { APP_CONFIG, AppConfig } from './config/app-config';
 import { renderErrorPage } from './web/error-page';
 import { baseContext } from './web/page-context';
 import { registerViewHelpers } from './web/view-helpers';
@@ -31,7 +32,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createAdapter(config: AppConfig, logStream?: DestinationStream): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: true,
+    // Only the named reverse proxies may say who the client is (X-Forwarded-For); by default nobody.
+    // (A hop count is valid for Fastify 5; NestJS 12's option type leaves numbers out.)
+    trustProxy: config.trustProxy as boolean | string | string[],
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -68,6 +71,7 @@ class OneLineRequestLog extends LogController {
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const fastify = app.getHttpAdapter().getInstance();
+  const config = app.get<AppConfig>(APP_CONFIG);
 
   fastify.addContentTypeParser(
     ['text/csv', 'application/octet-stream'],
@@ -97,19 +101,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     (reply as unknown as { locals: Record<string, unknown> }).locals = { ...baseContext(req, reply), csrf: '' };
   });
 
-  fastify.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', String(req.id));
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/api/docs')) {
-      // Swagger UI ships inline bootstrapping; every page of ours runs without inline script.
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-      );
-    }
-  });
+  await registerSecurityHeaders(app, config);
 
   const document = SwaggerModule.createDocument(
     app,
@@ -124,6 +116,52 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
 
   app.enableShutdownHooks();
   return app;
+}
+
+/** Our pages run no inline script or style, load nothing from elsewhere, and may not be framed. */
+const CSP = {
+  defaultSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  styleSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+};
+/** Swagger UI (/api/docs) styles itself inline; everything else as strict as our pages. */
+const SWAGGER_CSP = { ...CSP, styleSrc: ["'self'", "'unsafe-inline'"] };
+
+/**
+ * Security headers through @fastify/helmet (CSP, frame-ancestors and
+ * X-Frame-Options, Referrer-Policy, nosniff, and HSTS when PUBLIC_BASE_URL
+ * is https), and `Cache-Control: no-store` on every response that does not
+ * set its own: API answers and pages carry personal data (names, e-mails,
+ * codes, reports) and must never sit in a shared or browser cache. The few
+ * public, cacheable routes (JWKS, assets) set their own Cache-Control.
+ */
+async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const https = config.publicBaseUrl.startsWith('https://');
+  await app.register(fastifyHelmet as any, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP },
+    // RFC 6797: only over https; the service does not know its sibling hosts, so no includeSubDomains.
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+  });
+  // Route-level helmet options must be in place before the routes are registered (Swagger's below, Nest's at init).
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs'))
+      route.config = {
+        ...(route.config ?? {}),
+        helmet: { contentSecurityPolicy: { useDefaults: false, directives: SWAGGER_CSP } },
+      } as never;
+  });
+  fastify.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
 }
 
 /** `{ name: 'partials/name.hbs' }` for every .hbs file in the partials folder. */

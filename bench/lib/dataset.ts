@@ -161,7 +161,6 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'municipality_id',
     'organization_id',
     'worker_id',
-    'failed_logins',
     'created_at',
   ]);
   const insSession = ins('sessions', ['id', 'user_id', 'token_hash', 'created_at', 'expires_at', 'revoked_at']);
@@ -256,8 +255,8 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
 
   const supersede = db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?');
   const now = iso(anchor);
-  // Seeded users never sign in (their sessions are seeded), so one cheap hash serves them all.
-  const passwordHash = 'scrypt$12$8$1$YmVuY2g$unused-bench-password-hash';
+  // Seeded users never sign in (their sessions are seeded), so one placeholder no password matches serves them all.
+  const passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hiZW5jaGJlbmNo$dW51c2VkLWJlbmNoLXBhc3N3b3JkLWhhc2gtdW51c2Vk';
   const token = () => prng.bytes(32).toString('base64url');
   const session = (userId: string) => {
     const t = token();
@@ -280,7 +279,6 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
       extra.municipalityId ?? null,
       extra.organizationId ?? null,
       extra.workerId ?? null,
-      0,
       now,
     );
     return id;

@@ -1,26 +1,248 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
+import { DomainError } from '../common/errors/domain-error';
+import type { ErrorCode } from '../common/errors/error-codes';
+import { fieldError } from '../common/http/errors';
 import { Engagement } from '../engagements/engagement.entity';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
+import { Municipality } from '../municipalities/municipality.entity';
 import { Organization } from '../organizations/organization.entity';
+import { User, type Role } from '../users/user.entity';
+import { Assignment } from '../workers/assignment.entity';
 import { SubcontractTree } from './subcontract-tree';
 
 /**
- * Who may see what: the one place for the visibility rules of DESIGN.md.
- * - town staff: their municipality's engagements and everything on them;
- * - an org manager: engagements their organization is on, and there only the
- *   subtree below their organization (never siblings, never the parents' other work);
- * - a worker: the engagements they are assigned to, and themselves;
- * - admin: everything.
- * What a caller may not see is reported as 404, never 403.
+ * Every permission the service knows, by name. Each is decided by exactly
+ * one function below (`DECISIONS`); services call `require`/`can` with the
+ * name, for the API and the pages alike. The table of who holds which is in
+ * docs/accounts-and-access.md and, executable, in access.service.spec.ts.
+ */
+export const PERMISSIONS = [
+  'organization.read',
+  'organization.workers.read',
+  'organization.workers.create',
+  'organization.codes.issue',
+  'organization.managers.create',
+  'municipality.staff.create',
+  'user.admin.create',
+  'user.exists.read',
+  'engagement.create',
+  'engagement.read',
+  'engagement.subcontractors.read',
+  'engagement.subcontractors.add',
+  'engagement.subcontractors.decide',
+  'engagement.assignments.create',
+  'engagement.progress.read',
+  'engagement.readiness.read',
+  'engagement.report.read',
+  'certificate.holder.read',
+  'certificate.revoke',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * allow; `not_found`: the caller may not see the thing (answered 404, the
+ * same as for a thing that does not exist); `forbidden`: the caller's role
+ * may never do this (answered 403).
+ */
+export type Verdict = 'allow' | 'not_found' | 'forbidden';
+
+/** An engagement by id, or the row when the caller already has it. */
+export type EngagementRef = string | Pick<Engagement, 'id' | 'municipalityId' | 'primeOrganizationId'>;
+
+/** The certificate facts that decide who sees its holder's name and e-mail. */
+export interface HolderRef {
+  workerId: string;
+  organizationId: string;
+  engagementId: string;
+  municipalityId: string;
+}
+
+/** What each permission is about. `null`: nothing in particular (creating, or the whole audit trail). */
+export interface PermissionTargets {
+  'organization.read': string;
+  'organization.workers.read': string;
+  'organization.workers.create': string;
+  'organization.codes.issue': string;
+  'organization.managers.create': string;
+  'municipality.staff.create': string | null;
+  'user.admin.create': null;
+  'user.exists.read': null;
+  'engagement.create': null;
+  'engagement.read': EngagementRef;
+  'engagement.subcontractors.read': EngagementRef;
+  'engagement.subcontractors.add': { engagement: EngagementRef; parentOrganizationId: string };
+  'engagement.subcontractors.decide': EngagementRef;
+  'engagement.assignments.create': EngagementRef;
+  'engagement.progress.read': EngagementRef;
+  'engagement.readiness.read': EngagementRef;
+  'engagement.report.read': EngagementRef;
+  'certificate.holder.read': HolderRef;
+  'certificate.revoke': EngagementRef;
+  'audit.read': EngagementRef | null;
+}
+
+/** The 404 a refusal answers with: the noun the permission is about. */
+const NOT_FOUND: Record<Permission, ErrorCode> = {
+  'organization.read': 'organization.not_found',
+  'organization.workers.read': 'organization.not_found',
+  'organization.workers.create': 'organization.not_found',
+  'organization.codes.issue': 'organization.not_found',
+  'organization.managers.create': 'organization.not_found',
+  'municipality.staff.create': 'municipality.not_found',
+  'user.admin.create': 'access.forbidden',
+  'user.exists.read': 'access.forbidden',
+  'engagement.create': 'access.forbidden',
+  'engagement.read': 'engagement.not_found',
+  'engagement.subcontractors.read': 'engagement.not_found',
+  'engagement.subcontractors.add': 'organization.not_found',
+  'engagement.subcontractors.decide': 'engagement.not_found',
+  'engagement.assignments.create': 'engagement.not_found',
+  'engagement.progress.read': 'engagement.not_found',
+  'engagement.readiness.read': 'engagement.not_found',
+  'engagement.report.read': 'engagement.not_found',
+  'certificate.holder.read': 'certificate.not_found',
+  'certificate.revoke': 'certificate.not_found',
+  'audit.read': 'engagement.not_found',
+};
+
+/**
+ * Whose workers a caller may see in one organization: all of them, or only
+ * those assigned to some engagements (people are visible through
+ * assignment), or none.
+ */
+export type PeopleScope = { all: true } | { all: false; municipalityId: string } | { all: false; engagementIds: string[] };
+
+/** Which organizations of an engagement's tree a caller sees (names, tier, approval), and whose workers. */
+export interface TrackingScope {
+  organizations: string[];
+  people: ReadonlySet<string>;
+}
+
+type Decision<P extends Permission> = (user: AuthUser, target: PermissionTargets[P]) => Promise<Verdict>;
+
+/**
+ * Who may do what: the one place for the rules (DESIGN.md, "Access"). The
+ * model is immich's `requireAccess`: a permission name, the caller and the
+ * target, one decision per permission.
+ *
+ * - People are visible through assignment. Town staff see a worker while the
+ *   worker is assigned to an engagement of their municipality; an ancestor
+ *   organization's manager, while the worker is assigned to an engagement on
+ *   which every subcontract link between the two is approved. A pending or
+ *   refused link, or being named prime, grants nothing.
+ * - An organization is controlled (its managers, worker registrations,
+ *   enrollment codes) by its own managers, the admin, or, while it has no
+ *   manager yet, whoever registered it (town staff of the registering
+ *   municipality, managers of the registering organization). Naming an
+ *   organization as prime or subcontractor never grants control of it.
+ * - Engagements: town staff see their municipality's; a manager those their
+ *   organization is on (prime or linked, any status); a worker those they are
+ *   assigned to; the admin all.
+ * - What a caller may not see answers 404, the same as what does not exist;
+ *   403 only where the caller's role may never do the thing.
  */
 @Injectable()
 export class AccessService {
+  private readonly decisions: { [P in Permission]: Decision<P> } = {
+    'organization.read': (u, orgId) => this.readOrganization(u, orgId),
+    'organization.workers.read': async (u, orgId) => {
+      if (u.role === 'worker') return 'forbidden';
+      if (!(await this.organizationRow(orgId))) return 'not_found';
+      return (await this.peopleScope(u, orgId)) ? 'allow' : 'not_found';
+    },
+    'organization.workers.create': (u, orgId) => this.control(u, orgId),
+    'organization.codes.issue': (u, orgId) => this.control(u, orgId),
+    'organization.managers.create': (u, orgId) => this.control(u, orgId),
+    'municipality.staff.create': async (u, municipalityId) => {
+      if (u.role === 'admin')
+        return !municipalityId || (await this.db.getRepository(Municipality).existsBy({ id: municipalityId })) ? 'allow' : 'not_found';
+      if (u.role === 'town_staff') return municipalityId === u.municipalityId ? 'allow' : 'not_found';
+      return 'forbidden';
+    },
+    'user.admin.create': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
+    // Whether an e-mail address has an account anywhere: the operator only (users.service.ts).
+    'user.exists.read': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
+    'engagement.create': async (u) => (u.role === 'town_staff' ? 'allow' : 'forbidden'),
+    'engagement.read': async (u, ref) => ((await this.seesEngagement(u, ref)) ? 'allow' : 'not_found'),
+    'engagement.subcontractors.read': (u, ref) => this.engagementData(u, ref, 'anyone_on_it'),
+    'engagement.progress.read': (u, ref) => this.engagementData(u, ref, 'anyone_on_it'),
+    'engagement.readiness.read': (u, ref) => this.engagementData(u, ref, 'prime_only'),
+    'engagement.report.read': (u, ref) => this.engagementData(u, ref, 'prime_only'),
+    'engagement.subcontractors.add': async (u, { engagement, parentOrganizationId }) => {
+      if (u.role !== 'town_staff' && u.role !== 'org_manager') return 'forbidden';
+      if (!(await this.seesEngagement(u, engagement))) return 'not_found';
+      // Managers add below their own organization only; town staff below anyone on the tree.
+      return u.role === 'town_staff' || parentOrganizationId === u.organizationId ? 'allow' : 'not_found';
+    },
+    'engagement.subcontractors.decide': async (u, ref) => {
+      if (u.role !== 'town_staff') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    'engagement.assignments.create': async (u, ref) => {
+      if (u.role !== 'org_manager') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    'certificate.holder.read': (u, holder) => this.seesHolder(u, holder),
+    'certificate.revoke': async (u, ref) => {
+      if (u.role !== 'town_staff' && u.role !== 'admin') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    'audit.read': async (u, ref) => {
+      if (u.role !== 'town_staff' && u.role !== 'admin') return 'forbidden';
+      // Town staff read one engagement's trail at a time, never the whole.
+      if (ref === null) return u.role === 'admin' ? 'allow' : 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+  };
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Narrows a query over engagements (alias `e`) to those the user may see. */
+  /** The verdict on one permission. Nobody signed in is refused everything (404). */
+  check<P extends Permission>(user: AuthUser | undefined, permission: P, target: PermissionTargets[P]): Promise<Verdict> {
+    if (!user) return Promise.resolve('not_found');
+    return (this.decisions[permission] as Decision<P>)(user, target);
+  }
+
+  async can<P extends Permission>(user: AuthUser | undefined, permission: P, target: PermissionTargets[P]): Promise<boolean> {
+    return (await this.check(user, permission, target)) === 'allow';
+  }
+
+  /**
+   * Throws unless allowed.
+   * @throws DomainError `access.forbidden` (403) when the role may never; `<noun>.not_found` (404) when the caller may not see the target
+   */
+  async require<P extends Permission>(user: AuthUser | undefined, permission: P, target: PermissionTargets[P]): Promise<void> {
+    const verdict = await this.check(user, permission, target);
+    if (verdict === 'forbidden') throw new DomainError('access.forbidden');
+    if (verdict === 'not_found') throw new DomainError(NOT_FOUND[permission]);
+  }
+
+  /**
+   * The engagement, once `permission` (default `engagement.read`) allows it.
+   * @throws DomainError `engagement.not_found` (404) or `access.forbidden` (403)
+   */
+  async engagement(user: AuthUser, id: string, permission: EngagementPermission = 'engagement.read'): Promise<Engagement> {
+    const found = await this.db.getRepository(Engagement).findOneBy({ id });
+    if (!found) throw new DomainError('engagement.not_found');
+    await this.require(user, permission, found);
+    return found;
+  }
+
+  /**
+   * The organization record (name, corporate number: public registry data,
+   * never people) once `organization.read` allows it.
+   * @throws DomainError `organization.not_found` (404)
+   */
+  async organization(user: AuthUser, orgId: string): Promise<Organization> {
+    await this.require(user, 'organization.read', orgId);
+    return (await this.organizationRow(orgId))!;
+  }
+
+  /** The list form of `engagement.read`: narrows a query over engagements (alias `e`). */
   scopeEngagements<T extends object>(qb: SelectQueryBuilder<T>, user: AuthUser, e = 'e'): SelectQueryBuilder<T> {
     switch (user.role) {
       case 'admin':
@@ -42,12 +264,74 @@ export class AccessService {
     }
   }
 
-  /** The engagement, if the user may see it; 404 otherwise. */
-  async engagement(user: AuthUser, id: string): Promise<Engagement> {
-    const qb = this.db.getRepository(Engagement).createQueryBuilder('e').where('e.id = :id', { id });
-    const found = await this.scopeEngagements(qb, user).getOne();
-    if (!found) throw new NotFoundException('Engagement not found');
-    return found;
+  /**
+   * The list form of `organization.workers.read`: narrows a query over one
+   * organization's workers (alias `w`) to those the caller may see.
+   * @throws DomainError `organization.not_found` (404) when the caller sees none of them in principle; `access.forbidden` for workers
+   */
+  async scopeWorkers<T extends object>(qb: SelectQueryBuilder<T>, user: AuthUser, orgId: string, w = 'w'): Promise<SelectQueryBuilder<T>> {
+    await this.require(user, 'organization.workers.read', orgId);
+    const scope = (await this.peopleScope(user, orgId))!;
+    qb.andWhere(`${w}.organization_id = :scopeOrg`, { scopeOrg: orgId });
+    if (scope.all) return qb;
+    if ('municipalityId' in scope)
+      return qb.andWhere(
+        `EXISTS (SELECT 1 FROM assignments sa JOIN engagements se ON se.id = sa.engagement_id WHERE sa.worker_id = ${w}.id AND se.municipality_id = :scopeMunicipality)`,
+        { scopeMunicipality: scope.municipalityId },
+      );
+    return qb.andWhere(
+      `EXISTS (SELECT 1 FROM assignments sa WHERE sa.worker_id = ${w}.id AND sa.engagement_id IN (:...scopeEngagements))`,
+      {
+        scopeEngagements: scope.engagementIds,
+      },
+    );
+  }
+
+  /**
+   * Organizations a caller may pick from a list (a prime, a subcontractor):
+   * town staff those their municipality registered or has on an engagement;
+   * a manager those their organization registered; the admin all. Every one
+   * of them passes `organization.read`.
+   */
+  scopePickableOrganizations<T extends object>(qb: SelectQueryBuilder<T>, user: AuthUser, o = 'o'): SelectQueryBuilder<T> {
+    switch (user.role) {
+      case 'admin':
+        return qb;
+      case 'town_staff':
+        return qb.andWhere(
+          new Brackets((w) =>
+            w
+              .where(`${o}.created_by_municipality_id = :pickM`, { pickM: user.municipalityId })
+              .orWhere(`EXISTS (SELECT 1 FROM engagements pe WHERE pe.prime_organization_id = ${o}.id AND pe.municipality_id = :pickM)`)
+              .orWhere(
+                `EXISTS (SELECT 1 FROM subcontract_links pl INNER JOIN engagements pe ON pe.id = pl.engagement_id WHERE pl.organization_id = ${o}.id AND pe.municipality_id = :pickM)`,
+              ),
+          ),
+        );
+      case 'org_manager':
+        return qb.andWhere(`${o}.created_by_organization_id = :pickO`, { pickO: user.organizationId });
+      case 'worker':
+        return qb.andWhere('1 = 0');
+    }
+  }
+
+  /**
+   * On one engagement: the organizations whose rows the caller sees (town
+   * staff and the admin the whole tree, a manager the subtree below their
+   * organization) and those whose workers they see (a manager: their own
+   * and those below it over approved links only).
+   */
+  trackingScope(user: AuthUser, tree: SubcontractTree): TrackingScope {
+    if (user.role === 'admin' || user.role === 'town_staff') {
+      const all = tree.all();
+      return { organizations: all, people: new Set(all) };
+    }
+    if (user.role === 'org_manager' && user.organizationId) {
+      const own = user.organizationId;
+      const organizations = tree.subtree(own);
+      return { organizations, people: new Set(organizations.filter((id) => tree.isApprovedBetween(own, id))) };
+    }
+    return { organizations: [], people: new Set() };
   }
 
   async tree(engagement: Pick<Engagement, 'id' | 'primeOrganizationId'>): Promise<SubcontractTree> {
@@ -55,57 +339,220 @@ export class AccessService {
     return new SubcontractTree(engagement.primeOrganizationId, links);
   }
 
-  /** The organizations of an engagement's tree the user may see. */
-  visibleOrganizations(user: AuthUser, tree: SubcontractTree): string[] {
-    if (user.role === 'admin' || user.role === 'town_staff') return tree.all();
-    if (user.role === 'org_manager') return tree.subtree(user.organizationId!);
-    return tree.has(user.organizationId ?? '') ? [user.organizationId!] : [];
+  /**
+   * Who an organization registered by this caller counts as registered by:
+   * their municipality (town staff) or their organization (a manager). The
+   * registrar controls the organization until it has a manager of its own.
+   */
+  registrarOf(user: AuthUser): { createdByOrganizationId: string | null; createdByMunicipalityId: string | null } {
+    return {
+      createdByOrganizationId: user.role === 'org_manager' ? user.organizationId : null,
+      createdByMunicipalityId: user.role === 'town_staff' ? user.municipalityId : null,
+    };
   }
 
   /**
-   * May the user see this organization (or, with `workers`, its workers)?
-   * Their own; one in their part of an engagement they can see; and, for the
-   * organization record only, one their side registered and has not yet put on an engagement.
+   * Where a new account may be bound, or why not. An admin account: the
+   * admin only. Town staff: of the caller's own municipality (the admin
+   * names any). A manager: of an organization the caller controls
+   * (`organization.managers.create`; a manager's own by default).
+   * @throws DomainError `access.forbidden` (403), `municipality.not_found` / `organization.not_found` (404);
+   *   a 400 naming `municipalityId` / `organizationId` when the admin or town staff leave it out
    */
-  async canSeeOrganization(user: AuthUser, orgId: string, what: 'organization' | 'workers'): Promise<boolean> {
-    if (user.role === 'admin') return true;
-    if (user.role === 'worker') return what === 'organization' && user.organizationId === orgId;
-    if (user.role === 'org_manager' && user.organizationId === orgId) return true;
-    if (what === 'organization') {
-      const org = await this.db.getRepository(Organization).findOneBy({ id: orgId });
-      if (!org) return false;
-      if (user.role === 'org_manager' && org.createdByOrganizationId === user.organizationId) return true;
-      if (user.role === 'town_staff' && org.createdByMunicipalityId === user.municipalityId) return true;
+  async accountBinding(
+    actor: AuthUser,
+    requested: { role: Exclude<Role, 'worker'>; municipalityId?: string; organizationId?: string },
+  ): Promise<{ municipalityId: string | null; organizationId: string | null }> {
+    switch (requested.role) {
+      case 'admin':
+        await this.require(actor, 'user.admin.create', null);
+        return { municipalityId: null, organizationId: null };
+      case 'town_staff': {
+        const municipalityId = requested.municipalityId ?? actor.municipalityId;
+        await this.require(actor, 'municipality.staff.create', municipalityId);
+        if (!municipalityId) throw fieldError('municipalityId', 'is required for town_staff');
+        return { municipalityId, organizationId: null };
+      }
+      case 'org_manager': {
+        const organizationId = requested.organizationId ?? actor.organizationId;
+        if (actor.role === 'worker') throw new DomainError('access.forbidden');
+        if (!organizationId) throw fieldError('organizationId', 'is required for org_manager');
+        await this.require(actor, 'organization.managers.create', organizationId);
+        return { municipalityId: null, organizationId };
+      }
     }
-    if (user.role === 'town_staff') {
-      const hit = await this.db
-        .getRepository(Engagement)
-        .createQueryBuilder('e')
-        .where('e.municipality_id = :m', { m: user.municipalityId })
-        .andWhere(
-          new Brackets((w) =>
-            w
-              .where('e.prime_organization_id = :o', { o: orgId })
-              .orWhere('EXISTS (SELECT 1 FROM subcontract_links l WHERE l.engagement_id = e.id AND l.organization_id = :o)'),
-          ),
-        )
-        .getExists();
-      return hit;
-    }
-    // org_manager: below their organization in some engagement they share.
-    const links = await this.db.getRepository(SubcontractLink).find({ where: { organizationId: orgId } });
-    if (!links.length) return false;
-    const engagements = await this.db.getRepository(Engagement).find({ where: { id: In(links.map((l) => l.engagementId)) } });
-    for (const e of engagements) {
-      const tree = await this.tree(e);
-      if (tree.has(user.organizationId!) && tree.isAtOrAbove(user.organizationId!, orgId)) return true;
-    }
-    return false;
   }
 
-  async organization(user: AuthUser, orgId: string, what: 'organization' | 'workers' = 'organization'): Promise<Organization> {
-    const org = await this.db.getRepository(Organization).findOneBy({ id: orgId });
-    if (!org || !(await this.canSeeOrganization(user, orgId, what))) throw new NotFoundException('Organization not found');
-    return org;
+  /**
+   * Whose workers of an organization the caller may see, or null for none:
+   * all of them (the admin, its managers, its registrar while it has no
+   * manager); those assigned to an engagement of the municipality (town staff
+   * of a municipality it is on an engagement of); those assigned to an
+   * engagement where the caller's organization is above it over approved links only.
+   */
+  async peopleScope(user: AuthUser, orgId: string): Promise<PeopleScope | null> {
+    if ((await this.control(user, orgId)) === 'allow') return { all: true };
+    if (user.role === 'town_staff' && user.municipalityId) {
+      return (await this.onEngagementOfMunicipality(orgId, user.municipalityId))
+        ? { all: false, municipalityId: user.municipalityId }
+        : null;
+    }
+    if (user.role === 'org_manager' && user.organizationId) {
+      const engagementIds = await this.engagementsWhereApprovedAbove(user.organizationId, orgId);
+      return engagementIds.length ? { all: false, engagementIds } : null;
+    }
+    return null;
+  }
+
+  // ---- the decisions' building blocks ----
+
+  /**
+   * An organization's record: its own people; the side that registered it;
+   * town staff of a municipality it is on an engagement of; a manager at or
+   * above it on some engagement's tree (any link status: names and corporate
+   * numbers are public registry data, never people).
+   */
+  private async readOrganization(user: AuthUser, orgId: string): Promise<Verdict> {
+    const org = await this.organizationRow(orgId);
+    if (!org) return 'not_found';
+    if (user.role === 'admin' || user.organizationId === orgId) return 'allow';
+    if (user.role === 'worker') return 'not_found';
+    if (user.role === 'org_manager' && org.createdByOrganizationId === user.organizationId) return 'allow';
+    if (user.role === 'town_staff' && user.municipalityId) {
+      if (org.createdByMunicipalityId === user.municipalityId) return 'allow';
+      return (await this.onEngagementOfMunicipality(orgId, user.municipalityId)) ? 'allow' : 'not_found';
+    }
+    for (const tree of (await this.treesWith(orgId)).values())
+      if (tree.has(user.organizationId!) && tree.isAtOrAbove(user.organizationId!, orgId)) return 'allow';
+    return 'not_found';
+  }
+
+  /**
+   * Control of an organization: its own managers, the admin, or while it has
+   * no manager yet whoever registered it. Naming it anywhere grants nothing.
+   */
+  private async control(user: AuthUser, orgId: string): Promise<Verdict> {
+    if (user.role === 'worker') return 'forbidden';
+    const org = await this.organizationRow(orgId);
+    if (!org) return 'not_found';
+    if (user.role === 'admin') return 'allow';
+    if (user.role === 'org_manager' && user.organizationId === orgId) return 'allow';
+    const registrar =
+      (user.role === 'town_staff' && !!org.createdByMunicipalityId && org.createdByMunicipalityId === user.municipalityId) ||
+      (user.role === 'org_manager' && !!org.createdByOrganizationId && org.createdByOrganizationId === user.organizationId);
+    if (!registrar) return 'not_found';
+    const hasManager = await this.db.getRepository(User).existsBy({ organizationId: orgId, role: 'org_manager' });
+    return hasManager ? 'not_found' : 'allow';
+  }
+
+  /**
+   * Data of an engagement for the town and the contractors: progress and the
+   * subcontract tree to anyone on it; readiness and the Article 11 report to
+   * the town and the prime's managers only (others on it: 404, like anything
+   * they may not see). Workers: 403.
+   */
+  private async engagementData(user: AuthUser, ref: EngagementRef, who: 'anyone_on_it' | 'prime_only'): Promise<Verdict> {
+    if (user.role === 'worker') return 'forbidden';
+    const e = await this.engagementRow(ref);
+    if (!e || !(await this.seesEngagement(user, e))) return 'not_found';
+    if (who === 'anyone_on_it' || user.role !== 'org_manager') return 'allow';
+    return e.primeOrganizationId === user.organizationId ? 'allow' : 'not_found';
+  }
+
+  /** `engagement.read`: the admin; the municipality's town staff; a manager whose organization is on it; a worker assigned to it. */
+  private async seesEngagement(user: AuthUser, ref: EngagementRef): Promise<boolean> {
+    const e = await this.engagementRow(ref);
+    if (!e) return false;
+    switch (user.role) {
+      case 'admin':
+        return true;
+      case 'town_staff':
+        return e.municipalityId === user.municipalityId;
+      case 'org_manager':
+        return (
+          e.primeOrganizationId === user.organizationId ||
+          this.db.getRepository(SubcontractLink).existsBy({ engagementId: e.id, organizationId: user.organizationId ?? '' })
+        );
+      case 'worker':
+        return this.db.getRepository(Assignment).existsBy({ engagementId: e.id, workerId: user.workerId ?? '' });
+    }
+  }
+
+  /**
+   * A certificate's holder (name, e-mail): the holder; the admin; town staff
+   * of the engagement's municipality; managers of the holder's organization,
+   * and of an organization above it on that engagement over approved links.
+   */
+  private async seesHolder(user: AuthUser, h: HolderRef): Promise<Verdict> {
+    switch (user.role) {
+      case 'admin':
+        return 'allow';
+      case 'worker':
+        return user.workerId === h.workerId ? 'allow' : 'not_found';
+      case 'town_staff':
+        return user.municipalityId === h.municipalityId ? 'allow' : 'not_found';
+      case 'org_manager': {
+        if (user.organizationId === h.organizationId) return 'allow';
+        const e = await this.engagementRow(h.engagementId);
+        if (!e || !user.organizationId) return 'not_found';
+        return (await this.tree(e)).isApprovedBetween(user.organizationId, h.organizationId) ? 'allow' : 'not_found';
+      }
+    }
+  }
+
+  private organizationRow(id: string): Promise<Organization | null> {
+    return this.db.getRepository(Organization).findOneBy({ id });
+  }
+
+  private async engagementRow(ref: EngagementRef): Promise<Pick<Engagement, 'id' | 'municipalityId' | 'primeOrganizationId'> | null> {
+    return typeof ref === 'string' ? this.db.getRepository(Engagement).findOneBy({ id: ref }) : ref;
+  }
+
+  /** Is the organization the prime of, or linked (any status) on, an engagement of the municipality? */
+  private onEngagementOfMunicipality(orgId: string, municipalityId: string): Promise<boolean> {
+    return this.db
+      .getRepository(Engagement)
+      .createQueryBuilder('e')
+      .where('e.municipality_id = :m', { m: municipalityId })
+      .andWhere(
+        new Brackets((w) =>
+          w
+            .where('e.prime_organization_id = :o', { o: orgId })
+            .orWhere('EXISTS (SELECT 1 FROM subcontract_links l WHERE l.engagement_id = e.id AND l.organization_id = :o)'),
+        ),
+      )
+      .getExists();
+  }
+
+  /** The trees of every engagement the organization is linked on (as a subcontractor), by engagement id. */
+  private async treesWith(orgId: string): Promise<Map<string, SubcontractTree>> {
+    const own = await this.db.getRepository(SubcontractLink).find({ select: { engagementId: true }, where: { organizationId: orgId } });
+    if (!own.length) return new Map();
+    const engagementIds = own.map((l) => l.engagementId);
+    const engagements = await this.db.getRepository(Engagement).find({
+      select: { id: true, primeOrganizationId: true },
+      where: { id: In(engagementIds) },
+    });
+    const links = await this.db.getRepository(SubcontractLink).find({ where: { engagementId: In(engagementIds) } });
+    return new Map(
+      engagements.map((e) => [
+        e.id,
+        new SubcontractTree(
+          e.primeOrganizationId,
+          links.filter((l) => l.engagementId === e.id),
+        ),
+      ]),
+    );
+  }
+
+  /** Engagements on which `ancestorId` stands above `orgId` with every link between them approved. */
+  private async engagementsWhereApprovedAbove(ancestorId: string, orgId: string): Promise<string[]> {
+    if (ancestorId === orgId) return [];
+    const out: string[] = [];
+    for (const [engagementId, tree] of await this.treesWith(orgId)) if (tree.isApprovedBetween(ancestorId, orgId)) out.push(engagementId);
+    return out;
   }
 }
+
+/** The permissions `engagement()` can load an engagement under. */
+export type EngagementPermission = { [P in Permission]: EngagementRef extends PermissionTargets[P] ? P : never }[Permission];

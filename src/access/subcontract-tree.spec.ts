@@ -23,6 +23,16 @@ describe('SubcontractTree', () => {
     expect(tree.isApprovedChain('B1')).toBe(false); // B above it is pending
   });
 
+  it('lets an ancestor reach a descendant only over approved links', () => {
+    expect(tree.isApprovedBetween('A', 'A')).toBe(true);
+    expect(tree.isApprovedBetween('P', 'A')).toBe(true);
+    expect(tree.isApprovedBetween('A', 'A1')).toBe(false); // A1's own link is pending
+    expect(tree.isApprovedBetween('B', 'B1')).toBe(true); // B's own (pending) link is not between them
+    expect(tree.isApprovedBetween('P', 'B1')).toBe(false);
+    expect(tree.isApprovedBetween('A', 'B1')).toBe(false); // not an ancestor
+    expect(tree.isApprovedBetween('X', 'X')).toBe(false); // not on the tree
+  });
+
   it('knows ancestry and tiers', () => {
     expect(tree.isAtOrAbove('P', 'A1')).toBe(true);
     expect(tree.isAtOrAbove('A', 'A1')).toBe(true);

@@ -46,7 +46,17 @@ export class SubcontractTree {
 
   /** Eligible for certificates: the prime, or a subcontractor whose link and every link above it is approved. */
   isApprovedChain(orgId: string): boolean {
-    for (let id = orgId; id !== this.primeId;) {
+    return this.isApprovedBetween(this.primeId, orgId);
+  }
+
+  /**
+   * True when `ancestorId` is `orgId` itself, or above it with every link
+   * from `orgId` up to (not including) the ancestor's own link approved:
+   * the path along which a manager may see a descendant's people.
+   */
+  isApprovedBetween(ancestorId: string, orgId: string): boolean {
+    if (!this.has(ancestorId)) return false;
+    for (let id = orgId; id !== ancestorId;) {
       const l = this.links.get(id);
       if (!l || l.status !== 'approved') return false;
       id = l.parentOrganizationId;

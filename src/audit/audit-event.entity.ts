@@ -5,6 +5,8 @@ export type AuditAction =
   | 'auth.sign_in'
   | 'auth.sign_in_failed'
   | 'auth.enrolled'
+  | 'user.created'
+  | 'user.create_address_taken'
   | 'workers.imported'
   | 'workers.created'
   | 'workers.codes_reissued'

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { EnrollDto, LoginDto } from './dto/login.dto';
@@ -17,8 +18,8 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.email, body.password);
+  login(@Body() body: LoginDto, @Req() req: FastifyRequest) {
+    return this.auth.login(body.email, body.password, req.ip);
   }
 
   @Public()

@@ -1,28 +1,18 @@
-import {
-  ConflictException,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-  BadRequestException,
-} from '@nestjs/common';
+import { ConflictException, Inject, Injectable, BadRequestException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ANONYMOUS, AuditService } from '../audit/audit.service';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { Worker } from '../workers/worker.entity';
-import { decoyHash, hashPassword, verifyPassword } from './password';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password';
+import { signInCounters, SignInThrottle } from './sign-in-throttle';
 import { enrollmentCodeHash } from './tokens';
-
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MINUTES = 15;
 
 export interface SignedIn {
   token: string;
@@ -32,8 +22,8 @@ export interface SignedIn {
 
 @Injectable()
 export class AuthService {
-  /** Verified against when the e-mail is unknown, so both failures take the same time. */
-  private readonly dummyHash: string;
+  /** Verified against when the e-mail is unknown: the same profile, so the same cost as a real check. */
+  private readonly decoy: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -41,67 +31,51 @@ export class AuthService {
     private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly throttle: SignInThrottle,
   ) {
-    this.dummyHash = decoyHash(config.scryptLogN);
+    this.decoy = decoyHash(config.passwordHashMemoryKiB);
   }
 
   /**
-   * Unknown e-mail and wrong password give the same 401 after the same work.
-   * Five failures within 15 minutes lock the account for 15 minutes (in the
-   * database, so it holds across instances and restarts): 429, even for the right password.
+   * Password sign-in from `clientAddress` (the request's address, as
+   * TRUST_PROXY allows it to be known). A known and an unknown e-mail answer
+   * alike in every state, after the same work: the attempt is counted on
+   * counters keyed by the address typed and the client (SignInThrottle),
+   * then, unless throttled, the password is verified against the account's
+   * hash or a decoy of the same cost. A legacy scrypt hash is replaced by
+   * argon2id once the password has proved right.
+   * @throws DomainError `auth.sign_in_throttled` (429, `retryAfterSeconds`), `auth.sign_in_failed` (401)
    */
-  async login(email: string, password: string): Promise<SignedIn> {
-    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
-    const now = new Date();
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      await this.audit.append({
+  async login(email: string, password: string, clientAddress: string | undefined): Promise<SignedIn> {
+    const address = email.trim().toLowerCase();
+    const user = await this.db.getRepository(User).findOneBy({ email: address });
+    const counters = signInCounters(address, clientAddress);
+    const gate = await this.throttle.attempt(counters);
+    const failed = (reason: string) =>
+      this.audit.append({
         action: 'auth.sign_in_failed',
         actor: ANONYMOUS,
         targetType: 'user',
-        targetId: user.id,
-        details: { reason: 'locked' },
+        targetId: user?.id ?? null,
+        details: { reason },
       });
-      throw new HttpException('Too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS);
+    if (gate.throttled) {
+      await failed('throttled');
+      throw new DomainError('auth.sign_in_throttled', { retryAfterSeconds: gate.retryAfterSeconds });
     }
-    const ok = await verifyPassword(password, user?.passwordHash ?? this.dummyHash);
+    const ok = await verifyPassword(password, user?.passwordHash ?? this.decoy);
     if (!user || !ok) {
-      if (user) await this.recordFailure(user.id, now);
-      else
-        await this.audit.append({
-          action: 'auth.sign_in_failed',
-          actor: ANONYMOUS,
-          targetType: 'user',
-          details: { reason: 'unknown_account' },
-        });
-      throw new UnauthorizedException('E-mail or password is wrong');
+      await failed(user ? 'wrong_password' : 'unknown_account');
+      throw new DomainError('auth.sign_in_failed');
     }
-    if (user.failedLogins > 0 || user.lockedUntil) {
-      await this.tx.run((m) => m.update(User, { id: user.id }, { failedLogins: 0, failedLoginWindowStart: null, lockedUntil: null }));
-    }
-    return this.signIn(user, true);
-  }
-
-  private async recordFailure(userId: string, now: Date): Promise<void> {
-    await this.tx.run(async (m) => {
-      const u = await m.findOneByOrFail(User, { id: userId });
-      const windowOpen = u.failedLoginWindowStart && now.getTime() - u.failedLoginWindowStart.getTime() < LOCKOUT_MINUTES * 60_000;
-      const failedLogins = windowOpen ? u.failedLogins + 1 : 1;
-      await m.update(
-        User,
-        { id: userId },
-        {
-          failedLogins,
-          failedLoginWindowStart: windowOpen ? u.failedLoginWindowStart : now,
-          lockedUntil: failedLogins >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
-        },
-      );
-      await this.audit.record(m, {
-        action: 'auth.sign_in_failed',
-        actor: ANONYMOUS,
-        targetType: 'user',
-        targetId: userId,
-        details: { reason: 'wrong_password', failedLogins, locked: failedLogins >= MAX_FAILED_LOGINS },
-      });
+    const rehashed = needsRehash(user.passwordHash, this.config.passwordHashMemoryKiB)
+      ? await hashPassword(password, this.config.passwordHashMemoryKiB)
+      : null;
+    // One transaction with the session and its audit event: the attempt taken back, the legacy hash replaced
+    // (unless another instance replaced it first).
+    return this.signIn(user, true, async (m) => {
+      await this.throttle.succeeded(counters, m);
+      if (rehashed) await m.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash: rehashed });
     });
   }
 
@@ -113,7 +87,7 @@ export class AuthService {
    */
   async enroll(code: string, password: string): Promise<SignedIn> {
     const codeHash = enrollmentCodeHash(code);
-    const passwordHash = await hashPassword(password, this.config.scryptLogN);
+    const passwordHash = await hashPassword(password, this.config.passwordHashMemoryKiB);
     const user = await this.tx.run(async (m) => {
       const worker = await m.findOneBy(Worker, { enrollmentCodeHash: codeHash });
       if (!worker || !worker.enrollmentCodeExpiresAt || worker.enrollmentCodeExpiresAt <= new Date()) {
@@ -140,9 +114,6 @@ export class AuthService {
         municipalityId: null,
         organizationId: worker.organizationId,
         workerId: worker.id,
-        failedLogins: 0,
-        failedLoginWindowStart: null,
-        lockedUntil: null,
         createdAt: new Date(),
       };
       await m.insert(User, u);
@@ -159,10 +130,12 @@ export class AuthService {
   }
 
   /** With `audited`, the sign-in's event is recorded in the session's transaction (an enrolment has its own event). */
-  private async signIn(user: User, audited = false): Promise<SignedIn> {
-    const record = (m: EntityManager) =>
-      this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
-    const { token, expiresAt } = await this.sessions.open(user.id, audited ? record : undefined);
+  private async signIn(user: User, audited = false, also?: (m: EntityManager) => Promise<void>): Promise<SignedIn> {
+    const record = async (m: EntityManager) => {
+      await also?.(m);
+      if (audited) await this.audit.record(m, { action: 'auth.sign_in', actor: user, targetType: 'user', targetId: user.id });
+    };
+    const { token, expiresAt } = await this.sessions.open(user.id, record);
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 }

@@ -258,19 +258,6 @@ export class CertificatesService implements OnModuleInit {
     return p.serial;
   }
 
-  /** Who may see the holder's name and e-mail: the holder, their managers, and the municipality's town staff. */
-  private async seesHolder(
-    user: AuthUser | undefined,
-    cert: Pick<Certificate, 'workerId' | 'organizationId'>,
-    municipalityId: string,
-  ): Promise<boolean> {
-    if (!user) return false;
-    if (user.role === 'admin') return true;
-    if (user.role === 'worker') return user.workerId === cert.workerId;
-    if (user.role === 'town_staff') return user.municipalityId === municipalityId;
-    return this.access.canSeeOrganization(user, cert.organizationId, 'workers');
-  }
-
   /** The public facts of a certificate; the holder's full name and e-mail only to those who may see them. */
   async facts(serial: string, user?: AuthUser): Promise<CertificateFacts> {
     const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
@@ -319,7 +306,7 @@ export class CertificatesService implements OnModuleInit {
     await this.tx.run(async (m) => {
       const cert = await m.findOneBy(Certificate, { serial: canonical });
       const e = cert && (await m.findOneBy(Engagement, { id: cert.engagementId }));
-      if (!cert || !e || (user.role !== 'admin' && user.municipalityId !== e.municipalityId))
+      if (!cert || !e || !(await this.access.can(user, 'certificate.revoke', e)))
         throw new NotFoundException('No certificate with this serial');
       if (cert.status !== 'valid') throw new ConflictException(`The certificate is already ${cert.status}`);
       const now = new Date();
@@ -374,7 +361,12 @@ export class CertificatesService implements OnModuleInit {
     const now = new Date();
     const out: CertificateFacts[] = [];
     for (const r of rows) {
-      const full = await this.seesHolder(user, { workerId: r.worker_id, organizationId: r.organization_id }, r.municipality_id);
+      const full = await this.access.can(user, 'certificate.holder.read', {
+        workerId: r.worker_id,
+        organizationId: r.organization_id,
+        engagementId: r.engagement_id,
+        municipalityId: r.municipality_id,
+      });
       out.push({
         serial: r.serial,
         status: effectiveStatus({ status: r.status, validUntil: new Date(r.valid_until) }, now),

@@ -1,9 +1,65 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+  validateSync,
+} from 'class-validator';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { ARGON2_PROFILE, MAX_HASH_MEMORY_KIB, MIN_HASH_MEMORY_KIB } from '../auth/password';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+
+/** proxy-addr's names for address ranges (what Fastify's trustProxy understands besides addresses). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` takes it: unset or empty means trust
+ * nobody; a number 1–10 is the count of proxy hops; otherwise a list of
+ * addresses, CIDR ranges or range names. `true` (trust every hop) is refused:
+ * anyone could then choose their own address by sending X-Forwarded-For.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const v = (value ?? '').trim();
+  if (!v || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim());
+}
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+@ValidatorConstraint({ name: 'isTrustProxy' })
+class IsTrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    const parsed = parseTrustProxy(value);
+    if (parsed === false) return true;
+    if (typeof parsed === 'number') return parsed >= 1 && parsed <= 10;
+    return parsed.every(isProxyEntry);
+  }
+
+  defaultMessage(): string {
+    return 'must name the reverse proxies: addresses or CIDR ranges separated by commas (or loopback, linklocal, uniquelocal), or a hop count 1-10';
+  }
+}
 
 /**
  * The environment, as the operator writes it. Every variable is validated at
@@ -51,13 +107,25 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
-  /** log2 of scrypt's N. 17 in production; tests lower it to stay fast. */
+  /**
+   * Memory of the argon2id password hash, in KiB. OWASP's profile (19456, with t = 2, p = 1) by default;
+   * the floor (1024) exists for the tests, which lower it to stay fast. See src/auth/password.ts.
+   */
   @IsOptional()
   @Transform(toInt)
-  @Min(10)
-  @Max(20)
-  @IsInt({ message: 'must be an integer' })
-  SCRYPT_LOG_N?: number;
+  @Min(MIN_HASH_MEMORY_KIB)
+  @Max(MAX_HASH_MEMORY_KIB)
+  @IsInt({ message: 'must be an integer number of KiB' })
+  PASSWORD_HASH_MEMORY_KIB?: number;
+
+  /**
+   * The reverse proxies whose `X-Forwarded-For` names the client: a comma-separated list of
+   * addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`), or the number of proxy hops
+   * in front. Unset: trust nobody, the client is the connection's address (X-Forwarded-For is ignored).
+   */
+  @IsOptional()
+  @Validate(IsTrustProxy)
+  TRUST_PROXY?: string;
 
   @IsOptional()
   @IsString()
@@ -100,7 +168,9 @@ export class AppConfig {
   adminEmail?: string;
   adminPassword?: string;
   logLevel!: string;
-  scryptLogN!: number;
+  passwordHashMemoryKiB!: number;
+  /** Fastify's `trustProxy`: false (nobody), a hop count, or the proxies' addresses and ranges. */
+  trustProxy!: false | number | string[];
   contentDir!: string;
   quizMaxFailures!: number;
   quizCooldownMinutes!: number;
@@ -136,7 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
     logLevel: raw.LOG_LEVEL ?? 'info',
-    scryptLogN: raw.SCRYPT_LOG_N ?? 17,
+    passwordHashMemoryKiB: raw.PASSWORD_HASH_MEMORY_KIB ?? ARGON2_PROFILE.memoryKiB,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     contentDir: resolve(raw.CONTENT_DIR ?? resolve(__dirname, '..', '..', 'content')),
     quizMaxFailures: raw.QUIZ_MAX_FAILURES ?? 3,
     quizCooldownMinutes: raw.QUIZ_COOLDOWN_MINUTES ?? 10,

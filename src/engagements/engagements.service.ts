@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -11,7 +11,9 @@ import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
+import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { Organization } from '../organizations/organization.entity';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { AddSubcontractorDto, ApprovalDto, CreateEngagementDto } from './dto/engagement.dto';
 import { Engagement } from './engagement.entity';
 import { SubcontractLink } from './subcontract-link.entity';
@@ -57,13 +59,39 @@ export class EngagementsService {
     private readonly access: AccessService,
     private readonly content: ContentService,
     private readonly audit: AuditService,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   onApproval(listener: ApprovalListener): void {
     this.approvalListeners.push(listener);
   }
 
+  /**
+   * A new engagement of the caller's municipality with an existing prime
+   * contractor. Naming the prime grants the town nothing over it (src/access).
+   * @throws 400 naming `endsOn` or `extraModuleIds`; DomainError `organization.not_found` (404, no such prime),
+   *   `engagement.contract_number_taken` (409)
+   */
   async create(user: AuthUser, dto: CreateEngagementDto) {
+    return this.createEngagement(user, dto, dto.primeContractorId);
+  }
+
+  /**
+   * The town's new-engagement form with a new prime contractor: the
+   * organization and the engagement in one transaction, so a refusal (a
+   * taken corporate number or contract number) leaves nothing behind.
+   * @throws as `create`, and DomainError `organization.corporate_number_taken` (409)
+   */
+  async createWithNewPrime(user: AuthUser, dto: Omit<CreateEngagementDto, 'primeContractorId'>, prime: CreateOrganizationDto) {
+    return this.createEngagement(user, dto, prime);
+  }
+
+  private async createEngagement(
+    user: AuthUser,
+    dto: Omit<CreateEngagementDto, 'primeContractorId'>,
+    prime: string | CreateOrganizationDto,
+  ) {
+    await this.access.require(user, 'engagement.create', null);
     if (dto.endsOn < dto.startsOn) throw fieldError('endsOn', 'must not be before startsOn');
     const extras = [...new Set(dto.extraModuleIds ?? [])];
     const unknown = extras.filter((id) => !this.content.has(id));
@@ -73,7 +101,7 @@ export class EngagementsService {
       municipalityId: user.municipalityId!,
       title: dto.title.trim(),
       contractNumber: dto.contractNumber.trim(),
-      primeOrganizationId: dto.primeContractorId,
+      primeOrganizationId: typeof prime === 'string' ? prime : '',
       startsOn: dto.startsOn,
       endsOn: dto.endsOn,
       handlesPersonalInfo: dto.handlesPersonalInfo,
@@ -86,9 +114,11 @@ export class EngagementsService {
       createdAt: new Date(),
     };
     await this.tx.run(async (m) => {
-      if (!(await m.existsBy(Organization, { id: dto.primeContractorId }))) throw new NotFoundException('Organization not found');
+      if (typeof prime === 'string') {
+        if (!(await m.existsBy(Organization, { id: prime }))) throw new DomainError('organization.not_found', {}, 'primeContractorId');
+      } else engagement.primeOrganizationId = (await this.organizations.insert(m, user, prime)).id;
       if (await m.existsBy(Engagement, { municipalityId: engagement.municipalityId, contractNumber: engagement.contractNumber }))
-        throw new ConflictException('An engagement with this contract number exists in this municipality');
+        throw new DomainError('engagement.contract_number_taken', {}, 'contractNumber');
       await m.insert(Engagement, engagement);
       await this.audit.record(m, {
         action: 'engagement.created',
@@ -121,54 +151,76 @@ export class EngagementsService {
 
   /**
    * Article 5: a subcontractor of any tier, added by the manager of its parent
-   * (or by town staff), waits for the town's written approval.
+   * (or by town staff), waits for the town's written approval. Naming an
+   * organization grants nothing over it (src/access).
+   * @throws DomainError `engagement.not_found` / `organization.not_found` (404), 409 for a conflict in the tree
    */
   async addSubcontractor(user: AuthUser, engagementId: string, dto: AddSubcontractorDto) {
     const engagement = await this.access.engagement(user, engagementId);
-    if (user.role === 'org_manager' && user.organizationId !== dto.parentOrganizationId)
-      throw new ForbiddenException("Only the parent organization's manager or town staff may add a subcontractor");
+    await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId: dto.parentOrganizationId });
     return this.tx.run(async (m) => {
-      if (!(await m.existsBy(Organization, { id: dto.organizationId }))) throw new NotFoundException('Organization not found');
-      const links = await m.findBy(SubcontractLink, { engagementId });
-      const parentTier =
-        dto.parentOrganizationId === engagement.primeOrganizationId
-          ? 0
-          : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
-      const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
-      if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
-      if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
-      // Each organization stands once in the tree: this refuses duplicates and every cycle.
-      if (dto.organizationId === engagement.primeOrganizationId || links.some((l) => l.organizationId === dto.organizationId))
-        throw new ConflictException('The organization is already on this engagement');
-      const link: SubcontractLink = {
-        id: randomUUID(),
-        engagementId,
-        organizationId: dto.organizationId,
-        parentOrganizationId: dto.parentOrganizationId,
-        tier: parentTier + 1,
-        status: 'pending_approval',
-        decidedOn: null,
-        reference: null,
-        decidedBy: null,
-        createdAt: new Date(),
-      };
-      await m.insert(SubcontractLink, link);
-      await this.audit.record(m, {
-        action: 'subcontractor.added',
-        actor: user,
-        targetType: 'subcontract_link',
-        targetId: link.id,
-        engagementId,
-        details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier },
-      });
-      return linkView(link);
+      if (!(await m.existsBy(Organization, { id: dto.organizationId })))
+        throw new DomainError('organization.not_found', {}, 'organizationId');
+      return this.insertLink(m, user, engagement, dto);
     });
   }
 
-  async listSubcontractors(user: AuthUser, engagementId: string) {
+  /**
+   * The manager's "new company as subcontractor" form: the organization and
+   * its link below `parentOrganizationId` in one transaction, so a refusal
+   * (a taken corporate number, a conflict in the tree) leaves nothing behind.
+   * @throws as `addSubcontractor`, and DomainError `organization.corporate_number_taken` (409)
+   */
+  async addNewSubcontractor(user: AuthUser, engagementId: string, parentOrganizationId: string, organization: CreateOrganizationDto) {
     const engagement = await this.access.engagement(user, engagementId);
+    await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId });
+    return this.tx.run(async (m) => {
+      const org = await this.organizations.insert(m, user, organization);
+      return this.insertLink(m, user, engagement, { organizationId: org.id, parentOrganizationId });
+    });
+  }
+
+  private async insertLink(m: EntityManager, user: AuthUser, engagement: Engagement, dto: AddSubcontractorDto) {
+    const engagementId = engagement.id;
+    const links = await m.findBy(SubcontractLink, { engagementId });
+    const parentTier =
+      dto.parentOrganizationId === engagement.primeOrganizationId
+        ? 0
+        : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
+    const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
+    if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
+    if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
+    // Each organization stands once in the tree: this refuses duplicates and every cycle.
+    if (dto.organizationId === engagement.primeOrganizationId || links.some((l) => l.organizationId === dto.organizationId))
+      throw new ConflictException('The organization is already on this engagement');
+    const link: SubcontractLink = {
+      id: randomUUID(),
+      engagementId,
+      organizationId: dto.organizationId,
+      parentOrganizationId: dto.parentOrganizationId,
+      tier: parentTier + 1,
+      status: 'pending_approval',
+      decidedOn: null,
+      reference: null,
+      decidedBy: null,
+      createdAt: new Date(),
+    };
+    await m.insert(SubcontractLink, link);
+    await this.audit.record(m, {
+      action: 'subcontractor.added',
+      actor: user,
+      targetType: 'subcontract_link',
+      targetId: link.id,
+      engagementId,
+      details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier },
+    });
+    return linkView(link);
+  }
+
+  async listSubcontractors(user: AuthUser, engagementId: string) {
+    const engagement = await this.access.engagement(user, engagementId, 'engagement.subcontractors.read');
     const tree = await this.access.tree(engagement);
-    const visible = new Set(this.access.visibleOrganizations(user, tree));
+    const visible = new Set(this.access.trackingScope(user, tree).organizations);
     const links = await this.db
       .getRepository(SubcontractLink)
       .createQueryBuilder('l')
@@ -193,7 +245,7 @@ export class EngagementsService {
    * (two instances, two tabs) exactly one lands and the other gets 409 `subcontractor.already_decided`.
    */
   async decide(user: AuthUser, engagementId: string, organizationId: string, dto: ApprovalDto) {
-    await this.access.engagement(user, engagementId);
+    await this.access.engagement(user, engagementId, 'engagement.subcontractors.decide');
     return this.tx.run(async (m) => {
       const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
       if (!link) throw new NotFoundException('Subcontractor not found on this engagement');

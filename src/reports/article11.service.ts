@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
@@ -26,10 +26,8 @@ export class Article11Service {
   ) {}
 
   async report(user: AuthUser, engagementId: string) {
-    const data = await this.tracking.data(user, engagementId);
+    const data = await this.tracking.data(user, engagementId, 'engagement.report.read');
     const e = data.engagement;
-    if (user.role === 'org_manager' && user.organizationId !== e.primeOrganizationId)
-      throw new ForbiddenException("The Article 11 report is for the town and the prime contractor's managers");
     const municipality = await this.db.getRepository(Municipality).findOneByOrFail({ id: e.municipalityId });
     const orgs = new Map(data.organizations.map((o) => [o.id, o]));
     const report = {

@@ -1,4 +1,5 @@
 import { DataSource, In } from 'typeorm';
+import type { TrackingScope } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
 import type { Certificate } from '../certificates/certificate.entity';
@@ -77,12 +78,14 @@ const CERTIFICATES_SQL =
  * rows arrive (none of them kept here): totals, filters, a page and the
  * readiness blockers need no list of every worker, so 100,000 workers cost
  * no more memory than a page. Two statements whatever the number of workers.
+ * Only workers of the organizations in `peopleOf` (whose people the caller
+ * may see: AccessService.trackingScope) are handed on.
  */
 export async function forEachWorkerSummary(
   db: DataSource,
   content: ContentService,
   engagement: Engagement,
-  visibleOrgIds: ReadonlySet<string>,
+  peopleOf: ReadonlySet<string>,
   each: (w: WorkerSummary) => void,
   now = new Date(),
 ): Promise<void> {
@@ -109,7 +112,7 @@ export async function forEachWorkerSummary(
     WORKERS_SQL(curriculum.length),
     params,
     (r) => {
-      if (!visibleOrgIds.has(r.organization_id)) return;
+      if (!peopleOf.has(r.organization_id)) return;
       const c = standing.get(r.id);
       const certStatus = c ? (c.status === 'valid' && c.validUntil <= nowIso ? 'expired' : c.status) : null;
       const certified = certStatus === 'valid';
@@ -138,13 +141,26 @@ export async function loadTrackingSummary(
   content: ContentService,
   engagement: Engagement,
   tree: SubcontractTree,
-  visibleOrgIds: string[],
+  scope: TrackingScope,
   now = new Date(),
 ): Promise<TrackingSummary> {
-  const organizations = await loadOrganizationRows(db, tree, visibleOrgIds);
+  const organizations = await loadOrganizationRows(db, tree, scope.organizations);
   const workers: WorkerSummary[] = [];
-  await forEachWorkerSummary(db, content, engagement, new Set(visibleOrgIds), (w) => workers.push(w), now);
+  await forEachWorkerSummary(db, content, engagement, scope.people, (w) => workers.push(w), now);
   return { engagement, organizations, workers };
+}
+
+/**
+ * The organizations with at least one worker assigned to the engagement,
+ * whoever may see those workers: readiness judges the whole tree even for a
+ * caller who sees only part of its people.
+ */
+export async function organizationsWithWorkers(db: DataSource, engagementId: string): Promise<Set<string>> {
+  const rows = (await db.query(
+    portableSql(db, 'SELECT DISTINCT w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id = ?'),
+    [engagementId],
+  )) as { organization_id: string }[];
+  return new Set(rows.map((r) => r.organization_id));
 }
 
 /** One assigned worker's place in the order (a progress cursor's anchor), or null. */
@@ -291,10 +307,10 @@ export async function loadTrackingData(
   content: ContentService,
   engagement: Engagement,
   tree: SubcontractTree,
-  visibleOrgIds: string[],
+  scope: TrackingScope,
   now = new Date(),
 ): Promise<TrackingData> {
-  const summary = await loadTrackingSummary(db, content, engagement, tree, visibleOrgIds, now);
+  const summary = await loadTrackingSummary(db, content, engagement, tree, scope, now);
   return { ...summary, workers: await loadWorkerRows(db, content, engagement, summary.workers, 'all', now) };
 }
 

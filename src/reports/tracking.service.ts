@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
@@ -16,6 +16,7 @@ import {
   loadOrganizationRows,
   loadTrackingData,
   loadWorkerRows,
+  organizationsWithWorkers,
   OrgRow,
   TrackingData,
   WorkerRow,
@@ -35,19 +36,26 @@ export class TrackingService {
     private readonly audit: AuditService,
   ) {}
 
-  /** The data an org manager may see is their subtree; town staff and admins see the whole tree. */
-  async data(user: AuthUser, engagementId: string): Promise<TrackingData> {
-    const engagement = await this.access.engagement(user, engagementId);
+  /**
+   * Everything the caller may see of an engagement, module by module (AccessService.trackingScope:
+   * town staff and admins the whole tree; a manager their subtree, and people only over approved links).
+   * `permission` is what the use case needs: progress (the CSV) or the Article 11 report.
+   */
+  async data(
+    user: AuthUser,
+    engagementId: string,
+    permission: 'engagement.progress.read' | 'engagement.report.read' = 'engagement.progress.read',
+  ): Promise<TrackingData> {
+    const engagement = await this.access.engagement(user, engagementId, permission);
     const tree = await this.access.tree(engagement);
-    return loadTrackingData(this.db, this.content, engagement, tree, this.access.visibleOrganizations(user, tree));
+    return loadTrackingData(this.db, this.content, engagement, tree, this.access.trackingScope(user, tree));
   }
 
-  /** The engagement, and the organizations of its tree the caller may see. */
-  private async scope(user: AuthUser, engagementId: string, engagement?: Engagement) {
-    const e = engagement ?? (await this.access.engagement(user, engagementId));
+  /** The engagement, the organizations of its tree the caller may see, and those whose people they see. */
+  private async scope(user: AuthUser, e: Engagement) {
     const tree = await this.access.tree(e);
-    const visible = this.access.visibleOrganizations(user, tree);
-    return { engagement: e, organizations: await loadOrganizationRows(this.db, tree, visible), visible: new Set(visible) };
+    const scope = this.access.trackingScope(user, tree);
+    return { engagement: e, organizations: await loadOrganizationRows(this.db, tree, scope.organizations), people: scope.people };
   }
 
   /**
@@ -60,15 +68,18 @@ export class TrackingService {
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string; limit: number; cursor?: string },
   ) {
-    const { engagement, organizations, visible } = await this.scope(user, engagementId);
+    const { engagement, organizations, people } = await this.scope(
+      user,
+      await this.access.engagement(user, engagementId, 'engagement.progress.read'),
+    );
     const order = orgOrder(checkOrganization(organizations, q.organizationId));
     // The cursor holds only the last worker's id (sort keys contain names, which never go into URLs).
     const after = decodeCursor(q.cursor);
     const anchor = after ? await findAssignedWorker(this.db, engagement.id, after[1]) : undefined;
-    if (after && (!anchor || !visible.has(anchor.organizationId))) throw invalidCursor();
+    if (after && (!anchor || !people.has(anchor.organizationId))) throw invalidCursor();
     const t = newTotals();
     const selection = new PageAfter<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>>(q.limit, treeOrder(order), anchor ?? undefined);
-    await forEachWorkerSummary(this.db, this.content, engagement, visible, (w) => {
+    await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
       count(t, w);
       if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) selection.offer(w);
     });
@@ -185,18 +196,16 @@ export class TrackingService {
    * blocker naming the organization or worker it concerns.
    */
   async readiness(user: AuthUser, engagementId: string) {
-    const engagement = await this.access.engagement(user, engagementId);
-    if (user.role === 'org_manager' && user.organizationId !== engagement.primeOrganizationId)
-      throw new ForbiddenException("Readiness is for the town and the prime contractor's managers");
-    const { organizations, visible } = await this.scope(user, engagementId, engagement);
+    const engagement = await this.access.engagement(user, engagementId, 'engagement.readiness.read');
+    const { organizations, people } = await this.scope(user, engagement);
     const orgs = new Map(organizations.map((o) => [o.id, o]));
-    const withWorkers = new Set<string>();
+    // Judged on the whole tree: a worker the caller may not see still counts, only unnamed.
+    const withWorkers = await organizationsWithWorkers(this.db, engagement.id);
     const endOfContract = new Date(`${engagement.endsOn}T23:59:59+09:00`);
     const t = newTotals();
     const workerBlockers: Record<string, unknown>[] = [];
-    await forEachWorkerSummary(this.db, this.content, engagement, visible, (w) => {
+    await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
       count(t, w);
-      withWorkers.add(w.organizationId);
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
       if (w.status !== 'certified' && w.status !== 'expiring')
@@ -217,7 +226,7 @@ export class TrackingService {
         });
     });
     const blockers: Record<string, unknown>[] = [];
-    if (!t.assigned) blockers.push({ type: 'no_workers_assigned' });
+    if (!withWorkers.size) blockers.push({ type: 'no_workers_assigned' });
     for (const o of organizations)
       if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
         blockers.push({

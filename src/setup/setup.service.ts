@@ -42,7 +42,7 @@ export class SetupService {
     const generated = !this.config.adminPassword;
     const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
     // Hashed before the transaction: no lock is held while it computes.
-    const passwordHash = await hashPassword(password, this.config.scryptLogN);
+    const passwordHash = await hashPassword(password, this.config.passwordHashMemoryKiB);
     const created = await this.tx.run(async (m) => {
       await lockInTransaction(m, 'setup');
       if ((await m.count(User)) > 0) return false;
@@ -55,7 +55,6 @@ export class SetupService {
         municipalityId: null,
         organizationId: null,
         workerId: null,
-        failedLogins: 0,
         createdAt: new Date(),
       });
       return true;
@@ -73,7 +72,7 @@ export class SetupService {
    * engagement that starts next month.
    */
   async seedDemo(): Promise<void> {
-    const hash = await hashPassword(DEMO_PASSWORD, this.config.scryptLogN);
+    const hash = await hashPassword(DEMO_PASSWORD, this.config.passwordHashMemoryKiB);
     const created = await this.tx.run(async (m) => {
       await lockInTransaction(m, 'setup');
       const now = new Date();
@@ -94,7 +93,6 @@ export class SetupService {
           municipalityId: null,
           organizationId: null,
           workerId: null,
-          failedLogins: 0,
           createdAt: now,
           ...extra,
         });
@@ -108,7 +106,6 @@ export class SetupService {
         municipalityId: fuchu.id,
         organizationId: null,
         workerId: null,
-        failedLogins: 0,
         createdAt: now,
       });
 

@@ -48,7 +48,7 @@ export class TrainingService {
     const engagement = await this.access.engagement(user, engagementId);
     const module = this.content.get(moduleId);
     if (!engagement.curriculum.includes(moduleId)) throw new ConflictException("This module is not part of the engagement's curriculum");
-    await this.assertNotCoolingDown(user.workerId!, moduleId);
+    await this.assertNotCoolingDown(this.db.manager, user.workerId!, moduleId);
     const now = new Date();
     const attempt: Attempt = {
       id: randomUUID(),
@@ -88,6 +88,11 @@ export class TrainingService {
       if (attempt.submittedAt) throw new ConflictException('This attempt was already submitted');
       const now = new Date();
       if (now > attempt.expiresAt) throw new ConflictException('The time limit of this attempt has passed; start a new one');
+      // The cool-down holds at submission too: sittings started before it began are not graded during it.
+      // One worker's submissions take turns (a row lock on PostgreSQL; SQLite runs one write transaction at a time),
+      // so concurrent submissions cannot all pass the check before any failure is recorded.
+      if (m.connection.options.type === 'postgres') await m.query('SELECT id FROM workers WHERE id = $1 FOR UPDATE', [attempt.workerId]);
+      await this.assertNotCoolingDown(m, attempt.workerId, attempt.moduleId, now);
       const given = checkAnswers(attempt.questions, answers);
       const results = attempt.questions.map((q) => {
         return { questionId: q.id, correct: isRight(q, given.get(q.id) ?? []), explanation: q.explanation[lang] };
@@ -223,11 +228,15 @@ export class TrainingService {
     return attempt;
   }
 
-  /** Anti-guessing: after N failed attempts in a row, a cool-down before the next. */
-  private async assertNotCoolingDown(workerId: string, moduleId: string): Promise<void> {
+  /**
+   * Anti-guessing: after N failed attempts in a row, a cool-down before the
+   * next start or submission, whatever order the sittings were started in.
+   * @throws 429 with `retryAt` while cooling down
+   */
+  private async assertNotCoolingDown(m: EntityManager, workerId: string, moduleId: string, now = new Date()): Promise<void> {
     const n = this.config.quizMaxFailures;
     // Only the outcome and time of each: not the stored sittings (several kilobytes each).
-    const recent = await this.db.getRepository(Attempt).find({
+    const recent = await m.getRepository(Attempt).find({
       select: { id: true, passed: true, submittedAt: true },
       where: { workerId, moduleId, submittedAt: Not(IsNull()) },
       order: { submittedAt: 'DESC' },
@@ -235,7 +244,7 @@ export class TrainingService {
     });
     if (recent.length < n || recent.some((a) => a.passed)) return;
     const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
-    if (until > new Date())
+    if (until > now)
       throw new HttpException(
         {
           message: `After ${n} failed attempts in a row, wait until ${until.toISOString()} before trying again; re-read the lesson meanwhile`,

@@ -11,12 +11,10 @@ export class User {
   @Column({ type: 'varchar', length: 254, unique: true }) email: string;
   @Column({ name: 'display_name', type: 'varchar', length: 200 }) displayName: string;
   @Column({ type: 'varchar', length: 20 }) role: Role;
+  /** PHC argon2id (or a legacy scrypt hash, replaced at the next sign-in): src/auth/password.ts. */
   @Column({ name: 'password_hash', type: 'varchar', length: 200 }) passwordHash: string;
   @RefColumn({ name: 'municipality_id', nullable: true }) municipalityId: string | null;
   @RefColumn({ name: 'organization_id', nullable: true }) organizationId: string | null;
   @RefColumn({ name: 'worker_id', nullable: true }) workerId: string | null;
-  @Column({ name: 'failed_logins', type: 'integer', default: 0 }) failedLogins: number;
-  @InstantColumn({ name: 'failed_login_window_start', nullable: true }) failedLoginWindowStart: Date | null;
-  @InstantColumn({ name: 'locked_until', nullable: true }) lockedUntil: Date | null;
   @InstantColumn({ name: 'created_at' }) createdAt: Date;
 }

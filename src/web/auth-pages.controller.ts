@@ -6,6 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import { EnrollDto, LoginDto } from '../auth/dto/login.dto';
 import { Public } from '../auth/public.decorator';
 import { SessionsService } from '../sessions/sessions.service';
+import { DomainError } from '../common/errors/domain-error';
 import { CsrfGuard } from './csrf';
 import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
 import { LANG_COOKIE, t } from './i18n';
@@ -48,13 +49,17 @@ export class AuthPagesController {
     const v = await validateForm(LoginDto, input, lang, 'login');
     if (v.errors) return this.renderLogin(req, reply, { form, errors: v.errors }, 400);
     try {
-      const signedIn = await this.auth.login(v.value.email, v.value.password);
+      const signedIn = await this.auth.login(v.value.email, v.value.password, req.ip);
       await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
       const h = httpError(e);
       if (h?.status === 401) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, 401);
-      if (h?.status === 429) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, 429);
+      if (h?.status === 429) {
+        const retryAfter = e instanceof DomainError ? e.params.retryAfterSeconds : undefined;
+        if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+        return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, 429);
+      }
       throw e;
     }
   }

@@ -126,7 +126,7 @@ const ja: Record<string, string> = {
   'login.password': 'パスワード',
   'login.submit': 'ログイン',
   'login.failed': 'メールアドレスまたはパスワードが正しくありません。',
-  'login.locked': 'ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。',
+  'login.locked': 'ログインの失敗が続いたため、しばらくの間ログインできません。時間をおいて（15分から1時間ほど）お試しください。',
   'login.signedOut': 'ログアウトしました。',
   'login.firstTime': 'はじめての方',
   'login.firstTimeText': '所属する会社の管理者から受け取った「登録コード」で利用登録を行ってください。',
@@ -355,7 +355,7 @@ const ja: Record<string, string> = {
   'assign.already': '割当て済み',
   'assign.submit': '選択した従事者を割り当てる',
   'assign.done': '{count}人を割り当てました。',
-  'assign.notOnEngagement': '貴社はこの契約の体制に含まれていないため、割り当てられません。',
+  'assign.notOnEngagement': '貴社はこの契約の再委託先として承認されなかったため、従事者を割り当てられません。',
 
   'organization.name': '事業者名',
   'organization.corporateNumber': '法人番号',
@@ -552,6 +552,16 @@ const ja: Record<string, string> = {
   'errors.serial.check_character': 'シリアル番号に入力の誤りがあります（チェック文字が一致しません）。修了証と見比べてください。',
   'errors.serial.malformed': 'シリアル番号は XXXX-XXXX-XXXX-X の形式（英字と数字）です。',
   'errors.system.sbom_missing': 'このビルドのソフトウェア部品表（SBOM）は生成されていません（npm run sbom）。',
+  'errors.access.forbidden': 'この操作を行う権限がありません。',
+  'errors.certificate.not_found': 'このシリアル番号の修了証は見つかりません。',
+  'errors.engagement.not_found': '業務が見つかりません。',
+  'errors.municipality.not_found': '自治体が見つかりません。',
+  'errors.organization.not_found': '組織が見つかりません。',
+  'errors.auth.sign_in_failed': 'メールアドレスまたはパスワードが正しくありません。',
+  'errors.auth.sign_in_throttled': 'ログインの失敗が続いたため、しばらくの間ログインできません。時間をおいてからお試しください。',
+  'errors.assignment.organization_refused': 'この組織は本業務の再委託先として承認されなかったため、従事者を割り当てられません。',
+  'errors.engagement.contract_number_taken': 'この契約番号の業務はすでに登録されています。',
+  'errors.organization.corporate_number_taken': 'この法人番号の組織はすでに登録されています。',
 };
 
 const en: Record<string, string> = {
@@ -660,7 +670,7 @@ const en: Record<string, string> = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.failed': 'The e-mail address or password is wrong.',
-  'login.locked': 'Too many failed sign-ins. Please wait about 15 minutes and try again.',
+  'login.locked': 'Too many failed sign-ins. Please wait a while (15 minutes to an hour) and try again.',
   'login.signedOut': 'You have signed out.',
   'login.firstTime': 'First time here?',
   'login.firstTimeText': 'Register with the enrollment code you received from your manager.',
@@ -894,7 +904,7 @@ const en: Record<string, string> = {
   'assign.already': 'assigned',
   'assign.submit': 'Assign the chosen workers',
   'assign.done': '{count} worker(s) assigned.',
-  'assign.notOnEngagement': 'Your organization is not on this engagement, so its workers cannot be assigned.',
+  'assign.notOnEngagement': 'Your organization was refused as a subcontractor on this engagement, so its workers cannot be assigned.',
 
   'organization.name': 'Organization name',
   'organization.corporateNumber': 'Corporate number',
@@ -1096,6 +1106,16 @@ const en: Record<string, string> = {
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
   'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
   'errors.system.sbom_missing': 'No software bill of materials was generated for this build (npm run sbom).',
+  'errors.access.forbidden': 'Your role may not do this.',
+  'errors.certificate.not_found': 'No certificate with this serial.',
+  'errors.engagement.not_found': 'Engagement not found.',
+  'errors.municipality.not_found': 'Municipality not found.',
+  'errors.organization.not_found': 'Organization not found.',
+  'errors.auth.sign_in_failed': 'E-mail or password is wrong.',
+  'errors.auth.sign_in_throttled': 'Too many failed sign-ins; try again later.',
+  'errors.assignment.organization_refused': 'The organization was refused for this engagement, so its workers cannot be assigned.',
+  'errors.engagement.contract_number_taken': 'An engagement with this contract number exists in this municipality.',
+  'errors.organization.corporate_number_taken': 'An organization with this corporate number exists.',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

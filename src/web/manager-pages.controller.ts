@@ -209,27 +209,31 @@ export class ManagerPagesController {
     const fail = (errors: FieldErrors, status: number) =>
       this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
     let organizationId = existing;
-    if (!existing) {
-      const v = await validateForm(
-        CreateOrganizationDto,
-        { name: form.name, corporateNumber: form.corporateNumber || undefined },
-        lang,
-        'organization',
-      );
-      if (v.errors) return fail(v.errors, 400);
-      try {
-        organizationId = (await this.organizations.create(user, v.value)).id;
-      } catch (e) {
-        if (httpError(e)?.status === 409) return fail({ corporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
-        throw e;
-      }
-    }
-    const v = await validateForm(AddSubcontractorDto, { organizationId, parentOrganizationId: user.organizationId }, lang, 'subcontractor');
-    if (v.errors) return fail({ organizationId: t(lang, 'validation.isUuid') }, 400);
     try {
-      await this.engagements.addSubcontractor(user, id, v.value);
+      if (existing) {
+        const v = await validateForm(
+          AddSubcontractorDto,
+          { organizationId, parentOrganizationId: user.organizationId },
+          lang,
+          'subcontractor',
+        );
+        if (v.errors) return fail({ organizationId: t(lang, 'validation.isUuid') }, 400);
+        await this.engagements.addSubcontractor(user, id, v.value);
+      } else {
+        const v = await validateForm(
+          CreateOrganizationDto,
+          { name: form.name, corporateNumber: form.corporateNumber || undefined },
+          lang,
+          'organization',
+        );
+        if (v.errors) return fail(v.errors, 400);
+        // The new company and its link in one transaction: a refusal leaves no organization behind.
+        organizationId = (await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value)).organizationId;
+      }
     } catch (e) {
       const h = httpError(e);
+      if (h?.code === 'organization.corporate_number_taken')
+        return fail({ corporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
       if (h?.status === 404) return fail({ organizationId: t(lang, 'subcontractor.unknown') }, 404);
       if (h?.status === 409) return fail({ _form: t(lang, 'subcontractor.conflict') }, 409);
       throw e;

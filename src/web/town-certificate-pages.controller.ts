@@ -15,12 +15,13 @@ type Verified = Awaited<ReturnType<CertificatesService['verifyMany']>>[number];
 const FOUND = new Set(['valid', 'expired', 'revoked', 'superseded']);
 
 /**
- * Town staff: certificate verification for one serial or a pasted list (up to
- * 1,000), and revocation with a reason behind a confirmation step.
- * CertificatesService keeps the rules: who sees the holder's name, who may revoke.
+ * Town staff (and the admin, whom the verification page also offers the
+ * revocation link): certificate verification for one serial or a pasted list
+ * (up to 1,000), and revocation with a reason behind a confirmation step.
+ * src/access keeps the rules: who sees the holder's name, who may revoke.
  */
 @ApiExcludeController()
-@Roles('town_staff')
+@Roles('town_staff', 'admin')
 @UseGuards(CsrfGuard)
 @Controller('town/certificates')
 export class TownCertificatePagesController {

@@ -81,24 +81,17 @@ export class TownPagesController {
     if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[k === 'name' ? 'newPrimeName' : 'newPrimeCorporateNumber'] = m;
     if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
     const dto = v.value;
-    if (newPrime && o?.value) {
-      try {
-        dto.primeContractorId = (await this.organizations.create(user, o.value)).id;
-        form.primeContractorId = dto.primeContractorId;
-      } catch (e) {
-        if (httpError(e)?.status === 409)
-          return this.renderNewEngagement(req, reply, form, { newPrimeCorporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
-        throw e;
-      }
-    }
     try {
-      const created = await this.engagements.create(user, dto);
+      // A new prime is registered in the engagement's own transaction: a refusal leaves no organization behind.
+      const created =
+        newPrime && o?.value ? await this.engagements.createWithNewPrime(user, dto, o.value) : await this.engagements.create(user, dto);
       this.pages.flash(req, reply, { kind: 'success', key: 'engagement.created' });
       return this.pages.redirect(reply, `/town/engagements/${created.id}`);
     } catch (e) {
       const h = httpError(e);
       const fail = (field: string, key: string) => this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, h!.status);
-      if (h?.status === 409) return fail('contractNumber', 'engagement.contractNumberTaken');
+      if (h?.code === 'organization.corporate_number_taken') return fail('newPrimeCorporateNumber', 'organization.corporateNumberTaken');
+      if (h?.code === 'engagement.contract_number_taken') return fail('contractNumber', 'engagement.contractNumberTaken');
       if (h?.status === 404) return fail('primeContractorId', 'engagement.primeUnknown');
       if (h?.status === 400 && h.fields.includes('endsOn')) return fail('endsOn', 'validation.engagement.endsOn.beforeStart');
       if (h?.status === 400 && h.fields.includes('extraModuleIds')) return fail('extraModuleIds', 'validation.invalid');

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/auth-user';
+import { AccessService } from '../access/access.service';
+import { Roles, type AuthUser } from '../auth/auth-user';
 import { todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
 import { EngagementsService } from '../engagements/engagements.service';
@@ -31,6 +32,7 @@ type RawFilters = { status?: string; organizationId?: string; cursor?: string };
 export class TrackingPagesController {
   constructor(
     private readonly pages: Pages,
+    private readonly access: AccessService,
     private readonly tracking: TrackingService,
     private readonly engagements: EngagementsService,
     private readonly content: ContentService,
@@ -52,7 +54,7 @@ export class TrackingPagesController {
       filters.organizationId = undefined;
       p = await this.tracking.progress(user, id, { ...filters, limit: PAGE_SIZE });
     }
-    const town = user.role === 'town_staff';
+    const { town, seesReadiness, revokes } = await this.standing(user, id);
     return this.pages.render(
       req,
       reply,
@@ -60,8 +62,8 @@ export class TrackingPagesController {
       {
         title: `${t(lang, 'progress.title')} | ${engagement.title}`,
         engagement,
-        ...this.links(id, town, town || engagement.primeContractorId === user.organizationId),
-        ...progressView(p, filters, this.content, lang, town),
+        ...this.links(id, town, seesReadiness),
+        ...progressView(p, filters, this.content, lang, revokes),
         errors,
         firstHref: cursor ? `/engagements/${id}/progress${filterQuery(filters)}` : null,
       },
@@ -91,7 +93,7 @@ export class TrackingPagesController {
     const engagement = await this.engagements.get(user, id);
     const r = await this.tracking.readiness(user, id);
     const links = (await this.engagements.listSubcontractors(user, id)).items;
-    const town = user.role === 'town_staff';
+    const { town } = await this.standing(user, id);
     const path = `/engagements/${id}/readiness`;
     const view = readinessView({ r, engagementId: id, tiers: new Map(links.map((l) => [l.organizationId, l.tier])), town, lang });
     return this.pages.render(req, reply, 'tracking/readiness', {
@@ -103,6 +105,20 @@ export class TrackingPagesController {
       ...view,
       groups: view.groups.map((g) => ({ ...g, decision: g.approval?.decision ? decisionFormView(id, g.id, path) : null })),
     });
+  }
+
+  /**
+   * What the caller may do here, from the access policy: decide approvals
+   * (the town's side of the engagement), see readiness and the report,
+   * revoke certificates. The page offers exactly those links and forms.
+   */
+  private async standing(user: AuthUser, engagementId: string) {
+    const [town, seesReadiness, revokes] = await Promise.all([
+      this.access.can(user, 'engagement.subcontractors.decide', engagementId),
+      this.access.can(user, 'engagement.readiness.read', engagementId),
+      this.access.can(user, 'certificate.revoke', engagementId),
+    ]);
+    return { town, seesReadiness, revokes };
   }
 
   /** The filters from the query, checked with the API's own DTO; a bad value is named next to its field and left out. */

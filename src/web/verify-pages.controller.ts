@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AccessService } from '../access/access.service';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from '../certificates/certificates.service';
 import { certificateView } from './certificate-views';
@@ -23,6 +24,7 @@ export class VerifyPagesController {
   constructor(
     private readonly pages: Pages,
     private readonly certificates: CertificatesService,
+    private readonly access: AccessService,
   ) {}
 
   /** The form; it sends `?serial=` here, answered with the serial's own page (a URL the QR code also uses). */
@@ -53,8 +55,8 @@ export class VerifyPagesController {
           ...cert,
           verdict: t(lang, `verify.verdict.${f.status}`),
           explain: t(lang, `verify.explain.${f.status}`),
-          // Only the municipality's own staff see the full name, and only they may revoke (the service checks again).
-          canRevoke: req.user?.role === 'town_staff' && !!cert.holderName && cert.revocable,
+          // Those who may revoke (the municipality's staff; the service checks again) get the link.
+          canRevoke: !!cert.holderName && cert.revocable && (await this.access.can(req.user, 'certificate.revoke', f.engagement.id)),
           revokeHref: `/town/certificates/${f.serial}/revocation`,
           credentialHref: `/api/v1/certificates/${f.serial}/credential`,
         },

@@ -13,7 +13,7 @@ export class WorkersController {
   constructor(private readonly workers: WorkersService) {}
 
   @Post('organizations/:id/workers')
-  @Roles('org_manager')
+  @Roles('admin', 'town_staff', 'org_manager')
   create(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateWorkerDto) {
     return this.workers.create(user, id, dto);
   }
@@ -26,7 +26,7 @@ export class WorkersController {
 
   @Post('organizations/:id/workers/import')
   @HttpCode(200)
-  @Roles('org_manager')
+  @Roles('admin', 'town_staff', 'org_manager')
   @ApiConsumes('text/csv')
   @ApiBody({ description: 'CSV with header name,email,employeeNumber; UTF-8 (with or without BOM) or Shift_JIS/CP932' })
   async import(
@@ -49,7 +49,7 @@ export class WorkersController {
 
   @Post('organizations/:id/workers/enrollment-codes')
   @HttpCode(200)
-  @Roles('org_manager')
+  @Roles('admin', 'town_staff', 'org_manager')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="enrollment-codes.csv"')
   reissueCodes(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {

@@ -1,4 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
@@ -11,7 +12,6 @@ import { fieldError } from '../common/http/errors';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
-import { Engagement } from '../engagements/engagement.entity';
 import { Worker } from './worker.entity';
 import { Assignment } from './assignment.entity';
 import { parseWorkerRows } from './worker-csv';
@@ -44,13 +44,12 @@ export class WorkersService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Workers are registered by a manager of their own organization only. */
-  private assertOwnOrganization(user: AuthUser, orgId: string): void {
-    if (user.role !== 'org_manager' || user.organizationId !== orgId) throw new NotFoundException('Organization not found');
-  }
-
+  /**
+   * Registers a worker and issues their enrollment code (`organization.workers.create`: those who control the organization).
+   * @throws DomainError `organization.not_found` (404); 409 when the e-mail is already registered in the organization
+   */
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
-    this.assertOwnOrganization(user, orgId);
+    await this.access.require(user, 'organization.workers.create', orgId);
     return this.tx.run(async (m) => {
       if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email }))
         throw new ConflictException('A worker with this e-mail exists in the organization');
@@ -80,13 +79,19 @@ export class WorkersService {
     });
   }
 
+  /**
+   * The organization's workers the caller may see (`organization.workers.read`):
+   * all of them for those who control it, else only those assigned to an
+   * engagement through which the caller sees people.
+   * @throws DomainError `organization.not_found` (404) for a caller who sees none of its people
+   */
   async list(user: AuthUser, orgId: string, limit: number, cursor?: string) {
-    await this.access.organization(user, orgId, 'workers');
+    const qb = await this.access.scopeWorkers(this.db.getRepository(Worker).createQueryBuilder('w'), user, orgId);
     const after = decodeCursor(cursor);
-    const qb = this.db.getRepository(Worker).createQueryBuilder('w').where('w.organization_id = :orgId', { orgId });
     if (after) {
       // Sorted by name, but the cursor holds only the last row's id: names never go into URLs.
-      const anchor = await this.db.getRepository(Worker).findOneBy({ id: after[1], organizationId: orgId });
+      // The anchor must be one the caller sees, or its place in the order would tell about a hidden name.
+      const anchor = await qb.clone().andWhere('w.id = :anchorId', { anchorId: after[1] }).getOne();
       if (!anchor) throw invalidCursor();
       qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: anchor.name, i: anchor.id });
     }
@@ -104,7 +109,8 @@ export class WorkersService {
    * re-import of the same file updates by e-mail instead of duplicating.
    */
   async import(user: AuthUser, orgId: string, body: Buffer, includeCodes: boolean): Promise<ImportResult> {
-    this.assertOwnOrganization(user, orgId);
+    await this.access.require(user, 'organization.workers.create', orgId);
+    if (includeCodes) await this.access.require(user, 'organization.codes.issue', orgId);
     if (!Buffer.isBuffer(body) || body.length === 0) throw fieldError('body', 'must be a CSV file (Content-Type: text/csv)');
     let parsed: ReturnType<typeof parseCsv>;
     try {
@@ -176,7 +182,7 @@ export class WorkersService {
 
   /** New codes for every worker of the organization who has not enrolled yet (old codes stop working). */
   async reissueCodes(user: AuthUser, orgId: string): Promise<string> {
-    this.assertOwnOrganization(user, orgId);
+    await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
       const workers = await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() }, order: { name: 'ASC' } });
       const now = new Date();
@@ -204,18 +210,18 @@ export class WorkersService {
 
   /**
    * Puts workers on an engagement: the manager's own workers, and only when
-   * their organization is the prime or a (not refused) subcontractor in the tree.
+   * their organization is on it (`engagement.assignments.create`) and not refused.
+   * @throws DomainError `engagement.not_found` (404: unknown, or the organization is not on it; the same answer);
+   *   404 for a worker not of the caller's organization; DomainError `assignment.organization_refused` (409)
    */
   async assign(user: AuthUser, engagementId: string, workerIds: string[]) {
+    const engagement = await this.access.engagement(user, engagementId, 'engagement.assignments.create');
     const ids = [...new Set(workerIds)];
-    const workers = await this.db.getRepository(Worker).findBy({ id: In(ids), organizationId: user.organizationId! });
-    if (workers.length !== ids.length) throw new NotFoundException('Worker not found');
-    const engagement = await this.db.getRepository(Engagement).findOneBy({ id: engagementId });
-    if (!engagement) throw new NotFoundException('Engagement not found');
-    const tree = await this.access.tree(engagement);
     const orgId = user.organizationId!;
-    if (!tree.has(orgId) || tree.link(orgId)?.status === 'rejected')
-      throw new ConflictException('Your organization is not on this engagement, so its workers cannot be assigned');
+    const workers = await this.db.getRepository(Worker).findBy({ id: In(ids), organizationId: orgId });
+    if (workers.length !== ids.length) throw new NotFoundException('Worker not found');
+    const tree = await this.access.tree(engagement);
+    if (tree.link(orgId)?.status === 'rejected') throw new DomainError('assignment.organization_refused');
     await this.tx.run(async (m) => {
       const already = new Set((await m.findBy(Assignment, { engagementId, workerId: In(ids) })).map((a) => a.workerId));
       const now = new Date();

@@ -81,7 +81,8 @@ describe('progress, readiness and the Article 11 report', () => {
 
   it('is for the town and the prime’s managers only', async () => {
     expect((await w.http.get(`${w.E}/readiness`, w.managers.prime.token)).status).toBe(200);
-    expect((await w.http.get(`${w.E}/readiness`, w.managers.subA.token)).status).toBe(403);
+    // Others on the engagement are answered like strangers: 404, not 403.
+    expect((await w.http.get(`${w.E}/readiness`, w.managers.subA.token)).status).toBe(404);
     expect((await w.http.get(`${w.E}/readiness`, w.otherStaff.token)).status).toBe(404);
   });
 
@@ -183,7 +184,7 @@ describe('progress, readiness and the Article 11 report', () => {
       headers: { authorization: `Bearer ${w.staff.token}` },
     });
     expect(en.body).toContain('Certified workers');
-    expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(403);
+    expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(404);
   });
 
   it('records report generation and CSV exports in the audit trail', async () => {

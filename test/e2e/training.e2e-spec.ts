@@ -128,6 +128,27 @@ describe('taking the training', () => {
     );
   });
 
+  it('holds the cool-down at submission too: six sittings started first, then all failed', async () => {
+    const late = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '後出　太郎', 'late-submitter@example.jp');
+    await w.http.post(`${w.E}/assignments`, { workerIds: [late.workerId] }, w.managers.prime.token);
+    const started: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await w.http.post('/api/v1/modules/basics/attempts', { engagementId: w.engagement.id }, late.token);
+      expect(a.status).toBe(201);
+      started.push(a.body.attemptId);
+    }
+    const statuses: number[] = [];
+    for (const id of started) {
+      const key = await answerKey(t, id);
+      const answers = [...key].map(([questionId, k]) => ({ questionId, choiceIds: [k.wrong[0]] }));
+      statuses.push((await w.http.post(`/api/v1/attempts/${id}/submission`, { answers }, late.token)).status);
+    }
+    // Three failures in a row start the cool-down; the sittings started before it are not graded during it.
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    const graded = await t.query('SELECT id FROM attempts WHERE worker_id = ? AND submitted_at IS NOT NULL', [late.workerId]);
+    expect(graded).toHaveLength(3);
+  });
+
   it('counts a completion for a second engagement without a retake', async () => {
     const second = await w.http.post(
       '/api/v1/engagements',

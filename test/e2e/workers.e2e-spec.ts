@@ -139,7 +139,8 @@ describe('workers, CSV import and assignments', () => {
       { name: '外部　者', email: 'outsider@example.jp' },
       w.managers.outsider.token,
     );
-    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [x.body.id] }, w.managers.outsider.token)).status).toBe(409);
+    // Not on the engagement: answered like an unknown engagement (API.md: 404, not 409).
+    expect((await w.http.post(`${w.E}/assignments`, { workerIds: [x.body.id] }, w.managers.outsider.token)).status).toBe(404);
     expect((await w.http.post(`${w.E}/assignments`, { workerIds: [] }, w.managers.subA.token)).status).toBe(400);
   });
 

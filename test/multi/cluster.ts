@@ -120,7 +120,7 @@ export function sharedEnv(db: FreshDatabase, extra: Record<string, string> = {})
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     // The cheapest password hashing the configuration allows: the suite is about concurrency, not hashing.
-    SCRYPT_LOG_N: '10',
+    PASSWORD_HASH_MEMORY_KIB: '1024',
     LOG_LEVEL: 'warn',
     A4_WATCHDOG_MS: String(10 * 60_000),
     ...extra,

@@ -7,6 +7,19 @@
  * Grouped by area, sorted within each group.
  */
 export const ERROR_STATUS = {
+  // access (src/access): what a caller may not see is a 404 like what does not exist; 403 only where the role may never
+  'access.forbidden': 403,
+  'certificate.not_found': 404,
+  'engagement.not_found': 404,
+  'municipality.not_found': 404,
+  'organization.not_found': 404,
+  // accounts
+  'auth.sign_in_failed': 401,
+  'auth.sign_in_throttled': 429,
+  // organizations, engagements, assignments
+  'assignment.organization_refused': 409,
+  'engagement.contract_number_taken': 409,
+  'organization.corporate_number_taken': 409,
   // accounts
   'enrollment.code_used': 409,
   // certificates

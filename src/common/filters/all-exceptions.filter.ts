@@ -29,6 +29,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = toErrorBody(exception, String(req.id));
     if (body.statusCode >= 500) req.log.error({ err: exception }, 'unhandled error');
     if (reply.sent) return;
+    // RFC 9110 §10.2.3: a throttled caller is told when to come back (a DomainError's `retryAfterSeconds`).
+    const retryAfter = exception instanceof DomainError ? exception.params.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     // Pages get an HTML error; everything else JSON.
     const render = (reply as FastifyReply & { renderError?: (b: ErrorBody) => unknown }).renderError;
     if (render && wantsHtml(req)) {
