@@ -14,7 +14,8 @@ import { Pages } from './pages.service';
  * status in words and colour, validity, engagement and organization, the
  * holder's name masked. CertificatesService decides who sees more (the
  * municipality's town staff, the holder's managers: the full name); town
- * staff who may revoke get the link to do so.
+ * staff who may revoke get the link to do so, and the link to lift a
+ * revocation's hold once revoked.
  */
 @ApiExcludeController()
 @Public()
@@ -56,6 +57,8 @@ export class VerifyPagesController {
           // Only the municipality's own staff see the full name, and only they may revoke (the service checks again).
           canRevoke: req.user?.role === 'town_staff' && !!cert.holderName && cert.revocable,
           revokeHref: `/town/certificates/${f.serial}/revocation`,
+          canReinstate: req.user?.role === 'town_staff' && cert.reinstatable,
+          reinstateHref: `/town/certificates/${f.serial}/reinstatement`,
           credentialHref: `/api/v1/certificates/${f.serial}/credential`,
         },
       });

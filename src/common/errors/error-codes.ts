@@ -8,8 +8,14 @@
  */
 export const ERROR_STATUS = {
   // certificates
+  'certificate.changed_meanwhile': 409,
+  'certificate.not_found': 404,
+  'certificate.not_reinstatable': 409,
+  'certificate.not_revocable': 409,
   'serial.check_character': 400,
   'serial.malformed': 400,
+  'signing_key.not_found': 404,
+  'status_list.not_found': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
