@@ -168,7 +168,9 @@ async function verify({ credentialFile, jwksFile, statusListFile, at }) {
         throw new Error('credential: statusListIndex is not an index');
       verdict.revoked = statusBit(list.credentialSubject.encodedList, index);
       if (verdict.revoked)
-        verdict.warnings.push('the status bit is set: the certificate was revoked, or superseded by a newer one (the verification page says which)');
+        verdict.warnings.push(
+          'the status bit is set: the certificate was revoked, or superseded by a newer one (the verification page says which)',
+        );
     } catch (e) {
       verdict.errors.push(e.message);
     }

@@ -162,9 +162,7 @@ export class CertificatesService implements OnModuleInit {
         now,
       );
       if (!attested) continue;
-      const held = mine
-        .filter((c) => effectiveStatus(c, now) === 'valid')
-        .sort((x, y) => y.issuedAt.getTime() - x.issuedAt.getTime())[0];
+      const held = mine.filter((c) => effectiveStatus(c, now) === 'valid').sort((x, y) => y.issuedAt.getTime() - x.issuedAt.getTime())[0];
       if (!issueReason(held ?? null, attested, now)) continue;
       const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
       if (held) await this.supersede(m, held, cert, now);
@@ -650,7 +648,8 @@ export class CertificatesService implements OnModuleInit {
  */
 function retrainingSince(certs: Certificate[]): Date | null {
   let since: Date | null = null;
-  for (const c of certs) if (c.status === 'revoked' && c.retrainingRequired && c.revokedAt && (!since || c.revokedAt > since)) since = c.revokedAt;
+  for (const c of certs)
+    if (c.status === 'revoked' && c.retrainingRequired && c.revokedAt && (!since || c.revokedAt > since)) since = c.revokedAt;
   return since;
 }
 

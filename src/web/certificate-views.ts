@@ -6,7 +6,6 @@ import { t } from './i18n';
 /** The colour a certificate status is shown in, always beside its word: valid green, expired/superseded amber, revoked red. */
 export const CERTIFICATE_TONE: Record<string, 'ok' | 'warn' | 'bad'> = { valid: 'ok', expired: 'warn', superseded: 'warn', revoked: 'bad' };
 
-
 /** A certificate as the pages show it: status in words, links to the printable certificate and its public verification page. */
 export function certificateView(f: CertificateFacts, lang: Lang) {
   return {

@@ -470,7 +470,8 @@ const ja: Record<string, string> = {
   'reinstate.confirmRequired': '解除する場合は、確認のチェックを入れてください。',
   'reinstate.submit': '取消しを解除する',
   'reinstate.doneIssued': '取消しを解除し、新しい修了証 {issued} を発行しました。',
-  'reinstate.doneRetraining': '修了証 {serial} の取消しを解除しました。従事者がすべてのモジュールを再受講すると、新しい修了証が発行されます。',
+  'reinstate.doneRetraining':
+    '修了証 {serial} の取消しを解除しました。従事者がすべてのモジュールを再受講すると、新しい修了証が発行されます。',
   'reinstate.doneLater': '修了証 {serial} の取消しを解除しました。修了要件を満たした時点で、新しい修了証が発行されます。',
   'reinstate.notReinstatable': 'この修了証は取り消されていないか、既に取消しが解除されています。',
 
@@ -1027,12 +1028,14 @@ const en: Record<string, string> = {
   'reinstate.reason': 'Reason for lifting the revocation',
   'reinstate.reasonHint': 'E.g. revoked by mistake, re-education confirmed (up to 500 characters).',
   'reinstate.retraining': 'Require every module to be passed again',
-  'reinstate.retrainingHint': 'When ticked, no new certificate is issued until the worker has passed every module again after the revocation.',
+  'reinstate.retrainingHint':
+    'When ticked, no new certificate is issued until the worker has passed every module again after the revocation.',
   'reinstate.confirm': 'I confirm that the revocation of this certificate is to be lifted',
   'reinstate.confirmRequired': 'Tick the confirmation to lift the revocation.',
   'reinstate.submit': 'Lift the revocation',
   'reinstate.doneIssued': 'The revocation was lifted and a new certificate {issued} was issued.',
-  'reinstate.doneRetraining': 'The revocation of {serial} was lifted. A new certificate is issued once the worker has passed every module again.',
+  'reinstate.doneRetraining':
+    'The revocation of {serial} was lifted. A new certificate is issued once the worker has passed every module again.',
   'reinstate.doneLater': 'The revocation of {serial} was lifted. A new certificate is issued once the requirements are met.',
   'reinstate.notReinstatable': 'This certificate is not revoked, or its revocation was already lifted.',
   'revoke.done': 'Certificate {serial} was revoked.',
@@ -1135,7 +1138,8 @@ const en: Record<string, string> = {
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
   'errors.certificate.changed_meanwhile': 'The certificate changed while this was being done. Please try again.',
   'errors.certificate.not_found': 'No certificate with this serial',
-  'errors.certificate.not_reinstatable': 'This certificate is not revoked, or its revocation was already lifted, so it cannot be reinstated.',
+  'errors.certificate.not_reinstatable':
+    'This certificate is not revoked, or its revocation was already lifted, so it cannot be reinstated.',
   'errors.certificate.not_revocable': 'This certificate is already revoked or superseded, so it cannot be revoked.',
   'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
   'errors.signing_key.not_found': 'No published key has this thumbprint',

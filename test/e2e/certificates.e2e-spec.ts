@@ -95,7 +95,11 @@ describe('certificates', () => {
     expect(cred.headers['content-type']).toContain('application/vc+jwt');
     expect(cred.headers.vary).toContain('Accept');
     const header = decodeHeader(cred.text);
-    expect(header).toEqual({ alg: 'EdDSA', typ: 'vc+jwt', kid: expect.stringMatching(/^http:\/\/localhost:\d+\/keys\/[A-Za-z0-9_-]{43}$/) });
+    expect(header).toEqual({
+      alg: 'EdDSA',
+      typ: 'vc+jwt',
+      kid: expect.stringMatching(/^http:\/\/localhost:\d+\/keys\/[A-Za-z0-9_-]{43}$/),
+    });
     const vc = decodePayload(cred.text);
     expect(vc.iss).toBe(t.config.publicBaseUrl);
     expect(vc.issuer.id).toBe(vc.iss);
@@ -442,7 +446,11 @@ describe('revocation holds until the town reinstates', () => {
     const x = await assignedWorker(w, '再受講　二郎', 'retrain@example.jp');
     const first = (await completeAll(t, w, x.token)).body.certificate.serial;
     await w.http.post(`/api/v1/certificates/${first}/revocation`, { reason: '誤った取扱い' }, w.staff.token);
-    const r = await w.http.post(`/api/v1/certificates/${first}/reinstatement`, { reason: '再受講を条件に解除', retraining: true }, w.staff.token);
+    const r = await w.http.post(
+      `/api/v1/certificates/${first}/reinstatement`,
+      { reason: '再受講を条件に解除', retraining: true },
+      w.staff.token,
+    );
     expect(r.status).toBe(200);
     expect(r.body.issued).toBeNull();
     const modules = w.engagement.curriculum as string[];
@@ -475,7 +483,9 @@ describe('revocation holds until the town reinstates', () => {
     expect((await w.http.get(`/api/v1/certificates/${s}`, w.staff.token)).body.revocationReason).toBe(winner.body.revocationReason);
 
     const [r1, r2] = await Promise.all(
-      [true, false].map((retraining) => w.http.post(`/api/v1/certificates/${s}/reinstatement`, { reason: '解除', retraining }, w.staff.token)),
+      [true, false].map((retraining) =>
+        w.http.post(`/api/v1/certificates/${s}/reinstatement`, { reason: '解除', retraining }, w.staff.token),
+      ),
     );
     expect([r1.status, r2.status].sort()).toEqual([200, 409]);
     // Whatever won, at most one new certificate exists.
@@ -500,7 +510,9 @@ describe('signing key rotation', () => {
       const after = await issue('after@example.jp');
       const afterJwt = await issue('after-jwt@example.jp', '?format=jwt');
       const kid = (jws: string) => decodeHeader(jws).kid;
-      expect(created.map((k) => keyUrl(t.config.publicBaseUrl, k))).toEqual(expect.arrayContaining([kid(after.credential), kid(afterJwt.credential)]));
+      expect(created.map((k) => keyUrl(t.config.publicBaseUrl, k))).toEqual(
+        expect.arrayContaining([kid(after.credential), kid(afterJwt.credential)]),
+      );
       expect(kid(before.credential)).not.toBe(kid(after.credential));
       const jwks = (await w.http.get('/.well-known/jwks.json')).text;
       expect(JSON.parse(jwks).keys).toHaveLength(4);

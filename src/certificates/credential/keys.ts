@@ -93,7 +93,9 @@ export const algOfJwk = (jwk: PublicJwk): SigningAlg => (jwk.kty === 'OKP' ? 'Ed
 /** RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace, base64url. */
 export function jwkThumbprint(jwk: PublicJwk): string {
   const canonical =
-    jwk.kty === 'OKP' ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }) : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+    jwk.kty === 'OKP'
+      ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })
+      : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
   return createHash('sha256').update(canonical, 'utf8').digest('base64url');
 }
 

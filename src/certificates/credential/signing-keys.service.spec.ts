@@ -48,7 +48,9 @@ describe('SigningKeysService', () => {
     return service;
   };
   const pem = (type: 'ed25519' | 'p256') =>
-    privateKeyToPem(type === 'ed25519' ? generateKeyPairSync('ed25519').privateKey : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    privateKeyToPem(
+      type === 'ed25519' ? generateKeyPairSync('ed25519').privateKey : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    );
 
   beforeAll(() => Logger.overrideLogger(false));
 

@@ -138,7 +138,9 @@ export class SigningKeysService implements OnModuleInit {
   async rotate(): Promise<string[]> {
     const rotatable = SIGNING_ALGS.filter((alg) => !this.configuredPem(alg));
     if (!rotatable.length) {
-      throw new SigningKeyError('the signing keys come from SIGNING_KEY_PEM and SIGNING_KEY_ES256_PEM: rotate by replacing them and restarting');
+      throw new SigningKeyError(
+        'the signing keys come from SIGNING_KEY_PEM and SIGNING_KEY_ES256_PEM: rotate by replacing them and restarting',
+      );
     }
     const created: string[] = [];
     for (const alg of rotatable) {
@@ -177,7 +179,8 @@ export class SigningKeysService implements OnModuleInit {
         .execute();
       const now = new Date();
       for (const r of rows) {
-        if (algOfJwk(r.publicJwk) === alg && !r.retiredAt && r.createdAt <= createdAt) await m.update(SigningKey, { kid: r.kid }, { retiredAt: now });
+        if (algOfJwk(r.publicJwk) === alg && !r.retiredAt && r.createdAt <= createdAt)
+          await m.update(SigningKey, { kid: r.kid }, { retiredAt: now });
       }
     });
   }

@@ -31,12 +31,18 @@ describe('scripts/verify-certificate.mjs', () => {
     status: { listUrl, index: INDEX },
     form: 'holder',
   });
-  const sign = (payload: object, key: KeyObject = ed, header: JwsHeader = credentialHeader(urlOf(key))) => signCompactJws(header, payload, key);
+  const sign = (payload: object, key: KeyObject = ed, header: JwsHeader = credentialHeader(urlOf(key))) =>
+    signCompactJws(header, payload, key);
   const obJwt = (claims: object = openBadgeJwtClaims(vc), key: KeyObject = ec) => sign(claims, key, openBadgeJwtHeader(urlOf(key)));
   const list = (bitSet: boolean, id = listUrl) =>
     sign(
       vcJosePayload(
-        statusListCredential({ id, issuer: vc.issuer, validFrom: new Date(), encodedList: encodedList(setBit(emptyBits(), INDEX, bitSet)) }),
+        statusListCredential({
+          id,
+          issuer: vc.issuer,
+          validFrom: new Date(),
+          encodedList: encodedList(setBit(emptyBits(), INDEX, bitSet)),
+        }),
       ),
     );
 
@@ -81,7 +87,13 @@ describe('scripts/verify-certificate.mjs', () => {
     const ok = run(file('c.jwt', obJwt()), jwks, file('s.jwt', list(false)));
     expect(ok.verdict).toMatchObject({ valid: true, format: 'jwt', revoked: false, serial: 'ABCD-EFGH-JKMN-P' });
     expect(ok.status).toBe(0);
-    for (const wrong of [{ sub: 'urn:uuid:someone-else' }, { jti: `${base}/certificates/OTHER` }, { nbf: 1 }, { exp: 2 }, { iss: 'https://evil.example' }]) {
+    for (const wrong of [
+      { sub: 'urn:uuid:someone-else' },
+      { jti: `${base}/certificates/OTHER` },
+      { nbf: 1 },
+      { exp: 2 },
+      { iss: 'https://evil.example' },
+    ]) {
       const r = run(file('c.jwt', obJwt({ ...openBadgeJwtClaims(vc), ...wrong })), jwks, file('s.jwt', list(false)));
       expect(r.status).toBe(1);
       expect(r.verdict.valid).toBe(false);

@@ -37,7 +37,8 @@ export class CredentialQueryDto {
 
   @ApiPropertyOptional({
     enum: ['vc', 'jwt'],
-    description: 'vc: VC-JOSE (application/vc+jwt, EdDSA); jwt: Open Badges 3.0 §8.2 JWT (application/jwt, ES256). Without it, the Accept header decides; VC-JOSE by default.',
+    description:
+      'vc: VC-JOSE (application/vc+jwt, EdDSA); jwt: Open Badges 3.0 §8.2 JWT (application/jwt, ES256). Without it, the Accept header decides; VC-JOSE by default.',
   })
   @IsOptional()
   @IsIn(['vc', 'jwt'])

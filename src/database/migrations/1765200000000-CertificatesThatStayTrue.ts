@@ -39,7 +39,9 @@ export class CertificatesThatStayTrue1765200000000 implements MigrationInterface
           { name: 'form', type: 'varchar', length: '16', isPrimary: true },
           col.longText('jws'),
         ],
-        foreignKeys: [{ columnNames: ['serial'], referencedTableName: 'certificates', referencedColumnNames: ['serial'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          { columnNames: ['serial'], referencedTableName: 'certificates', referencedColumnNames: ['serial'], onDelete: 'CASCADE' },
+        ],
       }),
     );
   }
@@ -75,7 +77,11 @@ export class CertificatesThatStayTrue1765200000000 implements MigrationInterface
       const [list] = (await q.query(sql('SELECT bits FROM status_lists WHERE id = ?'), [listId])) as { bits: string }[];
       let bits = list.bits;
       for (const i of indexes) bits = setBit(bits, i, true);
-      await q.query(sql('UPDATE status_lists SET bits = ?, jws = NULL, updated_at = ? WHERE id = ?'), [bits, new Date().toISOString(), listId]);
+      await q.query(sql('UPDATE status_lists SET bits = ?, jws = NULL, updated_at = ? WHERE id = ?'), [
+        bits,
+        new Date().toISOString(),
+        listId,
+      ]);
     }
   }
 
@@ -84,7 +90,8 @@ export class CertificatesThatStayTrue1765200000000 implements MigrationInterface
     // The old credentials are gone: the column comes back empty (their forms were in certificate_credentials).
     await q.addColumn('certificates', new TableColumn({ ...col.longText('credential'), default: "''" }));
     await q.dropColumn('status_lists', 'jws');
-    for (const c of ['retraining_required', 'reinstatement_reason', 'reinstated_at', 'identity_salt']) await q.dropColumn('certificates', c);
+    for (const c of ['retraining_required', 'reinstatement_reason', 'reinstated_at', 'identity_salt'])
+      await q.dropColumn('certificates', c);
   }
 }
 
