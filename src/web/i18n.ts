@@ -448,6 +448,7 @@ const ja: Record<string, string> = {
   'verifyMany.problems': '見つからない・誤り',
   'verifyMany.actions': '操作',
   'verifyMany.revoke': '取り消す…',
+  'verifyMany.reinstate': '取消しを解除…',
 
   'revoke.title': '修了証の取消し',
   'revoke.lead':
@@ -1013,6 +1014,7 @@ const en: Record<string, string> = {
   'verifyMany.problems': 'Not found or mistyped',
   'verifyMany.actions': 'Actions',
   'verifyMany.revoke': 'Revoke…',
+  'verifyMany.reinstate': 'Lift the revocation…',
 
   'revoke.title': 'Revoke a certificate',
   'revoke.lead':
