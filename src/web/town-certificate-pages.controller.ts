@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
 import { ReinstateDto, RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
 import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
+import { CERTIFICATE_STATUSES } from '../certificates/standing';
 import { certificateView, splitSerials } from './certificate-views';
 import { CsrfGuard } from './csrf';
 import { FieldErrors, type FormBody, httpError, str, validateForm } from './forms';
@@ -12,7 +13,7 @@ import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 
 type Verified = Awaited<ReturnType<CertificatesService['verifyMany']>>[number];
-const FOUND = new Set(['valid', 'expired', 'revoked', 'superseded']);
+const FOUND = new Set<string>(CERTIFICATE_STATUSES);
 
 /**
  * Town staff: certificate verification for one serial or a pasted list (up to
