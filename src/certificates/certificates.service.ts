@@ -435,6 +435,11 @@ export class CertificatesService implements OnModuleInit {
    * @throws DomainError `certificate.not_found` when there is no such certificate
    */
   private async signMissingForms(serial: string, want: StoredForm): Promise<string> {
+    // An unknown serial is answered by one read, never queued behind the writes.
+    const [known] = (await this.db.query(portableSql(this.db, 'SELECT 1 AS one FROM certificates WHERE serial = ?'), [
+      serial,
+    ])) as unknown[];
+    if (!known) throw new DomainError('certificate.not_found');
     return this.tx.run(async (m) => {
       const cert = await m.findOneBy(Certificate, { serial });
       if (!cert) throw new DomainError('certificate.not_found');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigningKeysService } from '../../src/certificates/credential/signing-keys.service';
 import { keyUrl } from '../../src/certificates/credential/keys';
+import { newSerial } from '../../src/certificates/credential/serial';
 import { buildWorld, enrolledWorker, useWorld, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { decodeHeader, decodePayload, fetchForVerification, statusBit, verifyOffline } from '../utils/credentials';
@@ -85,8 +86,14 @@ describe('certificates', () => {
     const hello = await w.http.get('/api/v1/certificates/hello');
     expect(hello.status).toBe(400);
     expect(hello.body.code).toBe('serial.malformed');
-    const unknown = await w.http.get('/api/v1/certificates/ZZZZ-ZZZZ-ZZZZ-Z');
-    expect([400, 404]).toContain(unknown.status);
+    // A well-formed serial nobody was given: 404, for the facts and every form of the credential.
+    const unknown = newSerial();
+    for (const url of ['', '/credential', '/credential?format=jwt', '/credential?form=holder']) {
+      const r = await w.http.get(`/api/v1/certificates/${unknown}${url}`, w.staff.token);
+      expect(r.status).toBe(404);
+      expect(r.body.code).toBe('certificate.not_found');
+    }
+    expect((await w.http.get('/api/v1/status-lists/00000000-0000-4000-8000-000000000000')).body.code).toBe('status_list.not_found');
   });
 
   it('serves a VC-JOSE OpenBadgeCredential whose kid dereferences to its key, verified offline with jose', async () => {
