@@ -270,7 +270,8 @@ const ja: Record<string, string> = {
   'result.explanation': '解説',
   'result.certificateTitle': 'この契約の修了証',
   'result.certificateText': '修了証番号 {serial}。{until}まで有効です。印刷して保管するか、番号を勤務先にお伝えください。',
-  'result.certificateRevokedText': '修了証番号 {serial} は町により取り消されています。町が取消しを解除するまで、新しい修了証は発行されません。',
+  'result.certificateRevokedText':
+    '修了証番号 {serial} は町により取り消されています。町が取消しを解除するまで、新しい修了証は発行されません。',
 
   'manager.home.title': '事業者ホーム',
   'manager.home.eyebrow': '事業者ホーム',
@@ -831,7 +832,8 @@ const en: Record<string, string> = {
   'result.explanation': 'Explanation',
   'result.certificateTitle': 'Your certificate for this engagement',
   'result.certificateText': 'Serial {serial}, valid until {until}. Print it and keep it, or give the serial to your employer.',
-  'result.certificateRevokedText': 'Certificate {serial} was revoked by the municipality. No new certificate is issued until the municipality lifts the revocation.',
+  'result.certificateRevokedText':
+    'Certificate {serial} was revoked by the municipality. No new certificate is issued until the municipality lifts the revocation.',
 
   'manager.home.title': 'Organization home',
   'manager.home.eyebrow': 'Organization home',
