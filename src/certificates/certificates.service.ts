@@ -35,12 +35,10 @@ import { newSerial, parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
 import { emptyBits, encodedList, setBit, STATUS_LIST_SIZE, statusListCredential } from './credential/status-list';
 import { AttestedModule, issueReason } from './issuance-rules';
-import { CertificateStatus, effectiveStatus, holdsIssuance, StoredCertificateStatus } from './standing';
+import { CertificateStatus, effectiveStatus, holdsIssuance, statusBitSet, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
-
-export { maskName };
 
 export interface CertificateFacts {
   serial: string;
@@ -280,7 +278,7 @@ export class CertificatesService implements OnModuleInit {
       engagementId: held.engagementId,
       details: { serial: held.serial, supersededBy: by.id, workerId: held.workerId },
     });
-    await this.setStatusBit(m, held.statusListId, held.statusIndex, now);
+    await this.writeStatusBit(m, held, 'superseded', now);
   }
 
   /**
@@ -314,14 +312,20 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /**
-   * Sets a bit (revoked or superseded, standing.ts `statusBitSet`) and signs
-   * the list anew in the same transaction, so what is served is always the
-   * stored bits. Callers hold the audit lock, which orders every writer of a
-   * list (the read-modify-write of `bits` cannot lose another's bit).
+   * Writes a certificate's status bit for its new stored status (standing.ts
+   * `statusBitSet`: set for revoked and superseded) and signs the list anew in
+   * the same transaction, so what is served is always the stored bits.
+   * Callers hold the audit lock, which orders every writer of a list (the
+   * read-modify-write of `bits` cannot lose another's bit).
    */
-  private async setStatusBit(m: EntityManager, listId: string, index: number, now: Date): Promise<void> {
-    const list = await m.findOneByOrFail(StatusList, { id: listId });
-    const bits = setBit(list.bits, index, true);
+  private async writeStatusBit(
+    m: EntityManager,
+    cert: Pick<Certificate, 'statusListId' | 'statusIndex'>,
+    status: StoredCertificateStatus,
+    now: Date,
+  ): Promise<void> {
+    const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
+    const bits = setBit(list.bits, cert.statusIndex, statusBitSet(status));
     await m.update(StatusList, { id: list.id }, { bits, updatedAt: now, jws: this.signStatusList(list.id, bits, now) });
   }
 
@@ -515,7 +519,7 @@ export class CertificatesService implements OnModuleInit {
         engagementId: cert.engagementId,
         details: { serial: cert.serial },
       });
-      await this.setStatusBit(m, cert.statusListId, cert.statusIndex, now);
+      await this.writeStatusBit(m, cert, 'revoked', now);
     });
     return this.facts(canonical, user);
   }

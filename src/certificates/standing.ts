@@ -49,9 +49,6 @@ export function statusBitSet(status: StoredCertificateStatus): boolean {
   return status === 'revoked' || status === 'superseded';
 }
 
-/** Stored statuses whose bit is set; for SQL that selects them (the migration that set the bits of older certificates). */
-export const STATUSES_WITH_BIT_SET: readonly StoredCertificateStatus[] = ['revoked', 'superseded'];
-
 /**
  * Whether the town may revoke the certificate: its stored status is still
  * `valid` (so it reads valid or expired). Revoking an expired one is allowed

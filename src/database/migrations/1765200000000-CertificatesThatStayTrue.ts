@@ -1,6 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
 import { setBit } from '../../certificates/credential/status-list';
-import { STATUSES_WITH_BIT_SET } from '../../certificates/standing';
 import { col } from '../migration-helpers';
 import { placeholders, portableSql } from '../portable-sql';
 
@@ -64,12 +63,17 @@ export class CertificatesThatStayTrue1765200000000 implements MigrationInterface
     }
   }
 
-  /** Sets the bit of every superseded and revoked certificate; touched lists lose their signed form, signed anew when next served. */
+  /**
+   * Sets the bit of every superseded and revoked certificate (the statuses
+   * whose bit is set, certificates/standing.ts, written out so this migration
+   * stays as it ran); touched lists lose their signed form, signed anew when next served.
+   */
   private async setBits(q: QueryRunner): Promise<void> {
     const sql = (s: string) => portableSql(q.connection, s);
+    const withBitSet = ['revoked', 'superseded'];
     const rows = (await q.query(
-      sql(`SELECT status_list_id, status_index FROM certificates WHERE status IN (${placeholders(STATUSES_WITH_BIT_SET.length)})`),
-      [...STATUSES_WITH_BIT_SET],
+      sql(`SELECT status_list_id, status_index FROM certificates WHERE status IN (${placeholders(withBitSet.length)})`),
+      withBitSet,
     )) as { status_list_id: string; status_index: number | string }[];
     const byList = new Map<string, number[]>();
     for (const r of rows) byList.set(r.status_list_id, [...(byList.get(r.status_list_id) ?? []), Number(r.status_index)]);
