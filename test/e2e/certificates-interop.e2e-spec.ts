@@ -79,7 +79,7 @@ describe('certificates: interoperability with independent libraries', () => {
     expect((await w.http.post(`/api/v1/certificates/${revoked}/revocation`, { reason: '交代' }, w.staff.token)).status).toBe(200);
     const context = (await w.http.get('/contexts/article4-v1.jsonld')).body;
     loader = await offlineLoader({ [`${t.config.publicBaseUrl}/contexts/article4-v1.jsonld`]: context });
-  });
+  }, 60_000);
 
   it('jsonld expands both forms of the credential and the status list in safe mode, offline', async () => {
     const jsonld = (await import('jsonld')).default;

@@ -106,7 +106,7 @@ describe('migration: certificates issued before', () => {
 
     // The service starts on the old database: the migration runs.
     t = await createTestApp({ reuse: { config } as TestApp });
-  });
+  }, 60_000);
   afterAll(() => t?.close());
 
   it('sets the status bit of the certificate already superseded, and only that one', async () => {

@@ -233,7 +233,7 @@ describe('certificates', () => {
     const mine = (await w.http.get('/api/v1/me/certificates', x.token)).body;
     expect(mine.map((c: any) => c.serial)).toEqual([first]);
     expect(mine[0].status).toBe('valid');
-  });
+  }, 30_000);
 
   it('renews in the last 30 days of validity: the old certificate is superseded and fails offline, its status bit set', async () => {
     const x = await assignedWorker(w, '更新　次郎', 'renew@example.jp');
@@ -276,7 +276,7 @@ describe('certificates', () => {
     const vc = decodePayload(stored.credential);
     const late = verifyOffline(stored, '--at', new Date(Date.parse(vc.validUntil) + 1000).toISOString());
     expect(late).toMatchObject({ code: 1, verdict: { valid: false, expired: true, revoked: false } });
-  });
+  }, 30_000);
 
   it('a newer module revision issues a new certificate', async () => {
     const content = mkdtempSync(join(tmpdir(), 'a4lms-content-'));
@@ -313,7 +313,8 @@ describe('certificates', () => {
     } finally {
       rmSync(content, { recursive: true, force: true });
     }
-  });
+    // Two application starts and a world: longer than a request-sized test on a busy machine.
+  }, 60_000);
 
   it('holds a subcontractor worker’s certificate until the town approves, then issues it', async () => {
     const sub = await enrolledWorker(w.http, w.managers.subA1.token, w.subA1.id, '下請　花子', 'sub-worker@example.jp');
@@ -527,5 +528,5 @@ describe('signing key rotation', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 60_000);
 });
