@@ -9,6 +9,10 @@ const common = {
 };
 
 module.exports = {
+  // An e2e suite boots the real app and builds a world (migrations, scrypt, dozens of requests): seconds on a
+  // busy shared machine. A limit against hangs, not a speed target (those live in bench/). Jest reads it
+  // globally only, not per project.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -16,9 +20,6 @@ module.exports = {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      // Each suite boots the real app and builds a world (migrations, scrypt, dozens of requests): seconds on a
-      // busy shared machine. A limit, not a speed target (those live in bench/).
-      testTimeout: 30_000,
     },
     {
       // Real Chromium against the app on 127.0.0.1; run through scripts/test-browser.js.
