@@ -117,7 +117,7 @@ const factsStmt = db.prepare(
    JOIN workers w ON w.id = c.worker_id
    WHERE c.serial = ?`,
 );
-const credentialStmt = db.prepare('SELECT credential FROM certificates WHERE serial = ?');
+const credentialStmt = db.prepare("SELECT jws AS credential FROM certificate_credentials WHERE serial = ? AND form = 'public.vc'");
 
 function canonical(serial: string): string {
   const p = parseSerial(decodeURIComponent(serial));

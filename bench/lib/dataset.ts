@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
-import { buildOpenBadgeCredential } from '../../src/certificates/credential/open-badge';
+import { buildOpenBadgeCredential, vcJosePayload } from '../../src/certificates/credential/open-badge';
 import { credentialHeader, signCompactJws } from '../../src/certificates/credential/jws';
-import { kidOf, privateKeyToPem } from '../../src/certificates/credential/keys';
+import { keyUrl, privateKeyToPem, thumbprintOf } from '../../src/certificates/credential/keys';
 import { formatSerial, SERIAL_ALPHABET, serialCheckChar } from '../../src/certificates/credential/serial';
 import { emptyBits, setBit, STATUS_LIST_SIZE } from '../../src/certificates/credential/status-list';
 import type { TrainingModule } from '../../src/content/content.types';
@@ -130,7 +130,7 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
   // Certificates name status lists written at the end (their bits hold the revocations): checked once afterwards.
   db.pragma('foreign_keys = OFF');
   const key = seededKey(prng);
-  const kid = kidOf(key);
+  const kid = thumbprintOf(key);
   const byId = new Map(modules.map((m) => [m.id, m]));
   const curriculum = deriveCurriculum(modules, { handlesPersonalInfo: true, handlesMyNumber: false, usesCloudStorage: true });
   const counts: Record<string, number> = {};
@@ -234,6 +234,8 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
   ]);
   const insStatusList = ins('status_lists', ['id', 'purpose', 'size', 'bits', 'used', 'updated_at']);
   const insKey = ins('signing_keys', ['kid', 'public_jwk', 'created_at', 'retired_at']);
+  // Only the public VC-JOSE form, the one the credential-fetch workload reads; the service signs the other forms on first fetch.
+  const insCredential = ins('certificate_credentials', ['serial', 'form', 'jws']);
   const insCert = ins('certificates', [
     'id',
     'serial',
@@ -246,7 +248,7 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'modules',
     'status_list_id',
     'status_index',
-    'credential',
+    'identity_salt',
     'revoked_at',
     'revocation_reason',
     'superseded_by',
@@ -361,22 +363,28 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
       const id = prng.uuid();
       const s = serial();
       const { listId, index, list: l } = statusIndex();
+      const salt = prng.bytes(16).toString('hex');
       const credential = signCompactJws(
-        credentialHeader(kid),
-        buildOpenBadgeCredential({
-          baseUrl: BASE_URL,
-          serial: s,
-          validFrom: new Date(issuedAt),
-          validUntil: new Date(validUntil),
-          municipality: { name: '府中町', code: '343021' },
-          engagement: { id: e.id, title: e.title },
-          holder: { email: holder.email, displayName: holder.name, salt: prng.bytes(16).toString('hex') },
-          modules: mods,
-          status: { listUrl: `${BASE_URL}/api/v1/status-lists/${listId}`, index },
-        }),
+        credentialHeader(keyUrl(BASE_URL, kid)),
+        vcJosePayload(
+          buildOpenBadgeCredential({
+            baseUrl: BASE_URL,
+            serial: s,
+            subjectId: `urn:uuid:${id}`,
+            validFrom: new Date(issuedAt),
+            validUntil: new Date(validUntil),
+            municipality: { name: '府中町', code: '343021' },
+            engagement: { id: e.id, title: e.title },
+            holder: { email: holder.email, name: holder.name, salt },
+            modules: mods,
+            status: { listUrl: `${BASE_URL}/api/v1/status-lists/${listId}`, index },
+            form: 'public',
+          }),
+        ),
         key,
       );
-      if (status === 'revoked') l.revoked.push(index);
+      // Revoked and superseded certificates have their status bit set (certificates/standing.ts).
+      if (status !== 'valid') l.revoked.push(index);
       insCert(
         id,
         s,
@@ -389,12 +397,13 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
         JSON.stringify(mods),
         listId,
         index,
-        credential,
+        salt,
         status === 'revoked' ? iso(issuedAt + DAY) : null,
         status === 'revoked' ? '退職のため' : null,
         supersededBy,
         iso(issuedAt),
       );
+      insCredential(s, 'public.vc', credential);
       return id;
     };
 

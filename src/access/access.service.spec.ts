@@ -94,6 +94,7 @@ const TABLE: Row[] = [
   ['A  A  N  A  A  N  N  N  N', 'certificate.holder.read', holder(wS, S), 'wS’s (approved under P)'],
   ['A  A  N  N  N  A  N  N  N', 'certificate.holder.read', holder(wC, C), 'wC’s (pending under S)'],
   ['A  A  N  F  F  F  F  F  F', 'certificate.revoke', E, 'E'],
+  ['A  A  N  F  F  F  F  F  F', 'certificate.reinstate', E, 'E'],
   ['A  A  N  F  F  F  F  F  F', 'audit.read', E, 'E'],
   ['A  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
 ];

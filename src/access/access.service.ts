@@ -39,6 +39,7 @@ export const PERMISSIONS = [
   'engagement.report.read',
   'certificate.holder.read',
   'certificate.revoke',
+  'certificate.reinstate',
   'audit.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -82,6 +83,7 @@ export interface PermissionTargets {
   'engagement.report.read': EngagementRef;
   'certificate.holder.read': HolderRef;
   'certificate.revoke': EngagementRef;
+  'certificate.reinstate': EngagementRef;
   'audit.read': EngagementRef | null;
 }
 
@@ -106,6 +108,7 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'engagement.report.read': 'engagement.not_found',
   'certificate.holder.read': 'certificate.not_found',
   'certificate.revoke': 'certificate.not_found',
+  'certificate.reinstate': 'certificate.not_found',
   'audit.read': 'engagement.not_found',
 };
 
@@ -191,6 +194,8 @@ export class AccessService {
       if (u.role !== 'town_staff' && u.role !== 'admin') return 'forbidden';
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
     },
+    // Lifting a revocation is the same town's decision as making it (docs/certificates.md).
+    'certificate.reinstate': (u, ref) => this.decisions['certificate.revoke'](u, ref),
     'audit.read': async (u, ref) => {
       if (u.role !== 'town_staff' && u.role !== 'admin') return 'forbidden';
       // Town staff read one engagement's trail at a time, never the whole.

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'certificate.issued'
   | 'certificate.superseded'
   | 'certificate.revoked'
+  | 'certificate.reinstated'
   | 'report.generated'
   | 'export.downloaded';
 

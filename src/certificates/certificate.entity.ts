@@ -1,10 +1,15 @@
 import { Column, Entity } from 'typeorm';
 import { IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
+import type { AttestedModule } from './issuance-rules';
+import type { StoredCertificateStatus } from './standing';
 
-export type StoredCertificateStatus = 'valid' | 'revoked' | 'superseded';
-/** `expired` is never stored: a valid certificate past its validUntil reads expired. */
-export type CertificateStatus = StoredCertificateStatus | 'expired';
+export type { CertificateStatus, StoredCertificateStatus } from './standing';
 
+/**
+ * A certificate for (worker, engagement). What its status means (expired,
+ * standing, revocable, its status bit) is in standing.ts; its signed forms
+ * are in `certificate_credentials` (CertificateCredential).
+ */
 @Entity('certificates')
 export class Certificate {
   @IdColumn() id: string;
@@ -16,17 +21,18 @@ export class Certificate {
   @InstantColumn({ name: 'valid_from' }) validFrom: Date;
   @InstantColumn({ name: 'valid_until' }) validUntil: Date;
   /** The modules and revisions the certificate attests. */
-  @JsonColumn() modules: { moduleId: string; revision: number; completedAt: string }[];
+  @JsonColumn() modules: AttestedModule[];
   @RefColumn({ name: 'status_list_id' }) statusListId: string;
   @Column({ name: 'status_index', type: 'integer' }) statusIndex: number;
-  /** The signed VC-JOSE credential, compact JWS. */
-  @Column({ type: 'text' }) credential: string;
+  /** Hex salt of the holder's identity hash in the credential; null only for a certificate whose old credential had none. */
+  @Column({ name: 'identity_salt', type: 'varchar', length: 64, nullable: true }) identitySalt: string | null;
   @InstantColumn({ name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @Column({ name: 'revocation_reason', type: 'varchar', length: 500, nullable: true }) revocationReason: string | null;
+  /** When the town lifted this revocation's hold on new certificates (the certificate itself stays revoked). */
+  @InstantColumn({ name: 'reinstated_at', nullable: true }) reinstatedAt: Date | null;
+  @Column({ name: 'reinstatement_reason', type: 'varchar', length: 500, nullable: true }) reinstatementReason: string | null;
+  /** Set by a reinstatement that asks for re-training: only completions after `revokedAt` count for the next certificate. */
+  @Column({ name: 'retraining_required', type: 'boolean', default: false }) retrainingRequired: boolean;
   @RefColumn({ name: 'superseded_by', nullable: true }) supersededBy: string | null;
   @InstantColumn({ name: 'issued_at' }) issuedAt: Date;
-}
-
-export function effectiveStatus(c: Pick<Certificate, 'status' | 'validUntil'>, now = new Date()): CertificateStatus {
-  return c.status === 'valid' && c.validUntil <= now ? 'expired' : c.status;
 }

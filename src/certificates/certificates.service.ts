@@ -1,13 +1,13 @@
-import { ConflictException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessService } from '../access/access.service';
-import { AuditService, SYSTEM } from '../audit/audit.service';
 import { SubcontractTree } from '../access/subcontract-tree';
+import { AuditService, SYSTEM } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
@@ -20,20 +20,25 @@ import { countingCompletion } from '../training/completion-rules';
 import { TrainingService } from '../training/training.service';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
-import { Certificate, CertificateStatus, effectiveStatus } from './certificate.entity';
-import { buildOpenBadgeCredential } from './credential/open-badge';
+import { CertificateCredential, CredentialFormat, StoredForm } from './certificate-credential.entity';
+import { Certificate } from './certificate.entity';
+import {
+  article4Context,
+  buildOpenBadgeCredential,
+  CredentialForm,
+  maskName,
+  newIdentitySalt,
+  openBadgeJwtClaims,
+  vcJosePayload,
+} from './credential/open-badge';
 import { newSerial, parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
 import { emptyBits, encodedList, setBit, STATUS_LIST_SIZE, statusListCredential } from './credential/status-list';
+import { AttestedModule, issueReason } from './issuance-rules';
+import { CertificateStatus, effectiveStatus, holdsIssuance, statusBitSet, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
-
-/** "山田\u3000太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
-export function maskName(name: string): string {
-  const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
-  return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;
-}
 
 export interface CertificateFacts {
   serial: string;
@@ -43,11 +48,27 @@ export interface CertificateFacts {
   issuedAt: string;
   revokedAt: string | null;
   revocationReason: string | null;
+  /** When the town lifted the revocation's hold (a new certificate may follow); only to those who see the holder. */
+  reinstatedAt: string | null;
   engagement: { id: string; title: string; contractNumber: string; municipality: string; municipalityCode: string };
   organization: { name: string };
-  modules: { moduleId: string; revision: number; completedAt: string }[];
+  modules: AttestedModule[];
   holder: { maskedName: string; name?: string; email?: string };
 }
+
+/** A stored credential as the API answers it: the compact JWS and its media type. */
+export interface CredentialDocument {
+  jws: string;
+  format: CredentialFormat;
+  form: CredentialForm;
+}
+
+/**
+ * Whole seconds: a credential's `validFrom`/`validUntil` then equal the JWT
+ * form's `nbf`/`exp` exactly (OB 3.0 §8.2). `issuedAt` keeps milliseconds, so
+ * two certificates issued within a second still stand in order.
+ */
+const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
 
 @Injectable()
 export class CertificatesService implements OnModuleInit {
@@ -65,6 +86,7 @@ export class CertificatesService implements OnModuleInit {
 
   onModuleInit(): void {
     // Issuance rides in the transaction that made it due: a pass, or the town's approval.
+    // The town's reinstatement (below) is the third path; all three go through issueDue.
     this.training.onPass(async (m, workerId, engagementId) => {
       const issued = await this.issueDue(m, { workerIds: [workerId] });
       const mine = issued.find((c) => c.engagementId === engagementId);
@@ -77,13 +99,22 @@ export class CertificatesService implements OnModuleInit {
 
   /**
    * Issues every certificate now due among the given workers' (or one
-   * engagement's) assignments: the curriculum complete and the organization
-   * eligible (the prime, or every link up to it approved). A worker who
-   * re-trained while holding a valid certificate gets a new one and the old
-   * reads `superseded`. Held certificates need no queue: they are issued
-   * here the moment an approval makes them due.
+   * engagement's) assignments, the only way certificates are issued:
+   * - the curriculum is complete and the organization eligible (the prime, or
+   *   every link up to it approved);
+   * - no revocation of the worker's certificate for the engagement holds
+   *   (standing.ts `holdsIssuance`): until the town reinstates, nothing is
+   *   issued however the worker trains or whatever the town approves; after a
+   *   reinstatement that asked for re-training, only completions after the
+   *   revocation count;
+   * - a worker who holds a valid certificate gets a new one only when its
+   *   facts would change (issuance-rules.ts); the old one is then superseded,
+   *   its status bit set.
+   * Takes the audit chain's lock first, so revocations, reinstatements and
+   * issuance for the same certificates run one after the other (PostgreSQL).
    */
   async issueDue(m: EntityManager, scope: { workerIds?: string[]; engagementId?: string }): Promise<Certificate[]> {
+    await this.audit.lock(m);
     const qb = m
       .getRepository(Assignment)
       .createQueryBuilder('a')
@@ -110,39 +141,37 @@ export class CertificatesService implements OnModuleInit {
       select: { workerId: true, moduleId: true, revision: true, completedAt: true },
       where: { workerId: In(workerIds) },
     });
-    const current = await m.findBy(Certificate, { workerId: In(workerIds), engagementId: In(engagementIds), status: 'valid' });
+    const certificates = await m.findBy(Certificate, {
+      workerId: In(workerIds),
+      engagementId: In(engagementIds),
+      status: In(['valid', 'revoked'] satisfies StoredCertificateStatus[]),
+    });
     const now = new Date();
     const issued: Certificate[] = [];
     for (const a of assignments) {
       const e = engagements.get(a.engagement_id)!;
       if (!trees.get(e.id)!.isApprovedChain(a.organization_id)) continue;
+      const mine = certificates.filter((c) => c.workerId === a.worker_id && c.engagementId === e.id);
+      if (mine.some(holdsIssuance)) continue;
+      const since = retrainingSince(mine);
       const attested = this.attested(
         e,
-        completions.filter((c) => c.workerId === a.worker_id),
+        completions.filter((c) => c.workerId === a.worker_id && (!since || c.completedAt > since)),
         now,
       );
       if (!attested) continue;
-      const held = current.find((c) => c.workerId === a.worker_id && c.engagementId === e.id && effectiveStatus(c, now) === 'valid');
-      if (held && sameTraining(held.modules, attested)) continue;
+      const held = mine.filter((c) => effectiveStatus(c, now) === 'valid').sort((x, y) => y.issuedAt.getTime() - x.issuedAt.getTime())[0];
+      if (!issueReason(held ?? null, attested, now)) continue;
       const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
-      if (held) await m.update(Certificate, { id: held.id }, { status: 'superseded', supersededBy: cert.id });
-      if (held)
-        await this.audit.record(m, {
-          action: 'certificate.superseded',
-          actor: SYSTEM,
-          targetType: 'certificate',
-          targetId: held.id,
-          engagementId: e.id,
-          details: { serial: held.serial, supersededBy: cert.id, workerId: a.worker_id },
-        });
+      if (held) await this.supersede(m, held, cert, now);
       issued.push(cert);
     }
     return issued;
   }
 
   /** The completions a certificate would attest now, or null while any required module is missing. */
-  private attested(e: Engagement, completions: Completion[], now: Date): Certificate['modules'] | null {
-    const out: Certificate['modules'] = [];
+  private attested(e: Engagement, completions: Completion[], now: Date): AttestedModule[] | null {
+    const out: AttestedModule[] = [];
     for (const id of e.curriculum) {
       if (!this.content.has(id)) continue;
       const c = countingCompletion(completions, this.content.get(id), e.certificateValidityDays, now);
@@ -157,29 +186,15 @@ export class CertificatesService implements OnModuleInit {
     e: Engagement,
     workerId: string,
     organizationId: string,
-    modules: Certificate['modules'],
+    modules: AttestedModule[],
     now: Date,
   ): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
-    await this.audit.lock(m); // before the shared status-list row: one lock order with revocations (PostgreSQL)
     const { list, index } = await this.allocateStatusIndex(m, now);
     let serial = newSerial();
     while (await m.existsBy(Certificate, { serial })) serial = newSerial();
-    const validUntil = new Date(now.getTime() + e.certificateValidityDays * DAY);
-    const credential = this.keys.signCredential(
-      buildOpenBadgeCredential({
-        baseUrl: this.config.publicBaseUrl,
-        serial,
-        validFrom: now,
-        validUntil,
-        municipality: { name: municipality.name, code: municipality.code },
-        engagement: { id: e.id, title: e.title },
-        holder: { email: worker.email, displayName: worker.name },
-        modules,
-        status: { listUrl: this.statusListUrl(list.id), index },
-      }),
-    );
+    const validFrom = wholeSeconds(now.getTime());
     const cert: Certificate = {
       id: randomUUID(),
       serial,
@@ -187,18 +202,22 @@ export class CertificatesService implements OnModuleInit {
       engagementId: e.id,
       organizationId,
       status: 'valid',
-      validFrom: now,
-      validUntil,
+      validFrom,
+      validUntil: new Date(validFrom.getTime() + e.certificateValidityDays * DAY),
       modules,
       statusListId: list.id,
       statusIndex: index,
-      credential,
+      identitySalt: newIdentitySalt(),
       revokedAt: null,
       revocationReason: null,
+      reinstatedAt: null,
+      reinstatementReason: null,
+      retrainingRequired: false,
       supersededBy: null,
       issuedAt: now,
     };
     await m.insert(Certificate, cert);
+    await m.insert(CertificateCredential, this.signForms(cert, worker, municipality, e));
     await this.audit.record(m, {
       action: 'certificate.issued',
       actor: SYSTEM,
@@ -211,9 +230,62 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /**
+   * Every stored form of a certificate, signed now (docs/certificates.md,
+   * "Two forms"): public and holder's, each as VC-JOSE (EdDSA) and as the
+   * Open Badges 3.0 §8.2 JWT (ES256). Signed once, so serving one is a read.
+   */
+  private signForms(
+    cert: Pick<Certificate, 'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt'>,
+    worker: Pick<Worker, 'name' | 'email'>,
+    municipality: Pick<Municipality, 'name' | 'code'>,
+    e: Pick<Engagement, 'id' | 'title'>,
+  ): CertificateCredential[] {
+    const forms: CertificateCredential[] = [];
+    for (const form of ['public', 'holder'] as const) {
+      const vc = buildOpenBadgeCredential({
+        baseUrl: this.config.publicBaseUrl,
+        serial: cert.serial,
+        subjectId: `urn:uuid:${cert.id}`,
+        validFrom: cert.validFrom,
+        validUntil: cert.validUntil,
+        municipality: { name: municipality.name, code: municipality.code },
+        engagement: { id: e.id, title: e.title },
+        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt! },
+        modules: cert.modules.map((x) => ({ ...x, title: this.content.has(x.moduleId) ? this.content.get(x.moduleId).title : undefined })),
+        status: { listUrl: this.statusListUrl(cert.statusListId), index: cert.statusIndex },
+        form,
+      });
+      forms.push({ serial: cert.serial, form: `${form}.vc`, jws: this.keys.signCredential(vcJosePayload(vc)) });
+      forms.push({ serial: cert.serial, form: `${form}.jwt`, jws: this.keys.signJwt(openBadgeJwtClaims(vc)) });
+    }
+    return forms;
+  }
+
+  /** Marks `held` superseded by `by`, only if it is still valid (a conditional update; 409 otherwise), and sets its status bit. */
+  private async supersede(m: EntityManager, held: Certificate, by: Certificate, now: Date): Promise<void> {
+    const res = await m
+      .createQueryBuilder()
+      .update(Certificate)
+      .set({ status: 'superseded', supersededBy: by.id })
+      .where("id = :id AND status = 'valid'", { id: held.id })
+      .execute();
+    if (res.affected === 0) throw new DomainError('certificate.changed_meanwhile', { serial: held.serial });
+    await this.audit.record(m, {
+      action: 'certificate.superseded',
+      actor: SYSTEM,
+      targetType: 'certificate',
+      targetId: held.id,
+      engagementId: held.engagementId,
+      details: { serial: held.serial, supersededBy: by.id, workerId: held.workerId },
+    });
+    await this.writeStatusBit(m, held, 'superseded', now);
+  }
+
+  /**
    * A random free index in the current list (random, so a credential's
    * position says nothing about when it was issued: the specification's herd
    * privacy). A new list starts when one is half full, keeping picks cheap.
+   * Called under the audit lock (issueDue), like every write to a list.
    */
   private async allocateStatusIndex(m: EntityManager, now: Date): Promise<{ list: StatusList; index: number }> {
     let list = await m
@@ -223,14 +295,9 @@ export class CertificatesService implements OnModuleInit {
       .orderBy('s.updated_at', 'DESC')
       .getOne();
     if (!list) {
-      list = {
-        id: randomUUID(),
-        purpose: 'revocation',
-        size: STATUS_LIST_SIZE,
-        bits: emptyBits(STATUS_LIST_SIZE),
-        used: 0,
-        updatedAt: now,
-      };
+      const id = randomUUID();
+      const bits = emptyBits(STATUS_LIST_SIZE);
+      list = { id, purpose: 'revocation', size: STATUS_LIST_SIZE, bits, used: 0, updatedAt: now, jws: this.signStatusList(id, bits, now) };
       await m.insert(StatusList, list);
     }
     let index = randomInt(list.size);
@@ -242,6 +309,38 @@ export class CertificatesService implements OnModuleInit {
       .where('id = :id', { id: list.id })
       .execute();
     return { list, index };
+  }
+
+  /**
+   * Writes a certificate's status bit for its new stored status (standing.ts
+   * `statusBitSet`: set for revoked and superseded) and signs the list anew in
+   * the same transaction, so what is served is always the stored bits.
+   * Callers hold the audit lock, which orders every writer of a list (the
+   * read-modify-write of `bits` cannot lose another's bit).
+   */
+  private async writeStatusBit(
+    m: EntityManager,
+    cert: Pick<Certificate, 'statusListId' | 'statusIndex'>,
+    status: StoredCertificateStatus,
+    now: Date,
+  ): Promise<void> {
+    const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
+    const bits = setBit(list.bits, cert.statusIndex, statusBitSet(status));
+    await m.update(StatusList, { id: list.id }, { bits, updatedAt: now, jws: this.signStatusList(list.id, bits, now) });
+  }
+
+  private signStatusList(id: string, bits: string, at: Date): string {
+    const url = this.statusListUrl(id);
+    return this.keys.signCredential(
+      vcJosePayload(
+        statusListCredential({
+          id: url,
+          issuer: { id: this.config.publicBaseUrl, name: 'article4-lms' },
+          validFrom: at,
+          encodedList: encodedList(bits),
+        }),
+      ),
+    );
   }
 
   statusListUrl(id: string): string {
@@ -258,17 +357,20 @@ export class CertificatesService implements OnModuleInit {
     return p.serial;
   }
 
-  /** The public facts of a certificate; the holder's full name and e-mail only to those who may see them. */
+  /**
+   * The public facts of a certificate; the holder's full name and e-mail only to those who may see them.
+   * @throws DomainError `certificate.not_found` (404)
+   */
   async facts(serial: string, user?: AuthUser): Promise<CertificateFacts> {
     const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
-    if (!f) throw new NotFoundException('No certificate with this serial');
+    if (!f) throw new DomainError('certificate.not_found');
     return f;
   }
 
-  /** The printable certificate: only for those who see the holder; 404 to anyone else. */
+  /** The printable certificate: only for those who see the holder; 404 (`certificate.not_found`) to anyone else. */
   async forDocument(serial: string, user: AuthUser | undefined): Promise<CertificateFacts & { credentialUrl: string; verifyUrl: string }> {
     const f = await this.facts(serial, user);
-    if (!f.holder.name) throw new NotFoundException('No certificate with this serial');
+    if (!f.holder.name) throw new DomainError('certificate.not_found');
     return {
       ...f,
       credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`,
@@ -276,13 +378,79 @@ export class CertificatesService implements OnModuleInit {
     };
   }
 
-  /** The stored JWS; only that column is read (the public lookup is the hottest path there is). */
-  async credential(serial: string): Promise<string> {
-    const [row] = (await this.db.query(portableSql(this.db, 'SELECT credential FROM certificates WHERE serial = ?'), [
-      this.canonicalSerial(serial),
-    ])) as { credential: string }[];
-    if (!row) throw new NotFoundException('No certificate with this serial');
-    return row.credential;
+  /**
+   * A stored signed credential. `public` (the default) to anyone: one
+   * primary-key read, nothing signed (the public lookup is the hottest path
+   * there is). `holder` only to those who see the holder; 404 to anyone else.
+   * @throws DomainError `certificate.not_found` (404)
+   */
+  async credential(
+    serial: string,
+    want: { form?: CredentialForm; format?: CredentialFormat } = {},
+    user?: AuthUser,
+  ): Promise<CredentialDocument> {
+    const canonical = this.canonicalSerial(serial);
+    const form = want.form ?? 'public';
+    const format = want.format ?? 'vc';
+    const key: StoredForm = `${form}.${format}`;
+    if (form === 'public') {
+      const [row] = (await this.db.query(portableSql(this.db, 'SELECT jws FROM certificate_credentials WHERE serial = ? AND form = ?'), [
+        canonical,
+        key,
+      ])) as { jws: string }[];
+      return { jws: row ? row.jws : await this.signMissingForms(canonical, key), form, format };
+    }
+    const [row] = (await this.db.query(
+      portableSql(
+        this.db,
+        `SELECT cc.jws, c.worker_id, c.organization_id, c.engagement_id, e.municipality_id FROM certificates c
+         JOIN engagements e ON e.id = c.engagement_id
+         LEFT JOIN certificate_credentials cc ON cc.serial = c.serial AND cc.form = ?
+         WHERE c.serial = ?`,
+      ),
+      [key, canonical],
+    )) as { jws: string | null; worker_id: string; organization_id: string; engagement_id: string; municipality_id: string }[];
+    const holder = row && {
+      workerId: row.worker_id,
+      organizationId: row.organization_id,
+      engagementId: row.engagement_id,
+      municipalityId: row.municipality_id,
+    };
+    if (!holder || !(await this.access.can(user, 'certificate.holder.read', holder))) throw new DomainError('certificate.not_found');
+    return { jws: row.jws ?? (await this.signMissingForms(canonical, key)), form, format };
+  }
+
+  /**
+   * A certificate issued before the forms were stored apart (migration
+   * 1765200000000) has none: they are signed once, from the certificate's
+   * stored facts and identity salt, on the first fetch, and kept.
+   * @throws DomainError `certificate.not_found` when there is no such certificate
+   */
+  private async signMissingForms(serial: string, want: StoredForm): Promise<string> {
+    // An unknown serial is answered by one read, never queued behind the writes.
+    const [known] = (await this.db.query(portableSql(this.db, 'SELECT 1 AS one FROM certificates WHERE serial = ?'), [
+      serial,
+    ])) as unknown[];
+    if (!known) throw new DomainError('certificate.not_found');
+    return this.tx.run(async (m) => {
+      const cert = await m.findOneBy(Certificate, { serial });
+      if (!cert) throw new DomainError('certificate.not_found');
+      const existing = await m.findOneBy(CertificateCredential, { serial, form: want });
+      if (existing) return existing.jws;
+      if (!cert.identitySalt) {
+        cert.identitySalt = newIdentitySalt();
+        await m.update(Certificate, { id: cert.id }, { identitySalt: cert.identitySalt });
+      }
+      const e = await m.findOneByOrFail(Engagement, { id: cert.engagementId });
+      const forms = this.signForms(
+        cert,
+        await m.findOneByOrFail(Worker, { id: cert.workerId }),
+        await m.findOneByOrFail(Municipality, { id: e.municipalityId }),
+        e,
+      );
+      await m.createQueryBuilder().insert().into(CertificateCredential).values(forms).orIgnore().execute();
+      return (await m.findOneByOrFail(CertificateCredential, { serial, form: want })).jws;
+    });
   }
 
   /** Town staff check a list (up to 1,000) at once; each serial answers on its own. */
@@ -300,48 +468,136 @@ export class CertificatesService implements OnModuleInit {
     return this.describe({ workerId: user.workerId! }, user);
   }
 
-  /** Town staff of the engagement's municipality, or an admin, revoke with a reason; the status list bit flips at once. */
+  /**
+   * The certificate, if the user may revoke or reinstate it (src/access: town
+   * staff of its engagement's municipality, an admin); 404 otherwise.
+   */
+  private async townsCertificate(
+    m: EntityManager,
+    user: AuthUser,
+    serial: string,
+    permission: 'certificate.revoke' | 'certificate.reinstate',
+  ): Promise<Certificate> {
+    const cert = await m.findOneBy(Certificate, { serial });
+    const e = cert && (await m.findOneBy(Engagement, { id: cert.engagementId }));
+    if (!cert || !e || !(await this.access.can(user, permission, e))) throw new DomainError('certificate.not_found');
+    return cert;
+  }
+
+  /**
+   * Town staff of the engagement's municipality, or an admin, revoke with a
+   * reason; the status bit flips at once, and no certificate is issued for
+   * the (worker, engagement) until the town reinstates. A conditional update:
+   * of two simultaneous revocations one wins, the other gets 409.
+   * @throws DomainError `certificate.not_found` (404), `certificate.not_revocable` (409)
+   */
   async revoke(user: AuthUser, serial: string, reason: string) {
     const canonical = this.canonicalSerial(serial);
     await this.tx.run(async (m) => {
-      const cert = await m.findOneBy(Certificate, { serial: canonical });
-      const e = cert && (await m.findOneBy(Engagement, { id: cert.engagementId }));
-      if (!cert || !e || !(await this.access.can(user, 'certificate.revoke', e)))
-        throw new NotFoundException('No certificate with this serial');
-      if (cert.status !== 'valid') throw new ConflictException(`The certificate is already ${cert.status}`);
+      await this.audit.lock(m); // one lock order with issuance: the chain, then certificates, then the status list
+      const cert = await this.townsCertificate(m, user, canonical, 'certificate.revoke');
       const now = new Date();
-      await m.update(Certificate, { id: cert.id }, { status: 'revoked', revokedAt: now, revocationReason: reason.trim() });
+      const res = await m
+        .createQueryBuilder()
+        .update(Certificate)
+        .set({ status: 'revoked', revokedAt: now, revocationReason: reason.trim() })
+        .where("id = :id AND status = 'valid'", { id: cert.id })
+        .execute();
+      if (res.affected === 0) throw new DomainError('certificate.not_revocable', { status: cert.status });
       await this.audit.record(m, {
         action: 'certificate.revoked',
         actor: user,
         targetType: 'certificate',
         targetId: cert.id,
-        engagementId: e.id,
+        engagementId: cert.engagementId,
         details: { serial: cert.serial },
       });
-      const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
-      await m.update(StatusList, { id: list.id }, { bits: setBit(list.bits, cert.statusIndex, true), updatedAt: now });
+      await this.writeStatusBit(m, cert, 'revoked', now);
     });
     return this.facts(canonical, user);
   }
 
-  /** The status list as a signed BitstringStatusListCredential. */
+  /**
+   * The town lifts a revocation's hold (docs/certificates.md, "Revocation and
+   * reinstatement"). The revoked certificate stays revoked (its bit is
+   * final); a new certificate, with a new serial, is issued at once from the
+   * completions that count, unless `retraining` asks the worker to pass every
+   * module again first (then it is issued by the pass that completes it).
+   * Audited (`certificate.reinstated`); the typed reason stays on the
+   * certificate, out of the audit trail, which holds no free text.
+   * @returns the revoked certificate's facts and the new certificate's serial, if one was issued
+   * @throws DomainError `certificate.not_found` (404), `certificate.not_reinstatable` (409: not revoked, or already reinstated)
+   */
+  async reinstate(user: AuthUser, serial: string, reason: string, retraining: boolean) {
+    const canonical = this.canonicalSerial(serial);
+    const issued = await this.tx.run(async (m) => {
+      await this.audit.lock(m);
+      const cert = await this.townsCertificate(m, user, canonical, 'certificate.reinstate');
+      const res = await m
+        .createQueryBuilder()
+        .update(Certificate)
+        .set({ reinstatedAt: new Date(), reinstatementReason: reason.trim(), retrainingRequired: retraining })
+        .where("id = :id AND status = 'revoked' AND reinstated_at IS NULL", { id: cert.id })
+        .execute();
+      if (res.affected === 0) throw new DomainError('certificate.not_reinstatable', { status: cert.status });
+      await this.audit.record(m, {
+        action: 'certificate.reinstated',
+        actor: user,
+        targetType: 'certificate',
+        targetId: cert.id,
+        engagementId: cert.engagementId,
+        details: { serial: cert.serial, retraining },
+      });
+      const [fresh] = await this.issueDue(m, { workerIds: [cert.workerId], engagementId: cert.engagementId });
+      return fresh ?? null;
+    });
+    return { certificate: await this.facts(canonical, user), issued: issued ? { serial: issued.serial } : null };
+  }
+
+  /**
+   * The status list as a signed BitstringStatusListCredential: the stored
+   * form, signed when a bit last changed. A list the migration touched (or
+   * one from before stored forms) is signed on its first fetch and kept,
+   * unless a bit changed meanwhile (then the newer stored form stands).
+   * @throws DomainError `status_list.not_found` (404)
+   */
   async statusListJws(id: string): Promise<string> {
-    const list = await this.db.getRepository(StatusList).findOneBy({ id });
-    if (!list) throw new NotFoundException('No status list with this id');
-    const url = this.statusListUrl(id);
-    return this.keys.signCredential(
-      statusListCredential({
-        id: url,
-        issuer: { id: this.config.publicBaseUrl, name: 'article4-lms' },
-        validFrom: list.updatedAt,
-        encodedList: encodedList(list.bits),
-      }),
+    const [row] = (await this.db.query(portableSql(this.db, 'SELECT jws, bits, updated_at FROM status_lists WHERE id = ?'), [id])) as {
+      jws: string | null;
+      bits: string;
+      updated_at: string;
+    }[];
+    if (!row) throw new DomainError('status_list.not_found');
+    if (row.jws) return row.jws;
+    const jws = this.signStatusList(id, row.bits, new Date(row.updated_at));
+    await this.tx.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(StatusList)
+        .set({ jws })
+        .where('id = :id AND jws IS NULL AND updated_at = :at', { id, at: row.updated_at })
+        .execute(),
     );
+    return jws;
   }
 
   jwks() {
     return this.keys.jwks();
+  }
+
+  /**
+   * One public key by its thumbprint: what a credential's `kid` URL answers.
+   * @throws DomainError `signing_key.not_found` (404)
+   */
+  async jwk(thumbprint: string) {
+    const jwk = await this.keys.jwk(thumbprint);
+    if (!jwk) throw new DomainError('signing_key.not_found');
+    return jwk;
+  }
+
+  /** This service's JSON-LD context document (credential/open-badge.ts `article4Context`). */
+  context() {
+    return article4Context(this.config.publicBaseUrl);
   }
 
   /**
@@ -369,12 +625,13 @@ export class CertificatesService implements OnModuleInit {
       });
       out.push({
         serial: r.serial,
-        status: effectiveStatus({ status: r.status, validUntil: new Date(r.valid_until) }, now),
+        status: effectiveStatus({ status: r.status, validUntil: r.valid_until }, now),
         validFrom: r.valid_from,
         validUntil: r.valid_until,
         issuedAt: r.issued_at,
         revokedAt: r.revoked_at,
         revocationReason: full ? r.revocation_reason : null,
+        reinstatedAt: full ? r.reinstated_at : null,
         engagement: {
           id: r.engagement_id,
           title: r.title,
@@ -383,7 +640,7 @@ export class CertificatesService implements OnModuleInit {
           municipalityCode: r.municipality_code,
         },
         organization: { name: r.organization_name },
-        modules: JSON.parse(r.modules) as Certificate['modules'],
+        modules: JSON.parse(r.modules) as AttestedModule[],
         holder: { maskedName: maskName(r.worker_name), ...(full ? { name: r.worker_name, email: r.worker_email } : {}) },
       });
     }
@@ -391,8 +648,20 @@ export class CertificatesService implements OnModuleInit {
   }
 }
 
+/**
+ * The instant after which completions count again for a (worker, engagement)
+ * whose revocation was lifted on condition of re-training: the latest such
+ * revocation. Null when none asked for re-training.
+ */
+function retrainingSince(certs: Certificate[]): Date | null {
+  let since: Date | null = null;
+  for (const c of certs)
+    if (c.status === 'revoked' && c.retrainingRequired && c.revokedAt && (!since || c.revokedAt > since)) since = c.revokedAt;
+  return since;
+}
+
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */
-const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.revocation_reason, c.modules,
+const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.revocation_reason, c.reinstated_at, c.modules,
     c.worker_id, c.organization_id, e.id AS engagement_id, e.title, e.contract_number, e.municipality_id,
     m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email
   FROM certificates c
@@ -403,12 +672,13 @@ const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.
 
 interface FactsRow {
   serial: string;
-  status: Certificate['status'];
+  status: StoredCertificateStatus;
   valid_from: string;
   valid_until: string;
   issued_at: string;
   revoked_at: string | null;
   revocation_reason: string | null;
+  reinstated_at: string | null;
   modules: string;
   worker_id: string;
   organization_id: string;
@@ -421,8 +691,4 @@ interface FactsRow {
   organization_name: string;
   worker_name: string;
   worker_email: string;
-}
-
-function sameTraining(a: Certificate['modules'], b: Certificate['modules']): boolean {
-  return a.length === b.length && a.every((x, i) => x.moduleId === b[i].moduleId && x.completedAt === b[i].completedAt);
 }

@@ -12,4 +12,10 @@ export class StatusList {
   @Column({ type: 'text' }) bits: string;
   @Column({ type: 'integer' }) used: number;
   @InstantColumn({ name: 'updated_at' }) updatedAt: Date;
+  /**
+   * The list as a signed BitstringStatusListCredential, re-signed in the
+   * transaction that changes a bit, so serving it is a read. Null until first
+   * served for a list written before this column (or by the migration that set bits).
+   */
+  @Column({ type: 'text', nullable: true }) jws: string | null;
 }

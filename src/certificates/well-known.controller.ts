@@ -1,18 +1,40 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Param } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from './certificates.service';
 
+/**
+ * Root-level documents a verifier dereferences: the JWKS, each key at its own
+ * URL (a credential's `kid`), and this service's JSON-LD context.
+ */
 @ApiTags('certificates')
 @Public()
-@Controller('.well-known')
+@Controller()
 export class WellKnownController {
   constructor(private readonly certificates: CertificatesService) {}
 
   /** Every signing key ever used, so credentials signed before a rotation still verify. */
-  @Get('jwks.json')
+  @Get('.well-known/jwks.json')
   @Header('cache-control', 'public, max-age=300')
   jwks() {
     return this.certificates.jwks();
+  }
+
+  /** One public key, what a credential's `kid` (`<base>/keys/<thumbprint>`) dereferences to (Open Badges 3.0 §8.2). */
+  @Get('keys/:thumbprint')
+  @Header('content-type', 'application/jwk+json')
+  @Header('cache-control', 'public, max-age=86400')
+  @ApiProduces('application/jwk+json')
+  jwk(@Param('thumbprint') thumbprint: string) {
+    return this.certificates.jwk(thumbprint);
+  }
+
+  /** The JSON-LD context for the terms Open Badges 3.0 lacks (module id and revision). */
+  @Get('contexts/article4-v1.jsonld')
+  @Header('content-type', 'application/ld+json')
+  @Header('cache-control', 'public, max-age=86400')
+  @ApiProduces('application/ld+json')
+  context() {
+    return this.certificates.context();
   }
 }

@@ -151,6 +151,12 @@ export class EnvironmentVariables {
   @IsString()
   @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
   SIGNING_KEY_PEM?: string;
+
+  /** PKCS#8 PEM of the P-256 key that signs the Open Badges 3.0 JWT form (ES256); otherwise a key file in DATA_DIR. */
+  @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
+  SIGNING_KEY_ES256_PEM?: string;
 }
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -175,6 +181,7 @@ export class AppConfig {
   quizMaxFailures!: number;
   quizCooldownMinutes!: number;
   signingKeyPem?: string;
+  signingKeyEs256Pem?: string;
 }
 
 export class ConfigError extends Error {}
@@ -188,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
     // Values of secrets are not echoed back.
     throw new ConfigError(
-      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : l.startsWith('SIGNING_KEY_PEM') ? 'SIGNING_KEY_PEM: must be a PKCS#8 PEM private key' : l)).join(', ')}`,
+      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : /^SIGNING_KEY_(ES256_)?PEM/.test(l) ? `${l.split(':')[0]}: must be a PKCS#8 PEM private key` : l)).join(', ')}`,
     );
   }
   const port = raw.PORT ?? 3000;
@@ -212,5 +219,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     quizMaxFailures: raw.QUIZ_MAX_FAILURES ?? 3,
     quizCooldownMinutes: raw.QUIZ_COOLDOWN_MINUTES ?? 10,
     signingKeyPem: raw.SIGNING_KEY_PEM,
+    signingKeyEs256Pem: raw.SIGNING_KEY_ES256_PEM,
   };
 }

@@ -2,6 +2,7 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { Attempt } from '../training/attempt.entity';
 import { Completion } from '../training/completion.entity';
 import { Certificate } from '../certificates/certificate.entity';
+import { CertificateCredential } from '../certificates/certificate-credential.entity';
 import { SigningKey } from '../certificates/signing-key.entity';
 import { StatusList } from '../certificates/status-list.entity';
 import { Engagement } from '../engagements/engagement.entity';
@@ -27,5 +28,6 @@ export const ENTITIES = [
   StatusList,
   SigningKey,
   Certificate,
+  CertificateCredential,
   AuditEvent,
 ];

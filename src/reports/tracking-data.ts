@@ -3,6 +3,7 @@ import type { TrackingScope } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
 import type { Certificate } from '../certificates/certificate.entity';
+import { CertificateStatus, effectiveStatus, RENEWAL_WINDOW_DAYS, standsBefore, StoredCertificateStatus } from '../certificates/standing';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
 import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
@@ -10,7 +11,8 @@ import { Organization } from '../organizations/organization.entity';
 import { countingCompletion } from '../training/completion-rules';
 
 export type WorkerStatus = 'not_started' | 'in_progress' | 'certified' | 'expiring';
-export const EXPIRING_DAYS = 30;
+/** A certified worker whose certificate ends within the renewal window reads `expiring` (standing.ts). */
+export const EXPIRING_DAYS = RENEWAL_WINDOW_DAYS;
 const DAY = 86400_000;
 
 export interface OrgRow {
@@ -31,7 +33,7 @@ export interface WorkerSummary {
   organizationId: string;
   status: WorkerStatus;
   overdue: boolean;
-  certificate: { serial: string; status: string; validUntil: string } | null;
+  certificate: { serial: string; status: CertificateStatus; validUntil: string } | null;
 }
 
 export interface WorkerRow extends WorkerSummary {
@@ -44,7 +46,7 @@ export interface WorkerRow extends WorkerSummary {
     bestScore: number | null;
     completedAt: string | null;
   }[];
-  certificate: { serial: string; status: string; validFrom: string; validUntil: string; modules: Certificate['modules'] } | null;
+  certificate: { serial: string; status: CertificateStatus; validFrom: string; validUntil: string; modules: Certificate['modules'] } | null;
 }
 
 export interface TrackingSummary {
@@ -90,21 +92,20 @@ export async function forEachWorkerSummary(
   now = new Date(),
 ): Promise<void> {
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
-  // The newest certificate that is not superseded stands for the worker.
-  const standing = new Map<string, { serial: string; status: Certificate['status']; validUntil: string; issuedAt: string }>();
-  await forEachRow<{ worker_id: string; serial: string; status: Certificate['status']; valid_until: string; issued_at: string }>(
+  // The certificate that stands for the worker (standing.ts): the newest not superseded, kept as the rows stream by.
+  const standing = new Map<string, { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string }>();
+  await forEachRow<{ worker_id: string; serial: string; status: StoredCertificateStatus; valid_until: string; issued_at: string }>(
     db,
     CERTIFICATES_SQL,
     [engagement.id],
     (c) => {
+      const row = { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at };
       const held = standing.get(c.worker_id);
-      if (!held || c.issued_at > held.issuedAt || (c.issued_at === held.issuedAt && c.serial > held.serial))
-        standing.set(c.worker_id, { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at });
+      if (!held || standsBefore(row, held)) standing.set(c.worker_id, row);
     },
   );
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
   // Instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings.
-  const nowIso = now.toISOString();
   const expiringFrom = new Date(now.getTime() + EXPIRING_DAYS * DAY).toISOString();
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
   await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(
@@ -114,7 +115,7 @@ export async function forEachWorkerSummary(
     (r) => {
       if (!peopleOf.has(r.organization_id)) return;
       const c = standing.get(r.id);
-      const certStatus = c ? (c.status === 'valid' && c.validUntil <= nowIso ? 'expired' : c.status) : null;
+      const certStatus = c ? effectiveStatus(c, now) : null;
       const certified = certStatus === 'valid';
       const status: WorkerStatus = certified
         ? c!.validUntil <= expiringFrom

@@ -112,6 +112,8 @@ const ja: Record<string, string> = {
   'validation.verifyMany.serials.maxLength': '長すぎる行があります。1行に1件ずつ（またはカンマ区切りで）入力してください。',
   'validation.revoke.reason.minLength': '取消しの理由を入力してください。',
   'validation.revoke.reason.maxLength': '理由は500文字以内で入力してください。',
+  'validation.reinstate.reason.minLength': '解除の理由を入力してください。',
+  'validation.reinstate.reason.maxLength': '理由は500文字以内で入力してください。',
   'validation.progress.status.isIn': '一覧から選択してください。',
   'validation.progress.organizationId.isUuid': '一覧から選択してください。',
 
@@ -268,6 +270,8 @@ const ja: Record<string, string> = {
   'result.explanation': '解説',
   'result.certificateTitle': 'この契約の修了証',
   'result.certificateText': '修了証番号 {serial}。{until}まで有効です。印刷して保管するか、番号を勤務先にお伝えください。',
+  'result.certificateRevokedText':
+    '修了証番号 {serial} は町により取り消されています。町が取消しを解除するまで、新しい修了証は発行されません。',
 
   'manager.home.title': '事業者ホーム',
   'manager.home.eyebrow': '事業者ホーム',
@@ -430,6 +434,8 @@ const ja: Record<string, string> = {
   'verify.revokedAt': '取消日',
   'verify.reason': '取消しの理由',
   'verify.revoke': 'この修了証を取り消す',
+  'verify.reinstate': '取消しを解除する',
+  'verify.reinstatedAt': '取消し解除日',
   'verify.credential': '電子署名付きの証明書（VC-JOSE）',
 
   'verifyMany.eyebrow': '修了証',
@@ -444,9 +450,11 @@ const ja: Record<string, string> = {
   'verifyMany.problems': '見つからない・誤り',
   'verifyMany.actions': '操作',
   'verifyMany.revoke': '取り消す…',
+  'verifyMany.reinstate': '取消しを解除…',
 
   'revoke.title': '修了証の取消し',
-  'revoke.lead': '取り消すと、確認ページと電子署名付き証明書の失効リストに直ちに反映されます。元に戻すことはできません。',
+  'revoke.lead':
+    '取り消すと、確認ページと電子署名付き証明書の失効リストに直ちに反映されます。取り消した修了証は元に戻せません。町が取消しを解除するまで、この従事者にこの業務の修了証は発行されません。',
   'revoke.reason': '取消しの理由',
   'revoke.reasonHint': '例: 契約解除に伴う取消し、従事者の交代（500文字まで）。監査記録に残ります。',
   'revoke.confirm': 'この修了証を取り消すことを確認しました',
@@ -454,6 +462,21 @@ const ja: Record<string, string> = {
   'revoke.submit': '修了証を取り消す',
   'revoke.done': '修了証 {serial} を取り消しました。',
   'revoke.notRevocable': 'この修了証は既に取り消されているか、更新済みのため、取り消せません。',
+  'reinstate.title': '修了証の取消しの解除',
+  'reinstate.lead':
+    '取消しを解除すると、この従事者にこの業務の修了証を再び発行できるようになります。取り消した修了証は取消しのまま残り、新しい番号の修了証が発行されます。再受講を求めない場合は、今ある修了記録から直ちに発行されます。',
+  'reinstate.reason': '解除の理由',
+  'reinstate.reasonHint': '例: 誤って取り消したため、再教育を確認したため（500文字まで）。',
+  'reinstate.retraining': '全モジュールの再受講を求める',
+  'reinstate.retrainingHint': 'チェックすると、取消し後にすべてのモジュールの確認テストに合格するまで、新しい修了証は発行されません。',
+  'reinstate.confirm': 'この修了証の取消しを解除することを確認しました',
+  'reinstate.confirmRequired': '解除する場合は、確認のチェックを入れてください。',
+  'reinstate.submit': '取消しを解除する',
+  'reinstate.doneIssued': '取消しを解除し、新しい修了証 {issued} を発行しました。',
+  'reinstate.doneRetraining':
+    '修了証 {serial} の取消しを解除しました。従事者がすべてのモジュールを再受講すると、新しい修了証が発行されます。',
+  'reinstate.doneLater': '修了証 {serial} の取消しを解除しました。修了要件を満たした時点で、新しい修了証が発行されます。',
+  'reinstate.notReinstatable': 'この修了証は取り消されていないか、既に取消しが解除されています。',
 
   'progress.title': '受講状況',
   'progress.lead':
@@ -562,6 +585,11 @@ const ja: Record<string, string> = {
   'errors.assignment.organization_refused': 'この組織は本業務の再委託先として承認されなかったため、従事者を割り当てられません。',
   'errors.engagement.contract_number_taken': 'この契約番号の業務はすでに登録されています。',
   'errors.organization.corporate_number_taken': 'この法人番号の組織はすでに登録されています。',
+  'errors.certificate.changed_meanwhile': '修了証の状態が処理中に変わりました。もう一度お試しください。',
+  'errors.certificate.not_reinstatable': 'この修了証は取り消されていないか、既に取消しが解除されているため、解除できません。',
+  'errors.certificate.not_revocable': 'この修了証は既に取り消されているか、更新済みのため、取り消せません。',
+  'errors.signing_key.not_found': 'この鍵は公開されていません。',
+  'errors.status_list.not_found': 'この失効リストはありません。',
 };
 
 const en: Record<string, string> = {
@@ -656,6 +684,8 @@ const en: Record<string, string> = {
   'validation.verifyMany.serials.maxLength': 'A line is too long. Enter one serial per line (or separate them with commas).',
   'validation.revoke.reason.minLength': 'Enter the reason for the revocation.',
   'validation.revoke.reason.maxLength': 'Keep the reason within 500 characters.',
+  'validation.reinstate.reason.minLength': 'Enter the reason for lifting the revocation.',
+  'validation.reinstate.reason.maxLength': 'Keep the reason within 500 characters.',
   'validation.progress.status.isIn': 'Choose one from the list.',
   'validation.progress.organizationId.isUuid': 'Choose one from the list.',
 
@@ -814,6 +844,8 @@ const en: Record<string, string> = {
   'result.explanation': 'Explanation',
   'result.certificateTitle': 'Your certificate for this engagement',
   'result.certificateText': 'Serial {serial}, valid until {until}. Print it and keep it, or give the serial to your employer.',
+  'result.certificateRevokedText':
+    'Certificate {serial} was revoked by the municipality. No new certificate is issued until the municipality lifts the revocation.',
 
   'manager.home.title': 'Organization home',
   'manager.home.eyebrow': 'Organization home',
@@ -982,6 +1014,8 @@ const en: Record<string, string> = {
   'verify.revokedAt': 'Revoked on',
   'verify.reason': 'Reason for revocation',
   'verify.revoke': 'Revoke this certificate',
+  'verify.reinstate': 'Lift the revocation',
+  'verify.reinstatedAt': 'Revocation lifted on',
   'verify.credential': 'Signed credential (VC-JOSE)',
 
   'verifyMany.eyebrow': 'Certificates',
@@ -996,14 +1030,32 @@ const en: Record<string, string> = {
   'verifyMany.problems': 'Not found or mistyped',
   'verifyMany.actions': 'Actions',
   'verifyMany.revoke': 'Revoke…',
+  'verifyMany.reinstate': 'Lift the revocation…',
 
   'revoke.title': 'Revoke a certificate',
-  'revoke.lead': "Revoking shows at once on the verification page and in the signed credential's status list. It cannot be undone.",
+  'revoke.lead':
+    "Revoking shows at once on the verification page and in the signed credential's status list. A revoked certificate cannot be restored, and no certificate is issued to this worker for this engagement until the municipality lifts the revocation.",
   'revoke.reason': 'Reason for revocation',
   'revoke.reasonHint': 'E.g. the contract was terminated, the worker was replaced (up to 500 characters). It is kept in the audit trail.',
   'revoke.confirm': 'I confirm that this certificate is to be revoked',
   'revoke.confirmRequired': 'Tick the confirmation to revoke.',
   'revoke.submit': 'Revoke the certificate',
+  'reinstate.title': 'Lift a revocation',
+  'reinstate.lead':
+    'Lifting the revocation lets this worker be certified for this engagement again. The revoked certificate stays revoked; a new certificate with a new serial is issued. Without re-training it is issued at once from the training on record.',
+  'reinstate.reason': 'Reason for lifting the revocation',
+  'reinstate.reasonHint': 'E.g. revoked by mistake, re-education confirmed (up to 500 characters).',
+  'reinstate.retraining': 'Require every module to be passed again',
+  'reinstate.retrainingHint':
+    'When ticked, no new certificate is issued until the worker has passed every module again after the revocation.',
+  'reinstate.confirm': 'I confirm that the revocation of this certificate is to be lifted',
+  'reinstate.confirmRequired': 'Tick the confirmation to lift the revocation.',
+  'reinstate.submit': 'Lift the revocation',
+  'reinstate.doneIssued': 'The revocation was lifted and a new certificate {issued} was issued.',
+  'reinstate.doneRetraining':
+    'The revocation of {serial} was lifted. A new certificate is issued once the worker has passed every module again.',
+  'reinstate.doneLater': 'The revocation of {serial} was lifted. A new certificate is issued once the requirements are met.',
+  'reinstate.notReinstatable': 'This certificate is not revoked, or its revocation was already lifted.',
   'revoke.done': 'Certificate {serial} was revoked.',
   'revoke.notRevocable': 'This certificate is already revoked or superseded, so it cannot be revoked.',
 
@@ -1104,10 +1156,14 @@ const en: Record<string, string> = {
   'errors.subcontractor.already_decided': 'This subcontractor was approved or rejected by another decision made at the same time.',
   'errors.serial.check_character':
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
+  'errors.certificate.changed_meanwhile': 'The certificate changed while this was being done. Please try again.',
+  'errors.certificate.not_found': 'No certificate with this serial',
+  'errors.certificate.not_reinstatable':
+    'This certificate is not revoked, or its revocation was already lifted, so it cannot be reinstated.',
+  'errors.certificate.not_revocable': 'This certificate is already revoked or superseded, so it cannot be revoked.',
   'errors.serial.malformed': 'A serial looks like XXXX-XXXX-XXXX-X (letters and digits).',
   'errors.system.sbom_missing': 'No software bill of materials was generated for this build (npm run sbom).',
   'errors.access.forbidden': 'Your role may not do this.',
-  'errors.certificate.not_found': 'No certificate with this serial.',
   'errors.engagement.not_found': 'Engagement not found.',
   'errors.municipality.not_found': 'Municipality not found.',
   'errors.organization.not_found': 'Organization not found.',
@@ -1116,6 +1172,8 @@ const en: Record<string, string> = {
   'errors.assignment.organization_refused': 'The organization was refused for this engagement, so its workers cannot be assigned.',
   'errors.engagement.contract_number_taken': 'An engagement with this contract number exists in this municipality.',
   'errors.organization.corporate_number_taken': 'An organization with this corporate number exists.',
+  'errors.signing_key.not_found': 'No published key has this thumbprint',
+  'errors.status_list.not_found': 'No status list with this id',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

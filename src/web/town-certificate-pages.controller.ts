@@ -2,8 +2,9 @@ import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
-import { RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
+import { ReinstateDto, RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
 import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
+import { CERTIFICATE_STATUSES } from '../certificates/standing';
 import { certificateView, splitSerials } from './certificate-views';
 import { CsrfGuard } from './csrf';
 import { FieldErrors, type FormBody, httpError, str, validateForm } from './forms';
@@ -12,13 +13,14 @@ import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 
 type Verified = Awaited<ReturnType<CertificatesService['verifyMany']>>[number];
-const FOUND = new Set(['valid', 'expired', 'revoked', 'superseded']);
+const FOUND = new Set<string>(CERTIFICATE_STATUSES);
 
 /**
  * Town staff (and the admin, whom the verification page also offers the
  * revocation link): certificate verification for one serial or a pasted list
- * (up to 1,000), and revocation with a reason behind a confirmation step.
- * src/access keeps the rules: who sees the holder's name, who may revoke.
+ * (up to 1,000), revocation with a reason behind a confirmation step, and the
+ * reinstatement that lifts a revocation's hold on new certificates.
+ * src/access keeps the rules: who sees the holder's name, who may revoke and reinstate.
  */
 @ApiExcludeController()
 @Roles('town_staff', 'admin')
@@ -76,6 +78,34 @@ export class TownCertificatePagesController {
     return this.pages.redirect(reply, `/verify/${f.serial}`);
   }
 
+  /** The confirmation step of a reinstatement: the revoked certificate, the reason, whether re-training is required, a tick. */
+  @Get(':serial/reinstatement')
+  async confirmReinstatement(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string) {
+    return this.renderReinstate(req, reply, await this.ownCertificate(req, serial), {}, {});
+  }
+
+  @Post(':serial/reinstatement')
+  async reinstate(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const f = await this.ownCertificate(req, serial);
+    const form = { reason: str(body, 'reason'), retraining: str(body, 'retraining') === 'yes', confirm: str(body, 'confirm') === 'yes' };
+    const v = await validateForm(ReinstateDto, { reason: form.reason.trim(), retraining: form.retraining }, lang, 'reinstate');
+    const errors: FieldErrors = { ...(v.errors ?? {}) };
+    if (!form.confirm) errors.confirm = t(lang, 'reinstate.confirmRequired');
+    if (!v.value || Object.keys(errors).length) return this.renderReinstate(req, reply, f, form, errors, 400);
+    try {
+      const r = await this.certificates.reinstate(req.user!, f.serial, v.value.reason, form.retraining);
+      const key = r.issued ? 'reinstate.doneIssued' : form.retraining ? 'reinstate.doneRetraining' : 'reinstate.doneLater';
+      this.pages.flash(req, reply, { kind: 'success', key, params: { serial: f.serial, issued: r.issued?.serial ?? '' } });
+      return this.pages.redirect(reply, `/verify/${r.issued?.serial ?? f.serial}`);
+    } catch (e) {
+      // Reinstated meanwhile (another tab, a colleague): the verification page shows how it stands.
+      if (httpError(e)?.status !== 409) throw e;
+      this.pages.flash(req, reply, { kind: 'error', key: 'reinstate.notReinstatable' });
+      return this.pages.redirect(reply, `/verify/${f.serial}`);
+    }
+  }
+
   /** The certificate, if the caller sees its holder (for town staff: their municipality's); else the service's 404. */
   private ownCertificate(req: PageRequest, serial: string): Promise<CertificateFacts> {
     return this.certificates.forDocument(serial, req.user);
@@ -119,6 +149,24 @@ export class TownCertificatePagesController {
           problems: rows.filter((r) => !r.found).length,
         },
       },
+      status,
+    );
+  }
+
+  private renderReinstate(
+    req: PageRequest,
+    reply: FastifyReply,
+    f: CertificateFacts,
+    form: Record<string, unknown>,
+    errors: FieldErrors,
+    status = 200,
+  ) {
+    const lang = this.pages.lang(req);
+    return this.pages.render(
+      req,
+      reply,
+      'town/reinstate',
+      { title: t(lang, 'reinstate.title'), cert: certificateView(f, lang), form, errors },
       status,
     );
   }

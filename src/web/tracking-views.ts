@@ -1,3 +1,4 @@
+import { revocable } from '../certificates/standing';
 import type { ContentService } from '../content/content.service';
 import type { Lang } from '../content/content.types';
 import type { TrackingService } from '../reports/tracking.service';
@@ -80,8 +81,7 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
             tone: CERTIFICATE_TONE[cert.status] ?? 'warn',
             validUntil: cert.validUntil,
             verifyHref: `/verify/${cert.serial}`,
-            revokeHref:
-              canRevoke && (cert.status === 'valid' || cert.status === 'expired') ? `/town/certificates/${cert.serial}/revocation` : null,
+            revokeHref: canRevoke && revocable(cert.status) ? `/town/certificates/${cert.serial}/revocation` : null,
           }
         : null,
     };

@@ -15,7 +15,8 @@ import { Pages } from './pages.service';
  * status in words and colour, validity, engagement and organization, the
  * holder's name masked. CertificatesService decides who sees more (the
  * municipality's town staff, the holder's managers: the full name); town
- * staff who may revoke get the link to do so.
+ * staff who may revoke get the link to do so, and the link to lift a
+ * revocation's hold once revoked.
  */
 @ApiExcludeController()
 @Public()
@@ -58,6 +59,8 @@ export class VerifyPagesController {
           // Those who may revoke (the municipality's staff; the service checks again) get the link.
           canRevoke: !!cert.holderName && cert.revocable && (await this.access.can(req.user, 'certificate.revoke', f.engagement.id)),
           revokeHref: `/town/certificates/${f.serial}/revocation`,
+          canReinstate: cert.reinstatable && (await this.access.can(req.user, 'certificate.reinstate', f.engagement.id)),
+          reinstateHref: `/town/certificates/${f.serial}/reinstatement`,
           credentialHref: `/api/v1/certificates/${f.serial}/credential`,
         },
       });

@@ -124,7 +124,11 @@ describe('audit trail', () => {
     expect(issued).toMatchObject({ actor_id: null, actor_role: SYSTEM.role, target_type: 'certificate', engagement_id: w.engagement.id });
     expect(JSON.parse(issued.details)).toEqual({ serial: firstSerial, workerId: holder.workerId, organizationId: w.prime.id });
 
-    // Re-training while certified supersedes the held certificate.
+    // Re-training in the last 30 days of validity renews: the held certificate is superseded.
+    await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [
+      new Date(Date.now() + 10 * 86400_000).toISOString(),
+      firstSerial,
+    ]);
     const again = await sit(t, w.http, holder.token, curriculum[0], w.engagement.id);
     serial = again.body.certificate.serial;
     expect(serial).not.toBe(firstSerial);

@@ -889,6 +889,46 @@ describe('web pages: certificates, progress and readiness', () => {
       );
       expect(readiness.text).toContain('class="badge badge--revoked"');
     });
+
+    it('lifts the revocation behind a confirmation: a new certificate at once, the revoked one stays revoked', async () => {
+      const b = await signIn(w.staff.email);
+      expect((await b.get(`/verify/${serial}`)).text).toContain(`href="/town/certificates/${serial}/reinstatement"`);
+      expect((await pageClient(t.app).get(`/verify/${serial}`)).text).not.toContain('/reinstatement');
+      expect((await (await signIn(w.otherStaff.email)).get(`/town/certificates/${serial}/reinstatement`)).status).toBe(404);
+      expect((await (await signIn(w.managers.prime.email)).get(`/town/certificates/${serial}/reinstatement`)).status).toBe(403);
+      const confirm = await b.get(`/town/certificates/${serial}/reinstatement`);
+      expect(confirm.status).toBe(200);
+      expect(confirm.text).toContain('証書　一郎');
+      for (const id of ['reason', 'retraining', 'confirm']) expect(confirm.text).toContain(`<label for="${id}">`);
+      const missing = await b.post(`/town/certificates/${serial}/reinstatement`, { _csrf: csrfOf(confirm.text), reason: ' ' });
+      expect(missing.status).toBe(400);
+      expect(missing.text).toMatch(/id="reason-error"[^>]*>.*解除の理由を入力してください/);
+      expect(missing.text).toMatch(/id="confirm-error"[^>]*>.*確認のチェックを入れてください/);
+
+      const done = await b.post(`/town/certificates/${serial}/reinstatement`, {
+        _csrf: csrfOf(confirm.text),
+        reason: '誤って取り消したため',
+        confirm: 'yes',
+      });
+      expect(done.status).toBe(303);
+      const fresh = /^\/verify\/([0-9A-Z-]+)$/.exec(done.location!)![1];
+      expect(fresh).not.toBe(serial);
+      const page = await b.get(done.location!);
+      expect(page.text).toContain(`新しい修了証 ${fresh} を発行しました`);
+      expect(page.text).toMatch(/verdict__word" id="verdict-word">有効</);
+      const old = await b.get(`/verify/${serial}`);
+      expect(old.text).toMatch(/verdict__word" id="verdict-word">取消し</);
+      expect(old.text).toContain('取消し解除日');
+      expect(old.text).not.toContain('/reinstatement"');
+      const twice = await b.post(`/town/certificates/${serial}/reinstatement`, {
+        _csrf: csrfOf(confirm.text),
+        reason: 'again',
+        confirm: 'yes',
+      });
+      expect(twice.status).toBe(303);
+      expect((await b.get(twice.location!)).text).toContain('既に取消しが解除されています');
+      expect((await b.get(`${E()}/readiness`)).text).toContain('開始可能');
+    });
   });
 
   it('pages through a long progress list by a cursor that holds no name', async () => {

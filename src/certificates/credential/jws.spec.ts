@@ -1,66 +1,52 @@
-import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { resolve } from 'node:path';
-import { credentialHeader, decodeJws, JwsError, signCompactJws, verifyCompactJws } from './jws';
-import { kidOf, publicJwkOf, publishedJwk } from './keys';
+import { credentialHeader, decodeJws, JwsError, openBadgeJwtHeader, signCompactJws, verifyCompactJws } from './jws';
+import { keyUrl, publicJwkOf, publishedJwk, thumbprintOf } from './keys';
 
-/*
- * jose is ESM-only and Jest runs these specs as CommonJS without
- * --experimental-vm-modules, so jose runs in a child Node process.
- */
-function joseVerify(jws: string, jwks: object): { ok: boolean; code?: string; header?: Record<string, unknown>; payload?: unknown } {
-  const code = `
-    import { compactVerify, createLocalJWKSet, importJWK } from 'jose';
-    import { readFileSync } from 'node:fs';
-    const { jws, jwks } = JSON.parse(readFileSync(0, 'utf8'));
-    try {
-      // Both ways a verifier would take the key: a JWKS chosen by kid, and one imported JWK.
-      const viaSet = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
-      await compactVerify(jws, await importJWK(jwks.keys[0], 'EdDSA'), { algorithms: ['EdDSA'] });
-      process.stdout.write(JSON.stringify({ ok: true, header: viaSet.protectedHeader, payload: JSON.parse(Buffer.from(viaSet.payload).toString()) }));
-    } catch (e) {
-      process.stdout.write(JSON.stringify({ ok: false, code: e.code ?? e.message }));
-    }`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: resolve(__dirname, '../../..'),
-    input: JSON.stringify({ jws, jwks }),
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+const BASE = 'https://lms.example.jp';
+
+/** jose, a JOSE library we did not write, verifying both ways a verifier would take the key: a JWKS chosen by kid, and one imported JWK. */
+async function joseVerify(jws: string, jwks: { keys: object[] }, alg: 'EdDSA' | 'ES256' = 'EdDSA') {
+  const { compactVerify, createLocalJWKSet, importJWK } = await import('jose');
+  try {
+    const viaSet = await compactVerify(jws, createLocalJWKSet(jwks as never), { algorithms: [alg] });
+    await compactVerify(jws, await importJWK(jwks.keys[0] as never, alg), { algorithms: [alg] });
+    return { ok: true, header: viaSet.protectedHeader, payload: JSON.parse(Buffer.from(viaSet.payload).toString()) as unknown };
+  } catch (e) {
+    return { ok: false, code: (e as { code?: string }).code ?? (e as Error).message };
+  }
 }
 
 describe('compact JWS, EdDSA', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const kid = kidOf(privateKey);
-  const jwks = { keys: [publishedJwk(publicJwkOf(privateKey))] };
+  const kid = keyUrl(BASE, thumbprintOf(privateKey));
+  const jwks = { keys: [publishedJwk(publicJwkOf(privateKey), kid)] };
   const payload = { type: ['VerifiableCredential'], name: '修了証', n: 1 };
 
-  it('has exactly alg, kid, typ in the header', () => {
+  it('has exactly alg, kid, typ in the header, the kid an absolute key URL', () => {
     const jws = signCompactJws(credentialHeader(kid), payload, privateKey);
     expect(decodeJws(jws).header).toEqual({ alg: 'EdDSA', kid, typ: 'vc+jwt' });
     expect(Object.keys(decodeJws(jws).header)).toEqual(['alg', 'kid', 'typ']);
+    expect(kid).toMatch(/^https:\/\/lms\.example\.jp\/keys\/[A-Za-z0-9_-]{43}$/);
     expect(decodeJws(jws).payload).toEqual(payload);
   });
 
-  it('verifies with jose, and fails after a one-byte payload edit', () => {
+  it('verifies with jose, and fails after a one-byte payload edit', async () => {
     const jws = signCompactJws(credentialHeader(kid), payload, privateKey);
-    const ok = joseVerify(jws, jwks);
-    expect(ok).toEqual({ ok: true, header: { alg: 'EdDSA', kid, typ: 'vc+jwt' }, payload });
+    expect(await joseVerify(jws, jwks)).toEqual({ ok: true, header: { alg: 'EdDSA', kid, typ: 'vc+jwt' }, payload });
 
     const [h, p, s] = jws.split('.');
     const bytes = Buffer.from(p, 'base64url');
     bytes[bytes.indexOf('"n":1') + 4] = '2'.charCodeAt(0);
     const tampered = `${h}.${bytes.toString('base64url')}.${s}`;
     expect(decodeJws(tampered).payload).toEqual({ ...payload, n: 2 });
-    expect(joseVerify(tampered, jwks)).toEqual({ ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    expect(await joseVerify(tampered, jwks)).toEqual({ ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
     expect(() => verifyCompactJws(tampered, publicKey)).toThrow(JwsError);
   });
 
-  it('fails with jose under another key with the same kid', () => {
+  it('fails with jose under another key with the same kid', async () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     const jws = signCompactJws(credentialHeader(kid), payload, other);
-    expect(joseVerify(jws, jwks).ok).toBe(false);
+    expect((await joseVerify(jws, jwks)).ok).toBe(false);
   });
 
   it('verifyCompactJws checks the signature, the alg and the key type', () => {
@@ -80,9 +66,30 @@ describe('compact JWS, EdDSA', () => {
     }
   });
 
-  it('refuses to sign with anything but an Ed25519 private key', () => {
+  it('refuses to sign with a public key or a key of another algorithm', () => {
     expect(() => signCompactJws(credentialHeader(kid), payload, createPublicKey(privateKey))).toThrow(JwsError);
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     expect(() => signCompactJws(credentialHeader(kid), payload, ec)).toThrow(JwsError);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    expect(() => signCompactJws(credentialHeader(kid), payload, rsa)).toThrow(JwsError);
+  });
+});
+
+describe('compact JWS, ES256 (the Open Badges 3.0 JWT form)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kid = keyUrl(BASE, thumbprintOf(privateKey));
+  const jwks = { keys: [publishedJwk(publicJwkOf(privateKey), kid)] };
+  const claims = { iss: BASE, sub: 'urn:uuid:1', n: 1 };
+
+  it('signs {alg: ES256, kid, typ: JWT} with a 64-byte R || S signature that jose verifies', async () => {
+    const jws = signCompactJws(openBadgeJwtHeader(kid), claims, privateKey);
+    expect(decodeJws(jws).header).toEqual({ alg: 'ES256', kid, typ: 'JWT' });
+    expect(decodeJws(jws).signature).toHaveLength(64);
+    expect(await joseVerify(jws, jwks, 'ES256')).toMatchObject({ ok: true, payload: claims });
+    expect(verifyCompactJws(jws, publicKey).payload).toEqual(claims);
+    expect(() => verifyCompactJws(jws, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)).toThrow('signature does not verify');
+    expect(() => signCompactJws(openBadgeJwtHeader(kid), claims, generateKeyPairSync('ed25519').privateKey)).toThrow(JwsError);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    expect(() => signCompactJws(openBadgeJwtHeader(kid), claims, p384)).toThrow(JwsError);
   });
 });

@@ -4,24 +4,54 @@ import { createHash, randomBytes } from 'node:crypto';
  * The certificate as a W3C VC 2.0 / Open Badges 3.0 `OpenBadgeCredential`.
  * What it shows is what a town needs to trust offline: who issued it (the
  * municipality and this service), for which engagement, which training
- * modules at which revisions, how long it is valid, where its revocation bit
- * is. The holder is identified by a salted hash of their e-mail address; the
- * address itself is never in the credential.
+ * modules at which revisions, how long it is valid, where its status bit is.
  *
- * Modules: OB 3.0 has no term for "module id + revision", so they go in
- * `achievement.modules` ([{ moduleId, revision }], an issuer-dependent term
- * under the VC 2.0 context's @vocab) and, for people, in the criteria
- * narrative. `moduleId`, not `id`: in JSON-LD `id` would be read as an IRI.
+ * Every term expands in JSON-LD safe mode: OB 3.0's own terms where they fit
+ * (the achievement, one `ResultDescription` per module on it, one `Result`
+ * per module on the subject, `IdentityObject`, `IdentifierEntry`), and this
+ * service's small context (`article4Context`) for the two facts OB 3.0 has no
+ * term for: the module id and the content revision passed.
+ *
+ * Two forms of each certificate (docs/certificates.md, "Two forms"):
+ * - `public`: what anyone holding the serial may learn, no more than /verify
+ *   shows: the holder as a salted e-mail hash and a masked name (`山田 *`);
+ * - `holder`: the same with the holder's full name, for the holder's wallet
+ *   and for those who may see the holder.
+ * The e-mail address itself is in neither.
  */
 
-export const OB_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'] as const;
+export const VC_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
+export const OB_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+
+/** Where this service publishes its own JSON-LD context (served by ContextsController). */
+export const article4ContextUrl = (baseUrl: string) => `${baseUrl}/contexts/article4-v1.jsonld`;
+
+/**
+ * This service's JSON-LD context: the terms Open Badges 3.0 lacks, under a
+ * vocabulary at the context's own address. Protected, like the VC and OB
+ * contexts, so no later context can redefine them.
+ */
+export function article4Context(baseUrl: string) {
+  const vocab = `${baseUrl}/contexts/article4-v1#`;
+  return {
+    '@context': {
+      '@protected': true,
+      moduleId: { '@id': `${vocab}moduleId` },
+      moduleRevision: { '@id': `${vocab}moduleRevision`, '@type': 'http://www.w3.org/2001/XMLSchema#integer' },
+    },
+  };
+}
 
 export const CERTIFICATE_NAME = '情報セキュリティ研修修了証（特記事項第4条）';
+
+export type CredentialForm = 'public' | 'holder';
 
 export interface OpenBadgeInput {
   /** Public base URL of the service, no trailing slash (`AppConfig.publicBaseUrl`). */
   baseUrl: string;
   serial: string;
+  /** `credentialSubject.id`, a URI that names the holder of this certificate only (e.g. `urn:uuid:…`); the JWT form's `sub`. */
+  subjectId: string;
   validFrom: Date;
   validUntil: Date;
   municipality: { name: string; /** 全国地方公共団体コード */ code?: string };
@@ -29,14 +59,22 @@ export interface OpenBadgeInput {
   holder: {
     /** Hashed with the salt; never copied into the credential. */
     email: string;
-    displayName?: string;
-    /** Hex salt for the identity hash; a fresh random one when absent. */
-    salt?: string;
+    /** The full name; the public form carries it masked (`maskName`). */
+    name: string;
+    /** Hex salt for the identity hash. */
+    salt: string;
   };
-  /** The modules and revisions the certificate attests (Certificate.modules fits). */
-  modules: readonly { moduleId: string; revision: number }[];
-  /** Where the revocation bit is: the status list credential URL and the index in it. */
+  /** The modules and revisions the certificate attests, with their titles (the module id when unknown). */
+  modules: readonly { moduleId: string; revision: number; title?: { ja: string; en: string } }[];
+  /** Where the status bit is: the status list credential URL and the index in it. */
   status: { listUrl: string; index: number };
+  form: CredentialForm;
+}
+
+/** "山田\u3000太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
+export function maskName(name: string): string {
+  const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
+  return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;
 }
 
 /** `sha256$<hex>` of the lower-cased, trimmed address followed by the salt, as OB 3.0's IdentityObject hashes it. */
@@ -51,21 +89,24 @@ export function identityHash(email: string, salt: string): string {
 
 export const newIdentitySalt = () => randomBytes(16).toString('hex');
 
-const isoInstant = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
+/** ISO-8601 UTC without milliseconds when they are zero (issuance truncates to whole seconds, so `nbf`/`exp` equal them). */
+export const isoInstant = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
 
 /** The credential URL names the certificate; `serial` is taken as given (canonical form). */
 export const credentialId = (baseUrl: string, serial: string) => `${baseUrl}/certificates/${serial}`;
+
+/** The IRI of a training module, as the credential's ResultDescription names it. */
+export const moduleIri = (baseUrl: string, moduleId: string) => `${baseUrl}/api/v1/modules/${moduleId}`;
 
 export function buildOpenBadgeCredential(input: OpenBadgeInput) {
   const { baseUrl, municipality, engagement, holder } = input;
   if (!(input.validUntil > input.validFrom)) throw new Error('validUntil must be after validFrom');
   if (!Number.isInteger(input.status.index) || input.status.index < 0) throw new Error('status index must be a non-negative integer');
-  const salt = holder.salt ?? newIdentitySalt();
-  const modules = input.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision }));
-  const moduleList = modules.map((m) => `${m.moduleId}（第${m.revision}版）`).join('、');
+  const moduleList = input.modules.map((m) => `${m.moduleId}（第${m.revision}版）`).join('、');
+  const achievementId = `${baseUrl}/engagements/${engagement.id}#article4-training`;
 
   return {
-    '@context': [...OB_CONTEXT],
+    '@context': [VC_CONTEXT_URL, OB_CONTEXT_URL, article4ContextUrl(baseUrl)],
     id: credentialId(baseUrl, input.serial),
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     name: CERTIFICATE_NAME,
@@ -74,27 +115,26 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
       type: ['Profile'],
       name: `${municipality.name} / article4-lms`,
       ...(municipality.code
-        ? {
-            otherIdentifier: [{ type: 'IdentifierEntry', identifier: municipality.code, identifierType: 'identifier' }],
-          }
+        ? { otherIdentifier: [{ type: 'IdentifierEntry', identifier: municipality.code, identifierType: 'identifier' }] }
         : {}),
     },
     validFrom: isoInstant(input.validFrom),
     validUntil: isoInstant(input.validUntil),
     credentialSubject: {
+      id: input.subjectId,
       type: ['AchievementSubject'],
+      name: input.form === 'holder' ? holder.name : maskName(holder.name),
       identifier: [
         {
           type: 'IdentityObject',
-          identityHash: identityHash(holder.email, salt),
+          identityHash: identityHash(holder.email, holder.salt),
           identityType: 'emailAddress',
           hashed: true,
-          salt,
+          salt: holder.salt,
         },
       ],
-      ...(holder.displayName ? { name: holder.displayName } : {}),
       achievement: {
-        id: `${baseUrl}/engagements/${engagement.id}#article4-training`,
+        id: achievementId,
         type: ['Achievement'],
         achievementType: 'Certificate',
         name: `${engagement.title} 従事者情報セキュリティ研修（特記事項第4条）`,
@@ -104,8 +144,21 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
         criteria: {
           narrative: `次の研修モジュールすべての確認テストに合格すること（モジュールID・版）: ${moduleList}。`,
         },
-        modules,
+        resultDescription: input.modules.map((m) => ({
+          id: moduleIri(baseUrl, m.moduleId),
+          type: ['ResultDescription'],
+          name: m.title ? `${m.title.ja} / ${m.title.en}` : m.moduleId,
+          resultType: 'Status',
+          requiredValue: 'Completed',
+        })),
       },
+      result: input.modules.map((m) => ({
+        type: ['Result'],
+        resultDescription: moduleIri(baseUrl, m.moduleId),
+        status: 'Completed',
+        moduleId: m.moduleId,
+        moduleRevision: m.revision,
+      })),
     },
     credentialStatus: {
       id: `${input.status.listUrl}#${input.status.index}`,
@@ -118,3 +171,30 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
 }
 
 export type OpenBadgeCredential = ReturnType<typeof buildOpenBadgeCredential>;
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * The VC-JOSE payload (a certificate or a status list): the credential itself, plus `iss` (= `issuer.id`,
+ * VC-JOSE-COSE: when present it must match the issuer), so a verifier knows
+ * the issuer before reading the credential.
+ */
+export function vcJosePayload<T extends { issuer: string | { id: string } }>(vc: T): T & { iss: string } {
+  return { ...vc, iss: typeof vc.issuer === 'string' ? vc.issuer : vc.issuer.id };
+}
+
+/**
+ * The Open Badges 3.0 §8.2 JWT payload: the credential with the registered
+ * claims `iss` (issuer.id), `jti` (id), `sub` (credentialSubject.id), `nbf`
+ * (validFrom) and `exp` (validUntil), as NumericDate seconds.
+ */
+export function openBadgeJwtClaims(vc: OpenBadgeCredential) {
+  return {
+    ...vc,
+    iss: vc.issuer.id,
+    jti: vc.id,
+    sub: vc.credentialSubject.id,
+    nbf: seconds(vc.validFrom),
+    exp: seconds(vc.validUntil),
+  };
+}

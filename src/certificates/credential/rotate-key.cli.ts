@@ -1,4 +1,4 @@
-// `npm run keys:rotate`: a new Ed25519 key signs from now on; every older public key stays in the JWKS.
+// `npm run keys:rotate`: new keys (Ed25519 and P-256, unless given by a setting) sign from now on; every older public key stays in the JWKS.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../app.module';
@@ -9,8 +9,8 @@ async function main() {
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const kid = await app.get(SigningKeysService).rotate();
-    console.log(`New signing key ${kid}. Restart the other instances so they sign with it too.`);
+    const kids = await app.get(SigningKeysService).rotate();
+    console.log(`New signing keys ${kids.join(', ')}. Restart the other instances so they sign with them too.`);
   } finally {
     await app.close();
   }

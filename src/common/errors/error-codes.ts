@@ -9,7 +9,6 @@
 export const ERROR_STATUS = {
   // access (src/access): what a caller may not see is a 404 like what does not exist; 403 only where the role may never
   'access.forbidden': 403,
-  'certificate.not_found': 404,
   'engagement.not_found': 404,
   'municipality.not_found': 404,
   'organization.not_found': 404,
@@ -23,8 +22,14 @@ export const ERROR_STATUS = {
   // accounts
   'enrollment.code_used': 409,
   // certificates
+  'certificate.changed_meanwhile': 409,
+  'certificate.not_found': 404,
+  'certificate.not_reinstatable': 409,
+  'certificate.not_revocable': 409,
   'serial.check_character': 400,
   'serial.malformed': 400,
+  'signing_key.not_found': 404,
+  'status_list.not_found': 404,
   // engagements
   'subcontractor.already_decided': 409,
   // system

@@ -4,6 +4,7 @@ import { TrainingAndCertificates1764300000000 } from './1764300000000-TrainingAn
 import { AuditTrail1764400000000 } from './1764400000000-AuditTrail';
 import { TrackingIndexes1764500000000 } from './1764500000000-TrackingIndexes';
 import { SignInThrottle1765100000000 } from './1765100000000-SignInThrottle';
+import { CertificatesThatStayTrue1765200000000 } from './1765200000000-CertificatesThatStayTrue';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AuditTrail1764400000000,
   TrackingIndexes1764500000000,
   SignInThrottle1765100000000,
+  CertificatesThatStayTrue1765200000000,
 ];
