@@ -7,6 +7,37 @@
  * Grouped by area, sorted within each group.
  */
 export const ERROR_STATUS = {
+  // the input layer (src/common/input): bodies refused before any route
+  'input.body_too_large': 413,
+  'input.forbidden_key': 400,
+  'input.json_expected': 400,
+  'input.lone_surrogate': 400,
+  'input.malformed_form': 400,
+  'input.malformed_json': 400,
+  'input.not_utf8': 400,
+  'input.too_deep': 400,
+  'input.too_many_fields': 400,
+  'input.unexpected_body': 400,
+  'input.wrong_type': 400,
+  // CSV files (src/common/csv): the whole file refused, `line` naming where
+  'csv.binary': 400,
+  'csv.encoding_mixed': 400,
+  'csv.encoding_unsure': 400,
+  'csv.file_empty': 400,
+  'csv.header_missing': 400,
+  'csv.not_csv': 400,
+  'csv.syntax': 400,
+  'csv.undecodable': 400,
+  'csv.unsupported_encoding': 400,
+  'csv.user_defined_character': 400,
+  // CSV rows (src/workers/worker-csv.ts): reported per line in the import's `errors`, the other lines imported
+  'csv.control_character': 400,
+  'csv.email_empty': 400,
+  'csv.email_invalid': 400,
+  'csv.email_repeats': 400,
+  'csv.employee_number_too_long': 400,
+  'csv.name_empty': 400,
+  'csv.name_too_long': 400,
   // certificates
   'serial.check_character': 400,
   'serial.malformed': 400,
