@@ -1,7 +1,8 @@
 import * as Encoding from 'encoding-japanese';
 import * as iconv from 'iconv-lite';
+import { isUtf8 } from 'node:buffer';
 import { DomainError } from '../errors/domain-error';
-import { clearlyBetter, implausibility } from './japanese-plausibility';
+import { clearlyBetter, hasNonJapanese, implausibility } from './japanese-plausibility';
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'cp932' | 'utf-16le' | 'utf-16be';
 
@@ -33,14 +34,16 @@ const unsupported = (encoding: string) => new DomainError('csv.unsupported_encod
  * 2. Without one, the detector (encoding-japanese) rules out what we do not
  *    read (ISO-2022-JP, UTF-32, UTF-16 without a BOM) and says which of UTF-8
  *    and Shift_JIS the bytes are valid in; iconv-lite decodes CP932.
- * 3. Valid in only one: that one. Valid in both (a file of half-width
- *    katakana can be valid UTF-8 by accident: ﾅｶﾆｼ ﾕｷ is the bytes of ŶƼ շ),
- *    our Japanese plausibility rule (japanese-plausibility.ts) compares the two
- *    readings over the lines where they differ, and the file is read the
- *    clearly more plausible way; if neither is clearly so, or a line clearly
- *    disagrees with the rest, the file is refused with that line's number:
+ * 3. Valid in both (a file of half-width katakana can be valid UTF-8 by
+ *    accident: ﾅｶﾆｼ ﾕｷ is the bytes of ŶƼ շ): our Japanese plausibility rule
+ *    (japanese-plausibility.ts) weighs the two readings of every line where
+ *    they differ, and the file is read the clearly more plausible way; if
+ *    neither is clearly so, the file is refused naming the first such line.
+ *    Valid in only one: that one.
+ * 4. Either way, a line that clearly reads better in the other encoding (a
+ *    CP932 line pasted into a UTF-8 file) refuses the file, naming the line:
  *    better no import than names stored garbled.
- * 4. CP932 text must be text: user-defined characters (外字, private use)
+ * 5. CP932 text must be text: user-defined characters (外字, private use)
  *    and unmapped codes are refused with their line.
  *
  * @throws DomainError (400, field `body`) csv.binary, csv.unsupported_encoding,
@@ -62,54 +65,80 @@ export function decodeCsvBuffer(buf: Buffer): DecodedCsv {
   return decodeWithoutBom(buf, detected);
 }
 
-interface Line {
-  /** 1-based. */
-  number: number;
-  /** The line's text in each encoding it is valid in, else null (the same text for an ASCII line). */
-  utf8: string | null;
-  cp932: string | null;
-}
-
-/** Steps 3 and 4 of decodeCsvBuffer, line by line: a line break byte is never part of a multi-byte character in either encoding. */
+/** Steps 3 to 5 of decodeCsvBuffer. A line break byte is never part of a multi-byte character in either encoding, so lines can be judged one by one. */
 function decodeWithoutBom(buf: Buffer, detected: string | false): DecodedCsv {
-  const lines = splitLines(buf).map((bytes, i): Line => {
-    const ascii = bytes.every((b) => b < 0x80) ? bytes.toString('latin1') : null;
-    return {
-      number: i + 1,
-      utf8: ascii ?? tryUtf8(bytes),
-      cp932: ascii ?? (Encoding.detect(bytes, 'SJIS') === 'SJIS' ? iconv.decode(bytes, 'cp932') : null),
-    };
-  });
-  const allUtf8 = lines.every((l) => l.utf8 !== null);
-  const allCp932 = lines.every((l) => l.cp932 !== null);
-  if (!allUtf8 && !allCp932) {
-    const neither = lines.find((l) => l.utf8 === null && l.cp932 === null);
-    if (neither) throw fail('csv.undecodable', neither.number);
-    // Every line is one or the other, but no encoding fits them all.
-    const firstNotUtf8 = lines.find((l) => l.utf8 === null)!.number;
-    const firstNotCp932 = lines.find((l) => l.cp932 === null)!.number;
-    throw fail('csv.encoding_mixed', Math.max(firstNotUtf8, firstNotCp932));
-  }
-  // Lines that read differently in the two encodings, with the cost of each reading.
-  const ambiguous = lines
-    .filter((l) => l.utf8 !== null && l.cp932 !== null && l.utf8 !== l.cp932)
-    .map((l) => ({ line: l.number, costUtf8: implausibility(l.utf8!), costCp932: implausibility(l.cp932!) }));
+  const asUtf8 = tryUtf8(buf);
+  const isCp932 = Encoding.detect(buf, 'SJIS') === 'SJIS';
+  if (asUtf8 === null && !isCp932) throw whyUndecodable(buf);
+  const asCp932 = isCp932 ? iconv.decode(buf, 'cp932') : null;
+  if (asCp932 !== null && asCp932 === asUtf8) return { text: stripBom(asUtf8), encoding: 'utf-8' }; // ASCII
+
   let encoding: 'utf-8' | 'cp932';
-  if (allUtf8 && allCp932 && ambiguous.length) {
+  let ambiguous: Reading[];
+  if (asUtf8 !== null && asCp932 !== null) {
+    ambiguous = readings(asUtf8.split(LINE_BREAK), asCp932.split(LINE_BREAK));
     const verdict = clearlyBetter(
       ambiguous.reduce((n, a) => n + a.costUtf8, 0),
       ambiguous.reduce((n, a) => n + a.costCp932, 0),
     );
     if (verdict === null) throw fail('csv.encoding_unsure', ambiguous[0].line);
     encoding = verdict === 'a' ? 'utf-8' : 'cp932';
-  } else encoding = allUtf8 ? 'utf-8' : 'cp932';
+  } else if (asUtf8 !== null) {
+    // A UTF-8 file. A line that would read better as CP932 shows non-Japanese letters as UTF-8 (ŶƼ շ); only those are weighed.
+    encoding = 'utf-8';
+    const byteLines = splitLines(buf);
+    const utf8Lines = asUtf8.split(LINE_BREAK);
+    const suspect = utf8Lines.map((l, i) => (hasNonJapanese(l) && Encoding.detect(byteLines[i], 'SJIS') === 'SJIS' ? i : -1));
+    ambiguous = readings(
+      utf8Lines,
+      utf8Lines.map((_, i) => (suspect[i] >= 0 ? iconv.decode(byteLines[i], 'cp932') : null)),
+    );
+  } else {
+    // A CP932 file: weigh the lines that are valid UTF-8 too.
+    encoding = 'cp932';
+    const byteLines = splitLines(buf);
+    ambiguous = readings(
+      byteLines.map((b) => (isUtf8(b) ? utf8.decode(b) : null)),
+      asCp932!.split(LINE_BREAK),
+    );
+  }
   // A line that clearly reads better the other way: a file put together from two encodings.
   const odd = ambiguous.find((a) => clearlyBetter(a.costUtf8, a.costCp932) === (encoding === 'utf-8' ? 'b' : 'a'));
   if (odd) throw fail('csv.encoding_mixed', odd.line);
-  if (encoding === 'utf-8') return { text: stripBom(tryUtf8(buf)!), encoding };
-  const text = iconv.decode(buf, 'cp932');
-  if (detected === 'EUCJP' && looksLikeEucJp(buf, text)) throw unsupported('EUC-JP');
-  return { text: checkCp932Text(text), encoding };
+  if (encoding === 'utf-8') return { text: stripBom(asUtf8!), encoding };
+  if (detected === 'EUCJP' && looksLikeEucJp(buf, asCp932!)) throw unsupported('EUC-JP');
+  return { text: checkCp932Text(asCp932!), encoding };
+}
+
+interface Reading {
+  line: number;
+  costUtf8: number;
+  costCp932: number;
+}
+
+/** The lines whose two readings both exist and differ, with the cost of each. */
+function readings(utf8Lines: (string | null)[], cp932Lines: (string | null)[]): Reading[] {
+  const out: Reading[] = [];
+  for (let i = 0; i < utf8Lines.length; i++) {
+    const u = utf8Lines[i];
+    const s = cp932Lines[i];
+    if (u !== null && s !== null && u !== s)
+      out.push({ line: i + 1, costUtf8: implausibility(u), costCp932: implausibility(s) });
+  }
+  return out;
+}
+
+/**
+ * Bytes valid as neither encoding: the first line that is neither names the
+ * culprit; if every line is one or the other, the file mixes the two.
+ */
+function whyUndecodable(buf: Buffer): DomainError {
+  const lines = splitLines(buf);
+  const utf8Ok = lines.map((b) => isUtf8(b));
+  const cp932Ok = lines.map((b) => Encoding.detect(b, 'SJIS') === 'SJIS' || b.length === 0);
+  const neither = lines.findIndex((_, i) => !utf8Ok[i] && !cp932Ok[i]);
+  if (neither >= 0) return fail('csv.undecodable', neither + 1);
+  return fail('csv.encoding_mixed', Math.max(utf8Ok.indexOf(false), cp932Ok.indexOf(false)) + 1);
 }
 
 /** The bytes of each line, split at CR, LF and CRLF (the breaks themselves left out). */

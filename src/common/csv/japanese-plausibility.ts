@@ -103,8 +103,14 @@ const WORD = /[\p{L}\p{M}]+/gu;
 export function implausibility(line: string): number {
   const t = kinds();
   // Which positions belong to a word with ASCII letters (a Latin-script name).
-  const inLatinWord = new Uint8Array(line.length);
-  for (const m of line.matchAll(WORD)) if (/[A-Za-z]/.test(m[0])) inLatinWord.fill(1, m.index, m.index + m[0].length);
+  let inLatinWord: Uint8Array | undefined;
+  const latinWord = (i: number) => {
+    if (!inLatinWord) {
+      inLatinWord = new Uint8Array(line.length);
+      for (const m of line.matchAll(WORD)) if (/[A-Za-z]/.test(m[0])) inLatinWord.fill(1, m.index, m.index + m[0].length);
+    }
+    return inLatinWord[i] === 1;
+  };
   let cost = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -113,11 +119,11 @@ export function implausibility(line: string): number {
     const prev = i > 0 ? line.charCodeAt(i - 1) : 0;
     const next = i + width < line.length ? line.charCodeAt(i + width) : 0;
     if (kind === Kind.Latin)
-      cost += inLatinWord[i] ? LATIN_IN_WORD : c <= 0xff ? LATIN1_ALONE : c <= 0x17f ? LATIN_EXTENDED_A_ALONE : COST[kind];
+      cost += latinWord(i) ? LATIN_IN_WORD : c <= 0xff ? LATIN1_ALONE : c <= 0x17f ? LATIN_EXTENDED_A_ALONE : COST[kind];
     else if (kind === Kind.HalfwidthKana) {
       cost += c <= 0xff64 ? HALFWIDTH_PUNCTUATION : COST[kind];
       // In one word with ASCII letters (Josﾃｩ), or glued to a digit.
-      if (inLatinWord[i] || isAsciiAlnum(prev) || isAsciiAlnum(next)) cost += GLUED;
+      if (isAsciiAlnum(prev) || isAsciiAlnum(next) || latinWord(i)) cost += GLUED;
       if (isKanji(prev) || isKanji(next)) cost += GLUED;
     } else {
       cost += COST[kind];
@@ -126,6 +132,16 @@ export function implausibility(line: string): number {
     i += width - 1;
   }
   return cost;
+}
+
+/** Whether a line holds a character outside ASCII and the Japanese repertoire (what CP932 read as UTF-8 shows: ŶƼ շ). */
+export function hasNonJapanese(line: string): boolean {
+  const t = kinds();
+  for (let i = 0; i < line.length; i++) {
+    const k = t[line.charCodeAt(i)] as Kind;
+    if (k === Kind.Latin || k === Kind.Other) return true;
+  }
+  return false;
 }
 
 /**
