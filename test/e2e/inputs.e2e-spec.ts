@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { parseCsv } from '../../src/common/csv/csv';
 import { buildWorld, corporateNumber, makeUser, type World } from '../factories/world';
 import { formatSerial, serialCheckChar } from '../../src/certificates/credential/serial';
+import { NormalizeEmails1765300000000 } from '../../src/database/migrations/1765300000000-NormalizeEmails';
 import { createTestApp, type TestApp } from '../utils/create-app';
 import { csrfOf, pageClient } from '../utils/page-client';
 
@@ -193,6 +194,31 @@ describe('issue 15: every input from outside', () => {
         passwordConfirm: 'a-long-password',
       });
       expect(done.status).toBe(303);
+    });
+
+    it('brings addresses stored before to the same normal form (migration NormalizeEmails)', async () => {
+      const a = await makeUser(w.http, w.admin.token, { role: 'org_manager', organizationId: w.subB.id }, 'stored-a');
+      const b = await makeUser(w.http, w.admin.token, { role: 'org_manager', organizationId: w.subB.id }, 'stored-b');
+      // As API user creation stored them: trimmed and lower-cased only; b's normal form is taken by a.
+      await t.query('UPDATE users SET email = ? WHERE id = ?', ['ｓｔｏｒｅｄ＠example。jp', a.id]);
+      await t.query('UPDATE users SET email = ? WHERE id = ?', ['stored@example.jp', b.id]);
+      const runner = t.dataSource.createQueryRunner();
+      await new NormalizeEmails1765300000000().up(runner);
+      await runner.release();
+      const rows = await t.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id IN (?, ?)', [a.id, b.id]);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.email]))).toEqual({
+        [a.id]: 'ｓｔｏｒｅｄ＠example。jp',
+        [b.id]: 'stored@example.jp',
+      });
+      await t.query('UPDATE users SET email = ? WHERE id = ?', ['other@example.jp', b.id]);
+      const again = t.dataSource.createQueryRunner();
+      await new NormalizeEmails1765300000000().up(again);
+      await again.release();
+      const [row] = await t.query<{ email: string }>('SELECT email FROM users WHERE id = ?', [a.id]);
+      expect(row.email).toBe('stored@example.jp');
+      expect(
+        (await w.http.post('/api/v1/auth/login', { email: 'ＳＴＯＲＥＤ＠example。jp', password: 'correct-horse-battery' })).status,
+      ).toBe(200);
     });
 
     it('signs in with a full-width e-mail address and surrounding spaces, by the API and the page', async () => {

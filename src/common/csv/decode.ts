@@ -122,8 +122,7 @@ function readings(utf8Lines: (string | null)[], cp932Lines: (string | null)[]): 
   for (let i = 0; i < utf8Lines.length; i++) {
     const u = utf8Lines[i];
     const s = cp932Lines[i];
-    if (u !== null && s !== null && u !== s)
-      out.push({ line: i + 1, costUtf8: implausibility(u), costCp932: implausibility(s) });
+    if (u !== null && s !== null && u !== s) out.push({ line: i + 1, costUtf8: implausibility(u), costCp932: implausibility(s) });
   }
   return out;
 }

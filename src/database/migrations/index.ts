@@ -3,6 +3,7 @@ import { AccountsAndEngagements1764200000000 } from './1764200000000-AccountsAnd
 import { TrainingAndCertificates1764300000000 } from './1764300000000-TrainingAndCertificates';
 import { AuditTrail1764400000000 } from './1764400000000-AuditTrail';
 import { TrackingIndexes1764500000000 } from './1764500000000-TrackingIndexes';
+import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TrainingAndCertificates1764300000000,
   AuditTrail1764400000000,
   TrackingIndexes1764500000000,
+  NormalizeEmails1765300000000,
 ];
