@@ -10,23 +10,23 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
+import { BODY_LIMIT } from './common/input/body';
+import { registerInputLayer } from './common/input/input-layer';
+import { loggedPath, type LoggableRequest } from './common/http/logged-path';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { renderErrorPage } from './web/error-page';
 import { baseContext } from './web/page-context';
 import { registerViewHelpers } from './web/view-helpers';
 
 export const ROOT_DIR = join(__dirname, '..');
-/** JSON bodies; CSV uploads have their own, larger limit. */
-export const BODY_LIMIT = 1024 * 1024;
-export const CSV_BODY_LIMIT = 20 * 1024 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * The Fastify adapter with its logger. One line per request, written when
- * the answer is sent: the request id, method, path (no query string), status
- * and time taken; never bodies, headers or addresses, so no personal data
- * reaches the log. (Fastify's own request logging writes two lines, one on
+ * the answer is sent: the request id, method, path, status and time taken;
+ * never bodies, headers, addresses or the query string, and the path only as
+ * its route with identifiers (loggedPath), so no personal data reaches the log. (Fastify's own request logging writes two lines, one on
  * arrival and one on completion: twice the cost for the same facts.)
  */
 export function createAdapter(config: AppConfig, logStream?: DestinationStream): FastifyAdapter {
@@ -47,7 +47,7 @@ export function createAdapter(config: AppConfig, logStream?: DestinationStream):
       // leave in one write instead of one blocking write each; pending lines are flushed at exit.
       ...(logStream ? { stream: logStream } : config.logLevel !== 'silent' ? { stream: pino.destination({ dest: 1, sync: false }) } : {}),
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        req: (req: LoggableRequest & { method: string }) => ({ method: req.method, path: loggedPath(req) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },
@@ -73,11 +73,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const fastify = app.getHttpAdapter().getInstance();
   const config = app.get<AppConfig>(APP_CONFIG);
 
-  fastify.addContentTypeParser(
-    ['text/csv', 'application/octet-stream'],
-    { parseAs: 'buffer', bodyLimit: CSV_BODY_LIMIT },
-    (_req, body, done) => done(null, body),
-  );
+  registerInputLayer(app);
 
   await app.register(fastifyCookie as any);
   registerViewHelpers(handlebars);

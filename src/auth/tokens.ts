@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../common/canonical-json';
+import { normalizeTypedCode } from '../common/input/normalize';
 
 export const ENROLLMENT_CODE_DAYS = 30;
 
@@ -10,8 +11,10 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
  * Enrollment codes: 20 Crockford base32 characters (100 bits) in groups of
- * four, easy to read aloud or type from paper. Normalized before hashing, so
- * lower case, I/L/O confusions and missing dashes still match.
+ * four, easy to read aloud or type from paper. Normalized before hashing by
+ * the one typed-code normaliser (src/common/input/normalize.ts), so full
+ * width, lower case, I/L/O confusions, missing dashes and the dashes input
+ * methods type instead (ー, －, ‐ …) still match.
  */
 export function newEnrollmentCode(): string {
   const bytes = randomBytes(20);
@@ -19,12 +22,8 @@ export function newEnrollmentCode(): string {
   return chars.match(/.{4}/g)!.join('-');
 }
 
-export function normalizeEnrollmentCode(code: string): string {
-  return code.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
-}
-
 /** How a code is stored and looked up: the hash of its normalized form. */
-export const enrollmentCodeHash = (code: string) => sha256Hex(normalizeEnrollmentCode(code));
+export const enrollmentCodeHash = (code: string) => sha256Hex(String(normalizeTypedCode(code)));
 
 /** A fresh code, in the clear only in this answer, with what to store for it. */
 export function issueEnrollmentCode(now = new Date()): { code: string; hash: string; expiresAt: Date } {

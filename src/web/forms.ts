@@ -8,18 +8,37 @@ import { t } from './i18n';
 export type FieldErrors = Record<string, string>;
 export type FormBody = Record<string, unknown>;
 
-/** A form field as one string: the last value if repeated, '' if missing. */
+/**
+ * A form field as one string, '' if missing. A form that repeats it, or a
+ * JSON body that gives it another type (a number, a list, an object), is not
+ * what any of our pages sends: 400 input.wrong_type naming the field, rather
+ * than a guess at which value was meant.
+ */
 export function str(body: FormBody | undefined, name: string): string {
-  const v = body?.[name];
-  if (Array.isArray(v)) return String(v[v.length - 1] ?? '');
-  return typeof v === 'string' ? v : '';
+  const v = Buffer.isBuffer(body) ? undefined : body?.[name];
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  throw new DomainError('input.wrong_type', {}, name);
 }
 
-/** A repeatable field (checkboxes) as a list of strings. */
+/**
+ * A single checkbox: ticked when it sends its `value`, not ticked when absent
+ * or empty. Any other value is not what the page sends: 400 input.wrong_type.
+ */
+export function tick(body: FormBody | undefined, name: string, value = 'yes'): boolean {
+  const v = str(body, name);
+  if (v === '') return false;
+  if (v === value) return true;
+  throw new DomainError('input.wrong_type', {}, name);
+}
+
+/** A repeatable field (checkboxes) as a list of strings; anything but strings is refused like str(). */
 export function list(body: FormBody | undefined, name: string): string[] {
-  const v = body?.[name];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  return typeof v === 'string' ? [v] : [];
+  const v = Buffer.isBuffer(body) ? undefined : body?.[name];
+  if (v === undefined) return [];
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new DomainError('input.wrong_type', {}, name);
 }
 
 /**

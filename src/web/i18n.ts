@@ -77,6 +77,7 @@ const ja: Record<string, string> = {
 
   'validation.invalid': '入力内容を確認してください。',
   'validation.isEmail': 'メールアドレスの形式で入力してください（例: yamada@example.jp）。',
+  'validation.isPlainText': '改行・タブなどの制御文字は使えません。',
   'validation.minLength': '入力してください。',
   'validation.maxLength': '文字数が多すぎます。',
   'validation.isString': '入力してください。',
@@ -343,15 +344,9 @@ const ja: Record<string, string> = {
   'import.result.moreErrors': 'ほかに{n}行あります。',
   'import.result.toWorkers': '事業者ホームへ',
   'import.result.again': '別のファイルを取り込む',
-
-  'csv.nameEmpty': '氏名が空欄です',
-  'csv.nameLong': '氏名が200文字を超えています',
-  'csv.emailEmpty': 'メールアドレスが空欄です',
-  'csv.emailInvalid': 'メールアドレスの形式が正しくありません',
-  'csv.employeeNumberLong': '社員番号が50文字を超えています',
-  'csv.emailRepeats': 'メールアドレスが{line}行目と重複しています',
-  'csv.fileEmpty': 'ファイルが空です。1行目に見出しが必要です',
-  'csv.header': '1行目の見出しに「氏名」と「メールアドレス」の列が必要です',
+  'import.column.name': '氏名',
+  'import.column.email': 'メールアドレス',
+  'import.column.employeeNumber': '社員番号',
 
   'assign.title': '従事者の割当て',
   'assign.lead': 'この契約の業務に従事する人を選んでください。割り当てた人が研修の対象になります（現在 {assigned}人）。',
@@ -415,6 +410,7 @@ const ja: Record<string, string> = {
   'verify.notFound': 'この番号の修了証は見つかりません。番号をもう一度ご確認ください。',
   'verify.mistyped': '番号に入力誤りがあります（検査文字が一致しません）。修了証の番号と見比べてください。',
   'verify.malformed': '修了証番号は XXXX-XXXX-XXXX-X の形です。',
+  'verify.empty': '修了証番号を入力してください。',
   'verify.statusLabel': 'この修了証の状態',
   'verify.verdict.valid': '有効',
   'verify.verdict.expired': '有効期限切れ',
@@ -590,6 +586,40 @@ const ja: Record<string, string> = {
   'errors.certificate.not_revocable': 'この修了証は既に取り消されているか、更新済みのため、取り消せません。',
   'errors.signing_key.not_found': 'この鍵は公開されていません。',
   'errors.status_list.not_found': 'この失効リストはありません。',
+
+  // The input layer and CSV files (src/common/input, src/common/csv, src/workers/worker-csv.ts).
+  'errors.input.body_too_large': '送信したデータが大きすぎます。',
+  'errors.input.forbidden_key': 'この項目名は使えません。',
+  'errors.input.json_expected': '送信データは JSON のオブジェクトにしてください。',
+  'errors.input.lone_surrogate': '文字として成り立たないデータ（対になっていないサロゲート）が含まれています。',
+  'errors.input.malformed_form': 'フォームのデータを読み取れませんでした（UTF-8 ではない文字コードが含まれています）。',
+  'errors.input.malformed_json': '送信データを JSON として読み取れませんでした。',
+  'errors.input.not_utf8': '送信データが UTF-8 ではありません。',
+  'errors.input.too_deep': '送信データの入れ子が深すぎます（{max}段まで）。',
+  'errors.input.too_many_fields': 'フォームの項目が多すぎます（{max}個まで）。',
+  'errors.input.unexpected_body': 'この操作に送信データは不要です。',
+  'errors.input.wrong_type': 'この項目は1つの文字列で送信してください。',
+  'errors.csv.binary':
+    '{line}行目に文字以外のデータがあります。Excel のブック（.xlsx）ではなく、「CSV」または「CSV UTF-8」形式で保存したファイルを選んでください。',
+  'errors.csv.encoding_mixed': '{line}行目だけ文字コードが他の行と異なります。ファイル全体を「CSV UTF-8」形式で保存し直してください。',
+  'errors.csv.encoding_unsure':
+    '{line}行目の文字コード（Shift_JIS か UTF-8 か）を判別できませんでした。文字化けを防ぐため取り込んでいません。Excel で「CSV UTF-8」形式で保存し直してください。',
+  'errors.csv.not_csv': 'CSVファイルを送信してください（Content-Type: text/csv）。',
+  'errors.csv.syntax': '{line}行目からCSVとして読み取れません。引用符（"）の閉じ忘れなどがないかご確認ください。',
+  'errors.csv.undecodable': '{line}行目に Shift_JIS でも UTF-8 でもない文字があります。「CSV UTF-8」形式で保存し直してください。',
+  'errors.csv.unsupported_encoding':
+    '文字コード {encoding} のファイルは取り込めません。Excel で「CSV UTF-8」または「CSV」形式で保存し直してください。',
+  'errors.csv.user_defined_character':
+    '{line}行目に外字（ユーザー定義文字）があります。外字は他の環境で正しく表示できないため、通常の文字に置き換えてください。',
+  'errors.csv.control_character': '{column}に改行・タブなどの制御文字が含まれています',
+  'errors.csv.email_empty': 'メールアドレスが空欄です',
+  'errors.csv.email_invalid': 'メールアドレスの形式が正しくありません',
+  'errors.csv.email_repeats': 'メールアドレスが{line}行目と重複しています',
+  'errors.csv.employee_number_too_long': '社員番号が{max}文字を超えています',
+  'errors.csv.file_empty': 'ファイルが空です。1行目に見出し（氏名,メールアドレス,社員番号）が必要です。',
+  'errors.csv.header_missing': '{line}行目の見出しに「氏名」と「メールアドレス」の列が必要です（不足: {missing}）。',
+  'errors.csv.name_empty': '氏名が空欄です',
+  'errors.csv.name_too_long': '氏名が{max}文字を超えています',
 };
 
 const en: Record<string, string> = {
@@ -649,6 +679,7 @@ const en: Record<string, string> = {
 
   'validation.invalid': 'Please check this entry.',
   'validation.isEmail': 'Enter an e-mail address (e.g. yamada@example.jp).',
+  'validation.isPlainText': 'Line breaks, tabs and other control characters are not allowed here.',
   'validation.minLength': 'Please fill this in.',
   'validation.maxLength': 'This is too long.',
   'validation.isString': 'Please fill this in.',
@@ -920,15 +951,9 @@ const en: Record<string, string> = {
   'import.result.moreErrors': '{n} more lines.',
   'import.result.toWorkers': 'To the organization home',
   'import.result.again': 'Import another file',
-
-  'csv.nameEmpty': 'the name is empty',
-  'csv.nameLong': 'the name is longer than 200 characters',
-  'csv.emailEmpty': 'the e-mail address is empty',
-  'csv.emailInvalid': 'the e-mail address is not valid',
-  'csv.employeeNumberLong': 'the employee number is longer than 50 characters',
-  'csv.emailRepeats': 'the e-mail address repeats line {line}',
-  'csv.fileEmpty': 'the file is empty; the first line must be the header',
-  'csv.header': 'the header must name the columns name and email',
+  'import.column.name': 'The name',
+  'import.column.email': 'The e-mail address',
+  'import.column.employeeNumber': 'The employee number',
 
   'assign.title': 'Assign workers',
   'assign.lead': 'Choose who works on this engagement; they are the ones to be trained ({assigned} assigned now).',
@@ -995,6 +1020,7 @@ const en: Record<string, string> = {
   'verify.notFound': 'No certificate has this serial. Please check the number again.',
   'verify.mistyped': 'This serial contains a typing mistake (its check character does not match). Compare it with the certificate.',
   'verify.malformed': 'A serial looks like XXXX-XXXX-XXXX-X.',
+  'verify.empty': 'Enter a certificate serial.',
   'verify.statusLabel': 'Status of this certificate',
   'verify.verdict.valid': 'Valid',
   'verify.verdict.expired': 'Expired',
@@ -1174,6 +1200,40 @@ const en: Record<string, string> = {
   'errors.organization.corporate_number_taken': 'An organization with this corporate number exists.',
   'errors.signing_key.not_found': 'No published key has this thumbprint',
   'errors.status_list.not_found': 'No status list with this id',
+
+  // The input layer and CSV files (src/common/input, src/common/csv, src/workers/worker-csv.ts).
+  'errors.input.body_too_large': 'Request body is too large',
+  'errors.input.forbidden_key': 'This field name is not allowed',
+  'errors.input.json_expected': 'The body must be a JSON object',
+  'errors.input.lone_surrogate': 'The text contains an incomplete character (a lone UTF-16 surrogate)',
+  'errors.input.malformed_form': 'The form data could not be read (it contains percent-escapes that are not UTF-8)',
+  'errors.input.malformed_json': 'The body is not valid JSON',
+  'errors.input.not_utf8': 'The body is not UTF-8',
+  'errors.input.too_deep': 'The body nests arrays or objects too deeply (at most {max} levels)',
+  'errors.input.too_many_fields': 'The form has too many fields (at most {max})',
+  'errors.input.unexpected_body': 'This request takes no body',
+  'errors.input.wrong_type': 'This field must be sent as a single text value',
+  'errors.csv.binary':
+    'Line {line} holds data that is not text. Choose a file saved as "CSV" or "CSV UTF-8", not an Excel workbook (.xlsx).',
+  'errors.csv.encoding_mixed':
+    'Line {line} is in a different character encoding from the other lines. Save the whole file again as "CSV UTF-8".',
+  'errors.csv.encoding_unsure':
+    'Could not tell whether line {line} is Shift_JIS or UTF-8, so nothing was imported rather than garbled names. Save the file again as "CSV UTF-8" in Excel.',
+  'errors.csv.not_csv': 'Send a CSV file (Content-Type: text/csv)',
+  'errors.csv.syntax': 'The file cannot be read as CSV from line {line}: check for a quote (") that is not closed',
+  'errors.csv.undecodable': 'Line {line} has characters that are neither Shift_JIS nor UTF-8. Save the file again as "CSV UTF-8".',
+  'errors.csv.unsupported_encoding': 'Files in {encoding} cannot be imported. Save the file again as "CSV UTF-8" or "CSV" in Excel.',
+  'errors.csv.user_defined_character':
+    'Line {line} has a user-defined character (gaiji), which other computers cannot show. Replace it with an ordinary character.',
+  'errors.csv.control_character': '{column} contains a control character (line break, tab or the like)',
+  'errors.csv.email_empty': 'email is empty',
+  'errors.csv.email_invalid': 'email is not an e-mail address',
+  'errors.csv.email_repeats': 'email repeats line {line}',
+  'errors.csv.employee_number_too_long': 'employeeNumber is longer than {max} characters',
+  'errors.csv.file_empty': 'The file is empty; expected a header name,email,employeeNumber',
+  'errors.csv.header_missing': 'The header (line {line}) must name the columns name,email,employeeNumber (missing: {missing})',
+  'errors.csv.name_empty': 'name is empty',
+  'errors.csv.name_too_long': 'name is longer than {max} characters',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

@@ -11,6 +11,7 @@ import { CreateOrganizationDto } from '../organizations/dto/create-organization.
 import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
 import { WorkersService } from '../workers/workers.service';
+import { DomainError } from '../common/errors/domain-error';
 import { CsrfGuard } from './csrf';
 import { FieldErrors, type FormBody, httpError, list, str, validateForm } from './forms';
 import { t } from './i18n';
@@ -117,19 +118,22 @@ export class ManagerPagesController {
       );
     } catch (e) {
       if (httpError(e)?.status !== 400) throw e;
-      const message = t(lang, isFile ? 'import.invalidFile' : 'import.invalidCsv');
-      if (isFile) return reply.code(400).send({ statusCode: 400, message });
+      // The file as a whole was refused (its encoding, its CSV syntax): say why, with the line.
+      const message =
+        e instanceof DomainError ? t(lang, `errors.${e.code}`, e.params) : t(lang, isFile ? 'import.invalidFile' : 'import.invalidCsv');
+      if (isFile) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, requestId: String(req.id) });
       return this.renderImport(req, reply, { csv: text }, { csv: message }, 400);
     }
     this.pages.flash(req, reply, {
-      kind: result.errors.length ? 'info' : 'success',
+      kind: result.errorCount ? 'info' : 'success',
       key: 'import.done',
       data: {
         created: result.created,
         updated: result.updated,
         unchanged: result.unchanged,
-        errorCount: result.errors.length,
-        errors: result.errors.slice(0, SHOWN_IMPORT_ERRORS),
+        errorCount: result.errorCount,
+        // Codes only: the words are chosen on the result page, in its language.
+        errors: result.errors.slice(0, SHOWN_IMPORT_ERRORS).map((e) => ({ line: e.line, problems: e.problems })),
       },
     });
     const next = '/manager/workers/import/result';
@@ -146,13 +150,13 @@ export class ManagerPagesController {
       updated: number;
       unchanged: number;
       errorCount: number;
-      errors: { line: number; message: string }[];
+      errors: { line: number; problems: { code: string; params?: Record<string, unknown> }[] }[];
     };
     return this.pages.render(req, reply, 'manager/import-result', {
       title: t(lang, 'import.result.title'),
       flash: null, // the page itself is the message
       summary: d,
-      errors: d.errors.map((e) => ({ line: e.line, message: csvLineMessage(e.message, lang) })),
+      errors: d.errors.map((e) => ({ line: e.line, message: csvLineMessage(e.problems, lang) })),
       moreErrors: d.errorCount - d.errors.length,
     });
   }

@@ -71,31 +71,15 @@ export function managerEngagementView(args: {
   };
 }
 
-/*
- * The import's line messages come from the service in English, naming the
- * problem and never the value ("email is empty; name is longer than 200
- * characters"). Known phrases are put into the page's language.
+/**
+ * A refused CSV line in the page's language: the words of each of its
+ * problems (errors.csv.* by code), a column named as the import page names it.
  */
-const LINE_PHRASES: [RegExp, string][] = [
-  [/^name is empty$/, 'csv.nameEmpty'],
-  [/^name is longer than 200 characters$/, 'csv.nameLong'],
-  [/^email is empty$/, 'csv.emailEmpty'],
-  [/^email is not an e-mail address$/, 'csv.emailInvalid'],
-  [/^employeeNumber is longer than 50 characters$/, 'csv.employeeNumberLong'],
-  [/^email repeats line (\d+)$/, 'csv.emailRepeats'],
-  [/^the file is empty/, 'csv.fileEmpty'],
-  [/^header must name the columns/, 'csv.header'],
-];
-
-export function csvLineMessage(message: string, lang: Lang): string {
-  return message
-    .split('; ')
-    .map((part) => {
-      for (const [re, key] of LINE_PHRASES) {
-        const m = re.exec(part);
-        if (m) return t(lang, key, { line: m[1] ?? '' });
-      }
-      return part;
+export function csvLineMessage(problems: { code: string; params?: Record<string, unknown> }[], lang: Lang): string {
+  return problems
+    .map(({ code, params = {} }) => {
+      const column = typeof params.column === 'string' ? { column: t(lang, `import.column.${params.column}`) } : {};
+      return t(lang, `errors.${code}`, { ...params, ...column });
     })
     .join(lang === 'ja' ? '／' : '; ');
 }

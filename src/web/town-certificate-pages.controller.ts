@@ -7,7 +7,7 @@ import { CertificateFacts, CertificatesService } from '../certificates/certifica
 import { CERTIFICATE_STATUSES } from '../certificates/standing';
 import { certificateView, splitSerials } from './certificate-views';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, str, validateForm } from './forms';
+import { FieldErrors, type FormBody, httpError, str, tick, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -62,7 +62,7 @@ export class TownCertificatePagesController {
   async revoke(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string, @Body() body: FormBody) {
     const lang = this.pages.lang(req);
     const f = await this.ownCertificate(req, serial);
-    const form = { reason: str(body, 'reason'), confirm: str(body, 'confirm') === 'yes' };
+    const form = { reason: str(body, 'reason'), confirm: tick(body, 'confirm') };
     const v = await validateForm(RevokeDto, { reason: form.reason.trim() }, lang, 'revoke');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!form.confirm) errors.confirm = t(lang, 'revoke.confirmRequired');
@@ -88,7 +88,7 @@ export class TownCertificatePagesController {
   async reinstate(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string, @Body() body: FormBody) {
     const lang = this.pages.lang(req);
     const f = await this.ownCertificate(req, serial);
-    const form = { reason: str(body, 'reason'), retraining: str(body, 'retraining') === 'yes', confirm: str(body, 'confirm') === 'yes' };
+    const form = { reason: str(body, 'reason'), retraining: tick(body, 'retraining'), confirm: tick(body, 'confirm') };
     const v = await validateForm(ReinstateDto, { reason: form.reason.trim(), retraining: form.retraining }, lang, 'reinstate');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!form.confirm) errors.confirm = t(lang, 'reinstate.confirmRequired');

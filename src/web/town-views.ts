@@ -22,7 +22,8 @@ export function engagementFormInput(body: FormBody) {
     primeContractorId: str(body, 'primeContractorId'),
     startsOn: str(body, 'startsOn'),
     endsOn: str(body, 'endsOn'),
-    ...Object.fromEntries(FLAGS.map((f) => [f, str(body, f) === 'on'])),
+    // A ticked checkbox sends "on", an unticked one nothing; any other value goes to the DTO as it is, to be refused.
+    ...Object.fromEntries(FLAGS.map((f) => [f, str(body, f) === 'on' ? true : str(body, f) === '' ? false : str(body, f)])),
     extraModuleIds: list(body, 'extraModuleIds'),
     passMark: num('passMark'),
     certificateValidityDays: num('certificateValidityDays'),

@@ -1,11 +1,12 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from '../certificates/certificates.service';
 import { certificateView } from './certificate-views';
-import { httpError } from './forms';
+import { parseSerial } from '../certificates/credential/serial';
+import { type FormBody, httpError, str } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -28,17 +29,40 @@ export class VerifyPagesController {
     private readonly access: AccessService,
   ) {}
 
-  /** The form; it sends `?serial=` here, answered with the serial's own page (a URL the QR code also uses). */
+  /**
+   * The form. A typed serial is posted (verifyTyped), so what a person types
+   * never becomes part of a URL, where access logs, proxies and the browser's
+   * history would keep it. `?serial=` from older links is still understood,
+   * the same way.
+   */
   @Get()
   form(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('serial') serial: string | undefined) {
-    const typed = typeof serial === 'string' ? serial.trim() : '';
-    if (typed) return this.pages.redirect(reply, `/verify/${encodeURIComponent(typed)}`);
+    if (typeof serial === 'string' && serial.trim()) return this.answerTyped(req, reply, serial);
     return this.pages.render(req, reply, 'certificates/verify', {
       title: t(this.pages.lang(req), 'verify.title'),
       typed: '',
       error: null,
       cert: null,
     });
+  }
+
+  /**
+   * What was typed in the box: a serial (in any spelling normalizeSerial
+   * understands) is redirected to its canonical page, the URL its QR code
+   * carries; anything else is answered on this page, the text only in the
+   * form field.
+   */
+  @Post()
+  verifyTyped(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    return this.answerTyped(req, reply, str(body, 'serial'));
+  }
+
+  private answerTyped(req: PageRequest, reply: FastifyReply, typed: string) {
+    const parsed = parseSerial(typed.trim());
+    if (parsed.ok) return this.pages.redirect(reply, `/verify/${parsed.serial}`);
+    const lang = this.pages.lang(req);
+    const error = t(lang, !typed.trim() ? 'verify.empty' : parsed.reason === 'checksum' ? 'verify.mistyped' : 'verify.malformed');
+    return this.pages.render(req, reply, 'certificates/verify', { title: t(lang, 'verify.title'), typed, error, cert: null }, 400);
   }
 
   @Get(':serial')

@@ -6,10 +6,11 @@ import { Roles } from '../auth/auth-user';
 import { CertificatesService } from '../certificates/certificates.service';
 import { formatDateTime } from '../common/dates';
 import { ContentService } from '../content/content.service';
+import { SubmissionDto } from '../training/dto/attempt.dto';
 import { TrainingService } from '../training/training.service';
 import { certificateView, standingCertificate } from './certificate-views';
 import { CsrfGuard } from './csrf';
-import { type FormBody, httpError, list } from './forms';
+import { type FormBody, httpError, list, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -106,13 +107,19 @@ export class WorkerPagesController {
     const errors: Record<string, string> = {};
     for (const q of sitting.questions) if (!chosen.get(q.id)!.length) errors[q.id] = t(lang, 'quiz.unanswered');
     if (Object.keys(errors).length) return this.renderQuiz(req, reply, sitting, chosen, errors, 400);
+    // The API's own rules for a submission (field rules of the input layer: lengths, no control characters).
+    const v = await validateForm(
+      SubmissionDto,
+      { answers: [...chosen].map(([questionId, choiceIds]) => ({ questionId, choiceIds })) },
+      lang,
+      'quiz',
+    );
+    if (v.errors) {
+      for (const q of sitting.questions) errors[q.id] = t(lang, 'validation.invalid');
+      return this.renderQuiz(req, reply, sitting, chosen, errors, 400);
+    }
     try {
-      const submitted = await this.training.submit(
-        req.user!,
-        attemptId,
-        [...chosen].map(([questionId, choiceIds]) => ({ questionId, choiceIds })),
-        lang,
-      );
+      const submitted = await this.training.submit(req.user!, attemptId, v.value.answers, lang);
       // The pass that completed the curriculum issued the certificate: say so once on the result page.
       if (submitted.certificate)
         this.pages.flash(req, reply, { kind: 'success', key: 'certs.issued', data: { serial: submitted.certificate.serial } });

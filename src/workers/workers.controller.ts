@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { PageQuery } from '../common/pagination/pagination';
 import { AssignDto, CreateWorkerDto, ImportQuery } from './dto/worker.dto';
-import { codesCsv, WorkersService } from './workers.service';
+import { preferredMediaType } from '../common/http/negotiate';
+import { importResultCsv, WorkersService } from './workers.service';
 
 @ApiTags('workers')
 @ApiBearerAuth()
@@ -28,23 +29,31 @@ export class WorkersController {
   @HttpCode(200)
   @Roles('admin', 'town_staff', 'org_manager')
   @ApiConsumes('text/csv')
-  @ApiBody({ description: 'CSV with header name,email,employeeNumber; UTF-8 (with or without BOM) or Shift_JIS/CP932' })
+  @ApiBody({
+    description:
+      'CSV (or tab-separated) with header name,email,employeeNumber; UTF-8 with or without BOM, Shift_JIS/CP932, or UTF-16 with BOM (docs/inputs.md)',
+  })
   async import(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: ImportQuery,
     @Body() body: Buffer,
+    @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const result = await this.workers.import(user, id, body, !!query.includeCodes);
     if (!query.includeCodes) return result;
-    // The codes exist in the clear only in this answer; summary counts travel in headers.
+    // The codes exist in the clear only in this answer: never cached.
+    reply.header('cache-control', 'no-store');
+    if (preferredMediaType(accept, ['text/csv', 'application/json']) === 'application/json') return result;
+    // Everything of any size is in the body; headers carry only counts, so they stay small whatever the file.
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="enrollment-codes.csv"');
     reply.header('x-import-created', String(result.created));
     reply.header('x-import-updated', String(result.updated));
-    reply.header('x-import-errors', JSON.stringify(result.errors));
-    return codesCsv(result.codes ?? []);
+    reply.header('x-import-unchanged', String(result.unchanged));
+    reply.header('x-import-error-count', String(result.errorCount));
+    return importResultCsv(result);
   }
 
   @Post('organizations/:id/workers/enrollment-codes')

@@ -7,14 +7,13 @@ import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { issueEnrollmentCode } from '../auth/tokens';
-import { CsvSyntaxError, decodeCsvBuffer, parseCsv, toCsv } from '../common/csv/csv';
-import { fieldError } from '../common/http/errors';
+import { decodeCsvBuffer, detectDelimiter, parseCsv, toCsv } from '../common/csv/csv';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
 import { Worker } from './worker.entity';
 import { Assignment } from './assignment.entity';
-import { parseWorkerRows } from './worker-csv';
+import { type CsvRowError, parseWorkerRows } from './worker-csv';
 
 export const workerView = (w: Worker) => ({
   id: w.id,
@@ -24,16 +23,34 @@ export const workerView = (w: Worker) => ({
   enrolled: w.enrolledAt !== null,
 });
 
+/** Refused lines reported in detail; `errorCount` counts them all. Bounds the answer (and its memory) for any file. */
+export const MAX_REPORTED_ERRORS = 1000;
+
+export interface IssuedCode {
+  name: string;
+  email: string;
+  employeeNumber: string | null;
+  enrollmentCode: string;
+  expiresAt: string;
+  /** The CSV line the worker came from (imports only). */
+  line?: number;
+}
+
 export interface ImportResult {
   created: number;
   updated: number;
   unchanged: number;
-  errors: { line: number; message: string }[];
+  /** How many lines were refused. */
+  errorCount: number;
+  /** The first MAX_REPORTED_ERRORS refused lines, in file order. */
+  errors: CsvRowError[];
   /** Only with includeCodes: the codes issued by this import. */
-  codes?: { name: string; email: string; employeeNumber: string | null; enrollmentCode: string; expiresAt: string }[];
+  codes?: IssuedCode[];
 }
 
 const CODE_CSV_HEADER = ['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt'];
+/** The import's CSV answer: the code columns, then where each row came from and, for a refused line, why. */
+const IMPORT_CSV_HEADER = [...CODE_CSV_HEADER, 'line', 'errorCode', 'error'];
 
 @Injectable()
 export class WorkersService {
@@ -108,19 +125,20 @@ export class WorkersService {
    * transaction and bad lines reported and skipped, never half-written; a
    * re-import of the same file updates by e-mail instead of duplicating.
    */
-  async import(user: AuthUser, orgId: string, body: Buffer, includeCodes: boolean): Promise<ImportResult> {
+  async import(user: AuthUser, orgId: string, body: unknown, includeCodes: boolean): Promise<ImportResult> {
     await this.access.require(user, 'organization.workers.create', orgId);
     if (includeCodes) await this.access.require(user, 'organization.codes.issue', orgId);
-    if (!Buffer.isBuffer(body) || body.length === 0) throw fieldError('body', 'must be a CSV file (Content-Type: text/csv)');
-    let parsed: ReturnType<typeof parseCsv>;
-    try {
-      parsed = parseCsv(decodeCsvBuffer(body).text);
-    } catch (e) {
-      if (e instanceof CsvSyntaxError) throw fieldError('body', `is not valid CSV: ${e.message}`);
-      throw e;
-    }
-    const { rows, errors } = parseWorkerRows(parsed);
-    const result: ImportResult = { created: 0, updated: 0, unchanged: 0, errors, ...(includeCodes ? { codes: [] } : {}) };
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('csv.not_csv', {}, 'body');
+    const { text } = decodeCsvBuffer(body);
+    const { rows, errors } = parseWorkerRows(parseCsv(text, { delimiter: detectDelimiter(text) }));
+    const result: ImportResult = {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      errorCount: errors.length,
+      errors: errors.slice(0, MAX_REPORTED_ERRORS),
+      ...(includeCodes ? { codes: [] } : {}),
+    };
     await this.tx.run(async (m) => {
       const existing = new Map<string, Worker>();
       for (const chunk of chunks(
@@ -130,7 +148,7 @@ export class WorkersService {
         for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
-      for (const row of rows) {
+      for (const { line, ...row } of rows) {
         const old = existing.get(row.email);
         if (!old) {
           const w: Worker = {
@@ -146,7 +164,7 @@ export class WorkersService {
           const code = this.issueCode(w, now);
           inserts.push(w);
           result.created++;
-          result.codes?.push(codeRow(w, code));
+          result.codes?.push(codeRow(w, code, line));
           continue;
         }
         const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber;
@@ -157,7 +175,7 @@ export class WorkersService {
           continue;
         }
         const patch: Partial<Worker> = { name: row.name, employeeNumber: row.employeeNumber, updatedAt: now };
-        if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now)));
+        if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now), line));
         await m.update(Worker, { id: old.id }, patch);
         if (changed) result.updated++;
         else result.unchanged++;
@@ -172,7 +190,7 @@ export class WorkersService {
           created: result.created,
           updated: result.updated,
           unchanged: result.unchanged,
-          errors: result.errors.length,
+          errors: result.errorCount,
           codesIssued: result.codes?.length ?? 0,
         },
       });
@@ -263,20 +281,42 @@ export class WorkersService {
   }
 }
 
-function codeRow(w: Worker, code: string) {
+function codeRow(w: Worker, code: string, line?: number): IssuedCode {
   return {
     name: w.name,
     email: w.email,
     employeeNumber: w.employeeNumber,
     enrollmentCode: code,
     expiresAt: w.enrollmentCodeExpiresAt!.toISOString(),
+    ...(line === undefined ? {} : { line }),
   };
 }
 
-export function codesCsv(codes: ReturnType<typeof codeRow>[]): string {
+export function codesCsv(codes: IssuedCode[]): string {
   return toCsv(
     CODE_CSV_HEADER,
     codes.map((c) => [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt]),
+  );
+}
+
+/**
+ * The import's answer as CSV (UTF-8 with BOM, for Excel): one row per issued
+ * code and one per refused line, in file order; a refused line has only
+ * `line`, `errorCode` (its first problem) and `error` (the English words of
+ * all its problems). The counts travel in small headers (see the controller).
+ */
+export function importResultCsv(result: ImportResult): string {
+  const rows: { line: number; cells: (string | number | null)[] }[] = [
+    ...(result.codes ?? []).map((c) => ({
+      line: c.line ?? 0,
+      cells: [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt, c.line ?? null, null, null],
+    })),
+    ...result.errors.map((e) => ({ line: e.line, cells: [null, null, null, null, null, e.line, e.code, e.message] })),
+  ];
+  rows.sort((a, b) => a.line - b.line);
+  return toCsv(
+    IMPORT_CSV_HEADER,
+    rows.map((r) => r.cells),
   );
 }
 

@@ -60,11 +60,20 @@ describe('workers, CSV import and assignments', () => {
     const r = await w.http.post(importUrl(w.subA.id), Buffer.from(csv, 'utf8'), w.managers.subA.token, CSV);
     expect(r.status).toBe(200);
     expect(r.body.created).toBe(2);
+    // Each refused line: its first problem's code and parameters, all its problems, and the English words (kept for API clients).
+    const refused = (line: number, code: string, params: Record<string, unknown>, message: string) => ({
+      line,
+      code,
+      params,
+      message,
+      problems: [{ code, params }],
+    });
     expect(r.body.errors).toEqual([
-      { line: 3, message: 'name is empty' },
-      { line: 4, message: 'email is not an e-mail address' },
-      { line: 6, message: 'email repeats line 2' },
+      refused(3, 'csv.name_empty', {}, 'name is empty'),
+      refused(4, 'csv.email_invalid', {}, 'email is not an e-mail address'),
+      refused(6, 'csv.email_repeats', { line: 2 }, 'email repeats line 2'),
     ]);
+    expect(r.body.errorCount).toBe(3);
     expect(JSON.stringify(r.body)).not.toContain('not-an-email');
   });
 
@@ -73,7 +82,8 @@ describe('workers, CSV import and assignments', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].field).toBe('body');
     const noHeader = await w.http.post(importUrl(w.subA.id), 'foo,bar\n1,2\n', w.managers.subA.token, CSV);
-    expect(noHeader.body.errors[0]).toMatchObject({ line: 1 });
+    expect(noHeader.status).toBe(400);
+    expect(noHeader.body).toMatchObject({ code: 'csv.header_missing', details: [{ field: 'body', code: 'csv.header_missing' }] });
     const json = await w.http.post(importUrl(w.subA.id), { name: 'x' }, w.managers.subA.token);
     expect(json.status).toBe(400);
   });
@@ -84,7 +94,8 @@ describe('workers, CSV import and assignments', () => {
     expect(r.status).toBe(200);
     expect(String(r.headers['content-type'])).toContain('text/csv');
     const rows = parseCsv(r.text.replace(/^\uFEFF/, '')).rows;
-    expect(rows[0]).toEqual(['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt']);
+    expect(rows[0]).toEqual(['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt', 'line', 'errorCode', 'error']);
+    expect(r.headers).toMatchObject({ 'x-import-created': '1', 'x-import-error-count': '0', 'cache-control': 'no-store' });
     const jiro = rows.find((x) => x[1] === 'jiro@example.jp')!;
     expect(jiro[0]).toBe('髙橋　二郎');
     // Re-issuing invalidates the code just handed out.

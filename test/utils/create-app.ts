@@ -24,7 +24,13 @@ export interface TestApp {
  * fresh temporary SQLite file, or on a fresh schema of TEST_DATABASE_URL.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; logStream?: DestinationStream; reuse?: TestApp } = {},
+  options: {
+    env?: Record<string, string>;
+    logStream?: DestinationStream;
+    reuse?: TestApp;
+    /** Called with every route Fastify registers (the fuzz suite enumerates the POST routes this way). */
+    onRoute?: (route: { method: string | string[]; url: string }) => void;
+  } = {},
 ): Promise<TestApp> {
   const pg = process.env.TEST_DATABASE_URL;
   const dataDir = options.reuse?.config.dataDir ?? mkdtempSync(join(tmpdir(), 'a4lms-'));
@@ -35,6 +41,12 @@ export async function createTestApp(
 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config, options.logStream), { logger: false });
+  const onRoute = options.onRoute;
+  if (onRoute)
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
   await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

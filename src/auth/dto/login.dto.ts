@@ -1,29 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { EmailField, SecretField, TypedCodeField } from '../../common/input/fields';
 
 export class LoginDto {
-  @ApiProperty({ example: 'manager@example.jp' })
-  @IsEmail()
-  @MaxLength(254)
+  @ApiProperty({ example: 'manager@example.jp', description: 'normalized: full width to ASCII (NFKC), trimmed, lower-cased' })
+  @EmailField()
   email: string;
 
   @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @SecretField({ min: 1, max: 200 })
   password: string;
 }
 
 export class EnrollDto {
-  @ApiProperty({ example: 'ABCD-EFGH-JKMN-PQRS-TVWX' })
-  @IsString()
-  @MinLength(10)
-  @MaxLength(64)
+  @ApiProperty({
+    example: 'ABCD-EFGH-JKMN-PQRS-TVWX',
+    description: 'as printed; full width, lower case, spaces and any dash (ー, －, ‐ …) are accepted',
+  })
+  @TypedCodeField({ min: 10, max: 64 })
   enrollmentCode: string;
 
   @ApiProperty({ minLength: 10 })
-  @IsString()
-  @MinLength(10, { message: 'password must be at least 10 characters' })
-  @MaxLength(200)
+  @SecretField({ min: 10, max: 200, minMessage: 'password must be at least 10 characters' })
   password: string;
 }

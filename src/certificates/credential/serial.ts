@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { normalizeTypedCode } from '../../common/input/normalize';
 
 /*
  * Certificate serials: `XXXX-XXXX-XXXX-C`, 12 random Crockford base32 symbols
@@ -51,23 +52,14 @@ export function newSerial(): string {
   return formatSerial(data + serialCheckChar(data));
 }
 
-// Dashes people and IMEs produce: ASCII, Unicode dashes (Pd), minus sign, the
-// katakana prolonged sound mark (ー) and its half-width form.
-const SEPARATORS = /[\s\p{Pd}\u2212\u30fc\uff70_.]/gu;
-
 /**
- * What the person meant: NFKC (full-width → ASCII), upper case, separators
- * removed, I and L read as 1, O as 0. The result may still be invalid (U, other
- * symbols, wrong length); `parseSerial` decides.
+ * What the person meant, by the one typed-code normaliser (src/common/input/normalize.ts):
+ * NFKC (full-width → ASCII), separators and the dashes input methods type
+ * (ー, －, ‐ …) removed, upper case, I and L read as 1, O as 0. The result may
+ * still be invalid (U, other symbols, wrong length); `parseSerial` decides.
  */
 export function normalizeSerial(input: string): string {
-  return input
-    .slice(0, MAX_INPUT * 2)
-    .normalize('NFKC')
-    .toUpperCase()
-    .replace(SEPARATORS, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  return String(normalizeTypedCode(input.slice(0, MAX_INPUT * 2)));
 }
 
 /** Thirteen serial symbols after normalization; the check symbol is not verified. */

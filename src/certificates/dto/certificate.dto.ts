@@ -1,13 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsPlainText, TextField } from '../../common/input/fields';
 
 export class RevokeDto {
-  @ApiProperty({ example: '契約解除に伴う取消し' }) @IsString() @MinLength(1) @MaxLength(500) reason: string;
+  @ApiProperty({ example: '契約解除に伴う取消し', description: 'may span several lines' })
+  @TextField({ max: 500, multiline: true })
+  reason: string;
 }
 
 /** The town lifts a revocation's hold; `retraining: true` asks the worker to pass every module again first. */
 export class ReinstateDto {
-  @ApiProperty({ example: '誤って取り消したため' }) @IsString() @MinLength(1) @MaxLength(500) reason: string;
+  @ApiProperty({ example: '誤って取り消したため', description: 'may span several lines' })
+  @TextField({ max: 500, multiline: true })
+  reason: string;
+
   @ApiPropertyOptional({ default: false, description: 'true: no new certificate until every module is passed again after the revocation' })
   @IsOptional()
   @IsBoolean()
@@ -20,6 +26,7 @@ export class VerifyManyDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @IsString({ each: true })
+  @IsPlainText({ each: true })
   @MaxLength(40, { each: true })
   serials: string[];
 }

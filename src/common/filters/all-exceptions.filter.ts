@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { t } from '../../web/i18n';
 import { DomainError } from '../errors/domain-error';
+import { englishWords } from '../errors/words';
 
 export interface ErrorBody {
   statusCode: number;
@@ -47,9 +47,11 @@ function wantsHtml(req: FastifyRequest): boolean {
 }
 
 export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  // Fastify refuses a body over its limit before any route; Nest hands that on as an HttpException(413).
+  if (exception instanceof HttpException && exception.getStatus() === 413) exception = new DomainError('input.body_too_large');
   if (exception instanceof DomainError) {
     const statusCode = exception.status;
-    const message = t('en', `errors.${exception.code}`, exception.params);
+    const message = englishWords(exception.code, exception.params);
     return {
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
@@ -68,16 +70,12 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
     const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? error);
     return { statusCode, error, message, ...(r.details ? { details: r.details } : {}), requestId };
   }
-  // Fastify's own errors (malformed JSON, body too large, bad content type) carry a statusCode.
+  // Fastify's own errors (body too large, bad content type, a URL it cannot decode) carry a statusCode.
   const fe = exception as { statusCode?: number; code?: string; message?: string };
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return toErrorBody(new DomainError('input.body_too_large'), requestId);
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const statusCode = fe.statusCode;
-    const message =
-      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? 'Request body is too large'
-        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? 'Unsupported content type'
-          : (fe.message ?? 'Bad request');
+    const message = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported content type' : (fe.message ?? 'Bad request');
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
   }
   return {

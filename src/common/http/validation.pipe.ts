@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, UnsupportedMediaTypeException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error';
 
 export interface FieldError {
   field: string;
@@ -14,8 +15,24 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   });
 }
 
+/**
+ * The API's validation: the DTO's field rules (src/common/input/fields.ts),
+ * unknown fields refused, values transformed (normalised) for the service.
+ * A DTO body must be a JSON object: CSV bytes get 415, an array, a string, a
+ * number or null gets 400 input.json_expected, before class-transformer sees it.
+ */
+class InputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && this.toValidate(metadata)) {
+      if (Buffer.isBuffer(value)) throw new UnsupportedMediaTypeException('This request takes JSON');
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('input.json_expected', {}, 'body');
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsPlainText } from '../input/fields';
 
 /** `?limit=&cursor=`, the one way to page a list. */
 export class PageQuery {
@@ -16,6 +17,7 @@ export class PageQuery {
   @ApiPropertyOptional({ description: 'opaque cursor from the previous page' })
   @IsOptional()
   @IsString()
+  @IsPlainText()
   @MaxLength(200)
   cursor?: string;
 }

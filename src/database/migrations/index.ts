@@ -5,6 +5,7 @@ import { AuditTrail1764400000000 } from './1764400000000-AuditTrail';
 import { TrackingIndexes1764500000000 } from './1764500000000-TrackingIndexes';
 import { SignInThrottle1765100000000 } from './1765100000000-SignInThrottle';
 import { CertificatesThatStayTrue1765200000000 } from './1765200000000-CertificatesThatStayTrue';
+import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   TrackingIndexes1764500000000,
   SignInThrottle1765100000000,
   CertificatesThatStayTrue1765200000000,
+  NormalizeEmails1765300000000,
 ];

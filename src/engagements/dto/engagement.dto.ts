@@ -1,23 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { TextField } from '../../common/input/fields';
 import { IsDateOnly } from '../../common/validation/is-date-only';
 
 export class CreateEngagementDto {
-  @ApiProperty({ example: '住民情報システム運用保守業務' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
-  @ApiProperty({ example: 'R8-情-0012' }) @IsString() @MinLength(1) @MaxLength(100) contractNumber: string;
+  @ApiProperty({ example: '住民情報システム運用保守業務' }) @TextField({ max: 300 }) title: string;
+  @ApiProperty({ example: 'R8-情-0012', description: 'NFKC: full-width digits and letters become ASCII' })
+  @TextField({ max: 100, nfkc: true })
+  contractNumber: string;
   @ApiProperty() @IsUUID() primeContractorId: string;
   @ApiProperty({ example: '2027-01-04' }) @IsDateOnly() startsOn: string;
   @ApiProperty({ example: '2028-03-31' }) @IsDateOnly() endsOn: string;
@@ -52,9 +42,7 @@ export class AddSubcontractorDto {
 export class ApprovalDto {
   @ApiProperty() @IsBoolean() approved: boolean;
   @ApiProperty({ example: '2026-12-01' }) @IsDateOnly() decidedOn: string;
-  @ApiProperty({ example: '府総第1234号', description: 'the reference of the written consent or refusal' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @ApiProperty({ example: '府総第1234号', description: 'the reference of the written consent or refusal; NFKC' })
+  @TextField({ max: 200, nfkc: true })
   reference: string;
 }

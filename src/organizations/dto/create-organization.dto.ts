@@ -1,11 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { NormalizeIdentifier, TextField } from '../../common/input/fields';
 import { IsCorporateNumber } from '../../common/validation/check-digits';
 
 export class CreateOrganizationDto {
-  @ApiProperty({ example: '株式会社府中情報サービス' }) @IsString() @MinLength(1) @MaxLength(200) name: string;
-  @ApiPropertyOptional({ example: '7000012050002', description: '法人番号 (13 digits, first is the check digit)' })
+  @ApiProperty({ example: '株式会社府中情報サービス' }) @TextField({ max: 200 }) name: string;
+  @ApiPropertyOptional({
+    example: '7000012050002',
+    description: '法人番号 (13 digits, first is the check digit; full-width digits accepted)',
+  })
   @IsOptional()
+  @NormalizeIdentifier()
   @IsCorporateNumber()
   corporateNumber?: string;
 }

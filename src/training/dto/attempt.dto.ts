@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsPlainText } from '../../common/input/fields';
 
 export class StartAttemptDto {
   @ApiProperty() @IsUUID() engagementId: string;
@@ -11,11 +12,12 @@ export class LangQuery {
 }
 
 export class AnswerDto {
-  @ApiProperty() @IsString() @MaxLength(64) questionId: string;
+  @ApiProperty() @IsString() @IsPlainText() @MaxLength(64) questionId: string;
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
+  @IsPlainText({ each: true })
   @MaxLength(16, { each: true })
   choiceIds: string[];
 }

@@ -1,0 +1,92 @@
+import { isEmailAddress, normalizeEmail, normalizeIdentifier, normalizeTypedCode } from './normalize';
+import { forbiddenCharacterAt, hasLoneSurrogate, isPlainText } from './unicode';
+
+describe('normalizeEmail', () => {
+  it('turns a full-width address into the ASCII one, trimmed and lower-cased', () => {
+    expect(normalizeEmail('ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ')).toBe('yamada@example.jp');
+    expect(normalizeEmail('\u3000 Yamada.Taro@Example.JP \t')).toBe('yamada.taro@example.jp');
+  });
+
+  it('reads the ideographic full stop in the domain as a dot (UTS #46)', () => {
+    expect(normalizeEmail('yamada@example。jp')).toBe('yamada@example.jp');
+    expect(normalizeEmail('yamada@example｡co｡jp')).toBe('yamada@example.co.jp');
+  });
+
+  it('folds the local part too (documented choice: docs/inputs.md)', () => {
+    expect(normalizeEmail('Taro.YAMADA@example.jp')).toBe('taro.yamada@example.jp');
+  });
+
+  it('leaves what it cannot normalise for the validator to refuse', () => {
+    expect(normalizeEmail(42)).toBe(42);
+    expect(normalizeEmail('\ud800@example.jp')).toBe('\ud800@example.jp');
+  });
+});
+
+describe('isEmailAddress', () => {
+  it('accepts addresses and refuses the rest without throwing', () => {
+    expect(isEmailAddress('yamada@example.jp')).toBe(true);
+    expect(isEmailAddress('山田@example.jp')).toBe(true);
+    expect(isEmailAddress('not-an-email')).toBe(false);
+    expect(isEmailAddress('\ud800')).toBe(false); // validator's isEmail threw URIError on this
+    expect(isEmailAddress(`${'a'.repeat(250)}@x.jp`)).toBe(false);
+    expect(isEmailAddress(null)).toBe(false);
+  });
+});
+
+describe('normalizeTypedCode', () => {
+  const code = 'ABCD-EFGH-JKMN-PQRS-TVWX';
+  const compact = 'ABCDEFGHJKMNPQRSTVWX';
+
+  it.each([
+    ['ー U+30FC (katakana prolonged sound mark)', 'ー'],
+    ['ｰ U+FF70 (half-width)', 'ｰ'],
+    ['‐ U+2010', '\u2010'],
+    ['‑ U+2011', '\u2011'],
+    ['‒ U+2012', '\u2012'],
+    ['– U+2013', '\u2013'],
+    ['— U+2014', '\u2014'],
+    ['― U+2015', '\u2015'],
+    ['− U+2212 (minus sign)', '\u2212'],
+    ['－ U+FF0D (full-width hyphen-minus)', '\uff0d'],
+    ['a space', ' '],
+    ['an ideographic space', '\u3000'],
+    ['nothing', ''],
+  ])('reads a code typed with %s between the groups', (_what, dash) => {
+    expect(normalizeTypedCode(code.replace(/-/g, dash))).toBe(compact);
+  });
+
+  it('reads full width, lower case and Crockford look-alikes (I, L → 1; O → 0)', () => {
+    expect(normalizeTypedCode('ａｂｃｄ－ｅｆｇｈ')).toBe('ABCDEFGH');
+    expect(normalizeTypedCode('il1o0')).toBe('11100');
+  });
+
+  it('leaves over-long or ill-formed input for the length rule', () => {
+    const long = 'A'.repeat(200);
+    expect(normalizeTypedCode(long)).toBe(long);
+    expect(normalizeTypedCode('\udc00AB')).toBe('\udc00AB');
+  });
+});
+
+describe('normalizeIdentifier', () => {
+  it('is NFKC and trimmed', () => {
+    expect(normalizeIdentifier(' ７００００１２０５０００２ ')).toBe('7000012050002');
+    expect(normalizeIdentifier('Ｅ－０００１')).toBe('E-0001');
+  });
+});
+
+describe('text characters', () => {
+  it('finds lone surrogates but not pairs', () => {
+    expect(hasLoneSurrogate('\ud800')).toBe(true);
+    expect(hasLoneSurrogate('a\udc00b')).toBe(true);
+    expect(hasLoneSurrogate('𠮷田')).toBe(false);
+  });
+
+  it('refuses C0, DEL, C1 and bidi controls; multi-line text may have TAB, CR and LF', () => {
+    for (const c of ['\u0000', '\u0009', '\u000a', '\u001b', '\u007f', '\u0085', '\u009f', '\u2028', '\u202e', '\u2066'])
+      expect([c, isPlainText(`山田${c}太郎`)]).toEqual([c, false]);
+    expect(isPlainText('一行目\r\n二行目\tタブ', true)).toBe(true);
+    expect(isPlainText('NUL\u0000', true)).toBe(false);
+    expect(forbiddenCharacterAt('ab\u0000')).toBe(2);
+    expect(isPlainText('ﾅｶﾆｼ ﾕｷ　髙﨑①～∥')).toBe(true);
+  });
+});
