@@ -211,10 +211,13 @@ describe('content revision bump', () => {
     expect((await sit(t1, w.http, a.token, 'basics', w.engagement.id)).body.passed).toBe(true);
     await t1.close({ keepData: true });
 
-    // Revision 2 that still accepts revision 1: the completion counts.
+    // The next revision that still accepts the current one: the completion counts.
+    // (Read from the file: the content's own revision changes as modules are rewritten.)
     const yaml = join(dir, 'modules', 'basics', 'module.yaml');
     const original = readFileSync(yaml, 'utf8');
-    writeFileSync(yaml, original.replace(/^revision: 1$/m, 'revision: 2'));
+    const current = Number(/^revision: (\d+)$/m.exec(original)![1]);
+    const next = original.replace(/^revision: \d+$/m, `revision: ${current + 1}`);
+    writeFileSync(yaml, next);
     const t2 = await createTestApp({ env: { CONTENT_DIR: dir }, reuse: t1 });
     const status = async (t: TestApp) => {
       const token = (
@@ -232,8 +235,8 @@ describe('content revision bump', () => {
     expect(await status(t2)).toBe('completed');
     await t2.close({ keepData: true });
 
-    // Revision 2 with minimumRevision 2: the old completion no longer counts.
-    writeFileSync(yaml, original.replace(/^revision: 1$/m, 'revision: 2').replace(/^minimumRevision: 1$/m, 'minimumRevision: 2'));
+    // The next revision with minimumRevision raised to it: the old completion no longer counts.
+    writeFileSync(yaml, next.replace(/^minimumRevision: \d+$/m, `minimumRevision: ${current + 1}`));
     const t3 = await createTestApp({ env: { CONTENT_DIR: dir }, reuse: t1 });
     expect(await status(t3)).toBe('in_progress');
     await t3.close();
