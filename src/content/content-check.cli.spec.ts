@@ -65,14 +65,16 @@ const run = (reportOnly: boolean, extra: { today?: string; moduleIds?: string[] 
 
 describe('content:check', () => {
   it('keeps the summary tables and adds the cue table; fails on findings, passes them with --report', () => {
-    writeModule('basics', 3);
+    writeModule('basics', 4);
     const strict = run(false);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('Training content in');
     expect(strict.stdout).toMatch(/article\s+taught by/);
     expect(strict.stdout).toMatch(/module\s+questions\s+ja\s+en/);
     expect(strict.stdout).toMatch(/basics\s+12\s+100\.0 %\s+100\.0 %/);
-    expect(strict.stdout).toContain('modules/basics/questions.yaml q01: has 3 choices; at least 4 are required');
+    expect(strict.stdout).toContain(
+      'modules/basics/questions.yaml cue score: ja: cues alone answer 100.0 % (12/12) right; at most 45 % per module',
+    );
     expect(strict.stdout).toContain('content:check FAILED');
 
     const report = run(true);
@@ -102,23 +104,23 @@ describe('content:check', () => {
   });
 
   it('--module limits the findings to those modules', () => {
-    writeModule('basics', 3);
-    writeModule('my-number', 3);
+    writeModule('basics', 4);
+    writeModule('my-number', 4);
     const result = run(true, { moduleIds: ['my-number'] });
-    expect(result.stdout).toContain('modules/my-number/questions.yaml q01: has 3 choices');
-    expect(result.stdout).not.toContain('modules/basics/questions.yaml q01: has 3 choices');
+    expect(result.stdout).toContain('modules/my-number/questions.yaml cue score');
+    expect(result.stdout).not.toContain('modules/basics/questions.yaml cue score');
   });
 
   it('reports invalid content as the service would, and nothing else', () => {
-    writeModule('basics', 2);
+    writeModule('basics', 3);
     const result = run(true);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('questions[0].choices: has 2 choices; 3–5 are required');
+    expect(result.stderr).toContain('questions[0].choices: has 3 choices; 4–5 are required');
     expect(result.stdout).toBe('');
   });
 
-  it('the repository content passes in report-only mode (what npm test runs)', () => {
-    const result = contentCheck({ dir: repoContent, reportOnly: true, today: '2026-11-30' });
+  it('the repository content passes every check (what npm test runs)', () => {
+    const result = contentCheck({ dir: repoContent, reportOnly: false, today: '2026-11-30' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

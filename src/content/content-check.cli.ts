@@ -88,7 +88,6 @@ export function summary(modules: readonly TrainingModule[]): string {
 const CHECKS: readonly { name: CheckName; title: string }[] = [
   { name: 'cues', title: 'Cue checker' },
   { name: 'duplicates', title: 'Near-duplicates across modules' },
-  { name: 'choices', title: 'Questions with fewer than four choices' },
   { name: 'articles', title: 'Article tags' },
   { name: 'facts', title: 'Facts' },
   { name: 'glossary', title: 'Glossary' },

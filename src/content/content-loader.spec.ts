@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ContentError, contentHash, coverage, loadContent, normalizeText, renderMarkdown } from './content-loader';
-import { LOADER_MIN_CHOICES, MIN_CHOICES, type AppliesWhen, type TrainingModule } from './content.types';
+import { type AppliesWhen, type TrainingModule } from './content.types';
 import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { compareModuleIds, deriveCurriculum } from './curriculum';
@@ -46,6 +46,7 @@ function validQuestions(n = 12): { questions: QuestionDoc[] } {
         { id: 'a', text: loc('正しい', 'Right'), correct: true },
         { id: 'b', text: loc('誤り', 'Wrong'), correct: false },
         { id: 'c', text: loc('誤り', 'Also wrong'), correct: i === 0 },
+        { id: 'd', text: loc('誤り', 'Wrong again'), correct: false },
       ],
       explanation: loc('第1による。', 'Under Article 1.'),
     })),
@@ -230,17 +231,11 @@ describe('loadContent', () => {
     it('too few or too many choices', () => {
       writeModule('basics', (_, q) => {
         q.questions[1].choices.splice(2, 1);
-        q.questions[2].choices.push(...['d', 'e', 'f'].map((id) => ({ id, text: loc('誤り', 'Wrong'), correct: false })));
+        q.questions[2].choices.push(...['e', 'f'].map((id) => ({ id, text: loc('誤り', 'Wrong'), correct: false })));
       });
-      const problems = expectProblem('modules/basics/questions.yaml: questions[1].choices: has 2 choices; 3–5 are required');
-      expect(problems).toContain('modules/basics/questions.yaml: questions[2].choices: has 6 choices; 3–5 are required');
-    });
-
-    it('three choices still load at start (LOADER_MIN_CHOICES); content:check asks for MIN_CHOICES', () => {
-      expect(LOADER_MIN_CHOICES).toBe(3);
-      expect(MIN_CHOICES).toBe(4);
-      writeModule('basics'); // every question has three choices
-      expect(loadContent(root).modules[0].questions.every((q) => q.choices.length === 3)).toBe(true);
+      // Issue 14: three choices make guessing too easy; the service refuses them at start.
+      const problems = expectProblem('modules/basics/questions.yaml: questions[1].choices: has 3 choices; 4–5 are required');
+      expect(problems).toContain('modules/basics/questions.yaml: questions[2].choices: has 6 choices; 4–5 are required');
     });
 
     it('fact lists: accepted on modules and questions, exposed, and checked for shape', () => {

@@ -12,7 +12,7 @@ import {
   LANGS,
   LoadedContent,
   MAX_CHOICES,
-  LOADER_MIN_CHOICES,
+  MIN_CHOICES,
   MIN_QUESTIONS,
   ModuleManifest,
   PROVISION_REF,
@@ -298,12 +298,11 @@ function loadModule(path: string, folder: string, problems: Problems): TrainingM
       }
       if (Array.isArray(q.choices)) {
         const choices = q.choices;
-        // LOADER_MIN_CHOICES (3), not MIN_CHOICES (4): the temporary split while the banks are rewritten (issue 14).
-        if (choices.length < LOADER_MIN_CHOICES || choices.length > MAX_CHOICES)
+        if (choices.length < MIN_CHOICES || choices.length > MAX_CHOICES)
           problems.add(
             bankFile,
             `${at}.choices`,
-            `has ${choices.length} choice${choices.length === 1 ? '' : 's'}; ${LOADER_MIN_CHOICES}–${MAX_CHOICES} are required`,
+            `has ${choices.length} choice${choices.length === 1 ? '' : 's'}; ${MIN_CHOICES}–${MAX_CHOICES} are required`,
           );
         const choiceIds = new Map<string, number>();
         choices.forEach((c, j) => {

@@ -43,14 +43,8 @@ export const DEFAULT_TIME_LIMIT_MINUTES = 30;
 export const MIN_DRAW_SIZE = 5;
 export const MAX_DRAW_SIZE = 8;
 export const MIN_QUESTIONS = 12;
-/** Issue 14: at least four choices per question. Enforced by `content:check` (src/content/checks/). */
+/** Issue 14: at least four choices per question (three make guessing too easy). The service refuses fewer at start. */
 export const MIN_CHOICES = 4;
-/**
- * The minimum the service enforces at start. Temporary split: the question
- * banks written before issue 14 still have 3-choice questions; raise this to
- * MIN_CHOICES once they are rewritten (see docs/content-format.md).
- */
-export const LOADER_MIN_CHOICES = 3;
 export const MAX_CHOICES = 5;
 /** A fact id in content/facts.yaml: kebab-case, e.g. ipa-10-threats-2026. */
 export const FACT_ID = KEBAB_CASE;

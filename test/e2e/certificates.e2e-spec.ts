@@ -288,13 +288,14 @@ describe('certificates', () => {
       const a = (await completeAll(app, world, x.token)).body.certificate.serial;
       const revisionOf = async (s: string) =>
         (await world.http.get(`/api/v1/certificates/${s}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision;
-      expect(await revisionOf(a)).toBe(1);
+      const revision = await revisionOf(a);
+      expect(revision).toBeGreaterThanOrEqual(1);
       // Same revision again: nothing new.
       expect((await sit(app, world.http, x.token, 'basics', world.engagement.id)).body.certificate).toBeNull();
 
       // The content is revised (a deploy) and the service restarts on the same database.
       const file = join(content, 'modules', 'basics', 'module.yaml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace(/^revision: 1$/m, 'revision: 2'));
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^revision: \d+$/m, `revision: ${revision + 1}`));
       await app.close({ keepData: true });
       const restarted = await createTestApp({ reuse: app, env: { CONTENT_DIR: content } });
       try {
@@ -303,9 +304,11 @@ describe('certificates', () => {
         const b = r.body.certificate.serial;
         expect(b).not.toBe(a);
         expect((await http.get(`/api/v1/certificates/${a}`)).body.status).toBe('superseded');
-        expect((await http.get(`/api/v1/certificates/${b}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(2);
+        expect((await http.get(`/api/v1/certificates/${b}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(
+          revision + 1,
+        );
         expect(decodePayload((await http.get(`/api/v1/certificates/${b}/credential`)).text).credentialSubject.result).toContainEqual(
-          expect.objectContaining({ moduleId: 'basics', moduleRevision: 2 }),
+          expect.objectContaining({ moduleId: 'basics', moduleRevision: revision + 1 }),
         );
       } finally {
         await restarted.close();

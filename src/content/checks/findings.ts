@@ -4,7 +4,7 @@
  */
 
 /** Which check found it. */
-export type CheckName = 'cues' | 'duplicates' | 'choices' | 'articles' | 'facts' | 'glossary';
+export type CheckName = 'cues' | 'duplicates' | 'articles' | 'facts' | 'glossary';
 
 export interface Finding {
   readonly check: CheckName;

@@ -6,7 +6,7 @@ import { FACTS_FILE, parseFacts, staleFacts, unknownFactRefs, untaggedTimeBound,
 import type { Finding } from './findings';
 import { GLOSSARY_FILE, glossaryFindings, parseGlossary } from './glossary';
 import { nearDuplicates, repeatedScenarios, type DuplicatePair, type RepeatedScenario, type StemRef } from './near-duplicates';
-import { articleFindings, choiceFindings } from './structure-checks';
+import { articleFindings } from './structure-checks';
 
 /*
  * Runs every content quality check of issue 14 over loaded modules and the
@@ -77,7 +77,7 @@ export function runQualityChecks(modules: readonly TrainingModule[], dir: string
       severity: 'fail',
     });
 
-  findings.push(...choiceFindings(modules), ...articleFindings(modules));
+  findings.push(...articleFindings(modules));
 
   let facts: Fact[] = [];
   const factsText = readShared(dir, FACTS_FILE, 'facts', findings);

@@ -1,4 +1,4 @@
-import { articleFindings, choiceFindings, citedProvisions, japaneseCitation } from './structure-checks';
+import { articleFindings, citedProvisions, japaneseCitation } from './structure-checks';
 import { question, trainingModule } from './test-helpers';
 
 const four = [{ ja: 'a', correct: true }, { ja: 'b' }, { ja: 'c' }, { ja: 'd' }];
@@ -9,19 +9,6 @@ describe('structural rules', () => {
     expect(citedProvisions('個人情報保護法第176条、会社法第2条第1項第3号、第1期分、第2版、第三者')).toEqual([]);
     expect(japaneseCitation('3-2')).toBe('第3第2項');
     expect(japaneseCitation('12')).toBe('第12');
-  });
-
-  it('flags questions with fewer than four choices', () => {
-    const m = trainingModule('basics', [question('q01', 'x', four), question('q02', 'y', four.slice(0, 3))]);
-    expect(choiceFindings([m])).toEqual([
-      expect.objectContaining({
-        check: 'choices',
-        moduleId: 'basics',
-        file: 'modules/basics/questions.yaml',
-        where: 'q02',
-        severity: 'fail',
-      }),
-    ]);
   });
 
   describe('article tags', () => {

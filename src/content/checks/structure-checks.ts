@@ -1,11 +1,11 @@
 import { articleOf, provisionCovered } from '../content-loader';
-import { MIN_CHOICES, type TrainingModule } from '../content.types';
+import type { TrainingModule } from '../content.types';
 import type { Finding } from './findings';
 
 /*
- * Structural rules of issue 14 that the service does not (yet) enforce at
- * start: at least MIN_CHOICES choices per question, and article tags that the
- * module's lesson teaches.
+ * Structural rules of issue 14 that the service does not enforce at start:
+ * article tags that the module's lesson teaches. (At least four choices per
+ * question is enforced at start, by the loader.)
  */
 
 type CheckedModule = Pick<TrainingModule, 'id' | 'articles' | 'questions' | 'lessonMarkdown'>;
@@ -28,22 +28,6 @@ export function citedProvisions(text: string): string[] {
 /** Whether the citations name `ref`: a paragraph "N-M" exactly; a whole article "N" as 第N or any of its paragraphs. */
 export function cites(cited: readonly string[], ref: string): boolean {
   return ref.includes('-') ? cited.includes(ref) : cited.some((c) => articleOf(c) === articleOf(ref));
-}
-
-/** Questions with fewer than MIN_CHOICES choices (issue 14: at least four). */
-export function choiceFindings(modules: readonly Pick<TrainingModule, 'id' | 'questions'>[]): Finding[] {
-  return modules.flatMap((m) =>
-    m.questions
-      .filter((q) => q.choices.length < MIN_CHOICES)
-      .map((q): Finding => ({
-        check: 'choices',
-        moduleId: m.id,
-        file: `modules/${m.id}/questions.yaml`,
-        where: q.id,
-        message: `has ${q.choices.length} choices; at least ${MIN_CHOICES} are required`,
-        severity: 'fail',
-      })),
-  );
 }
 
 /**
