@@ -4,7 +4,6 @@ import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import type { ErrorCode } from '../common/errors/error-codes';
-import { fieldError } from '../common/http/errors';
 import { Engagement } from '../engagements/engagement.entity';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -362,7 +361,7 @@ export class AccessService {
    * names any). A manager: of an organization the caller controls
    * (`organization.managers.create`; a manager's own by default).
    * @throws DomainError `access.forbidden` (403), `municipality.not_found` / `organization.not_found` (404);
-   *   a 400 naming `municipalityId` / `organizationId` when the admin or town staff leave it out
+   *   `account.municipality_required` / `account.organization_required` (400) when the admin or town staff leave it out
    */
   async accountBinding(
     actor: AuthUser,
@@ -375,13 +374,13 @@ export class AccessService {
       case 'town_staff': {
         const municipalityId = requested.municipalityId ?? actor.municipalityId;
         await this.require(actor, 'municipality.staff.create', municipalityId);
-        if (!municipalityId) throw fieldError('municipalityId', 'is required for town_staff');
+        if (!municipalityId) throw new DomainError('account.municipality_required', {}, 'municipalityId');
         return { municipalityId, organizationId: null };
       }
       case 'org_manager': {
         const organizationId = requested.organizationId ?? actor.organizationId;
         if (actor.role === 'worker') throw new DomainError('access.forbidden');
-        if (!organizationId) throw fieldError('organizationId', 'is required for org_manager');
+        if (!organizationId) throw new DomainError('account.organization_required', {}, 'organizationId');
         await this.require(actor, 'organization.managers.create', organizationId);
         return { municipalityId: null, organizationId };
       }

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, BadRequestException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -84,6 +84,8 @@ export class AuthService {
    * password of their choosing. The code works once and expires: it is
    * consumed by a conditional update, so of two enrolments with one code at
    * once (two instances) one signs in and the other gets 409 `enrollment.code_used`.
+   * @throws DomainError `enrollment.code_invalid` (400: unknown, used or expired), `account.email_taken` (409),
+   *   `enrollment.code_used` (409)
    */
   async enroll(code: string, password: string): Promise<SignedIn> {
     const codeHash = enrollmentCodeHash(code);
@@ -91,12 +93,9 @@ export class AuthService {
     const user = await this.tx.run(async (m) => {
       const worker = await m.findOneBy(Worker, { enrollmentCodeHash: codeHash });
       if (!worker || !worker.enrollmentCodeExpiresAt || worker.enrollmentCodeExpiresAt <= new Date()) {
-        throw new BadRequestException({
-          message: 'Invalid input: enrollmentCode',
-          details: [{ field: 'enrollmentCode', messages: ['is unknown, already used or expired'] }],
-        });
+        throw new DomainError('enrollment.code_invalid', {}, 'enrollmentCode');
       }
-      if (await m.existsBy(User, { email: worker.email })) throw new ConflictException('An account with this e-mail already exists');
+      if (await m.existsBy(User, { email: worker.email })) throw new DomainError('account.email_taken');
       const now = new Date();
       const consumed = await conditionalUpdate(
         m,

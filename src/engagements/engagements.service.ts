@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,7 +6,6 @@ import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
-import { fieldError } from '../common/http/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { conditionalUpdate } from '../database/conditional-update';
@@ -69,7 +68,7 @@ export class EngagementsService {
   /**
    * A new engagement of the caller's municipality with an existing prime
    * contractor. Naming the prime grants the town nothing over it (src/access).
-   * @throws 400 naming `endsOn` or `extraModuleIds`; DomainError `organization.not_found` (404, no such prime),
+   * @throws DomainError `engagement.ends_before_start` / `engagement.unknown_modules` (400), `organization.not_found` (404, no such prime),
    *   `engagement.contract_number_taken` (409)
    */
   async create(user: AuthUser, dto: CreateEngagementDto) {
@@ -92,10 +91,10 @@ export class EngagementsService {
     prime: string | CreateOrganizationDto,
   ) {
     await this.access.require(user, 'engagement.create', null);
-    if (dto.endsOn < dto.startsOn) throw fieldError('endsOn', 'must not be before startsOn');
+    if (dto.endsOn < dto.startsOn) throw new DomainError('engagement.ends_before_start', {}, 'endsOn');
     const extras = [...new Set(dto.extraModuleIds ?? [])];
     const unknown = extras.filter((id) => !this.content.has(id));
-    if (unknown.length) throw fieldError('extraModuleIds', `contains unknown modules: ${unknown.join(', ')}`);
+    if (unknown.length) throw new DomainError('engagement.unknown_modules', { modules: unknown.join(', ') }, 'extraModuleIds');
     const engagement: Engagement = {
       id: randomUUID(),
       municipalityId: user.municipalityId!,
@@ -153,7 +152,8 @@ export class EngagementsService {
    * Article 5: a subcontractor of any tier, added by the manager of its parent
    * (or by town staff), waits for the town's written approval. Naming an
    * organization grants nothing over it (src/access).
-   * @throws DomainError `engagement.not_found` / `organization.not_found` (404), 409 for a conflict in the tree
+   * @throws DomainError `engagement.not_found` / `organization.not_found` (404); `subcontractor.parent_not_on_engagement`,
+   *   `subcontractor.parent_refused`, `subcontractor.already_on_engagement` (409) for a conflict in the tree
    */
   async addSubcontractor(user: AuthUser, engagementId: string, dto: AddSubcontractorDto) {
     const engagement = await this.access.engagement(user, engagementId);
@@ -188,11 +188,11 @@ export class EngagementsService {
         ? 0
         : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
     const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
-    if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
-    if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
+    if (parentTier === undefined) throw new DomainError('subcontractor.parent_not_on_engagement');
+    if (parent?.status === 'rejected') throw new DomainError('subcontractor.parent_refused');
     // Each organization stands once in the tree: this refuses duplicates and every cycle.
     if (dto.organizationId === engagement.primeOrganizationId || links.some((l) => l.organizationId === dto.organizationId))
-      throw new ConflictException('The organization is already on this engagement');
+      throw new DomainError('subcontractor.already_on_engagement');
     const link: SubcontractLink = {
       id: randomUUID(),
       engagementId,
@@ -243,14 +243,14 @@ export class EngagementsService {
    * Only the town decides, once, with the date and reference of its written decision.
    * The decision is a conditional update from `pending_approval`, so of two decisions at once
    * (two instances, two tabs) exactly one lands and the other gets 409 `subcontractor.already_decided`.
+   * @throws DomainError `engagement.not_found` / `subcontractor.not_found` (404), `subcontractor.already_decided` (409)
    */
   async decide(user: AuthUser, engagementId: string, organizationId: string, dto: ApprovalDto) {
     await this.access.engagement(user, engagementId, 'engagement.subcontractors.decide');
     return this.tx.run(async (m) => {
       const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
-      if (!link) throw new NotFoundException('Subcontractor not found on this engagement');
-      if (link.status !== 'pending_approval')
-        throw new ConflictException(`The subcontractor was already ${link.status === 'approved' ? 'approved' : 'rejected'}`);
+      if (!link) throw new DomainError('subcontractor.not_found');
+      if (link.status !== 'pending_approval') throw new DomainError('subcontractor.already_decided', { status: link.status });
       link.status = dto.approved ? 'approved' : 'rejected';
       link.decidedOn = dto.decidedOn;
       link.reference = dto.reference.trim();

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
@@ -270,8 +271,7 @@ export function totals(workers: WorkerSummary[]): Totals {
 }
 
 function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
-  if (organizationId && !orgs.some((o) => o.id === organizationId))
-    throw new NotFoundException('Organization not found on this engagement');
+  if (organizationId && !orgs.some((o) => o.id === organizationId)) throw new DomainError('organization.not_on_engagement');
   return orgs;
 }
 

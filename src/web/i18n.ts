@@ -567,7 +567,7 @@ const ja: Record<string, string> = {
 
   // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
   'errors.enrollment.code_used': 'この登録コードは、同時に行われた別の登録で使用されました。',
-  'errors.subcontractor.already_decided': 'この再委託先については、同時に行われた別の操作で承認または不承認が決まりました。',
+  'errors.subcontractor.already_decided': 'この再委託先については、すでに承認または不承認が決まっています。',
   'errors.serial.check_character': 'シリアル番号に入力の誤りがあります（チェック文字が一致しません）。修了証と見比べてください。',
   'errors.serial.malformed': 'シリアル番号は XXXX-XXXX-XXXX-X の形式（英字と数字）です。',
   'errors.system.sbom_missing': 'このビルドのソフトウェア部品表（SBOM）は生成されていません（npm run sbom）。',
@@ -620,6 +620,44 @@ const ja: Record<string, string> = {
   'errors.csv.header_missing': '{line}行目の見出しに「氏名」と「メールアドレス」の列が必要です（不足: {missing}）。',
   'errors.csv.name_empty': '氏名が空欄です',
   'errors.csv.name_too_long': '氏名が{max}文字を超えています',
+
+  // Codes of accounts, engagements, training and the API's own refusals (src/common/errors/error-codes.ts).
+  'errors.account.email_taken': 'このメールアドレスのアカウントは既にあります。',
+  'errors.account.municipality_required': '町職員のアカウントには自治体（municipalityId）の指定が必要です。',
+  'errors.account.organization_required': '事業者管理者のアカウントには事業者（organizationId）の指定が必要です。',
+  'errors.auth.session_expired': 'ログインの有効期限が切れたか、ログアウトしています。',
+  'errors.auth.sign_in_required': 'ログインが必要です。',
+  'errors.enrollment.code_invalid': '登録コードが正しくないか、使用済みか、有効期限が切れています。',
+  'errors.csrf.rejected':
+    'フォームの有効期限が切れたか、このサイトから送信されたものではありません。ページを再読み込みしてやり直してください。',
+  'errors.engagement.ends_before_start': '終了日（endsOn）は開始日（startsOn）以降の日付にしてください。',
+  'errors.engagement.unknown_modules': '追加の研修（extraModuleIds）に存在しない研修があります: {modules}',
+  'errors.municipality.code_taken': 'この団体コードの自治体はすでに登録されています。',
+  'errors.organization.not_on_engagement': 'この組織は本業務にありません。',
+  'errors.subcontractor.already_on_engagement': 'この組織はすでに本業務に入っています。',
+  'errors.subcontractor.not_found': '本業務にこの再委託先はありません。',
+  'errors.subcontractor.parent_not_on_engagement': '委託元の組織が本業務にありません。',
+  'errors.subcontractor.parent_refused': '委託元の組織は本業務の再委託先として承認されませんでした。',
+  'errors.worker.email_taken': 'このメールアドレスの従事者はこの組織にすでに登録されています。',
+  'errors.worker.not_found': '従事者が見つかりません。',
+  'errors.attempt.already_submitted': 'この受験はすでに提出されています。',
+  'errors.attempt.answer_foreign_choice': '{field} に別の設問の選択肢が含まれています。',
+  'errors.attempt.answer_repeated': '{field} の設問に二重に解答しています。',
+  'errors.attempt.answer_too_many_choices': '{field}: この設問で選べる選択肢は1つです。',
+  'errors.attempt.answer_unknown_question': '{field} はこの受験の設問ではありません。',
+  'errors.attempt.not_found': '受験が見つかりません。',
+  'errors.attempt.not_submitted': 'この受験はまだ提出されていません。',
+  'errors.attempt.time_limit_passed': 'この受験は制限時間を過ぎました。新しく受験してください。',
+  'errors.module.not_found': '研修 {id} が見つかりません。',
+  'errors.training.cooling_down': '{failures}回続けて不合格だったため、{retryAt} まで受験できません。その間に教材を読み直してください。',
+  'errors.training.module_not_in_curriculum': 'この研修は本業務の受講科目ではありません。',
+  'errors.input.invalid': '入力内容に誤りがあります: {fields}',
+  'errors.input.json_required': 'この操作には JSON を送信してください。',
+  'errors.input.unsupported_content_type': 'この形式（Content-Type）のデータは受け付けていません。',
+  'errors.pagination.invalid_cursor': 'cursor がこの一覧のものではありません。',
+  'errors.audit.engagement_required': '町職員は業務（engagementId）を指定してください。',
+  'errors.system.not_ready': 'データベースに接続できないか、移行（マイグレーション）が済んでいません。',
+  'errors.internal': '処理中にエラーが発生しました。お問い合わせの際は受付番号 {requestId} をお伝えください。',
 };
 
 const en: Record<string, string> = {
@@ -1179,7 +1217,7 @@ const en: Record<string, string> = {
 
   // Domain error codes (src/common/errors/error-codes.ts): the API's message and the pages' default words.
   'errors.enrollment.code_used': 'This enrollment code was used by another enrollment made at the same time.',
-  'errors.subcontractor.already_decided': 'This subcontractor was approved or rejected by another decision made at the same time.',
+  'errors.subcontractor.already_decided': 'This subcontractor was already approved or rejected.',
   'errors.serial.check_character':
     'This serial has a typing mistake: its check character does not match. Compare it with the certificate again.',
   'errors.certificate.changed_meanwhile': 'The certificate changed while this was being done. Please try again.',
@@ -1234,6 +1272,44 @@ const en: Record<string, string> = {
   'errors.csv.header_missing': 'The header (line {line}) must name the columns name,email,employeeNumber (missing: {missing})',
   'errors.csv.name_empty': 'name is empty',
   'errors.csv.name_too_long': 'name is longer than {max} characters',
+
+  // Codes of accounts, engagements, training and the API's own refusals (src/common/errors/error-codes.ts).
+  'errors.account.email_taken': 'An account with this e-mail already exists',
+  'errors.account.municipality_required': 'municipalityId is required for town_staff',
+  'errors.account.organization_required': 'organizationId is required for org_manager',
+  'errors.auth.session_expired': 'Session expired or signed out',
+  'errors.auth.sign_in_required': 'Sign-in required',
+  'errors.enrollment.code_invalid': 'enrollmentCode is unknown, already used or expired',
+  'errors.csrf.rejected': 'The form has expired or did not come from this site; reload the page and try again',
+  'errors.engagement.ends_before_start': 'endsOn must not be before startsOn',
+  'errors.engagement.unknown_modules': 'extraModuleIds contains unknown modules: {modules}',
+  'errors.municipality.code_taken': 'A municipality with this code exists',
+  'errors.organization.not_on_engagement': 'Organization not found on this engagement',
+  'errors.subcontractor.already_on_engagement': 'The organization is already on this engagement',
+  'errors.subcontractor.not_found': 'Subcontractor not found on this engagement',
+  'errors.subcontractor.parent_not_on_engagement': 'The parent organization is not on this engagement',
+  'errors.subcontractor.parent_refused': 'The parent organization was refused for this engagement',
+  'errors.worker.email_taken': 'A worker with this e-mail exists in the organization',
+  'errors.worker.not_found': 'Worker not found',
+  'errors.attempt.already_submitted': 'This attempt was already submitted',
+  'errors.attempt.answer_foreign_choice': '{field} contains a choice of another question',
+  'errors.attempt.answer_repeated': '{field} is answered twice',
+  'errors.attempt.answer_too_many_choices': '{field} takes one choice for this question',
+  'errors.attempt.answer_unknown_question': '{field} is not a question of this attempt',
+  'errors.attempt.not_found': 'Attempt not found',
+  'errors.attempt.not_submitted': 'This attempt has not been submitted yet',
+  'errors.attempt.time_limit_passed': 'The time limit of this attempt has passed; start a new one',
+  'errors.module.not_found': 'Module {id} not found',
+  'errors.training.cooling_down':
+    'After {failures} failed attempts in a row, wait until {retryAt} before trying again; re-read the lesson meanwhile',
+  'errors.training.module_not_in_curriculum': "This module is not part of the engagement's curriculum",
+  'errors.input.invalid': 'Invalid input: {fields}',
+  'errors.input.json_required': 'This request takes JSON',
+  'errors.input.unsupported_content_type': 'Unsupported content type',
+  'errors.pagination.invalid_cursor': 'cursor is not a cursor from this list',
+  'errors.audit.engagement_required': 'engagementId is required for town staff',
+  'errors.system.not_ready': 'Database not reachable or not migrated',
+  'errors.internal': 'Something went wrong; quote request id {requestId} when reporting it',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

@@ -10,10 +10,10 @@ import { EngagementsService } from '../engagements/engagements.service';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
+import { codesCsv } from '../workers/import-answer';
 import { WorkersService } from '../workers/workers.service';
-import { DomainError } from '../common/errors/domain-error';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, list, str, validateForm } from './forms';
+import { caught, FieldErrors, type FormBody, list, str, validateForm } from './forms';
 import { t } from './i18n';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
@@ -21,6 +21,19 @@ import { Pages } from './pages.service';
 
 /** Enough workers for one organization's page; larger lists page through the API. */
 const PAGE_WORKERS = 500;
+/** The codes that refuse a CSV file as a whole (its encoding, its syntax, its header): said on the import page, with the line. */
+const CSV_FILE_CODES = [
+  'csv.binary',
+  'csv.encoding_mixed',
+  'csv.encoding_unsure',
+  'csv.file_empty',
+  'csv.header_missing',
+  'csv.not_csv',
+  'csv.syntax',
+  'csv.undecodable',
+  'csv.unsupported_encoding',
+  'csv.user_defined_character',
+] as const;
 /** Import errors carried to the result page (the flash cookie must stay small). */
 const SHOWN_IMPORT_ERRORS = 30;
 
@@ -87,7 +100,8 @@ export class ManagerPagesController {
       });
       return this.pages.redirect(reply, '/manager');
     } catch (e) {
-      if (httpError(e)?.status === 409) return this.renderNewWorker(req, reply, input, { email: t(lang, 'workers.emailTaken') }, 409);
+      const taken = caught(e, 'worker.email_taken');
+      if (taken) return this.renderNewWorker(req, reply, input, { email: t(lang, 'workers.emailTaken') }, taken.status);
       throw e;
     }
   }
@@ -117,12 +131,15 @@ export class ManagerPagesController {
         false,
       );
     } catch (e) {
-      if (httpError(e)?.status !== 400) throw e;
       // The file as a whole was refused (its encoding, its CSV syntax): say why, with the line.
-      const message =
-        e instanceof DomainError ? t(lang, `errors.${e.code}`, e.params) : t(lang, isFile ? 'import.invalidFile' : 'import.invalidCsv');
-      if (isFile) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, requestId: String(req.id) });
-      return this.renderImport(req, reply, { csv: text }, { csv: message }, 400);
+      const refused = caught(e, ...CSV_FILE_CODES);
+      if (!refused) throw e;
+      const message = t(lang, `errors.${refused.code}`, refused.params);
+      if (isFile)
+        return reply
+          .code(refused.status)
+          .send({ statusCode: refused.status, error: 'Bad Request', code: refused.code, message, requestId: String(req.id) });
+      return this.renderImport(req, reply, { csv: text }, { csv: message }, refused.status);
     }
     this.pages.flash(req, reply, {
       kind: result.errorCount ? 'info' : 'success',
@@ -164,7 +181,7 @@ export class ManagerPagesController {
   /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM). Earlier codes stop working. */
   @Post('workers/enrollment-codes')
   async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const csv = await this.workers.reissueCodes(req.user!, req.user!.organizationId!);
+    const csv = codesCsv(await this.workers.reissueCodes(req.user!, req.user!.organizationId!));
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
@@ -187,8 +204,9 @@ export class ManagerPagesController {
       const r = await this.workers.assign(req.user!, id, v.value.workerIds);
       this.pages.flash(req, reply, { kind: 'success', key: 'assign.done', params: { count: r.assigned.length } });
     } catch (e) {
-      if (httpError(e)?.status !== 409) throw e;
-      return this.renderEngagement(req, reply, id, { assignErrors: { workerIds: t(lang, 'assign.notOnEngagement') } }, 409);
+      const refused = caught(e, 'assignment.organization_refused');
+      if (!refused) throw e;
+      return this.renderEngagement(req, reply, id, { assignErrors: { workerIds: t(lang, 'assign.notOnEngagement') } }, refused.status);
     }
     return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
@@ -235,12 +253,22 @@ export class ManagerPagesController {
         organizationId = (await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value)).organizationId;
       }
     } catch (e) {
-      const h = httpError(e);
-      if (h?.code === 'organization.corporate_number_taken')
-        return fail({ corporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
-      if (h?.status === 404) return fail({ organizationId: t(lang, 'subcontractor.unknown') }, 404);
-      if (h?.status === 409) return fail({ _form: t(lang, 'subcontractor.conflict') }, 409);
-      throw e;
+      const refused = caught(
+        e,
+        'organization.corporate_number_taken',
+        'organization.not_found',
+        'subcontractor.parent_not_on_engagement',
+        'subcontractor.parent_refused',
+        'subcontractor.already_on_engagement',
+      );
+      if (!refused) throw e;
+      const errors: FieldErrors =
+        refused.code === 'organization.corporate_number_taken'
+          ? { corporateNumber: t(lang, 'organization.corporateNumberTaken') }
+          : refused.code === 'organization.not_found'
+            ? { organizationId: t(lang, 'subcontractor.unknown') }
+            : { _form: t(lang, 'subcontractor.conflict') };
+      return fail(errors, refused.status);
     }
     const name = (await this.organizations.names(user, [organizationId])).get(organizationId) ?? '';
     this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name } });

@@ -11,7 +11,7 @@ import { Municipality } from '../municipalities/municipality.entity';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
+import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
 import { t } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
@@ -88,14 +88,23 @@ export class TownPagesController {
       this.pages.flash(req, reply, { kind: 'success', key: 'engagement.created' });
       return this.pages.redirect(reply, `/town/engagements/${created.id}`);
     } catch (e) {
-      const h = httpError(e);
-      const fail = (field: string, key: string) => this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, h!.status);
-      if (h?.code === 'organization.corporate_number_taken') return fail('newPrimeCorporateNumber', 'organization.corporateNumberTaken');
-      if (h?.code === 'engagement.contract_number_taken') return fail('contractNumber', 'engagement.contractNumberTaken');
-      if (h?.status === 404) return fail('primeContractorId', 'engagement.primeUnknown');
-      if (h?.status === 400 && h.fields.includes('endsOn')) return fail('endsOn', 'validation.engagement.endsOn.beforeStart');
-      if (h?.status === 400 && h.fields.includes('extraModuleIds')) return fail('extraModuleIds', 'validation.invalid');
-      throw e;
+      const refused = caught(
+        e,
+        'organization.corporate_number_taken',
+        'engagement.contract_number_taken',
+        'organization.not_found',
+        'engagement.ends_before_start',
+        'engagement.unknown_modules',
+      );
+      if (!refused) throw e;
+      const [field, key] = {
+        'organization.corporate_number_taken': ['newPrimeCorporateNumber', 'organization.corporateNumberTaken'],
+        'engagement.contract_number_taken': ['contractNumber', 'engagement.contractNumberTaken'],
+        'organization.not_found': ['primeContractorId', 'engagement.primeUnknown'],
+        'engagement.ends_before_start': ['endsOn', 'validation.engagement.endsOn.beforeStart'],
+        'engagement.unknown_modules': ['extraModuleIds', 'validation.invalid'],
+      }[refused.code];
+      return this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, refused.status);
     }
   }
 
@@ -140,7 +149,7 @@ export class TownPagesController {
     try {
       await this.engagements.decide(req.user!, id, organizationId, v.value);
     } catch (e) {
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'subcontractor.already_decided')) throw e;
       this.pages.flash(req, reply, { kind: 'error', key: 'approval.alreadyDecided' });
       return this.pages.redirect(reply, back);
     }

@@ -8,7 +8,7 @@ import { ContentService } from '../content/content.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { ProgressQuery } from '../reports/dto/tracking.dto';
 import { TrackingService } from '../reports/tracking.service';
-import { FieldErrors, httpError, validateForm } from './forms';
+import { caught, FieldErrors, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -49,7 +49,7 @@ export class TrackingPagesController {
       p = await this.tracking.progress(user, id, { ...filters, cursor, limit: PAGE_SIZE });
     } catch (e) {
       // An organization outside the caller's tree is refused like a missing one: said next to the filter, the rest shown unfiltered.
-      if (httpError(e)?.status !== 404 || !filters.organizationId) throw e;
+      if (!caught(e, 'organization.not_on_engagement') || !filters.organizationId) throw e;
       errors.organizationId = t(lang, 'validation.progress.organizationId.isUuid');
       filters.organizationId = undefined;
       p = await this.tracking.progress(user, id, { ...filters, limit: PAGE_SIZE });

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,7 @@ import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { issueEnrollmentCode } from '../auth/tokens';
-import { decodeCsvBuffer, detectDelimiter, parseCsv, toCsv } from '../common/csv/csv';
+import { decodeCsvBuffer, detectDelimiter, parseCsv } from '../common/csv/csv';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
@@ -48,10 +48,6 @@ export interface ImportResult {
   codes?: IssuedCode[];
 }
 
-const CODE_CSV_HEADER = ['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt'];
-/** The import's CSV answer: the code columns, then where each row came from and, for a refused line, why. */
-const IMPORT_CSV_HEADER = [...CODE_CSV_HEADER, 'line', 'errorCode', 'error'];
-
 @Injectable()
 export class WorkersService {
   constructor(
@@ -63,13 +59,12 @@ export class WorkersService {
 
   /**
    * Registers a worker and issues their enrollment code (`organization.workers.create`: those who control the organization).
-   * @throws DomainError `organization.not_found` (404); 409 when the e-mail is already registered in the organization
+   * @throws DomainError `organization.not_found` (404), `worker.email_taken` (409: the e-mail is already registered in the organization)
    */
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
     await this.access.require(user, 'organization.workers.create', orgId);
     return this.tx.run(async (m) => {
-      if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email }))
-        throw new ConflictException('A worker with this e-mail exists in the organization');
+      if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email })) throw new DomainError('worker.email_taken');
       const now = new Date();
       const worker: Worker = {
         id: randomUUID(),
@@ -198,13 +193,16 @@ export class WorkersService {
     return result;
   }
 
-  /** New codes for every worker of the organization who has not enrolled yet (old codes stop working). */
-  async reissueCodes(user: AuthUser, orgId: string): Promise<string> {
+  /**
+   * New codes for every worker of the organization who has not enrolled yet (old codes stop working), by name.
+   * The codes exist in the clear only in this answer: the API and the page each write them as CSV.
+   */
+  async reissueCodes(user: AuthUser, orgId: string): Promise<IssuedCode[]> {
     await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
       const workers = await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() }, order: { name: 'ASC' } });
       const now = new Date();
-      const out: ReturnType<typeof codeRow>[] = [];
+      const out: IssuedCode[] = [];
       for (const w of workers) {
         const code = this.issueCode(w, now);
         await m.update(
@@ -223,21 +221,21 @@ export class WorkersService {
       });
       return out;
     });
-    return codesCsv(codes);
+    return codes;
   }
 
   /**
    * Puts workers on an engagement: the manager's own workers, and only when
    * their organization is on it (`engagement.assignments.create`) and not refused.
    * @throws DomainError `engagement.not_found` (404: unknown, or the organization is not on it; the same answer);
-   *   404 for a worker not of the caller's organization; DomainError `assignment.organization_refused` (409)
+   *   `worker.not_found` (404) for a worker not of the caller's organization; `assignment.organization_refused` (409)
    */
   async assign(user: AuthUser, engagementId: string, workerIds: string[]) {
     const engagement = await this.access.engagement(user, engagementId, 'engagement.assignments.create');
     const ids = [...new Set(workerIds)];
     const orgId = user.organizationId!;
     const workers = await this.db.getRepository(Worker).findBy({ id: In(ids), organizationId: orgId });
-    if (workers.length !== ids.length) throw new NotFoundException('Worker not found');
+    if (workers.length !== ids.length) throw new DomainError('worker.not_found');
     const tree = await this.access.tree(engagement);
     if (tree.link(orgId)?.status === 'rejected') throw new DomainError('assignment.organization_refused');
     await this.tx.run(async (m) => {
@@ -290,34 +288,6 @@ function codeRow(w: Worker, code: string, line?: number): IssuedCode {
     expiresAt: w.enrollmentCodeExpiresAt!.toISOString(),
     ...(line === undefined ? {} : { line }),
   };
-}
-
-export function codesCsv(codes: IssuedCode[]): string {
-  return toCsv(
-    CODE_CSV_HEADER,
-    codes.map((c) => [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt]),
-  );
-}
-
-/**
- * The import's answer as CSV (UTF-8 with BOM, for Excel): one row per issued
- * code and one per refused line, in file order; a refused line has only
- * `line`, `errorCode` (its first problem) and `error` (the English words of
- * all its problems). The counts travel in small headers (see the controller).
- */
-export function importResultCsv(result: ImportResult): string {
-  const rows: { line: number; cells: (string | number | null)[] }[] = [
-    ...(result.codes ?? []).map((c) => ({
-      line: c.line ?? 0,
-      cells: [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt, c.line ?? null, null, null],
-    })),
-    ...result.errors.map((e) => ({ line: e.line, cells: [null, null, null, null, null, e.line, e.code, e.message] })),
-  ];
-  rows.sort((a, b) => a.line - b.line);
-  return toCsv(
-    IMPORT_CSV_HEADER,
-    rows.map((r) => r.cells),
-  );
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -8,3 +8,6 @@ import type { ErrorCode } from './error-codes';
  * under `errors.<code>`, like every word; pages choose theirs by code.
  */
 export const englishWords = (code: ErrorCode, params: ErrorParams = {}): string => t('en', `errors.${code}`, params);
+
+/** English words by key, for the API's answers that are no domain error (a 500, a field rule's message). */
+export const englishText = (key: string, params: ErrorParams = {}): string => t('en', key, params);
