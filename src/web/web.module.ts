@@ -8,9 +8,11 @@ import { ReportsModule } from '../reports/reports.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
+import { CertificateDocumentPagesController } from './certificate-document-pages.controller';
 import { CsrfGuard } from './csrf';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
+import { ReportPagesController } from './report-pages.controller';
 import { TownCertificatePagesController } from './town-certificate-pages.controller';
 import { TownPagesController } from './town-pages.controller';
 import { TrackingPagesController } from './tracking-pages.controller';
@@ -19,8 +21,9 @@ import { WorkerPagesController } from './worker-pages.controller';
 
 /**
  * The server-rendered web application, over the same services as the API
- * (which keep every access rule). Views live in views/, CSS and the upload
- * script in public/ (served at /assets/).
+ * (which keep every access rule): every page controller, the printable
+ * certificate and Article 11 report included. Views live in views/, CSS and
+ * the upload script in public/ (served at /assets/).
  */
 @Module({
   imports: [
@@ -41,6 +44,8 @@ import { WorkerPagesController } from './worker-pages.controller';
     TownCertificatePagesController,
     TrackingPagesController,
     VerifyPagesController,
+    CertificateDocumentPagesController,
+    ReportPagesController,
   ],
   providers: [Pages, CsrfGuard],
 })

@@ -3,9 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { formatDate, formatDateTime, formatWareki } from '../common/dates';
-import { renderDocument } from '../common/http/document-renderer';
-import { Article11Service } from './article11.service';
-import { ReportQuery } from './dto/tracking.dto';
+import { renderDocument } from './document-renderer';
+import { Article11Service } from '../reports/article11.service';
+import { ReportQuery } from '../reports/dto/tracking.dto';
 
 const STATUS: Record<string, { ja: string; en: string }> = {
   prime: { ja: '元請', en: 'Prime' },

@@ -5,10 +5,10 @@ import QRCode from 'qrcode';
 import { OptionalUser, type AuthUser } from '../auth/auth-user';
 import { Public } from '../auth/public.decorator';
 import { formatDate, formatWareki } from '../common/dates';
-import { renderDocument } from '../common/http/document-renderer';
+import { renderDocument } from './document-renderer';
 import { ContentService } from '../content/content.service';
-import { langOf } from '../web/i18n';
-import { CertificateFacts, CertificatesService } from './certificates.service';
+import { langOf } from './i18n';
+import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
 
 type Lang = 'ja' | 'en';
 
@@ -21,14 +21,14 @@ const STATUS_WORDS: Record<string, { ja: string; en: string; tone: string }> = {
 
 /**
  * The printable certificate (holder, their managers, the municipality's town
- * staff; 404 to anyone else). The public verification pages its QR code leads
- * to (`/verify`, `/verify/:serial`) are part of the web application
- * (src/web/verify-pages.controller.ts), in its layout and language.
+ * staff; 404 to anyone else), in its own A4 layout. The public verification
+ * pages its QR code leads to (`/verify`, `/verify/:serial`) are in
+ * verify-pages.controller.ts.
  */
 @ApiExcludeController()
 @Public()
 @Controller()
-export class CertificatePagesController {
+export class CertificateDocumentPagesController {
   constructor(
     private readonly certificates: CertificatesService,
     private readonly content: ContentService,
