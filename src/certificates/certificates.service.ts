@@ -40,6 +40,9 @@ import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
 
+/** Why a serial in a checked list has no facts. */
+export type VerifyProblem = 'not_found' | 'mistyped' | 'invalid';
+
 export interface CertificateFacts {
   serial: string;
   status: CertificateStatus;
@@ -453,8 +456,11 @@ export class CertificatesService implements OnModuleInit {
     });
   }
 
-  /** Town staff check a list (up to 1,000) at once; each serial answers on its own. */
-  async verifyMany(user: AuthUser, serials: string[]) {
+  /**
+   * Town staff check a list (up to 1,000) at once; each serial answers on its own: its facts, or
+   * `not_found`, `mistyped` (its check character does not match) or `invalid` (not a serial).
+   */
+  async verifyMany(user: AuthUser, serials: string[]): Promise<(CertificateFacts | { serial: string; status: VerifyProblem })[]> {
     const parsed = serials.map((s) => ({ input: s, p: parseSerial(s) }));
     const valid = [...new Set(parsed.flatMap((x) => (x.p.ok ? [x.p.serial] : [])))];
     const described = new Map((valid.length ? await this.describe({ serials: valid }, user) : []).map((f) => [f.serial, f]));

@@ -7,10 +7,11 @@ import { baseContext, PageRequest } from './page-context';
 
 /** Codes that mean "not signed in (any more)": the page answer is the sign-in page, not an error page. */
 const SIGNED_OUT = new Set(['auth.sign_in_required', 'auth.session_expired']);
+type PageKind = '400' | '403' | '404' | '409' | '413' | '429' | '500' | 'csrf';
 /** Codes with an error page of their own. */
-const OWN_PAGE: Record<string, string> = { 'csrf.rejected': 'csrf' };
+const OWN_PAGE: Record<string, PageKind> = { 'csrf.rejected': 'csrf' };
 /** The general error pages, one per HTTP status the service answers with (for errors without a code: an unknown route, the framework's). */
-const GENERAL = new Set([400, 403, 404, 409, 413, 429]);
+const GENERAL: Record<number, PageKind> = { 400: '400', 403: '403', 404: '404', 409: '409', 413: '413', 429: '429' };
 
 /**
  * `reply.renderError`, which AllExceptionsFilter calls for a browser's
@@ -28,7 +29,7 @@ export async function renderErrorPage(this: FastifyReply, body: ErrorBody) {
   }
   const base = baseContext(req, this);
   const session = cookieSessionToken(req);
-  const kind = (body.code && OWN_PAGE[body.code]) ?? (GENERAL.has(body.statusCode) ? String(body.statusCode) : '500');
+  const kind: PageKind = (body.code && OWN_PAGE[body.code]) || GENERAL[body.statusCode] || '500';
   try {
     const html = await this.viewAsync('errors/error', {
       ...base,

@@ -2,8 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error';
 import type { ErrorCode } from '../common/errors/error-codes';
-import type { Lang } from '../content/content.types';
-import { t } from './i18n';
+import type { Lang } from './i18n';
+import { lookup, t } from './i18n';
 
 export type FieldErrors = Record<string, string>;
 export type FormBody = Record<string, unknown>;
@@ -68,13 +68,11 @@ function toFieldErrors(found: ValidationError[], lang: Lang, form: string): Fiel
   return errors;
 }
 
+/** A field rule's words: the form's own (`validation.<form>.<field>.<constraint>`), else the rule's, else a general one. */
 export function fieldMessage(lang: Lang, form: string, field: string, constraint: string): string {
-  const specific = `validation.${form}.${field}.${constraint}`;
-  const own = t(lang, specific);
-  if (own !== specific) return own;
-  const general = `validation.${constraint}`;
-  const msg = t(lang, general);
-  return msg === general ? t(lang, 'validation.invalid') : msg;
+  return (
+    lookup(lang, `validation.${form}.${field}.${constraint}`) ?? lookup(lang, `validation.${constraint}`) ?? t(lang, 'validation.invalid')
+  );
 }
 
 /**

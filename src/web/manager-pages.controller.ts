@@ -10,7 +10,6 @@ import { EngagementsService } from '../engagements/engagements.service';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
-import { codesCsv } from '../workers/import-answer';
 import { WorkersService } from '../workers/workers.service';
 import { CsrfGuard } from './csrf';
 import { caught, FieldErrors, type FormBody, list, str, validateForm } from './forms';
@@ -18,6 +17,7 @@ import { t } from './i18n';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { enrollmentCodesCsv } from './enrollment-codes-csv';
 
 /** Enough workers for one organization's page; larger lists page through the API. */
 const PAGE_WORKERS = 500;
@@ -167,7 +167,7 @@ export class ManagerPagesController {
       updated: number;
       unchanged: number;
       errorCount: number;
-      errors: { line: number; problems: { code: string; params?: Record<string, unknown> }[] }[];
+      errors: { line: number; problems: { code: string; params?: Record<string, string | number | boolean> }[] }[];
     };
     return this.pages.render(req, reply, 'manager/import-result', {
       title: t(lang, 'import.result.title'),
@@ -178,16 +178,16 @@ export class ManagerPagesController {
     });
   }
 
-  /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM). Earlier codes stop working. */
+  /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM, headers in the page's language, JST). Earlier codes stop working. */
   @Post('workers/enrollment-codes')
   async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const csv = codesCsv(await this.workers.reissueCodes(req.user!, req.user!.organizationId!));
+    const csv = enrollmentCodesCsv(await this.workers.reissueCodes(req.user!, req.user!.organizationId!), this.pages.lang(req));
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="enrollment-codes-${todayJst()}.csv"`)
       .header('cache-control', 'no-store')
-      .send('\uFEFF' + csv);
+      .send(csv);
   }
 
   @Get('engagements/:id')

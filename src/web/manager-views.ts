@@ -2,7 +2,8 @@ import type { ContentService } from '../content/content.service';
 import type { Lang } from '../content/content.types';
 import type { EngagementsService } from '../engagements/engagements.service';
 import type { workerView } from '../workers/workers.service';
-import { t } from './i18n';
+import { isErrorCode } from '../common/errors/error-codes';
+import { t, type MessageKey } from './i18n';
 
 type EngagementView = Awaited<ReturnType<EngagementsService['get']>>;
 type LinkView = Awaited<ReturnType<EngagementsService['listSubcontractors']>>['items'][number];
@@ -75,11 +76,18 @@ export function managerEngagementView(args: {
  * A refused CSV line in the page's language: the words of each of its
  * problems (errors.csv.* by code), a column named as the import page names it.
  */
-export function csvLineMessage(problems: { code: string; params?: Record<string, unknown> }[], lang: Lang): string {
+export function csvLineMessage(problems: { code: string; params?: Record<string, string | number | boolean> }[], lang: Lang): string {
   return problems
     .map(({ code, params = {} }) => {
-      const column = typeof params.column === 'string' ? { column: t(lang, `import.column.${params.column}`) } : {};
-      return t(lang, `errors.${code}`, { ...params, ...column });
+      const column = typeof params.column === 'string' && params.column in COLUMNS ? { column: t(lang, COLUMNS[params.column]) } : {};
+      return isErrorCode(code) ? t(lang, `errors.${code}`, { ...params, ...column }) : t(lang, 'validation.invalid');
     })
-    .join(lang === 'ja' ? '／' : '; ');
+    .join(t(lang, 'import.problemSeparator'));
 }
+
+/** The import's columns as the import page names them. */
+const COLUMNS: Record<string, MessageKey> = {
+  name: 'import.column.name',
+  email: 'import.column.email',
+  employeeNumber: 'import.column.employeeNumber',
+};

@@ -12,7 +12,7 @@ import { CreateOrganizationDto } from '../organizations/dto/create-organization.
 import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
 import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
-import { t } from './i18n';
+import { t, type MessageKey } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -97,13 +97,13 @@ export class TownPagesController {
         'engagement.unknown_modules',
       );
       if (!refused) throw e;
-      const [field, key] = {
+      const [field, key] = (<Record<typeof refused.code, [string, MessageKey]>>{
         'organization.corporate_number_taken': ['newPrimeCorporateNumber', 'organization.corporateNumberTaken'],
         'engagement.contract_number_taken': ['contractNumber', 'engagement.contractNumberTaken'],
         'organization.not_found': ['primeContractorId', 'engagement.primeUnknown'],
         'engagement.ends_before_start': ['endsOn', 'validation.engagement.endsOn.beforeStart'],
         'engagement.unknown_modules': ['extraModuleIds', 'validation.invalid'],
-      }[refused.code];
+      })[refused.code];
       return this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, refused.status);
     }
   }

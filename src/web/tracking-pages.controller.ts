@@ -12,6 +12,7 @@ import { caught, FieldErrors, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { progressCsv } from './progress-csv';
 import { decisionFormView } from './town-views';
 import { filterQuery, ProgressFilters, progressView, readinessView } from './tracking-views';
 
@@ -77,7 +78,7 @@ export class TrackingPagesController {
     const lang = this.pages.lang(req);
     const { filters, errors } = await this.filters(raw, lang);
     if (Object.keys(errors).length) return this.pages.redirect(reply, `/engagements/${id}/progress${filterQuery(filters)}`);
-    const csv = await this.tracking.progressCsv(req.user!, id, { ...filters, lang });
+    const csv = progressCsv(await this.tracking.progressExport(req.user!, id, { ...filters, lang }), lang, this.content);
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')

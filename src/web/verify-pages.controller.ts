@@ -7,9 +7,16 @@ import { CertificatesService } from '../certificates/certificates.service';
 import { certificateView } from './certificate-views';
 import { parseSerial } from '../certificates/credential/serial';
 import { caught, type FormBody, str } from './forms';
-import { t } from './i18n';
+import { t, type MessageKey } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+
+/** What the verification page says when a serial is not found or not a serial. */
+const VERIFY_REFUSED: Record<'certificate.not_found' | 'serial.check_character' | 'serial.malformed', MessageKey> = {
+  'certificate.not_found': 'verify.notFound',
+  'serial.check_character': 'verify.mistyped',
+  'serial.malformed': 'verify.malformed',
+};
 
 /**
  * The public verification pages a phone reaches from a certificate's QR code:
@@ -92,11 +99,7 @@ export class VerifyPagesController {
       // A mistyped serial is caught by its check character before any lookup, and said so.
       const refused = caught(e, 'certificate.not_found', 'serial.check_character', 'serial.malformed');
       if (!refused) throw e;
-      const key = {
-        'certificate.not_found': 'verify.notFound',
-        'serial.check_character': 'verify.mistyped',
-        'serial.malformed': 'verify.malformed',
-      }[refused.code];
+      const key = VERIFY_REFUSED[refused.code];
       return this.pages.render(
         req,
         reply,

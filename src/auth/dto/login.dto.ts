@@ -20,6 +20,6 @@ export class EnrollDto {
   enrollmentCode: string;
 
   @ApiProperty({ minLength: 10 })
-  @SecretField({ min: 10, max: 200, minMessage: 'password must be at least 10 characters' })
+  @SecretField({ min: 10, max: 200, minWords: 'passwordTooShort' })
   password: string;
 }
