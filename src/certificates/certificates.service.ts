@@ -35,7 +35,7 @@ import { newSerial, parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
 import { emptyBits, encodedList, setBit, STATUS_LIST_SIZE, statusListCredential } from './credential/status-list';
 import { AttestedModule, issueReason } from './issuance-rules';
-import { CertificateStatus, effectiveStatus, holdsIssuance, statusBitSet, StoredCertificateStatus } from './standing';
+import { CertificateStatus, effectiveStatus, heldCertificate, holdsIssuance, statusBitSet, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
@@ -163,7 +163,7 @@ export class CertificatesService implements OnModuleInit {
         now,
       );
       if (!attested) continue;
-      const held = mine.filter((c) => effectiveStatus(c, now) === 'valid').sort((x, y) => y.issuedAt.getTime() - x.issuedAt.getTime())[0];
+      const held = heldCertificate(mine, now);
       if (!issueReason(held ?? null, attested, now)) continue;
       const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
       if (held) await this.supersede(m, held, cert, now);

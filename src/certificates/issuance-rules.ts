@@ -1,4 +1,4 @@
-import { inRenewalWindow, RENEWAL_WINDOW_DAYS } from './standing';
+import { inRenewalWindow, renewalWindowStart } from './standing';
 
 /** A module as a certificate attests it: the module, the revision passed, when. `completedAt` is ISO-8601 UTC. */
 export interface AttestedModule {
@@ -9,8 +9,6 @@ export interface AttestedModule {
 
 /** Why a new certificate is issued while one is still valid; `first` when none is. */
 export type IssueReason = 'first' | 'curriculum' | 'revision' | 'renewal';
-
-const DAY = 86400_000;
 
 /**
  * Whether a worker who holds `held` (their valid certificate for the
@@ -35,8 +33,7 @@ export function issueReason(
   if (before.size !== attested.length || attested.some((m) => !before.has(m.moduleId))) return 'curriculum';
   if (attested.some((m) => m.revision > before.get(m.moduleId)!.revision)) return 'revision';
   if (inRenewalWindow(held.validUntil, now)) {
-    const until = typeof held.validUntil === 'string' ? Date.parse(held.validUntil) : held.validUntil.getTime();
-    const windowStart = until - RENEWAL_WINDOW_DAYS * DAY;
+    const windowStart = renewalWindowStart(held.validUntil);
     if (attested.some((m) => Date.parse(m.completedAt) >= windowStart)) return 'renewal';
   }
   return null;

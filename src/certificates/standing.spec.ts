@@ -1,11 +1,15 @@
 import {
   effectiveStatus,
+  heldCertificate,
   holdsIssuance,
   inRenewalWindow,
   reinstatable,
+  renewalWindowAt,
+  renewalWindowStart,
   revocable,
   RENEWAL_WINDOW_DAYS,
   standingCertificate,
+  standsBefore,
   statusBitSet,
 } from './standing';
 
@@ -42,6 +46,16 @@ describe('what a certificate status means', () => {
     expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY), now)).toBe(true);
     expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY + 1), now)).toBe(false);
     expect(inRenewalWindow('2027-01-20T00:00:00.000Z', now)).toBe(true);
+    expect(renewalWindowStart('2027-02-09T00:00:00.000Z')).toBe(now.getTime());
+  });
+
+  it('tells many certificates the same as inRenewalWindow at one instant, stored text or Date', () => {
+    const inWindow = renewalWindowAt(now);
+    for (const offset of [-DAY, 0, 30 * DAY - 1, 30 * DAY, 30 * DAY + 1, 400 * DAY]) {
+      const until = new Date(now.getTime() + offset);
+      expect([offset, inWindow(until)]).toEqual([offset, inRenewalWindow(until, now)]);
+      expect([offset, inWindow(until.toISOString())]).toEqual([offset, inRenewalWindow(until, now)]);
+    }
   });
 
   it('the standing certificate is the newest not superseded; a tie goes to the greater serial', () => {
@@ -51,5 +65,30 @@ describe('what a certificate status means', () => {
     const list = [c('A', '2026-01-01', 'expired'), c('B', '2027-01-01', 'superseded'), c('C', '2026-06-01', 'revoked')];
     expect(standingCertificate(list)?.serial).toBe('C');
     expect(standingCertificate([c('X', '2027-01-01', 'valid'), c('Y', '2027-01-01', 'valid')])?.serial).toBe('Y');
+  });
+
+  it('orders stored text and Dates alike', () => {
+    const at = '2027-01-01T00:00:00.000Z';
+    expect(standsBefore({ issuedAt: new Date(at), serial: 'B' }, { issuedAt: at, serial: 'A' })).toBe(true);
+    expect(standsBefore({ issuedAt: at, serial: 'A' }, { issuedAt: new Date(at), serial: 'B' })).toBe(false);
+    expect(standsBefore({ issuedAt: new Date('2027-01-02T00:00:00.000Z'), serial: 'A' }, { issuedAt: at, serial: 'Z' })).toBe(true);
+  });
+
+  it('the certificate a worker holds is the standing one among those still valid', () => {
+    const c = (serial: string, issuedAt: string, status: 'valid' | 'revoked' | 'superseded', validUntil = '2028-01-01T00:00:00.000Z') => ({
+      serial,
+      issuedAt: new Date(issuedAt),
+      status,
+      validUntil: new Date(validUntil),
+    });
+    expect(heldCertificate([], now)).toBeNull();
+    const list = [
+      c('A', '2026-01-01', 'valid'),
+      c('B', '2026-06-01', 'valid', '2027-01-01T00:00:00.000Z'),
+      c('C', '2026-09-01', 'revoked'),
+    ];
+    expect(heldCertificate(list, now)?.serial).toBe('A');
+    expect(heldCertificate([...list, c('D', '2026-10-01', 'valid')], now)?.serial).toBe('D');
+    expect(heldCertificate([c('E', '2026-01-01', 'superseded')], now)).toBeNull();
   });
 });

@@ -26,6 +26,10 @@ export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = ['valid', 'exp
 export const RENEWAL_WINDOW_DAYS = 30;
 
 const DAY = 86400_000;
+/** Milliseconds since the epoch of a Date or of stored ISO-8601 text. */
+const ms = (v: Date | string) => (typeof v === 'string' ? Date.parse(v) : v.getTime());
+/** Stored instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings. */
+const iso = (v: Date | string) => (typeof v === 'string' ? v : v.toISOString());
 
 /**
  * The status as of `now`: `expired` for a stored `valid` certificate whose
@@ -35,8 +39,7 @@ const DAY = 86400_000;
  */
 export function effectiveStatus(c: { status: StoredCertificateStatus; validUntil: Date | string }, now = new Date()): CertificateStatus {
   if (c.status !== 'valid') return c.status;
-  const until = typeof c.validUntil === 'string' ? c.validUntil : c.validUntil.toISOString();
-  return until <= now.toISOString() ? 'expired' : 'valid';
+  return iso(c.validUntil) <= now.toISOString() ? 'expired' : 'valid';
 }
 
 /**
@@ -70,10 +73,25 @@ export function holdsIssuance(c: { status: CertificateStatus; reinstatedAt: Date
 /** Whether the town may reinstate: the certificate is revoked and not reinstated yet. */
 export const reinstatable = holdsIssuance;
 
+/** When the renewal window of a certificate valid until `validUntil` opens, in milliseconds since the epoch. */
+export function renewalWindowStart(validUntil: Date | string): number {
+  return ms(validUntil) - RENEWAL_WINDOW_DAYS * DAY;
+}
+
 /** Is `now` within the renewal window of a certificate valid until `validUntil`? */
 export function inRenewalWindow(validUntil: Date | string, now = new Date()): boolean {
-  const until = typeof validUntil === 'string' ? Date.parse(validUntil) : validUntil.getTime();
-  return now.getTime() >= until - RENEWAL_WINDOW_DAYS * DAY;
+  return now.getTime() >= renewalWindowStart(validUntil);
+}
+
+/**
+ * `inRenewalWindow` at one instant for many certificates (progress tracking
+ * streams 100,000 of them): the bound is computed once, and stored text is
+ * compared without parsing. A certified worker whose certificate is in the
+ * window reads `expiring`.
+ */
+export function renewalWindowAt(now = new Date()): (validUntil: Date | string) => boolean {
+  const bound = new Date(now.getTime() + RENEWAL_WINDOW_DAYS * DAY).toISOString();
+  return (validUntil) => iso(validUntil) <= bound;
 }
 
 /**
@@ -81,7 +99,7 @@ export function inRenewalWindow(validUntil: Date | string, now = new Date()): bo
  * superseded (by `issuedAt`, then by serial so two issued in the same
  * millisecond still give one answer). Null when there is none.
  */
-export function standingCertificate<T extends { status: CertificateStatus; issuedAt: string; serial: string }>(
+export function standingCertificate<T extends { status: CertificateStatus; issuedAt: Date | string; serial: string }>(
   certificates: Iterable<T>,
 ): T | null {
   let best: T | null = null;
@@ -93,6 +111,21 @@ export function standingCertificate<T extends { status: CertificateStatus; issue
 }
 
 /** Whether `candidate` stands before `held` (the same order as standingCertificate), for code that keeps one per key as rows stream by. */
-export function standsBefore(candidate: { issuedAt: string; serial: string }, held: { issuedAt: string; serial: string }): boolean {
-  return candidate.issuedAt > held.issuedAt || (candidate.issuedAt === held.issuedAt && candidate.serial > held.serial);
+export function standsBefore(
+  candidate: { issuedAt: Date | string; serial: string },
+  held: { issuedAt: Date | string; serial: string },
+): boolean {
+  const [a, b] = [iso(candidate.issuedAt), iso(held.issuedAt)];
+  return a > b || (a === b && candidate.serial > held.serial);
+}
+
+/**
+ * The valid certificate a worker holds for an engagement (the one a new
+ * certificate would supersede): the standing one among those that read
+ * `valid` at `now`. Null when none does.
+ */
+export function heldCertificate<
+  T extends { status: StoredCertificateStatus; validUntil: Date | string; issuedAt: Date | string; serial: string },
+>(certificates: Iterable<T>, now = new Date()): T | null {
+  return standingCertificate([...certificates].filter((c) => effectiveStatus(c, now) === 'valid'));
 }

@@ -13,6 +13,7 @@ import { Engagement } from '../engagements/engagement.entity';
 import {
   findAssignedWorker,
   forEachWorkerSummary,
+  isCertified,
   loadOrganizationRows,
   loadTrackingData,
   loadWorkerRows,
@@ -30,7 +31,7 @@ export interface ProgressExport {
 }
 
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
-  !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
+  !f || (f === 'certified' ? isCertified(w.status) : f === 'overdue' ? w.overdue : w.status === f);
 
 /** Progress by organization tier, and readiness: may the contract start? */
 @Injectable()
@@ -169,7 +170,7 @@ export class TrackingService {
       count(t, w);
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
-      if (w.status !== 'certified' && w.status !== 'expiring')
+      if (!isCertified(w.status))
         workerBlockers.push({
           type: 'worker_not_certified',
           ...who,
@@ -217,7 +218,7 @@ type Totals = ReturnType<typeof newTotals>;
 
 function count(t: Totals, w: WorkerSummary): void {
   t.assigned++;
-  if (w.status === 'certified' || w.status === 'expiring') t.certified++;
+  if (isCertified(w.status)) t.certified++;
   if (w.status === 'expiring') t.expiring++;
   if (w.status === 'in_progress') t.inProgress++;
   if (w.status === 'not_started') t.notStarted++;

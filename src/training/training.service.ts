@@ -14,9 +14,7 @@ import { Engagement } from '../engagements/engagement.entity';
 import { Assignment } from '../workers/assignment.entity';
 import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
 import { Completion } from './completion.entity';
-import { countingCompletion } from './completion-rules';
-
-export type ModuleStatus = 'not_started' | 'in_progress' | 'completed';
+import { countingCompletion, moduleStatus } from './completion-rules';
 
 /** Told, inside the submitting transaction, that a worker passed a module; answers the certificate now held, if any. */
 export type PassListener = (m: EntityManager, workerId: string, engagementId: string) => Promise<{ serial: string } | null>;
@@ -192,7 +190,7 @@ export class TrainingService {
           const module = this.content.get(id);
           const done = countingCompletion(completions, module, e.certificateValidityDays, now);
           const tried = attempts.get(id);
-          const status: ModuleStatus = done ? 'completed' : tried ? 'in_progress' : 'not_started';
+          const status = moduleStatus(done, !!tried);
           return {
             moduleId: id,
             title: module.title,

@@ -9,7 +9,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { ContentService } from '../content/content.service';
 import { SubmissionDto } from '../training/dto/attempt.dto';
 import { TrainingService } from '../training/training.service';
-import { certificateView, standingCertificate } from './certificate-views';
+import { certificateView, standingFor } from './certificate-views';
 import { CsrfGuard } from './csrf';
 import { caught, type FormBody, list, validateForm } from './forms';
 import { t } from './i18n';
@@ -146,7 +146,7 @@ export class WorkerPagesController {
     const { mine, module } = await this.lessonContext(req, result.engagementId, result.moduleId);
     const view = lessonView(module, mine, result.passMark, lang);
     const allDone = mine.modules.every((m) => m.status === 'completed');
-    const certificate = result.passed && allDone ? standingCertificate(await this.certificates.mine(req.user!), result.engagementId) : null;
+    const certificate = result.passed && allDone ? standingFor(await this.certificates.mine(req.user!), result.engagementId) : null;
     return this.pages.render(req, reply, 'worker/result', {
       title: t(lang, 'result.title', { module: view.module.title }),
       ...view,
