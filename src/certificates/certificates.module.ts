@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
-import { EngagementsModule } from '../engagements/engagements.module';
-import { TrainingModule } from '../training/training.module';
+import { CertificateSigner } from './certificate-signer.service';
 import { CertificatesController } from './certificates.controller';
 import { CertificatesService } from './certificates.service';
 import { SigningKeysService } from './credential/signing-keys.service';
+import { IssuanceService } from './issuance.service';
 import { WellKnownController } from './well-known.controller';
 
-/** The JSON API of certificates (mounted under /api/v1); the printable certificate is a page of src/web/. */
+/**
+ * The JSON API of certificates (mounted under /api/v1), and issuance, which
+ * training (a pass) and engagements (an approval) call in their transactions;
+ * the printable certificate is a page of src/web/.
+ */
 @Module({
-  imports: [ContentModule, TrainingModule, EngagementsModule],
+  imports: [ContentModule],
   controllers: [CertificatesController],
-  providers: [CertificatesService, SigningKeysService],
-  exports: [CertificatesService],
+  providers: [CertificatesService, IssuanceService, CertificateSigner, SigningKeysService],
+  exports: [CertificatesService, IssuanceService],
 })
 export class CertificatesModule {}
 

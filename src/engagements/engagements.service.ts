@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
+import { IssuanceService } from '../certificates/issuance.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
@@ -45,13 +46,8 @@ const linkView = (l: SubcontractLink, name?: string) => ({
   reference: l.reference,
 });
 
-/** Listeners told when a subcontract link is approved (certificates held for it are issued then). */
-export type ApprovalListener = (m: EntityManager, engagementId: string, organizationId: string) => Promise<void>;
-
 @Injectable()
 export class EngagementsService {
-  private readonly approvalListeners: ApprovalListener[] = [];
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
@@ -59,11 +55,8 @@ export class EngagementsService {
     private readonly content: ContentService,
     private readonly audit: AuditService,
     private readonly organizations: OrganizationsService,
+    private readonly issuance: IssuanceService,
   ) {}
-
-  onApproval(listener: ApprovalListener): void {
-    this.approvalListeners.push(listener);
-  }
 
   /**
    * A new engagement of the caller's municipality with an existing prime
@@ -270,7 +263,8 @@ export class EngagementsService {
         engagementId,
         details: { organizationId, decidedOn: link.decidedOn },
       });
-      if (dto.approved) for (const listener of this.approvalListeners) await listener(m, engagementId, organizationId);
+      // Certificates held back for the approved chain's workers are issued now, in this transaction.
+      if (dto.approved) await this.issuance.afterApproval(m, engagementId);
       return linkView(link);
     });
   }

@@ -4,6 +4,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
+import { IssuanceService } from '../certificates/issuance.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -16,13 +17,8 @@ import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
 import { Completion } from './completion.entity';
 import { countingCompletion, moduleStatus } from './completion-rules';
 
-/** Told, inside the submitting transaction, that a worker passed a module; answers the certificate now held, if any. */
-export type PassListener = (m: EntityManager, workerId: string, engagementId: string) => Promise<{ serial: string } | null>;
-
 @Injectable()
 export class TrainingService {
-  private passListener: PassListener = async () => null;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
@@ -30,11 +26,8 @@ export class TrainingService {
     private readonly content: ContentService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly issuance: IssuanceService,
   ) {}
-
-  onPass(listener: PassListener): void {
-    this.passListener = listener;
-  }
 
   /**
    * Draws `drawSize` questions at random and shuffles their choices. The
@@ -76,7 +69,8 @@ export class TrainingService {
   /**
    * Grades on the server against the stored sitting. A second submission, or
    * one after the time limit, is a 409 and changes nothing. A pass writes its
-   * completion in the same transaction, exactly once per attempt.
+   * completion in the same transaction, exactly once per attempt, and issues
+   * the certificate it makes due (IssuanceService.afterPass): `certificate` in the answer.
    * @throws DomainError `attempt.not_found` (404), `attempt.already_submitted` / `attempt.time_limit_passed` (409),
    *   `training.cooling_down` (429), `attempt.answer_*` (400)
    */
@@ -128,7 +122,8 @@ export class TrainingService {
           attemptId,
           completedAt: now,
         });
-        certificate = await this.passListener(m, attempt.workerId, attempt.engagementId);
+        // The pass that completes the curriculum issues the certificate, in this transaction (IssuanceService).
+        certificate = await this.issuance.afterPass(m, attempt.workerId, attempt.engagementId);
       }
       return { attemptId, moduleId: attempt.moduleId, score, passed, passMark: attempt.passMark, results, certificate };
     });
