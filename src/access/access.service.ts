@@ -338,6 +338,32 @@ export class AccessService {
     return { organizations: [], people: new Set() };
   }
 
+  /**
+   * The list form of `engagement.subcontractors.read`, for engagements the
+   * caller sees (scopeEngagements: the same set the permission allows to every
+   * role but workers) and their links, read once for all of them: per
+   * engagement, its tree and the organizations on it the caller may see
+   * (trackingScope). The prime of an engagement the caller sees is always
+   * readable (`organization.read`: at or above the caller on the tree; town
+   * staff: on an engagement of their municipality).
+   * @throws DomainError `access.forbidden` (403) for workers, as the permission decides
+   */
+  subcontractViews(
+    user: AuthUser,
+    engagements: readonly Pick<Engagement, 'id' | 'primeOrganizationId'>[],
+    links: readonly SubcontractLink[],
+  ): Map<string, { tree: SubcontractTree; visible: ReadonlySet<string> }> {
+    if (user.role === 'worker') throw new DomainError('access.forbidden');
+    const byEngagement = new Map<string, SubcontractLink[]>();
+    for (const l of links) byEngagement.set(l.engagementId, [...(byEngagement.get(l.engagementId) ?? []), l]);
+    return new Map(
+      engagements.map((e) => {
+        const tree = new SubcontractTree(e.primeOrganizationId, byEngagement.get(e.id) ?? []);
+        return [e.id, { tree, visible: new Set(this.trackingScope(user, tree).organizations) }];
+      }),
+    );
+  }
+
   async tree(engagement: Pick<Engagement, 'id' | 'primeOrganizationId'>): Promise<SubcontractTree> {
     const links = await this.db.getRepository(SubcontractLink).find({ where: { engagementId: engagement.id } });
     return new SubcontractTree(engagement.primeOrganizationId, links);

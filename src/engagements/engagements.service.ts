@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import { IssuanceService } from '../certificates/issuance.service';
@@ -11,6 +11,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
+import { Municipality } from '../municipalities/municipality.entity';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -152,9 +153,9 @@ export class EngagementsService {
     const engagement = await this.access.engagement(user, engagementId);
     await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId: dto.parentOrganizationId });
     return this.tx.run(async (m) => {
-      if (!(await m.existsBy(Organization, { id: dto.organizationId })))
-        throw new DomainError('organization.not_found', {}, 'organizationId');
-      return this.insertLink(m, user, engagement, dto);
+      const org = await m.findOne(Organization, { select: { id: true, name: true }, where: { id: dto.organizationId } });
+      if (!org) throw new DomainError('organization.not_found', {}, 'organizationId');
+      return this.insertLink(m, user, engagement, dto, org.name);
     });
   }
 
@@ -169,11 +170,11 @@ export class EngagementsService {
     await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId });
     return this.tx.run(async (m) => {
       const org = await this.organizations.insert(m, user, organization);
-      return this.insertLink(m, user, engagement, { organizationId: org.id, parentOrganizationId });
+      return this.insertLink(m, user, engagement, { organizationId: org.id, parentOrganizationId }, org.name);
     });
   }
 
-  private async insertLink(m: EntityManager, user: AuthUser, engagement: Engagement, dto: AddSubcontractorDto) {
+  private async insertLink(m: EntityManager, user: AuthUser, engagement: Engagement, dto: AddSubcontractorDto, organizationName: string) {
     const engagementId = engagement.id;
     const links = await m.findBy(SubcontractLink, { engagementId });
     const parentTier =
@@ -207,29 +208,89 @@ export class EngagementsService {
       engagementId,
       details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier },
     });
-    return linkView(link);
+    return linkView(link, organizationName);
   }
 
+  /**
+   * The subcontractors of an engagement the caller may see, with their names,
+   * in tree order (tier, then when added).
+   * @throws DomainError `engagement.not_found` (404), `access.forbidden` (403, workers)
+   */
   async listSubcontractors(user: AuthUser, engagementId: string) {
     const engagement = await this.access.engagement(user, engagementId, 'engagement.subcontractors.read');
-    const tree = await this.access.tree(engagement);
-    const visible = new Set(this.access.trackingScope(user, tree).organizations);
-    const links = await this.db
-      .getRepository(SubcontractLink)
-      .createQueryBuilder('l')
-      .innerJoin(Organization, 'o', 'o.id = l.organization_id')
-      .addSelect('o.name', 'o_name')
-      .where('l.engagement_id = :engagementId', { engagementId })
-      .orderBy('l.tier', 'ASC')
-      .addOrderBy('l.created_at', 'ASC')
-      .getRawAndEntities();
+    const [seen] = await this.withSubcontractors(user, [engagement]);
+    return { items: seen.subcontractors.map(({ parentName: _, ...link }) => link), nextCursor: null };
+  }
+
+  /**
+   * One engagement as its pages show it: the engagement, its prime
+   * contractor's name and the subcontractors the caller may see, with names.
+   * @throws DomainError `engagement.not_found` (404), `access.forbidden` (403, workers)
+   */
+  async detail(user: AuthUser, engagementId: string) {
+    const engagement = await this.access.engagement(user, engagementId, 'engagement.subcontractors.read');
+    const [seen] = await this.withSubcontractors(user, [engagement]);
+    return seen;
+  }
+
+  /**
+   * The caller's engagements (up to `limit`, by start date) as their home
+   * pages show them, each with its prime contractor's name and the
+   * subcontractors the caller may see; and the caller's own municipality or
+   * organization by name. A fixed number of statements whatever the number
+   * of engagements (no read per engagement).
+   * @throws DomainError `access.forbidden` (403) for workers
+   */
+  async overview(user: AuthUser, limit = 500) {
+    const qb = this.db.getRepository(Engagement).createQueryBuilder('e');
+    this.access.scopeEngagements(qb, user);
+    const engagements = await qb.orderBy('e.starts_on', 'ASC').addOrderBy('e.id', 'ASC').take(limit).getMany();
+    const [municipality, organization] = await Promise.all([
+      user.municipalityId ? this.db.getRepository(Municipality).findOneBy({ id: user.municipalityId }) : null,
+      user.organizationId ? this.db.getRepository(Organization).findOneBy({ id: user.organizationId }) : null,
+    ]);
     return {
-      items: links.entities
-        .map((l, i) => ({ l, name: links.raw[i].o_name as string }))
-        .filter(({ l }) => visible.has(l.organizationId))
-        .map(({ l, name }) => linkView(l, name)),
-      nextCursor: null,
+      municipality: municipality ? { id: municipality.id, name: municipality.name, code: municipality.code } : null,
+      organization: organization ? { id: organization.id, name: organization.name } : null,
+      engagements: await this.withSubcontractors(user, engagements),
     };
+  }
+
+  /**
+   * Engagements the caller sees, with their prime contractor's name and the
+   * subcontract links the caller may see (AccessService.subcontractViews):
+   * two statements for any number of engagements.
+   */
+  private async withSubcontractors(user: AuthUser, engagements: Engagement[]) {
+    const ids = engagements.map((e) => e.id);
+    const primes = [...new Set(engagements.map((e) => e.primeOrganizationId))];
+    const [links, primeRows] = ids.length
+      ? await Promise.all([
+          this.db
+            .getRepository(SubcontractLink)
+            .createQueryBuilder('l')
+            .innerJoin(Organization, 'o', 'o.id = l.organization_id')
+            .addSelect('o.name', 'o_name')
+            .where('l.engagement_id IN (:...ids)', { ids })
+            .orderBy('l.tier', 'ASC')
+            .addOrderBy('l.created_at', 'ASC')
+            .getRawAndEntities(),
+          this.db.getRepository(Organization).find({ select: { id: true, name: true }, where: { id: In(primes) } }),
+        ])
+      : [{ entities: [] as SubcontractLink[], raw: [] as { o_name: string }[] }, [] as Organization[]];
+    const names = new Map(links.entities.map((l, i) => [l.organizationId, links.raw[i].o_name as string]));
+    for (const o of primeRows) names.set(o.id, o.name);
+    const views = this.access.subcontractViews(user, engagements, links.entities);
+    return engagements.map((e) => {
+      const { visible } = views.get(e.id)!;
+      return {
+        engagement: engagementView(e),
+        primeName: names.get(e.primeOrganizationId) ?? '',
+        subcontractors: links.entities
+          .filter((l) => l.engagementId === e.id && visible.has(l.organizationId))
+          .map((l) => ({ ...linkView(l, names.get(l.organizationId) ?? ''), parentName: names.get(l.parentOrganizationId) ?? '' })),
+      };
+    });
   }
 
   /**
@@ -242,6 +303,7 @@ export class EngagementsService {
     await this.access.engagement(user, engagementId, 'engagement.subcontractors.decide');
     return this.tx.run(async (m) => {
       const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
+      const org = await m.findOne(Organization, { select: { id: true, name: true }, where: { id: organizationId } });
       if (!link) throw new DomainError('subcontractor.not_found');
       if (link.status !== 'pending_approval') throw new DomainError('subcontractor.already_decided', { status: link.status });
       link.status = dto.approved ? 'approved' : 'rejected';
@@ -265,7 +327,7 @@ export class EngagementsService {
       });
       // Certificates held back for the approved chain's workers are issued now, in this transaction.
       if (dto.approved) await this.issuance.afterApproval(m, engagementId);
-      return linkView(link);
+      return linkView(link, org?.name ?? '');
     });
   }
 }

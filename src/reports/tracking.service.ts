@@ -100,6 +100,7 @@ export class TrackingService {
       engagement: {
         id: engagement.id,
         title: engagement.title,
+        contractNumber: engagement.contractNumber,
         startsOn: engagement.startsOn,
         endsOn: engagement.endsOn,
         curriculum: engagement.curriculum,

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccessService } from '../access/access.service';
 import { Roles } from '../auth/auth-user';
 import { todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
@@ -21,6 +20,8 @@ import { enrollmentCodesCsv } from './enrollment-codes-csv';
 
 /** Enough workers for one organization's page; larger lists page through the API. */
 const PAGE_WORKERS = 500;
+/** Engagements on the home page. */
+const PAGE_ENGAGEMENTS = 200;
 /** The codes that refuse a CSV file as a whole (its encoding, its syntax, its header): said on the import page, with the line. */
 const CSV_FILE_CODES = [
   'csv.binary',
@@ -48,7 +49,6 @@ export class ManagerPagesController {
     private readonly workers: WorkersService,
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
-    private readonly access: AccessService,
     private readonly content: ContentService,
   ) {}
 
@@ -56,21 +56,16 @@ export class ManagerPagesController {
   async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const org = await this.access.organization(user, user.organizationId!);
-    const page = await this.workers.list(user, org.id, PAGE_WORKERS);
-    const engagements = await Promise.all(
-      (await this.engagements.list(user, 200)).items.map(async (e) => {
-        const links = (await this.engagements.listSubcontractors(user, e.id)).items;
-        return {
-          ...e,
-          position: positionOf(e, links, user.organizationId!, lang),
-          subcontractors: links.filter((l) => l.organizationId !== user.organizationId).length,
-        };
-      }),
-    );
+    const page = await this.workers.list(user, user.organizationId!, PAGE_WORKERS);
+    const overview = await this.engagements.overview(user, PAGE_ENGAGEMENTS);
+    const engagements = overview.engagements.map(({ engagement, subcontractors }) => ({
+      ...engagement,
+      position: positionOf(engagement, subcontractors, user.organizationId!, lang),
+      subcontractors: subcontractors.filter((l) => l.organizationId !== user.organizationId).length,
+    }));
     return this.pages.render(req, reply, 'manager/home', {
       title: t(lang, 'manager.home.title'),
-      organization: org,
+      organization: overview.organization,
       engagements,
       workers: page.items,
       moreWorkers: page.nextCursor !== null,
@@ -225,22 +220,21 @@ export class ManagerPagesController {
   ) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    await this.engagements.get(user, id); // 404 before anything is registered
     const existing = str(body, 'organizationId');
     const form = { organizationId: existing, name: str(body, 'name'), corporateNumber: str(body, 'corporateNumber').trim() };
     const fail = (errors: FieldErrors, status: number) =>
       this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
-    let organizationId = existing;
+    let added: Awaited<ReturnType<EngagementsService['addSubcontractor']>>;
     try {
       if (existing) {
         const v = await validateForm(
           AddSubcontractorDto,
-          { organizationId, parentOrganizationId: user.organizationId },
+          { organizationId: existing, parentOrganizationId: user.organizationId },
           lang,
           'subcontractor',
         );
         if (v.errors) return fail({ organizationId: t(lang, 'validation.isUuid') }, 400);
-        await this.engagements.addSubcontractor(user, id, v.value);
+        added = await this.engagements.addSubcontractor(user, id, v.value);
       } else {
         const v = await validateForm(
           CreateOrganizationDto,
@@ -250,7 +244,7 @@ export class ManagerPagesController {
         );
         if (v.errors) return fail(v.errors, 400);
         // The new company and its link in one transaction: a refusal leaves no organization behind.
-        organizationId = (await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value)).organizationId;
+        added = await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value);
       }
     } catch (e) {
       const refused = caught(
@@ -270,25 +264,21 @@ export class ManagerPagesController {
             : { _form: t(lang, 'subcontractor.conflict') };
       return fail(errors, refused.status);
     }
-    const name = (await this.organizations.names(user, [organizationId])).get(organizationId) ?? '';
-    this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name } });
+    this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name: added.organizationName ?? '' } });
     return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
 
   private async renderEngagement(req: PageRequest, reply: FastifyReply, id: string, extra: Record<string, unknown>, status = 200) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
-    const links = (await this.engagements.listSubcontractors(user, id)).items;
-    const workers = (await this.workers.list(user, user.organizationId!, PAGE_WORKERS)).items;
-    const assigned = new Set(await this.workers.assignedWorkerIds(user, id));
-    const onTree = new Set([engagement.primeContractorId, ...links.map((l) => l.organizationId)]);
+    const { engagement, subcontractors } = await this.engagements.detail(user, id);
+    const workers = await this.workers.forAssignment(user, id, PAGE_WORKERS);
+    const onTree = new Set([engagement.primeContractorId, ...subcontractors.map((l) => l.organizationId)]);
     const pickable = (await this.organizations.pickable(user)).filter((o) => !onTree.has(o.id) && o.id !== user.organizationId);
     const view = managerEngagementView({
       engagement,
-      links,
+      links: subcontractors,
       workers,
-      assigned,
       pickable,
       orgId: user.organizationId!,
       lang,

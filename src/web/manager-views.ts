@@ -1,13 +1,13 @@
 import type { ContentService } from '../content/content.service';
 import type { Lang } from '../content/content.types';
 import type { EngagementsService } from '../engagements/engagements.service';
-import type { workerView } from '../workers/workers.service';
+import type { WorkersService } from '../workers/workers.service';
 import { isErrorCode } from '../common/errors/error-codes';
 import { t, type MessageKey } from './i18n';
 
 type EngagementView = Awaited<ReturnType<EngagementsService['get']>>;
 type LinkView = Awaited<ReturnType<EngagementsService['listSubcontractors']>>['items'][number];
-type WorkerView = ReturnType<typeof workerView>;
+type WorkerView = Awaited<ReturnType<WorkersService['forAssignment']>>[number];
 
 /** Where an organization stands on an engagement: the prime, or a subcontractor of some tier with its approval status. */
 export function positionOf(e: Pick<EngagementView, 'primeContractorId'>, links: LinkView[], orgId: string, lang: Lang) {
@@ -51,22 +51,21 @@ export function managerEngagementView(args: {
   engagement: EngagementView;
   links: LinkView[];
   workers: WorkerView[];
-  assigned: Set<string>;
   pickable: { id: string; name: string }[];
   orgId: string;
   lang: Lang;
   content: ContentService;
 }) {
-  const { engagement, links, workers, assigned, pickable, orgId, lang, content } = args;
+  const { engagement, links, workers, pickable, orgId, lang, content } = args;
   const position = positionOf(engagement, links, orgId, lang);
   return {
     engagement,
     position,
     curriculum: curriculumView(engagement.curriculum, content, lang),
     subcontractors: treeRows(engagement.primeContractorId, links, lang).filter((r) => r.organizationId !== orgId),
-    workers: workers.map((w) => ({ ...w, assigned: assigned.has(w.id) })),
-    assignable: workers.filter((w) => !assigned.has(w.id)).length,
-    assignedCount: workers.filter((w) => assigned.has(w.id)).length,
+    workers,
+    assignable: workers.filter((w) => !w.assigned).length,
+    assignedCount: workers.filter((w) => w.assigned).length,
     pickable,
     canAct: !position.rejected,
   };

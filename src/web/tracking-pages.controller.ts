@@ -43,7 +43,6 @@ export class TrackingPagesController {
   async progress(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Query() raw: RawFilters) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
     const { filters, cursor, errors } = await this.filters(raw, lang);
     let p: Awaited<ReturnType<TrackingService['progress']>>;
     try {
@@ -55,6 +54,7 @@ export class TrackingPagesController {
       filters.organizationId = undefined;
       p = await this.tracking.progress(user, id, { ...filters, limit: PAGE_SIZE });
     }
+    const engagement = p.engagement;
     const { town, seesReadiness, revokes } = await this.standing(user, id);
     return this.pages.render(
       req,
@@ -91,12 +91,12 @@ export class TrackingPagesController {
   async readiness(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
     const r = await this.tracking.readiness(user, id);
-    const links = (await this.engagements.listSubcontractors(user, id)).items;
+    const { engagement, subcontractors } = await this.engagements.detail(user, id);
     const { town } = await this.standing(user, id);
     const path = `/engagements/${id}/readiness`;
-    const view = readinessView({ r, engagementId: id, tiers: new Map(links.map((l) => [l.organizationId, l.tier])), town, lang });
+    const tiers = new Map(subcontractors.map((l) => [l.organizationId, l.tier]));
+    const view = readinessView({ r, engagementId: id, tiers, town, lang });
     return this.pages.render(req, reply, 'tracking/readiness', {
       title: `${t(lang, 'readiness.title')} | ${engagement.title}`,
       engagement,

@@ -257,8 +257,19 @@ export class WorkersService {
     return { assigned: ids };
   }
 
-  /** Ids of the caller's own workers already on an engagement they can see (the assignment page ticks them). */
-  async assignedWorkerIds(user: AuthUser, engagementId: string): Promise<string[]> {
+  /**
+   * The caller's own workers (up to `limit`, by name) for the assignment form of an engagement they
+   * can see, each marked when already assigned to it.
+   * @throws DomainError `engagement.not_found` (404), `organization.not_found` (404)
+   */
+  async forAssignment(user: AuthUser, engagementId: string, limit: number) {
+    const assigned = new Set(await this.assignedWorkerIds(user, engagementId));
+    const page = await this.list(user, user.organizationId ?? '', limit);
+    return page.items.map((w) => ({ ...w, assigned: assigned.has(w.id) }));
+  }
+
+  /** Ids of the caller's own workers already on an engagement they can see. */
+  private async assignedWorkerIds(user: AuthUser, engagementId: string): Promise<string[]> {
     await this.access.engagement(user, engagementId);
     const rows = await this.db
       .getRepository(Assignment)
