@@ -3,6 +3,8 @@ import {
   holdsIssuance,
   inRenewalWindow,
   reinstatable,
+  renewalWindowMs,
+  renewalWindowOpensAt,
   revocable,
   RENEWAL_WINDOW_DAYS,
   standingCertificate,
@@ -37,11 +39,29 @@ describe('what a certificate status means', () => {
     expect(reinstatable({ status: 'superseded', reinstatedAt: null })).toBe(false);
   });
 
-  it('the renewal window is the last 30 days of validity', () => {
+  // validity in days → renewal window in days: the last 30 days, never more than half the validity.
+  it.each([
+    [30, 15],
+    [45, 22.5],
+    [59, 29.5],
+    [60, 30],
+    [365, 30],
+  ])('a certificate valid %i days has a renewal window of its last %d days', (validityDays, windowDays) => {
     expect(RENEWAL_WINDOW_DAYS).toBe(30);
-    expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY), now)).toBe(true);
-    expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY + 1), now)).toBe(false);
-    expect(inRenewalWindow('2027-01-20T00:00:00.000Z', now)).toBe(true);
+    const validFrom = now;
+    const validUntil = new Date(now.getTime() + validityDays * DAY);
+    const c = { validFrom, validUntil };
+    expect(renewalWindowMs(c)).toBe(windowDays * DAY);
+    expect(renewalWindowOpensAt(c)).toBe(validUntil.getTime() - windowDays * DAY);
+    // Closed when issued and until the window opens; open from then on.
+    expect(inRenewalWindow(c, validFrom)).toBe(false);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - windowDays * DAY - 1))).toBe(false);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - windowDays * DAY))).toBe(true);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - 1))).toBe(true);
+    // Stored text reads the same as Dates.
+    expect(inRenewalWindow({ validFrom: validFrom.toISOString(), validUntil: validUntil.toISOString() }, validFrom)).toBe(false);
+    // Never more than half: a certificate is never in its window in the first half of its validity.
+    expect(renewalWindowMs(c)).toBeLessThanOrEqual((validityDays * DAY) / 2);
   });
 
   it('the standing certificate is the newest not superseded; a tie goes to the greater serial', () => {

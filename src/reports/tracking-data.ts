@@ -11,7 +11,7 @@ import { Organization } from '../organizations/organization.entity';
 import { countingCompletion } from '../training/completion-rules';
 
 export type WorkerStatus = 'not_started' | 'in_progress' | 'certified' | 'expiring';
-/** A certified worker whose certificate ends within the renewal window reads `expiring` (standing.ts). */
+/** A certified worker whose certificate ends within 30 days (standing.ts RENEWAL_WINDOW_DAYS, the longest renewal window) reads `expiring`. */
 export const EXPIRING_DAYS = RENEWAL_WINDOW_DAYS;
 const DAY = 86400_000;
 

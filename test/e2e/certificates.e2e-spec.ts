@@ -26,9 +26,19 @@ async function completeAll(t: TestApp, w: World, token: string) {
   return last;
 }
 
-/** Moves a certificate into its last `days` days of validity (the renewal window), as time passing would. */
-const endsIn = (t: TestApp, serial: string, days: number) =>
-  t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [new Date(Date.now() + days * DAY).toISOString(), serial]);
+/** Moves a certificate to `days` days before its end, keeping the length of its validity, as time passing would. */
+async function endsIn(t: TestApp, serial: string, days: number) {
+  const [c] = await t.query<{ valid_from: string; valid_until: string }>('SELECT valid_from, valid_until FROM certificates WHERE serial = ?', [
+    serial,
+  ]);
+  const until = Date.now() + days * DAY;
+  const from = until - (Date.parse(c.valid_until) - Date.parse(c.valid_from));
+  await t.query('UPDATE certificates SET valid_from = ?, valid_until = ? WHERE serial = ?', [
+    new Date(from).toISOString(),
+    new Date(until).toISOString(),
+    serial,
+  ]);
+}
 
 describe('certificates', () => {
   let t: TestApp;
@@ -277,6 +287,52 @@ describe('certificates', () => {
     const late = verifyOffline(stored, '--at', new Date(Date.parse(vc.validUntil) + 1000).toISOString());
     expect(late).toMatchObject({ code: 1, verdict: { valid: false, expired: true, revoked: false } });
   }, 30_000);
+
+  it('on the shortest validity (30 days) re-passes pile nothing up; once the window opens, one renewal and no more', async () => {
+    const e = (
+      await w.http.post(
+        '/api/v1/engagements',
+        {
+          title: '短期の業務',
+          contractNumber: 'R8-030',
+          primeContractorId: w.prime.id,
+          startsOn: '2027-05-01',
+          endsOn: '2027-05-31',
+          handlesPersonalInfo: false,
+          handlesMyNumber: false,
+          usesCloudStorage: false,
+          certificateValidityDays: 30,
+        },
+        w.staff.token,
+      )
+    ).body;
+    const x = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '短期　六郎', 'short@example.jp');
+    await w.http.post(`/api/v1/engagements/${e.id}/assignments`, { workerIds: [x.workerId] }, w.managers.prime.token);
+    let last: any;
+    for (const m of e.curriculum as string[]) last = await sit(t, w.http, x.token, m, e.id);
+    const a = last.body.certificate.serial;
+    const mine = async () => (await w.http.get('/api/v1/me/certificates', x.token)).body.filter((c: any) => c.engagement.id === e.id);
+
+    // The reviewer's scenario: five re-passes of basics while the certificate is fresh issue nothing.
+    for (let i = 0; i < 5; i++) expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    expect((await mine()).map((c: any) => [c.serial, c.status])).toEqual([[a, 'valid']]);
+
+    // The window of a 30-day certificate is its last 15 days: 16 days before the end it is still closed.
+    await endsIn(t, a, 16);
+    expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    // Ten days before the end it is open: one renewal, valid 30 days from now.
+    await endsIn(t, a, 10);
+    const b = (await sit(t, w.http, x.token, 'basics', e.id)).body.certificate.serial;
+    expect(b).not.toBe(a);
+    const renewed = (await w.http.get(`/api/v1/certificates/${b}`, x.token)).body;
+    expect(Date.parse(renewed.validUntil) - Date.parse(renewed.validFrom)).toBe(30 * DAY);
+    // And no more: the renewed certificate's window is closed.
+    for (let i = 0; i < 5; i++) expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    expect((await mine()).map((c: any) => [c.serial, c.status])).toEqual([
+      [b, 'valid'],
+      [a, 'superseded'],
+    ]);
+  }, 60_000);
 
   it('a newer module revision issues a new certificate', async () => {
     const content = mkdtempSync(join(tmpdir(), 'a4lms-content-'));
