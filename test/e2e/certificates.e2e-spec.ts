@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,9 +29,10 @@ async function completeAll(t: TestApp, w: World, token: string) {
 
 /** Moves a certificate to `days` days before its end, keeping the length of its validity, as time passing would. */
 async function endsIn(t: TestApp, serial: string, days: number) {
-  const [c] = await t.query<{ valid_from: string; valid_until: string }>('SELECT valid_from, valid_until FROM certificates WHERE serial = ?', [
-    serial,
-  ]);
+  const [c] = await t.query<{ valid_from: string; valid_until: string }>(
+    'SELECT valid_from, valid_until FROM certificates WHERE serial = ?',
+    [serial],
+  );
   const until = Date.now() + days * DAY;
   const from = until - (Date.parse(c.valid_until) - Date.parse(c.valid_from));
   await t.query('UPDATE certificates SET valid_from = ?, valid_until = ? WHERE serial = ?', [
@@ -129,7 +131,8 @@ describe('certificates', () => {
     expect(vc.issuer.name).toContain('府中町');
     expect(vc.credentialSubject.id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
     expect(vc.credentialSubject.type).toContain('AchievementSubject');
-    expect(vc.credentialSubject.identifier[0].identityHash).toMatch(/^sha256\$[0-9a-f]{64}$/);
+    // The public form names the holder by the certificate's subject id alone: no salted e-mail identity.
+    expect(vc.credentialSubject.identifier).toBeUndefined();
     expect(vc.credentialSubject.result.map((r: any) => r.moduleId)).toEqual(w.engagement.curriculum);
     expect(vc.credentialSubject.result[0]).toMatchObject({ type: ['Result'], status: 'Completed', moduleRevision: expect.any(Number) });
     expect(vc.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
@@ -200,6 +203,9 @@ describe('certificates', () => {
       expect(vc.credentialSubject.name).toBe('山田 *');
       expect(JSON.stringify(vc)).not.toContain('太郎');
       expect(JSON.stringify(vc)).not.toContain('cert-holder');
+      // Nor a salted hash of the e-mail address: with the masked name and the mail domain, it would confirm a guessed address.
+      expect(vc.credentialSubject.identifier).toBeUndefined();
+      expect(JSON.stringify(vc)).not.toMatch(/identityHash|salt/);
     }
     const holderUrl = `/api/v1/certificates/${serial}/credential?form=holder`;
     for (const token of [undefined, w.otherStaff.token, w.managers.subB.token, w.managers.outsider.token]) {
@@ -215,6 +221,17 @@ describe('certificates', () => {
     }
     const holderJwt = await w.http.get(`${holderUrl}&format=jwt`, worker.token);
     expect(decodePayload(holderJwt.text).credentialSubject.name).toBe('山田　太郎');
+    // The holder's form, VC and JWT, carries the identity the holder proves the address with.
+    for (const r of [await w.http.get(holderUrl, worker.token), holderJwt]) {
+      const [id] = decodePayload(r.text).credentialSubject.identifier;
+      expect(id).toMatchObject({
+        type: 'IdentityObject',
+        identityType: 'emailAddress',
+        hashed: true,
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+      });
+      expect(id.identityHash).toBe(`sha256$${createHash('sha256').update(`cert-holder@example.jp${id.salt}`).digest('hex')}`);
+    }
     expect(decodeHeader(holderJwt.text).alg).toBe('ES256');
     // Both forms name the same subject and verify with the same keys.
     const files = await fetchForVerification(t, w.http, serial);

@@ -124,13 +124,18 @@ describe('buildOpenBadgeCredential', () => {
     expect(identityHash(' HANAKO.yamada@example.co.jp', input.holder.salt)).toBe(`sha256$${expected}`);
   });
 
-  it('the public form differs only in the masked name', () => {
+  it('the public form has the masked name and no e-mail identity; nothing else differs', () => {
     const pub = buildOpenBadgeCredential({ ...input, form: 'public' });
     expect(pub.credentialSubject.name).toBe('山田 *');
     expect(JSON.stringify(pub)).not.toContain('花子');
+    // No salted hash of the address: with the masked name and the mail domain it would confirm a guessed address.
+    expect(pub.credentialSubject).not.toHaveProperty('identifier');
+    expect(JSON.stringify(pub)).not.toMatch(/identityHash|salt|00112233445566778899aabbccddeeff/);
+    const { identifier, ...holderSubject } = vc.credentialSubject;
+    expect(identifier).toHaveLength(1);
     expect({ ...pub, credentialSubject: { ...pub.credentialSubject, name: '' } }).toEqual({
       ...vc,
-      credentialSubject: { ...vc.credentialSubject, name: '' },
+      credentialSubject: { ...holderSubject, name: '' },
     });
   });
 
