@@ -40,21 +40,37 @@ import { StatusList } from './status-list.entity';
 
 const DAY = 86400_000;
 
-export interface CertificateFacts {
+/**
+ * What anyone holding a serial may learn about its certificate: exactly what
+ * the public verification page (/verify/:serial) shows — status, validity,
+ * the revocation date, the engagement's title and municipality, the
+ * organization, the holder's masked name. Nothing that identifies the
+ * contract, the engagement record or when each module was passed.
+ */
+export interface PublicCertificateFacts {
   serial: string;
   status: CertificateStatus;
   validFrom: string;
   validUntil: string;
-  issuedAt: string;
   revokedAt: string | null;
+  engagement: { title: string; municipality: string };
+  organization: { name: string };
+  holder: { maskedName: string };
+}
+
+/** Everything about a certificate, for those who may see its holder (src/access `certificate.holder.read`). */
+export interface CertificateFacts extends PublicCertificateFacts {
+  issuedAt: string;
   revocationReason: string | null;
-  /** When the town lifted the revocation's hold (a new certificate may follow); only to those who see the holder. */
+  /** When the town lifted the revocation's hold (a new certificate may follow). */
   reinstatedAt: string | null;
   engagement: { id: string; title: string; contractNumber: string; municipality: string; municipalityCode: string };
-  organization: { name: string };
   modules: AttestedModule[];
-  holder: { maskedName: string; name?: string; email?: string };
+  holder: { maskedName: string; name: string; email: string };
 }
+
+/** Whether the facts are the full ones (the caller may see the holder), not the public ones. */
+export const seesHolder = (f: PublicCertificateFacts | CertificateFacts): f is CertificateFacts => 'name' in f.holder;
 
 /** A stored credential as the API answers it: the compact JWS and its media type. */
 export interface CredentialDocument {
@@ -358,10 +374,12 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /**
-   * The public facts of a certificate; the holder's full name and e-mail only to those who may see them.
+   * The facts of a certificate: the public ones (what /verify shows) to
+   * anyone, everything (holder, contract, modules) to those who may see the
+   * holder; `seesHolder` tells which.
    * @throws DomainError `certificate.not_found` (404)
    */
-  async facts(serial: string, user?: AuthUser): Promise<CertificateFacts> {
+  async facts(serial: string, user?: AuthUser): Promise<PublicCertificateFacts | CertificateFacts> {
     const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
     if (!f) throw new DomainError('certificate.not_found');
     return f;
@@ -370,7 +388,7 @@ export class CertificatesService implements OnModuleInit {
   /** The printable certificate: only for those who see the holder; 404 (`certificate.not_found`) to anyone else. */
   async forDocument(serial: string, user: AuthUser | undefined): Promise<CertificateFacts & { credentialUrl: string; verifyUrl: string }> {
     const f = await this.facts(serial, user);
-    if (!f.holder.name) throw new DomainError('certificate.not_found');
+    if (!seesHolder(f)) throw new DomainError('certificate.not_found');
     return {
       ...f,
       credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`,
@@ -464,8 +482,9 @@ export class CertificatesService implements OnModuleInit {
     });
   }
 
-  async mine(user: AuthUser) {
-    return this.describe({ workerId: user.workerId! }, user);
+  /** The signed-in worker's own certificates, newest first (a worker sees their own holder). */
+  async mine(user: AuthUser): Promise<CertificateFacts[]> {
+    return (await this.describe({ workerId: user.workerId! }, user)).filter(seesHolder);
   }
 
   /**
@@ -606,7 +625,10 @@ export class CertificatesService implements OnModuleInit {
    * the columns the facts need: the public verification is the most frequent
    * request the service answers.
    */
-  private async describe(which: { serials: string[] } | { workerId: string }, user?: AuthUser): Promise<CertificateFacts[]> {
+  private async describe(
+    which: { serials: string[] } | { workerId: string },
+    user?: AuthUser,
+  ): Promise<(PublicCertificateFacts | CertificateFacts)[]> {
     const [where, params] =
       'workerId' in which
         ? ['c.worker_id = ? ORDER BY c.issued_at DESC', [which.workerId]]
@@ -615,7 +637,7 @@ export class CertificatesService implements OnModuleInit {
           : [`c.serial IN (${placeholders(which.serials.length)})`, which.serials];
     const rows = (await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[];
     const now = new Date();
-    const out: CertificateFacts[] = [];
+    const out: (PublicCertificateFacts | CertificateFacts)[] = [];
     for (const r of rows) {
       const full = await this.access.can(user, 'certificate.holder.read', {
         workerId: r.worker_id,
@@ -623,15 +645,25 @@ export class CertificatesService implements OnModuleInit {
         engagementId: r.engagement_id,
         municipalityId: r.municipality_id,
       });
-      out.push({
+      const shown: PublicCertificateFacts = {
         serial: r.serial,
         status: effectiveStatus({ status: r.status, validUntil: r.valid_until }, now),
         validFrom: r.valid_from,
         validUntil: r.valid_until,
-        issuedAt: r.issued_at,
         revokedAt: r.revoked_at,
-        revocationReason: full ? r.revocation_reason : null,
-        reinstatedAt: full ? r.reinstated_at : null,
+        engagement: { title: r.title, municipality: r.municipality_name },
+        organization: { name: r.organization_name },
+        holder: { maskedName: maskName(r.worker_name) },
+      };
+      if (!full) {
+        out.push(shown);
+        continue;
+      }
+      out.push({
+        ...shown,
+        issuedAt: r.issued_at,
+        revocationReason: r.revocation_reason,
+        reinstatedAt: r.reinstated_at,
         engagement: {
           id: r.engagement_id,
           title: r.title,
@@ -639,9 +671,8 @@ export class CertificatesService implements OnModuleInit {
           municipality: r.municipality_name,
           municipalityCode: r.municipality_code,
         },
-        organization: { name: r.organization_name },
         modules: JSON.parse(r.modules) as AttestedModule[],
-        holder: { maskedName: maskName(r.worker_name), ...(full ? { name: r.worker_name, email: r.worker_email } : {}) },
+        holder: { maskedName: shown.holder.maskedName, name: r.worker_name, email: r.worker_email },
       });
     }
     return out;

@@ -67,17 +67,42 @@ describe('certificates', () => {
   it('publishes facts with the name masked, and in full to the town', async () => {
     const pub = await w.http.get(`/api/v1/certificates/${serial}`);
     expect(pub.status).toBe(200);
-    expect(pub.body).toMatchObject({
+    // Exactly what /verify shows: no contract number, no engagement id, no module completion times.
+    expect(pub.body).toEqual({
       serial,
       status: 'valid',
+      validFrom: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+      validUntil: expect.any(String),
+      revokedAt: null,
       engagement: { title: w.engagement.title, municipality: '府中町' },
       organization: { name: w.prime.name },
+      holder: { maskedName: '山田 *' },
     });
-    expect(pub.body.holder).toEqual({ maskedName: '山田 *' });
+    expect(pub.text).not.toContain(w.engagement.id);
+    expect(pub.text).not.toContain('R8-001');
+    expect(pub.text).not.toContain('completedAt');
     const town = await w.http.get(`/api/v1/certificates/${serial}`, w.staff.token);
     expect(town.body.holder).toEqual({ maskedName: '山田 *', name: '山田　太郎', email: 'cert-holder@example.jp' });
+    // Those who see the holder keep the rest.
+    expect(town.body).toMatchObject({
+      ...pub.body,
+      holder: town.body.holder,
+      issuedAt: expect.any(String),
+      revocationReason: null,
+      reinstatedAt: null,
+      engagement: { id: w.engagement.id, contractNumber: 'R8-001', municipalityCode: '343021' },
+    });
+    expect(town.body.modules.map((m: any) => m.moduleId)).toEqual(w.engagement.curriculum);
+    expect(town.body.modules[0]).toEqual({
+      moduleId: w.engagement.curriculum[0],
+      revision: expect.any(Number),
+      completedAt: expect.any(String),
+    });
     const otherTown = await w.http.get(`/api/v1/certificates/${serial}`, w.otherStaff.token);
-    expect(otherTown.body.holder.name).toBeUndefined();
+    expect(otherTown.body).toEqual(pub.body);
+    // Several at once (town staff): each answers in the shape the caller may see.
+    const many = await w.http.post('/api/v1/certificates/verify', { serials: [serial] }, w.otherStaff.token);
+    expect(many.body).toEqual([pub.body]);
     const manager = await w.http.get(`/api/v1/certificates/${serial}`, w.managers.prime.token);
     expect(manager.body.holder.name).toBe('山田　太郎');
     const sibling = await w.http.get(`/api/v1/certificates/${serial}`, w.managers.subB.token);
@@ -360,7 +385,7 @@ describe('certificates', () => {
       const x = await assignedWorker(world, '改訂　五郎', 'revision@example.jp');
       const a = (await completeAll(app, world, x.token)).body.certificate.serial;
       const revisionOf = async (s: string) =>
-        (await world.http.get(`/api/v1/certificates/${s}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision;
+        (await world.http.get(`/api/v1/certificates/${s}`, x.token)).body.modules.find((m: any) => m.moduleId === 'basics').revision;
       const revision = await revisionOf(a);
       expect(revision).toBeGreaterThanOrEqual(1);
       // Same revision again: nothing new.
@@ -377,7 +402,7 @@ describe('certificates', () => {
         const b = r.body.certificate.serial;
         expect(b).not.toBe(a);
         expect((await http.get(`/api/v1/certificates/${a}`)).body.status).toBe('superseded');
-        expect((await http.get(`/api/v1/certificates/${b}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(
+        expect((await http.get(`/api/v1/certificates/${b}`, x.token)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(
           revision + 1,
         );
         expect(decodePayload((await http.get(`/api/v1/certificates/${b}/credential`)).text).credentialSubject.result).toContainEqual(

@@ -176,9 +176,32 @@ describe('payloads', () => {
 });
 
 describe('maskName', () => {
-  it('keeps the family name and hides the rest', () => {
-    expect(maskName('山田\u3000太郎')).toBe('山田 *');
-    expect(maskName(' Yamada  Hanako ')).toBe('Yamada *');
-    expect(maskName('山田')).toBe('山*');
+  it.each([
+    ['山田\u3000太郎', '山田 *'],
+    [' Yamada  Hanako ', 'Yamada *'],
+    ['李 明', '李 *'],
+    ['ﾅｶﾆｼ ﾕｷ', 'ﾅｶﾆｼ *'],
+    ['山田太郎', '山*'],
+    ['山田', '山*'],
+    ['José', 'J*'],
+    // One character: nothing of it is shown (it showed `X*`, the whole name).
+    ['X', '*'],
+    ['李', '*'],
+    ['𠮷', '*'],
+    // One user-perceived character made of several code points: a kanji with its variation selector, e + combining acute.
+    ['葛\u{e0100}', '*'],
+    ['e\u0301', '*'],
+    ['\u3000', '*'],
+    ['', '*'],
+  ])('%j → %j', (name, masked) => {
+    expect(maskName(name)).toBe(masked);
+  });
+
+  it('never shows a name whole', () => {
+    for (const name of ['X', '李', '山田', '山田　太郎', 'Ann Lee', '葛\u{e0100}', 'e\u0301', 'ab']) {
+      const shown = maskName(name).replace(/ ?\*$/, '');
+      expect(shown).not.toBe(name.trim());
+      expect(shown.length).toBeLessThan(name.trim().length);
+    }
   });
 });

@@ -75,10 +75,26 @@ export interface OpenBadgeInput {
   form: CredentialForm;
 }
 
-/** "山田\u3000太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
+const graphemes = new Intl.Segmenter('ja', { granularity: 'grapheme' });
+
+/**
+ * The holder's name as anyone holding the serial sees it (/verify, the public
+ * facts and credential): enough for the person holding the card to recognise
+ * it, never the whole name. The one masking function; its rule:
+ * - several parts (split at white space, the ideographic space too): the
+ *   first part and ` *` — `山田　太郎` → `山田 *`, `Yamada Hanako` → `Yamada *`;
+ * - one part of two or more characters: its first character and `*` —
+ *   `山田太郎` → `山*`, `山田` → `山*`;
+ * - one character, or nothing: `*` alone — `X` → `*`, as `X*` showed the whole name.
+ * Characters are user-perceived ones (grapheme clusters, UAX #29), so a kanji
+ * with its variation selector (葛󠄀) or a letter with a combining accent counts
+ * as one and is never shown whole either.
+ */
 export function maskName(name: string): string {
-  const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
-  return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;
+  const [family, ...rest] = name.trim().split(/\s+/);
+  if (rest.length) return `${family} *`;
+  const chars = [...graphemes.segment(family)].map((g) => g.segment);
+  return chars.length >= 2 ? `${chars[0]}*` : '*';
 }
 
 /** `sha256$<hex>` of the lower-cased, trimmed address followed by the salt, as OB 3.0's IdentityObject hashes it. */
