@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { parseCsv } from '../../src/common/csv/csv';
 import { buildWorld, corporateNumber, enrolledWorker, makeUser, type World } from '../factories/world';
 import { sit } from '../utils/quiz';
-import { formatSerial, serialCheckChar } from '../../src/certificates/credential/serial';
+import { formatSerial, newSerial, serialCheckChar } from '../../src/certificates/credential/serial';
 import { NormalizeEmails1765300000000 } from '../../src/database/migrations/1765300000000-NormalizeEmails';
 import { createTestApp, type TestApp } from '../utils/create-app';
 import { csrfOf, pageClient } from '../utils/page-client';
@@ -310,6 +310,23 @@ describe('issue 15: every input from outside', () => {
       ]);
       const stored = await t.query<{ name: string }>('SELECT name FROM workers');
       expect(stored.filter((s) => [...s.name].some((c) => c.charCodeAt(0) < 0x20))).toEqual([]);
+    });
+  });
+
+  describe('multi-line fields have line breaks, not the Unicode separators', () => {
+    it.each([
+      ['U+2028 (line separator)', '\u2028'],
+      ['U+2029 (paragraph separator)', '\u2029'],
+    ])('a revocation or reinstatement reason with %s: 400 naming the field, before any lookup', async (_what, c) => {
+      const serial = newSerial(); // nobody's: a reason that passes would get 404
+      for (const action of ['revocation', 'reinstatement']) {
+        const url = `/api/v1/certificates/${serial}/${action}`;
+        const r = await w.http.post(url, { reason: `一行目${c}二行目` }, w.staff.token);
+        expect(r.status).toBe(400);
+        expect(r.body).toMatchObject({ details: [{ field: 'reason', messages: ['reason must not contain control characters'] }] });
+        // LF and CRLF are the line breaks a multi-line field takes.
+        expect((await w.http.post(url, { reason: '一行目\n二行目\r\n三行目' }, w.staff.token)).status).toBe(404);
+      }
     });
   });
 

@@ -131,6 +131,11 @@ describe('text characters', () => {
       expect([c, isPlainText(`山田${c}太郎`)]).toEqual([c, false]);
     expect(isPlainText('一行目\r\n二行目\tタブ', true)).toBe(true);
     expect(isPlainText('NUL\u0000', true)).toBe(false);
+    // The line and paragraph separators are not line breaks, not even in a multi-line field.
+    for (const c of ['\u2028', '\u2029']) {
+      expect([c, isPlainText(`一行目${c}二行目`, true)]).toEqual([c, false]);
+      expect(forbiddenCharacterAt(`ab${c}`, true)).toBe(2);
+    }
     expect(forbiddenCharacterAt('ab\u0000')).toBe(2);
     expect(isPlainText('ﾅｶﾆｼ ﾕｷ　髙﨑①～∥')).toBe(true);
   });
