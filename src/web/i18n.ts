@@ -620,6 +620,8 @@ const ja: Record<string, string> = {
   'errors.csv.header_missing': '{line}行目の見出しに「氏名」と「メールアドレス」の列が必要です（不足: {missing}）。',
   'errors.csv.name_empty': '氏名が空欄です',
   'errors.csv.name_too_long': '氏名が{max}文字を超えています',
+  'errors.csv.errors_not_listed':
+    '取り込めなかった{total}行のうち、最初の{listed}行だけを載せています（残りの{notListed}行は載せていません）。載せた行を直して、もう一度取り込んでください。',
 };
 
 const en: Record<string, string> = {
@@ -1234,6 +1236,8 @@ const en: Record<string, string> = {
   'errors.csv.header_missing': 'The header (line {line}) must name the columns name,email,employeeNumber (missing: {missing})',
   'errors.csv.name_empty': 'name is empty',
   'errors.csv.name_too_long': 'name is longer than {max} characters',
+  'errors.csv.errors_not_listed':
+    '{notListed} more refused lines are not listed: only the first {listed} of {total} are. Fix the listed lines and import again.',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

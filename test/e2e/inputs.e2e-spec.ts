@@ -359,10 +359,21 @@ describe('issue 15: every input from outside', () => {
         ['良い\u30001', '3'],
         ['良い\u30002', '4'],
       ]);
-      const errors = rows.slice(1).filter((x) => x[6]);
-      // The first 1,000 refused lines in detail; the header counts them all.
+      const errors = rows.slice(1).filter((x) => x[5] && x[6]);
+      // The first 1,000 refused lines in detail; the header counts them all, and so does the body's last row.
       expect(errors).toHaveLength(1000);
       expect(errors[0].slice(5)).toEqual(['5', 'csv.email_invalid', 'email is not an e-mail address']);
+      expect(rows).toHaveLength(1 + 3 + 1000 + 1);
+      expect(rows[rows.length - 1]).toEqual([
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        'csv.errors_not_listed',
+        '19000 more refused lines are not listed: only the first 1000 of 20000 are. Fix the listed lines and import again.',
+      ]);
     }, 60_000);
 
     it('the same as JSON when the client asks for it', async () => {

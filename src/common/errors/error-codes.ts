@@ -49,6 +49,7 @@ export const ERROR_STATUS = {
   'csv.email_empty': 400,
   'csv.email_invalid': 400,
   'csv.email_repeats': 400,
+  'csv.errors_not_listed': 400,
   'csv.employee_number_too_long': 400,
   'csv.name_empty': 400,
   'csv.name_too_long': 400,
