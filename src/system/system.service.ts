@@ -15,7 +15,6 @@ export interface SbomFacts {
   format: string;
   /** SHA-256 of the document's bytes, hex. */
   digest: string;
-  generatedAt: string | null;
   components: number;
 }
 
@@ -64,7 +63,6 @@ export class SystemService {
     const doc = JSON.parse(bytes.toString('utf8')) as {
       bomFormat?: string;
       specVersion?: string;
-      metadata?: { timestamp?: string };
       components?: unknown[];
     };
     return (this.sbomCache = {
@@ -72,7 +70,6 @@ export class SystemService {
       facts: {
         format: `${doc.bomFormat ?? 'unknown'} ${doc.specVersion ?? ''}`.trim(),
         digest: createHash('sha256').update(bytes).digest('hex'),
-        generatedAt: doc.metadata?.timestamp ?? null,
         components: doc.components?.length ?? 0,
       },
     });

@@ -12,6 +12,8 @@ import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } f
 import { LANG_COOKIE, t } from './i18n';
 import { ROLE_HOME, type PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { SystemService } from '../system/system.service';
+import { systemView } from './system-views';
 
 const YEAR = 365 * 24 * 3600;
 
@@ -24,6 +26,7 @@ export class AuthPagesController {
     private readonly pages: Pages,
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
+    private readonly system: SystemService,
   ) {}
 
   @Public()
@@ -108,11 +111,16 @@ export class AuthPagesController {
     return this.pages.redirect(reply, localPath(next ?? '/', '/'));
   }
 
-  /** The operator's work is done through the API; the page says so. */
+  /**
+   * The operator's page: what runs (service version, Node.js and its end of
+   * life, database, bill of materials: Articles 9-2 and 12), here rather
+   * than on the public /readyz; the operator's other work is done through the API.
+   */
   @Roles('admin')
   @Get('admin')
   admin(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    return this.pages.render(req, reply, 'auth/admin', { title: t(this.pages.lang(req), 'admin.title') });
+    const lang = this.pages.lang(req);
+    return this.pages.render(req, reply, 'auth/admin', { title: t(lang, 'admin.title'), system: systemView(this.system.facts(), lang) });
   }
 
   /** A new sign-in ends the session this browser had before (no two live sessions behind one cookie). */

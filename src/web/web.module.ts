@@ -5,6 +5,7 @@ import { ContentModule } from '../content/content.module';
 import { EngagementsModule } from '../engagements/engagements.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { ReportsModule } from '../reports/reports.module';
+import { SystemModule } from '../system/system.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
@@ -32,6 +33,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     OrganizationsModule,
     CertificatesModule,
     ReportsModule,
+    SystemModule,
   ],
   controllers: [
     AuthPagesController,
