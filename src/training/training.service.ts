@@ -1,4 +1,5 @@
-import { ConflictException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
@@ -231,7 +232,8 @@ export class TrainingService {
   /**
    * Anti-guessing: after N failed attempts in a row, a cool-down before the
    * next start or submission, whatever order the sittings were started in.
-   * @throws 429 with `retryAt` while cooling down
+   * @throws DomainError `quiz.cooling_down` (429) with `failures`, `retryAt`
+   *   (ISO-8601) and `retryAfterSeconds` (the filter's Retry-After) while cooling down
    */
   private async assertNotCoolingDown(m: EntityManager, workerId: string, moduleId: string, now = new Date()): Promise<void> {
     const n = this.config.quizMaxFailures;
@@ -245,13 +247,11 @@ export class TrainingService {
     if (recent.length < n || recent.some((a) => a.passed)) return;
     const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
     if (until > now)
-      throw new HttpException(
-        {
-          message: `After ${n} failed attempts in a row, wait until ${until.toISOString()} before trying again; re-read the lesson meanwhile`,
-          retryAt: until.toISOString(),
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+      throw new DomainError('quiz.cooling_down', {
+        failures: n,
+        retryAt: until.toISOString(),
+        retryAfterSeconds: Math.ceil((until.getTime() - now.getTime()) / 1000),
+      });
   }
 }
 

@@ -6,7 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import { EnrollDto, LoginDto } from '../auth/dto/login.dto';
 import { Public } from '../auth/public.decorator';
 import { SessionsService } from '../sessions/sessions.service';
-import { DomainError } from '../common/errors/domain-error';
+import { setRetryAfter } from '../common/filters/all-exceptions.filter';
 import { CsrfGuard } from './csrf';
 import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
 import { LANG_COOKIE, t } from './i18n';
@@ -59,8 +59,7 @@ export class AuthPagesController {
       const h = httpError(e);
       if (h?.status === 401) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, 401);
       if (h?.status === 429) {
-        const retryAfter = e instanceof DomainError ? e.params.retryAfterSeconds : undefined;
-        if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+        setRetryAfter(reply, e);
         return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, 429);
       }
       throw e;

@@ -601,6 +601,8 @@ const ja: Record<string, string> = {
   'errors.organization.not_found': '組織が見つかりません。',
   'errors.auth.sign_in_failed': 'メールアドレスまたはパスワードが正しくありません。',
   'errors.auth.sign_in_throttled': 'ログインの失敗が続いたため、しばらくの間ログインできません。時間をおいてからお試しください。',
+  'errors.quiz.cooling_down':
+    '不合格が{failures}回続いたため、{retryAt}まで確認テストを受けられません。その間に教材をもう一度お読みください。',
   'errors.assignment.organization_refused': 'この組織は本業務の再委託先として承認されなかったため、従事者を割り当てられません。',
   'errors.engagement.contract_number_taken': 'この契約番号の業務はすでに登録されています。',
   'errors.organization.corporate_number_taken': 'この法人番号の組織はすでに登録されています。',
@@ -1243,6 +1245,8 @@ const en: Record<string, string> = {
   'errors.organization.not_found': 'Organization not found.',
   'errors.auth.sign_in_failed': 'E-mail or password is wrong.',
   'errors.auth.sign_in_throttled': 'Too many failed sign-ins; try again later.',
+  'errors.quiz.cooling_down':
+    'After {failures} failed attempts in a row, wait until {retryAt} before trying again; re-read the lesson meanwhile',
   'errors.assignment.organization_refused': 'The organization was refused for this engagement, so its workers cannot be assigned.',
   'errors.engagement.contract_number_taken': 'An engagement with this contract number exists in this municipality.',
   'errors.organization.corporate_number_taken': 'An organization with this corporate number exists.',

@@ -14,6 +14,7 @@ import { type FormBody, httpError, list, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { DomainError } from '../common/errors/domain-error';
 import { lessonView, quizView, workerHomeView } from './worker-views';
 
 const MODULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -79,9 +80,12 @@ export class WorkerPagesController {
       return this.pages.redirect(reply, `/quiz/${attempt.attemptId}`);
     } catch (e) {
       // The cool-down after repeated failures: say until when, on the lesson page.
-      const retryAt = (e as { getResponse?: () => unknown }).getResponse?.() as { retryAt?: string } | undefined;
-      if (httpError(e)?.status !== 429 || !retryAt?.retryAt) throw e;
-      this.pages.flash(req, reply, { kind: 'error', key: 'lesson.coolDown', params: { until: formatDateTime(retryAt.retryAt, lang) } });
+      if (!(e instanceof DomainError) || e.code !== 'quiz.cooling_down') throw e;
+      this.pages.flash(req, reply, {
+        kind: 'error',
+        key: 'lesson.coolDown',
+        params: { until: formatDateTime(String(e.params.retryAt), lang) },
+      });
       return this.pages.redirect(reply, `/learn/${engagementId}/${moduleId}`);
     }
   }

@@ -2,7 +2,8 @@
  * Every domain error code and the HTTP status it answers with (API.md,
  * Conventions: 400 invalid input, 401 no or expired session, 403 the role may
  * not, 404 missing or not visible, 409 conflict or wrong state, 413 too large,
- * 429 rate limited). A code is `<area>.<snake_case>`; its words, in both
+ * 429 rate limited: thrown with `retryAfterSeconds`, which DomainError requires and
+ * the filter sends as Retry-After). A code is `<area>.<snake_case>`; its words, in both
  * languages, are `errors.<code>` in the web dictionary (only src/web/ speaks).
  * Grouped by area, sorted within each group.
  */
@@ -64,6 +65,8 @@ export const ERROR_STATUS = {
   'status_list.not_found': 404,
   // engagements
   'subcontractor.already_decided': 409,
+  // training
+  'quiz.cooling_down': 429,
   // system
   'system.sbom_missing': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
