@@ -27,9 +27,11 @@ async function bootstrap() {
   await configureApp(app);
   const setup = app.get(SetupService);
   await setup.ensureAdmin();
-  if (process.argv.includes('--demo')) await setup.seedDemo();
+  const demo = process.argv.includes('--demo');
+  if (demo) await setup.seedDemo();
   stopOnSignals(app, (line) => setup.announce(line));
-  await app.listen(config.port, config.host);
+  // The demo's accounts share one published password: serve them to this machine only unless HOST says otherwise.
+  await app.listen(config.port, demo && process.env.HOST === undefined ? '127.0.0.1' : config.host);
   setup.announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
 }
 
