@@ -8,7 +8,9 @@ import { ReportsModule } from '../reports/reports.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
+import { ContentPagesController } from './content-pages.controller';
 import { CsrfGuard } from './csrf';
+import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
 import { TownCertificatePagesController } from './town-certificate-pages.controller';
@@ -32,6 +34,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     OrganizationsModule,
     CertificatesModule,
     ReportsModule,
+    ItemAnalysisModule,
   ],
   controllers: [
     AuthPagesController,
@@ -41,6 +44,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     TownCertificatePagesController,
     TrackingPagesController,
     VerifyPagesController,
+    ContentPagesController,
   ],
   providers: [Pages, CsrfGuard],
 })

@@ -63,6 +63,8 @@ export const ERROR_STATUS = {
   'status_list.not_found': 404,
   // engagements
   'subcontractor.already_decided': 409,
+  // training content
+  'module.not_found': 404,
   // system
   'system.sbom_missing': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
