@@ -127,6 +127,9 @@ export class ItemAnalysisService {
       }
       if (sitting.length) stats.add(sitting);
     });
+    // An earlier revision's questions come from its sittings, in the order first met: list them by id.
+    const ordered = [...shapes.values()];
+    if (revision !== module.revision) ordered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return {
       moduleId,
       title: { ...module.title },
@@ -136,7 +139,7 @@ export class ItemAnalysisService {
       sittings: stats.sittings,
       thresholds: { minimumAttempts: MIN_ATTEMPTS_FOR_FLAGS, tooEasyFacility: TOO_EASY_FACILITY },
       revisions: await this.revisions(moduleId, module.revision),
-      questions: [...shapes.values()].map((shape) => {
+      questions: ordered.map((shape) => {
         const s = stats.statistic(shape.id);
         return {
           id: shape.id,
