@@ -309,7 +309,7 @@ describe('item analysis', () => {
       expect(page.text).toContain('⚠ 識別指数が負');
       const decoded = page.text.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
       expect(decoded).toMatch(/href="\/api\/v1\/modules\/basics\/item-analysis\?revision=\d+&attempts=all&format=csv&lang=ja"/);
-      expect(page.text).not.toMatch(/分析　|生成\d/);
+      expect(page.text).not.toMatch(/分析\u3000|生成\d/);
       // The CSV link works with the page's session cookie.
       const href = /href="(\/api\/v1\/modules\/basics\/item-analysis[^"]+)"/.exec(decoded)![1];
       const csv = await b.get(href);
