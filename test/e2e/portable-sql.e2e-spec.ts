@@ -20,7 +20,12 @@ describe('forEachRow', () => {
   });
 
   it('rejects a failing read or a failing callback and leaves the connections usable', async () => {
-    await expect(forEachRow(t.dataSource, 'SELECT no_such_column FROM attempts', [], () => undefined)).rejects.toThrow();
+    // Compared by message: the driver's error class may come from another test file's realm (a native module loads once per process).
+    const failed = await forEachRow(t.dataSource, 'SELECT no_such_column FROM attempts', [], () => undefined).then(
+      () => null,
+      (e: { message?: string }) => e,
+    );
+    expect(failed?.message).toMatch(/no_such_column/);
     await expect(
       forEachRow(t.dataSource, series, [3], () => {
         throw new Error('stop');
