@@ -1,7 +1,12 @@
 import { Column, Entity } from 'typeorm';
 import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
-export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker'] as const;
+/**
+ * `content_author`: writes and reviews the training content; sees the module
+ * catalog and the item analysis, nothing about people (docs/item-analysis.md).
+ * The column is a plain varchar(20): no constraint lists the roles.
+ */
+export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker', 'content_author'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('users')

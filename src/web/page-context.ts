@@ -12,6 +12,7 @@ export const ROLE_HOME: Record<Role, string> = {
   org_manager: '/manager',
   town_staff: '/town',
   admin: '/admin',
+  content_author: '/content/item-analysis',
 };
 
 const NAV: Record<Role, { href: string; key: string }[]> = {
@@ -30,7 +31,11 @@ const NAV: Record<Role, { href: string; key: string }[]> = {
     { href: '/town/engagements/new', key: 'nav.newEngagement' },
     { href: '/town/certificates', key: 'nav.verify' },
   ],
-  admin: [{ href: '/admin', key: 'nav.admin' }],
+  admin: [
+    { href: '/admin', key: 'nav.admin' },
+    { href: '/content/item-analysis', key: 'nav.itemAnalysis' },
+  ],
+  content_author: [{ href: '/content/item-analysis', key: 'nav.itemAnalysis' }],
 };
 
 /** The path without its query: what the language switch returns to. Ids only, never personal data. */

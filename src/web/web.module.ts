@@ -9,7 +9,9 @@ import { SystemModule } from '../system/system.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
+import { ContentPagesController } from './content-pages.controller';
 import { CsrfGuard } from './csrf';
+import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
 import { TownCertificatePagesController } from './town-certificate-pages.controller';
@@ -34,6 +36,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     CertificatesModule,
     ReportsModule,
     SystemModule,
+    ItemAnalysisModule,
   ],
   controllers: [
     AuthPagesController,
@@ -43,6 +46,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     TownCertificatePagesController,
     TrackingPagesController,
     VerifyPagesController,
+    ContentPagesController,
   ],
   providers: [Pages, CsrfGuard],
 })

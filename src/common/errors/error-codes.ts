@@ -67,6 +67,8 @@ export const ERROR_STATUS = {
   'subcontractor.already_decided': 409,
   // training
   'quiz.cooling_down': 429,
+  // training content
+  'module.not_found': 404,
   // system
   'system.sbom_missing': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
