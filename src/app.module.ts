@@ -24,6 +24,7 @@ import { AuditModule } from './audit/audit.module';
 import { ReportPagesModule, ReportsModule } from './reports/reports.module';
 import { WebModule } from './web/web.module';
 import { SystemModule } from './system/system.module';
+import { MailModule, RemindersModule } from './mail/mail.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -39,6 +40,7 @@ const API_MODULES: Type[] = [
   AuditModule,
   ReportsModule,
   SystemModule,
+  RemindersModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */
@@ -54,6 +56,7 @@ export class AppModule {
         DatabaseModule,
         SessionsModule,
         AccessModule,
+        MailModule,
         ...API_MODULES,
         ...ROOT_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: 'api/v1', module }))),

@@ -31,6 +31,11 @@ async function bootstrap() {
   stopOnSignals(app, (line) => setup.announce(line));
   await app.listen(config.port, config.host);
   setup.announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
+  setup.announce(
+    config.smtpUrl
+      ? `E-mail: sent through the relay in SMTP_URL; the outbox is at ${config.publicBaseUrl}/admin/outbox (admin)`
+      : `E-mail: SMTP_URL is not set, so messages are not sent: they wait in the outbox at ${config.publicBaseUrl}/admin/outbox (sign in as the admin)`,
+  );
 }
 
 /** How long requests in flight get after SIGTERM before the process exits anyway (a load balancer's usual grace is 30 s). */

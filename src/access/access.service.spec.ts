@@ -97,6 +97,9 @@ const TABLE: Row[] = [
   ['A  A  N  F  F  F  F  F  F', 'certificate.reinstate', E, 'E'],
   ['A  A  N  F  F  F  F  F  F', 'audit.read', E, 'E'],
   ['A  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
+  ['F  A  N  A  A  A  N  F  F', 'engagement.reminders.send', E, 'E'],
+  ['F  A  N  F  F  F  F  F  F', 'engagement.reminders.configure', E, 'E'],
+  ['A  F  F  F  F  F  F  F  F', 'mail.outbox.read', null, '—'],
 ];
 
 describe('the access policy (permission × caller)', () => {

@@ -41,6 +41,9 @@ export const PERMISSIONS = [
   'certificate.revoke',
   'certificate.reinstate',
   'audit.read',
+  'engagement.reminders.send',
+  'engagement.reminders.configure',
+  'mail.outbox.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -85,6 +88,9 @@ export interface PermissionTargets {
   'certificate.revoke': EngagementRef;
   'certificate.reinstate': EngagementRef;
   'audit.read': EngagementRef | null;
+  'engagement.reminders.send': EngagementRef;
+  'engagement.reminders.configure': EngagementRef;
+  'mail.outbox.read': null;
 }
 
 /** The 404 a refusal answers with: the noun the permission is about. */
@@ -110,6 +116,9 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'certificate.revoke': 'certificate.not_found',
   'certificate.reinstate': 'certificate.not_found',
   'audit.read': 'engagement.not_found',
+  'engagement.reminders.send': 'engagement.not_found',
+  'engagement.reminders.configure': 'engagement.not_found',
+  'mail.outbox.read': 'access.forbidden',
 };
 
 /**
@@ -202,6 +211,19 @@ export class AccessService {
       if (ref === null) return u.role === 'admin' ? 'allow' : 'forbidden';
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
     },
+    // Reminders go to the people the caller follows in progress (trackingScope): the town all, a manager their subtree's.
+    // The admin is no party to an engagement.
+    'engagement.reminders.send': async (u, ref) => {
+      if (u.role !== 'town_staff' && u.role !== 'org_manager') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The schedule of automatic reminders is the town's, like the engagement itself.
+    'engagement.reminders.configure': async (u, ref) => {
+      if (u.role !== 'town_staff') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The outbox lists every message's subject and (masked) recipient: the operator's.
+    'mail.outbox.read': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
   };
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}

@@ -12,7 +12,19 @@ function files(dir: string, ext: string): string[] {
 }
 
 /** Templates of the web application (other features keep their own wording). */
-const OUR_VIEWS = ['layouts/main.hbs', 'partials', 'auth', 'worker', 'manager', 'town', 'tracking', 'errors', 'certificates/verify.hbs'];
+const OUR_VIEWS = [
+  'layouts/main.hbs',
+  'partials',
+  'auth',
+  'admin',
+  'mail',
+  'worker',
+  'manager',
+  'town',
+  'tracking',
+  'errors',
+  'certificates/verify.hbs',
+];
 
 describe('the UI dictionary', () => {
   it('has the same keys in Japanese and English, none empty', () => {

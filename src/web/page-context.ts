@@ -30,7 +30,10 @@ const NAV: Record<Role, { href: string; key: string }[]> = {
     { href: '/town/engagements/new', key: 'nav.newEngagement' },
     { href: '/town/certificates', key: 'nav.verify' },
   ],
-  admin: [{ href: '/admin', key: 'nav.admin' }],
+  admin: [
+    { href: '/admin', key: 'nav.admin' },
+    { href: '/admin/outbox', key: 'nav.outbox' },
+  ],
 };
 
 /** The path without its query: what the language switch returns to. Ids only, never personal data. */

@@ -76,9 +76,14 @@ export class TownPagesController {
     const probe = { ...input, primeContractorId: newPrime ? '00000000-0000-4000-8000-000000000000' : input.primeContractorId };
     const v = await validateForm(CreateEngagementDto, probe, lang, 'engagement');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
-    const orgInput = { name: str(body, 'newPrimeName'), corporateNumber: str(body, 'newPrimeCorporateNumber').trim() || undefined };
+    const orgInput = {
+      name: str(body, 'newPrimeName'),
+      corporateNumber: str(body, 'newPrimeCorporateNumber').trim() || undefined,
+      contactEmail: str(body, 'newPrimeContactEmail').trim() || undefined,
+    };
     const o = newPrime ? await validateForm(CreateOrganizationDto, orgInput, lang, 'organization') : null;
-    if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[k === 'name' ? 'newPrimeName' : 'newPrimeCorporateNumber'] = m;
+    const newPrimeField: Record<string, string> = { name: 'newPrimeName', corporateNumber: 'newPrimeCorporateNumber', contactEmail: 'newPrimeContactEmail' };
+    if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[newPrimeField[k] ?? 'newPrimeName'] = m;
     if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
     const dto = v.value;
     try {

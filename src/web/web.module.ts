@@ -8,6 +8,9 @@ import { ReportsModule } from '../reports/reports.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
+import { AccountPagesController } from './account-pages.controller';
+import { OutboxPagesController } from './outbox-pages.controller';
+import { RemindersModule } from '../mail/mail.module';
 import { CsrfGuard } from './csrf';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
@@ -32,9 +35,12 @@ import { WorkerPagesController } from './worker-pages.controller';
     OrganizationsModule,
     CertificatesModule,
     ReportsModule,
+    RemindersModule,
   ],
   controllers: [
     AuthPagesController,
+    AccountPagesController,
+    OutboxPagesController,
     WorkerPagesController,
     ManagerPagesController,
     TownPagesController,
