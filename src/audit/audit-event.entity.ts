@@ -26,7 +26,6 @@ export type AuditAction =
   | 'auth.password_reset_requested'
   | 'auth.password_reset'
   | 'user.address_proved'
-  | 'user.create_pending'
   | 'user.displaced'
   | 'organization.manager_invited'
   | 'reminders.sent'

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ANONYMOUS, AuditService, type AuditActor } from '../audit/audit.service';
+import type { AuthUser } from './auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { conditionalUpdate } from '../database/conditional-update';
@@ -92,7 +93,12 @@ export class AccountLinksService {
           ANONYMOUS,
         );
       }
-      await this.audit.record(m, { action: 'auth.password_reset_requested', actor: ANONYMOUS, targetType: 'user', targetId: user?.id ?? null });
+      await this.audit.record(m, {
+        action: 'auth.password_reset_requested',
+        actor: ANONYMOUS,
+        targetType: 'user',
+        targetId: user?.id ?? null,
+      });
     });
   }
 
@@ -112,7 +118,12 @@ export class AccountLinksService {
       await m.update(User, { id: user.id }, { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now });
       await m.update(Session, { userId: user.id, revokedAt: IsNull() }, { revokedAt: now });
       await m.update(EmailToken, { userId: user.id, purpose: 'password_reset', usedAt: IsNull() }, { usedAt: now });
-      await this.audit.record(m, { action: 'auth.password_reset', actor: { id: user.id, role: user.role }, targetType: 'user', targetId: user.id });
+      await this.audit.record(m, {
+        action: 'auth.password_reset',
+        actor: { id: user.id, role: user.role },
+        targetType: 'user',
+        targetId: user.id,
+      });
     });
   }
 
@@ -158,21 +169,31 @@ export class AccountLinksService {
 
   /**
    * Uses an address-proof code: proves the address of the account it was
-   * sent for, or creates the account that waited for it (displacing an
-   * unproved holder of the address) and signs it in.
-   * @throws DomainError `account.code_invalid` (400), `account.address_taken` (409: a proved account holds the address),
+   * sent for (the caller signed in as that account), or creates the account
+   * that waited for it (displacing an unproved holder of the address) and signs it in.
+   * @throws DomainError `account.code_invalid` (400), `account.sign_in_required` (401: the code proves an account's
+   *   address and the caller is not signed in as it), `account.address_taken` (409: a proved account holds the address),
    *   `enrollment.code_used` (409: the worker enrolled meanwhile)
    */
-  async proveAddress(code: string): Promise<ProofOutcome> {
+  async proveAddress(code: string, signedIn?: Pick<AuthUser, 'id'>): Promise<ProofOutcome> {
     const created = await this.tx.run(async (m) => {
-      const { token } = await this.use(m, 'address_proof', code);
+      // Proving an existing account's address takes its password too (signed in as it): a code alone, sent to an
+      // address someone else registered, would otherwise let its owner confirm the squatter's account for them.
+      const { token } = await this.use(m, 'address_proof', code, (found) => {
+        if (!found.payload && found.userId !== signedIn?.id) throw new DomainError('account.sign_in_required');
+      });
       const pending = token.payload as PendingAccount | null;
       const now = new Date();
       if (!pending) {
         const user = await m.findOneBy(User, { id: token.userId ?? '' });
         if (!user || user.email !== token.email) throw new DomainError('account.code_invalid', {}, 'code');
         if (!proved(user)) await m.update(User, { id: user.id }, { emailVerifiedAt: now });
-        await this.audit.record(m, { action: 'user.address_proved', actor: { id: user.id, role: user.role }, targetType: 'user', targetId: user.id });
+        await this.audit.record(m, {
+          action: 'user.address_proved',
+          actor: { id: user.id, role: user.role },
+          targetType: 'user',
+          targetId: user.id,
+        });
         return null;
       }
       if (pending.kind === 'enrollment') return this.finishEnrollment(m, pending, token.email, now);
@@ -253,7 +274,13 @@ export class AccountLinksService {
    * `contactEmail`). In the caller's transaction: the organization and the
    * invitation commit together.
    */
-  async inviteManager(m: EntityManager, org: Pick<Organization, 'id' | 'name'>, email: string, registrar: string, actor: AuditActor): Promise<void> {
+  async inviteManager(
+    m: EntityManager,
+    org: Pick<Organization, 'id' | 'name'>,
+    email: string,
+    registrar: string,
+    actor: AuditActor,
+  ): Promise<void> {
     const { code, token } = await this.issue(m, 'manager_invitation', { organizationId: org.id, email }, MANAGER_INVITATION_DAYS * DAY);
     await this.outbox.enqueue(
       m,
@@ -312,7 +339,12 @@ export class AccountLinksService {
   private async issue(
     m: EntityManager,
     purpose: EmailTokenPurpose,
-    what: { userId?: string | null; organizationId?: string | null; email: string; payload?: Record<string, unknown> | PendingAccount | null },
+    what: {
+      userId?: string | null;
+      organizationId?: string | null;
+      email: string;
+      payload?: Record<string, unknown> | PendingAccount | null;
+    },
     validMs: number,
   ): Promise<{ code: string; token: EmailToken }> {
     const { code, hash, expiresAt } = issueEmailCode(validMs);
@@ -337,10 +369,16 @@ export class AccountLinksService {
    * once (two instances) one succeeds and the other gets the 400.
    * @throws DomainError `account.code_invalid` (400, field `code`): unknown, of another purpose, used or expired
    */
-  private async use(m: EntityManager, purpose: EmailTokenPurpose, code: string): Promise<{ token: EmailToken }> {
+  private async use(
+    m: EntityManager,
+    purpose: EmailTokenPurpose,
+    code: string,
+    check?: (token: EmailToken) => void,
+  ): Promise<{ token: EmailToken }> {
     const token = await m.findOneBy(EmailToken, { tokenHash: enrollmentCodeHash(code), purpose });
     const now = new Date();
     if (!token || token.usedAt || token.expiresAt <= now) throw new DomainError('account.code_invalid', {}, 'code');
+    check?.(token);
     if (!(await conditionalUpdate(m, EmailToken, { id: token.id, usedAt: IsNull() }, { usedAt: now })))
       throw new DomainError('account.code_invalid', {}, 'code');
     return { token };

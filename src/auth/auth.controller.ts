@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentUser, type AuthUser } from './auth-user';
+import { CurrentUser, OptionalUser, type AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { AcceptInvitationDto, AddressProofDto, EnrollDto, LoginDto, PasswordResetDto, PasswordResetRequestDto } from './dto/login.dto';
 import { AccountLinksService } from './account-links.service';
@@ -51,12 +51,15 @@ export class AuthController {
     await this.links.resetPassword(body.code, body.password);
   }
 
-  /** Uses an address-proof code: 200 `{proved: true}`, or, for an account that waited for the proof, 200 like login. */
+  /**
+   * Uses an address-proof code: 200 `{proved: true}` (signed in as the account it was sent for; 401
+   * otherwise), or, for an account that waited for the proof, 200 like login.
+   */
   @Public()
   @Post('auth/address-proof')
   @HttpCode(200)
-  async proveAddress(@Body() body: AddressProofDto) {
-    const outcome = await this.links.proveAddress(body.code);
+  async proveAddress(@Body() body: AddressProofDto, @OptionalUser() user?: AuthUser) {
+    const outcome = await this.links.proveAddress(body.code, user);
     return outcome.kind === 'proved' ? { proved: true } : outcome.signedIn;
   }
 

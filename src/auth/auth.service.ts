@@ -116,9 +116,9 @@ export class AuthService {
       const now = new Date();
       const userId = randomUUID();
       const holder = await addressHolder(m, worker.email);
+      const organization = (await m.findOneBy(Organization, { id: worker.organizationId }))?.name;
       if (holder && !proved(holder) && !byInvitation) {
         // Neither can prove the address yet: whoever proves it first keeps it.
-        const organization = (await m.findOneBy(Organization, { id: worker.organizationId }))?.name;
         await this.links.sendAddressProof(
           m,
           { email: worker.email },
@@ -169,9 +169,9 @@ export class AuthService {
         actor: u,
         targetType: 'worker',
         targetId: worker.id,
-        details: { organizationId: worker.organizationId, proved: byInvitation },
+        details: { organizationId: worker.organizationId, ...(byInvitation ? { proved: true } : {}) },
       });
-      if (!byInvitation) await this.links.sendAddressProof(m, { email: u.email, userId: u.id }, 'confirm', u);
+      if (!byInvitation) await this.links.sendAddressProof(m, { email: u.email, userId: u.id }, 'confirm', u, undefined, organization);
       return u;
     });
     return user ? this.signIn(user) : { addressProofSent: true };

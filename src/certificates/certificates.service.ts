@@ -270,7 +270,14 @@ export class CertificatesService implements OnModuleInit {
         kind: 'certificate_revoked',
         to: worker.email,
         key: `certificate-revoked:${cert.id}`,
-        params: { name: worker.name, engagement: e.title, serial: cert.serial, municipality, reason, verifyLink: links.verify(cert.serial) },
+        params: {
+          name: worker.name,
+          engagement: e.title,
+          serial: cert.serial,
+          municipality,
+          reason,
+          verifyLink: links.verify(cert.serial),
+        },
       },
       ...(await this.managersOf(m, cert.organizationId)).map((u) => ({
         kind: 'certificate_revoked_manager' as const,
@@ -306,7 +313,16 @@ export class CertificatesService implements OnModuleInit {
          AND NOT EXISTS (SELECT 1 FROM mail_outbox o WHERE o.idempotency_key = 'certificate-expiring:' || c.id)`,
       ),
       [now.toISOString(), until],
-    )) as { id: string; serial: string; valid_until: string; organization_id: string; engagement_id: string; name: string; email: string; title: string }[];
+    )) as {
+      id: string;
+      serial: string;
+      valid_until: string;
+      organization_id: string;
+      engagement_id: string;
+      name: string;
+      email: string;
+      title: string;
+    }[];
     if (!due.length) return 0;
     const links = mailLinks(this.config.publicBaseUrl);
     return this.tx.run(async (m) => {
@@ -324,7 +340,13 @@ export class CertificatesService implements OnModuleInit {
             to: u.email,
             userId: u.id,
             key: `certificate-expiring:${c.id}:${u.id}`,
-            params: { worker: c.name, engagement: c.title, serial: c.serial, validUntil: c.valid_until, progressLink: links.progress(c.engagement_id) },
+            params: {
+              worker: c.name,
+              engagement: c.title,
+              serial: c.serial,
+              validUntil: c.valid_until,
+              progressLink: links.progress(c.engagement_id),
+            },
           })),
         ]);
         queued += results.filter((r) => r === 'queued').length;

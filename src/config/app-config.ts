@@ -195,6 +195,14 @@ export class EnvironmentVariables {
   @Validate(IsMailFrom)
   MAIL_FROM?: string;
 
+  /** How often an idle sender looks for messages to send, in seconds; 0: only when asked (the tests drain explicitly). */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(3600)
+  @IsInt({ message: 'must be an integer number of seconds' })
+  MAIL_POLL_SECONDS?: number;
+
   /** How often each instance looks for automatic mail that is due (reminders, expiring certificates), in minutes; 0 turns it off. */
   @IsOptional()
   @Transform(toInt)
@@ -239,6 +247,8 @@ export class AppConfig {
   smtpUrl?: string;
   /** The From header of every message: `"name" <address>`. */
   mailFrom!: string;
+  /** Seconds between the sender's looks for due messages; 0: only when asked. */
+  mailPollSeconds!: number;
   /** Minutes between the scheduler's looks for automatic mail; 0: off. */
   mailScheduleMinutes!: number;
 }
@@ -287,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signingKeyEs256Pem: raw.SIGNING_KEY_ES256_PEM,
     smtpUrl: raw.SMTP_URL || undefined,
     mailFrom: raw.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+    mailPollSeconds: raw.MAIL_POLL_SECONDS ?? 2,
     mailScheduleMinutes: raw.MAIL_SCHEDULE_MINUTES ?? 10,
   };
 }

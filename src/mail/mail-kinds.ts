@@ -37,7 +37,14 @@ export interface MailParams {
   manager_invitation: { organization: string; registrar: string; link: string; code: string; expiresAt: string };
   certificate_issued: { name: string; engagement: string; serial: string; validUntil: string; certificateLink: string; verifyLink: string };
   certificate_revoked: { name: string; engagement: string; serial: string; municipality: string; reason: string; verifyLink: string };
-  certificate_revoked_manager: { worker: string; engagement: string; serial: string; municipality: string; reason: string; progressLink: string };
+  certificate_revoked_manager: {
+    worker: string;
+    engagement: string;
+    serial: string;
+    municipality: string;
+    reason: string;
+    progressLink: string;
+  };
   certificate_expiring: { name: string; engagement: string; serial: string; validUntil: string; link: string };
   certificate_expiring_manager: { worker: string; engagement: string; serial: string; validUntil: string; progressLink: string };
 }

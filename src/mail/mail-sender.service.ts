@@ -22,8 +22,6 @@ export const SEND_BATCH = 10;
 export const CLAIM_LEASE_MS = 120_000;
 /** Attempts before a message is given up (`failed`): about an hour of retries. */
 export const MAX_ATTEMPTS = 8;
-/** How often an idle sender looks for due messages. */
-export const POLL_MS = 2_000;
 /** Waiting for the batch in flight at shutdown, within main.ts's 25 s grace. */
 const SHUTDOWN_WAIT_MS = 15_000;
 
@@ -45,8 +43,9 @@ export function messageIdOf(idempotencyKey: string, domain: string): string {
 /** An SMTP error as the admin sees it: the reply code and words, with any e-mail address masked, at most 300 characters. */
 export function describeSendError(err: unknown): string {
   const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
-  const words = (e.response ?? e.message ?? String(err)).replace(/[^\s<>"']+@[^\s<>"']+/g, '…@…');
-  return `${e.responseCode ?? e.code ?? 'error'}: ${words}`.slice(0, 300);
+  // The relay's reply starts with its code (`550 5.1.1 …`); other errors get theirs (ECONNREFUSED …) in front.
+  const words = e.response ?? `${e.responseCode ?? e.code ?? 'error'}: ${e.message ?? String(err)}`;
+  return words.replace(/[^\s<>"']+@[^\s<>"']+/g, '…@…').slice(0, 300);
 }
 
 /**
@@ -114,7 +113,7 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
       greetingTimeout: 15_000,
       socketTimeout: 60_000,
     });
-    this.schedule(0);
+    if (this.config.mailPollSeconds > 0) this.schedule(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -131,7 +130,7 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
         .catch((err: unknown) => this.log.error(`sending failed: ${describeSendError(err)}`))
         .finally(() => {
           this.running = undefined;
-          this.schedule(POLL_MS);
+          this.schedule(this.config.mailPollSeconds * 1000);
         });
     }, ms);
     this.timer.unref();
@@ -219,7 +218,9 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
       const permanent = (err as { permanent?: boolean }).permanent === true;
       const failed = permanent || message.attempts >= MAX_ATTEMPTS;
       const lastError = describeSendError(err);
-      this.log.warn(`message ${message.id} (${message.kind}) attempt ${message.attempts} ${failed ? 'failed for good' : 'failed'}: ${lastError}`);
+      this.log.warn(
+        `message ${message.id} (${message.kind}) attempt ${message.attempts} ${failed ? 'failed for good' : 'failed'}: ${lastError}`,
+      );
       await this.finish(message, {
         status: failed ? 'failed' : 'pending',
         lastError,
@@ -238,7 +239,10 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Counts by status, for the admin page. */
   async counts(): Promise<Record<string, number>> {
-    const rows = (await this.db.query('SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status')) as { status: string; n: string | number }[];
+    const rows = (await this.db.query('SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status')) as {
+      status: string;
+      n: string | number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
@@ -246,7 +250,11 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
   async retry(ids: string[]): Promise<number> {
     if (!ids.length) return 0;
     return this.tx.run(async (m) => {
-      const res = await m.update(OutboxMessage, { id: In(ids), status: 'failed' }, { status: 'pending', attempts: 0, nextAttemptAt: new Date() });
+      const res = await m.update(
+        OutboxMessage,
+        { id: In(ids), status: 'failed' },
+        { status: 'pending', attempts: 0, nextAttemptAt: new Date() },
+      );
       return res.affected ?? 0;
     });
   }

@@ -62,7 +62,8 @@ export class OutboxListService {
   /** Failed messages back to the queue; audited (`mail.retried`, the count). */
   async retry(user: AuthUser, ids: string[]): Promise<number> {
     const n = await this.sender.retry(ids);
-    if (n) await this.tx.run((m) => this.audit.record(m, { action: 'mail.retried', actor: user, targetType: 'mail', details: { count: n } }));
+    if (n)
+      await this.tx.run((m) => this.audit.record(m, { action: 'mail.retried', actor: user, targetType: 'mail', details: { count: n } }));
     return n;
   }
 }

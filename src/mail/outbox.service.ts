@@ -92,7 +92,14 @@ export class OutboxService {
       });
       results.push('queued');
     }
-    for (const chunk of chunks(rows, CHUNK)) await m.createQueryBuilder().insert().into(OutboxMessage).values(chunk as never[]).orIgnore().execute();
+    for (const chunk of chunks(rows, CHUNK))
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(OutboxMessage)
+        .values(chunk as never[])
+        .orIgnore()
+        .execute();
     for (const [kind, count] of refused)
       await this.audit.record(m, { action: 'mail.rate_limited', actor, targetType: 'mail', details: { kind, count } });
     return results;

@@ -203,7 +203,8 @@ export class RemindersService {
       const outcomes = await this.outbox.enqueueMany(m, mails, actor, now);
       const reminded: string[] = [];
       for (const [i, outcome] of outcomes.entries()) {
-        if (outcome === 'rate_limited') result.limited++;
+        // Already reminded today: by this engagement's key, or by another engagement's (the daily limit).
+        if (outcome === 'rate_limited' || outcome === 'duplicate') result.limited++;
         if (outcome !== 'queued') continue;
         const w = workers[i];
         reminded.push(w.id);

@@ -42,7 +42,7 @@ export class UsersService {
    * - held by an unproved account (it blocks nobody): the new account waits
    *   for its address, a proof link goes there, and it is created (with the id
    *   answered now) when the link is used, displacing the unproved holder;
-   *   `user.create_pending` is audited.
+   *   `user.create_address_taken` is audited with the waiting account's id (`pendingUserId`).
    * Only the admin, who may learn of any account, gets the 409.
    * @throws 400/403/404 from accountBinding; 409 (admin only) for a taken address
    */
@@ -108,7 +108,7 @@ export class UsersService {
           registrar,
         );
         await this.audit.record(m, {
-          action: 'user.create_pending',
+          action: 'user.create_address_taken',
           actor,
           targetType: 'user',
           targetId: existing.id,
@@ -130,7 +130,10 @@ export class UsersService {
   }
 
   /** The name of the municipality or organization an account is bound to (what a message may say about who acted). */
-  private async registrarName(m: EntityManager, binding: { municipalityId: string | null; organizationId: string | null }): Promise<string> {
+  private async registrarName(
+    m: EntityManager,
+    binding: { municipalityId: string | null; organizationId: string | null },
+  ): Promise<string> {
     if (binding.organizationId) return (await m.findOneBy(Organization, { id: binding.organizationId }))?.name ?? '';
     if (binding.municipalityId) return (await m.findOneBy(Municipality, { id: binding.municipalityId }))?.name ?? '';
     return 'article4-lms';

@@ -67,7 +67,8 @@ export class AccountPagesController {
     const v = await validateForm(PasswordResetDto, input, lang, 'reset');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!errors.password && input.password !== str(body, 'passwordConfirm')) errors.passwordConfirm = t(lang, 'enroll.mismatch');
-    if (!v.value || Object.keys(errors).length) return this.render(req, reply, 'auth/password-new', 'reset.newTitle', { form, errors }, 400);
+    if (!v.value || Object.keys(errors).length)
+      return this.render(req, reply, 'auth/password-new', 'reset.newTitle', { form, errors }, 400);
     try {
       await this.links.resetPassword(v.value.code, v.value.password);
     } catch (e) {
@@ -99,7 +100,7 @@ export class AccountPagesController {
     const v = await validateForm(AddressProofDto, input, lang, 'confirm');
     if (v.errors) return this.render(req, reply, 'auth/confirm-address', 'confirm.title', { form: input, errors: v.errors }, 400);
     try {
-      const outcome = await this.links.proveAddress(v.value.code);
+      const outcome = await this.links.proveAddress(v.value.code, req.user);
       forgetCode(reply, CONFIRM_PATH);
       if (outcome.kind === 'proved') return this.render(req, reply, 'auth/confirm-address', 'confirm.title', { done: true });
       this.pages.setSessionCookie(reply, outcome.signedIn.token, outcome.signedIn.expiresAt);
@@ -109,6 +110,7 @@ export class AccountPagesController {
       const fail = (errors: FieldErrors, formError?: string) =>
         this.render(req, reply, 'auth/confirm-address', 'confirm.title', { form: input, errors, formError }, h!.status);
       if (h?.code === 'account.code_invalid') return fail({ code: t(lang, 'confirm.codeRejected') });
+      if (h?.code === 'account.sign_in_required') return fail({}, t(lang, 'confirm.signInFirst'));
       if (h?.code === 'account.address_taken') return fail({}, t(lang, 'enroll.accountExists'));
       if (h?.code === 'enrollment.code_used') return fail({}, t(lang, 'errors.enrollment.code_used'));
       throw e;
@@ -135,7 +137,8 @@ export class AccountPagesController {
     const v = await validateForm(AcceptInvitationDto, input, lang, 'invitation');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!errors.password && input.password !== str(body, 'passwordConfirm')) errors.passwordConfirm = t(lang, 'enroll.mismatch');
-    if (!v.value || Object.keys(errors).length) return this.render(req, reply, 'auth/invitation', 'invitation.title', { form, errors }, 400);
+    if (!v.value || Object.keys(errors).length)
+      return this.render(req, reply, 'auth/invitation', 'invitation.title', { form, errors }, 400);
     try {
       const signedIn = await this.links.acceptInvitation(v.value.code, v.value.displayName, v.value.password);
       forgetCode(reply, INVITATION_PATH);

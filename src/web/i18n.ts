@@ -632,33 +632,46 @@ const ja: Record<string, string> = {
   'mail.serial': '修了証番号',
   'mail.reason': '取消しの理由',
   'mail.progressAction': '受講状況を見る',
-  'mail.footer.mandatory': 'このメールは、業務委託契約の特記事項第4条に基づく研修の連絡として送信しています（配信停止の対象外です）。自動リマインドの日程は、町が契約ごとに設定しています。',
+  'mail.footer.mandatory':
+    'このメールは、業務委託契約の特記事項第4条に基づく研修の連絡として送信しています（配信停止の対象外です）。自動リマインドの日程は、町が契約ごとに設定しています。',
   'mail.footer.noReply': 'このアドレスは送信専用です。ご不明な点は、所属する会社の管理者にお問い合わせください。',
   'mail.worker_invitation.subject': '【研修】利用登録のご案内（{organization}）',
-  'mail.worker_invitation.lead': '{organization}の管理者が、あなたを情報セキュリティ研修の受講者として登録しました。次のリンクを開き、パスワードを設定して利用登録を行ってください。',
+  'mail.worker_invitation.lead':
+    '{organization}の管理者が、あなたを情報セキュリティ研修の受講者として登録しました。次のリンクを開き、パスワードを設定して利用登録を行ってください。',
   'mail.worker_invitation.action': '利用登録を行う',
-  'mail.worker_invitation.note': 'リンクを開けない場合は、研修サイトの「登録コードで利用登録」に上の登録コードを入力してください。心当たりがない場合は、このメールを破棄してください。',
+  'mail.worker_invitation.note':
+    'リンクを開けない場合は、研修サイトの「登録コードで利用登録」に上の登録コードを入力してください。心当たりがない場合は、このメールを破棄してください。',
   'mail.worker_invitation_reminder.subject': '【研修】利用登録がお済みでありません（{engagement}）',
-  'mail.worker_invitation_reminder.lead': '「{engagement}」の業務に従事する方は、契約開始日（{startsOn}）までに研修を修了する必要があります。{organization}の従事者として登録されていますが、まだ利用登録がお済みでないため、あらためてご案内します。',
+  'mail.worker_invitation_reminder.lead':
+    '「{engagement}」の業務に従事する方は、契約開始日（{startsOn}）までに研修を修了する必要があります。{organization}の従事者として登録されていますが、まだ利用登録がお済みでないため、あらためてご案内します。',
   'mail.training_reminder.subject': '【研修】受講のお願い（{engagement}）',
-  'mail.training_reminder.lead': '「{engagement}」の業務に従事する方は、契約開始日（{startsOn}）までに研修を修了し、修了証を受け取る必要があります。',
+  'mail.training_reminder.lead':
+    '「{engagement}」の業務に従事する方は、契約開始日（{startsOn}）までに研修を修了し、修了証を受け取る必要があります。',
   'mail.training_reminder.progress': '現在の状況: {total}単元中 {done}単元を修了',
   'mail.training_reminder.action': '研修を続ける',
   'mail.password_reset.subject': '【研修】パスワードの再設定',
-  'mail.password_reset.lead': 'パスワードの再設定が申し込まれました。次のリンクから新しいパスワードを設定してください。リンクは1回だけ、30分間（{until}まで）有効です。',
+  'mail.password_reset.lead':
+    'パスワードの再設定が申し込まれました。次のリンクから新しいパスワードを設定してください。リンクは1回だけ、30分間（{until}まで）有効です。',
   'mail.password_reset.action': '新しいパスワードを設定する',
-  'mail.password_reset.note': '再設定すると、ログイン中のすべての端末からログアウトされます。お申し込みに心当たりがない場合は、このメールを破棄してください（パスワードは変わりません）。',
+  'mail.password_reset.note':
+    '再設定すると、ログイン中のすべての端末からログアウトされます。お申し込みに心当たりがない場合は、このメールを破棄してください（パスワードは変わりません）。',
   'mail.address_proof.subject': '【研修】メールアドレスの確認',
-  'mail.address_proof.leadConfirm': '研修サイトのアカウントが、このメールアドレスで作成されました。あなたのアドレスであることを確認するため、次のリンクを開いて「確認する」を押してください。',
-  'mail.address_proof.leadEnrollment': '{organization}の従事者として、このメールアドレスで利用登録が申し込まれました。このアドレスは、まだ確認されていない別のアカウントでも使われています。あなたの申し込みであれば、次のリンクから確認すると利用登録が完了します。',
-  'mail.address_proof.leadAccount': '{organization}が、このメールアドレスで研修サイトのアカウントを作成しようとしています。このアドレスは、まだ確認されていない別のアカウントでも使われています。次のリンクから確認すると、アカウントが作成されます。',
+  'mail.address_proof.leadConfirm':
+    '研修サイトのアカウント（{organization}）が、このメールアドレスで作成されました。あなたのアドレスであることを確認するため、そのアカウントでログインしたうえで次のリンクを開き、「確認する」を押してください。心当たりのないアカウントであれば、確認しないでください。',
+  'mail.address_proof.leadEnrollment':
+    '{organization}の従事者として、このメールアドレスで利用登録が申し込まれました。このアドレスは、まだ確認されていない別のアカウントでも使われています。あなたの申し込みであれば、次のリンクから確認すると利用登録が完了します。',
+  'mail.address_proof.leadAccount':
+    '{organization}が、このメールアドレスで研修サイトのアカウントを作成しようとしています。このアドレスは、まだ確認されていない別のアカウントでも使われています。次のリンクから確認すると、アカウントが作成されます。',
   'mail.address_proof.action': 'メールアドレスを確認する',
   'mail.address_proof.note': '心当たりがない場合は、このメールを破棄してください。確認されない限り、何も変わりません。',
   'mail.address_in_use.subject': '【研修】あなたのメールアドレスでアカウントの作成が試みられました',
-  'mail.address_in_use.lead': '{registrar}が、このメールアドレスで研修サイトのアカウント（{role}）を作成しようとしました。このアドレスには既にあなたのアカウントがあるため、新しいアカウントは作成していません。',
-  'mail.address_in_use.note': '心当たりがあれば、作成しようとした担当者に別のメールアドレスを使うようお伝えください。心当たりがない場合は、研修サイトの運用管理者にご連絡ください。',
+  'mail.address_in_use.lead':
+    '{registrar}が、このメールアドレスで研修サイトのアカウント（{role}）を作成しようとしました。このアドレスには既にあなたのアカウントがあるため、新しいアカウントは作成していません。',
+  'mail.address_in_use.note':
+    '心当たりがあれば、作成しようとした担当者に別のメールアドレスを使うようお伝えください。心当たりがない場合は、研修サイトの運用管理者にご連絡ください。',
   'mail.manager_invitation.subject': '【研修】{organization}の管理者としてのご招待',
-  'mail.manager_invitation.lead': '{registrar}が{organization}を研修サイトに登録し、あなたを同社の管理者として招待しました。管理者は、従事者の登録、契約への割当て、受講状況の確認を行います。',
+  'mail.manager_invitation.lead':
+    '{registrar}が{organization}を研修サイトに登録し、あなたを同社の管理者として招待しました。管理者は、従事者の登録、契約への割当て、受講状況の確認を行います。',
   'mail.manager_invitation.action': '招待を受けて管理者アカウントを作成する',
   'mail.manager_invitation.note': 'リンクは1回だけ使えます。心当たりがない場合は、このメールを破棄してください。',
   'mail.certificate_issued.subject': '【研修】修了証が発行されました（{engagement}）',
@@ -667,23 +680,28 @@ const ja: Record<string, string> = {
   'mail.certificate_issued.verify': '町や勤務先は、次のページで修了証の状態をいつでも確認できます:',
   'mail.certificate_revoked.subject': '【研修】修了証が取り消されました（{engagement}）',
   'mail.certificate_revoked.lead': '「{engagement}」の修了証（{serial}）が、{municipality}により取り消されました。',
-  'mail.certificate_revoked.next': 'これからすること: 所属する会社の管理者にご相談ください。町が取消しを解除するまで、この業務の新しい修了証は発行されません。解除の際に再受講を求められた場合は、研修サイトですべての単元を受講し直してください。',
+  'mail.certificate_revoked.next':
+    'これからすること: 所属する会社の管理者にご相談ください。町が取消しを解除するまで、この業務の新しい修了証は発行されません。解除の際に再受講を求められた場合は、研修サイトですべての単元を受講し直してください。',
   'mail.certificate_revoked.verify': '修了証の状態は、次のページで確認できます:',
   'mail.certificate_revoked_manager.subject': '【研修】従事者の修了証が取り消されました（{engagement}）',
-  'mail.certificate_revoked_manager.lead': '貴社の従事者 {worker} さんの「{engagement}」の修了証（{serial}）が、{municipality}により取り消されました。',
-  'mail.certificate_revoked_manager.next': 'これからすること: 取消しの理由を確認し、必要に応じて{municipality}に取消しの解除をご相談ください。解除されるまで、この従事者にこの業務の修了証は発行されません。業務に従事する方の受講状況をご確認ください。',
+  'mail.certificate_revoked_manager.lead':
+    '貴社の従事者 {worker} さんの「{engagement}」の修了証（{serial}）が、{municipality}により取り消されました。',
+  'mail.certificate_revoked_manager.next':
+    'これからすること: 取消しの理由を確認し、必要に応じて{municipality}に取消しの解除をご相談ください。解除されるまで、この従事者にこの業務の修了証は発行されません。業務に従事する方の受講状況をご確認ください。',
   'mail.certificate_expiring.subject': '【研修】修了証の有効期限が近づいています（{engagement}）',
   'mail.certificate_expiring.lead': '「{engagement}」の修了証（{serial}）は、{validUntil}に有効期限を迎えます。',
   'mail.certificate_expiring.next': '期限の後も業務に従事する場合は、期限までに研修を受講し直してください。新しい修了証が発行されます。',
   'mail.certificate_expiring.action': '研修サイトを開く',
   'mail.certificate_expiring_manager.subject': '【研修】従事者の修了証の有効期限が近づいています（{engagement}）',
-  'mail.certificate_expiring_manager.lead': '貴社の従事者 {worker} さんの「{engagement}」の修了証（{serial}）は、{validUntil}に有効期限を迎えます。',
+  'mail.certificate_expiring_manager.lead':
+    '貴社の従事者 {worker} さんの「{engagement}」の修了証（{serial}）は、{validUntil}に有効期限を迎えます。',
   'mail.certificate_expiring_manager.next': '期限の後も業務に従事させる場合は、期限までに受講し直すよう本人にお伝えください。',
   'nav.outbox': '送信メール',
   'admin.outbox': '送信メール（アウトボックス）を見る',
   'outbox.title': '送信メール',
   'outbox.lead': 'サービスが送る（または送った）すべてのメールです。新しい順に表示します。宛先は一部を伏せています。',
-  'outbox.noRelay': 'SMTP_URL が設定されていないため、メールは送信されず、ここに保管されています。送信するには、SMTP_URL と MAIL_FROM を設定して再起動してください。',
+  'outbox.noRelay':
+    'SMTP_URL が設定されていないため、メールは送信されず、ここに保管されています。送信するには、SMTP_URL と MAIL_FROM を設定して再起動してください。',
   'outbox.relay': 'メールは SMTP_URL の中継サーバーから送信されます。失敗したメールは間隔をあけて再送し、最大8回で「失敗」になります。',
   'outbox.all': 'すべて',
   'outbox.created': '作成日時',
@@ -722,19 +740,23 @@ const ja: Record<string, string> = {
   'reset.lead': '登録したメールアドレスを入力してください。パスワード再設定のリンクをお送りします。リンクは30分間有効です。',
   'reset.email': 'メールアドレス',
   'reset.submit': '再設定のリンクを送る',
-  'reset.sent': '入力されたメールアドレスにアカウントがある場合は、パスワード再設定のリンクを送信しました。リンクは30分間有効です。届かない場合は、アドレスをご確認のうえ、しばらくしてからもう一度お試しください。',
+  'reset.sent':
+    '入力されたメールアドレスにアカウントがある場合は、パスワード再設定のリンクを送信しました。リンクは30分間有効です。届かない場合は、アドレスをご確認のうえ、しばらくしてからもう一度お試しください。',
   'reset.newTitle': '新しいパスワードの設定',
-  'reset.newLead': 'メールで受け取ったコードと、新しいパスワードを入力してください。設定すると、ログイン中のすべての端末からログアウトされます。',
+  'reset.newLead':
+    'メールで受け取ったコードと、新しいパスワードを入力してください。設定すると、ログイン中のすべての端末からログアウトされます。',
   'reset.code': 'コード',
   'reset.codeHint': 'メールのリンクから開いた場合は入力済みです（例: ABCD-EFGH-JKMN-PQRS-TVWX）。',
   'reset.password': '新しいパスワード',
   'reset.passwordHint': '10文字以上。他のサービスと同じパスワードは使わないでください。',
   'reset.passwordConfirm': '新しいパスワード（確認）',
   'reset.newSubmit': 'パスワードを設定する',
-  'reset.codeRejected': 'このコードは使えません（誤り、使用済み、または30分の有効期限切れ）。もう一度「パスワードを忘れた方」からお申し込みください。',
+  'reset.codeRejected':
+    'このコードは使えません（誤り、使用済み、または30分の有効期限切れ）。もう一度「パスワードを忘れた方」からお申し込みください。',
   'reset.again': 'もう一度申し込む',
   'enroll.fromLink': '招待メールの登録コードを入力済みです。パスワードを設定してください。',
-  'enroll.proofSent': 'このメールアドレスは、まだ確認されていない別のアカウントで使われています。あなたのアドレスであることを確かめるため、確認用のリンクをこのアドレスに送信しました。リンクを開いて確認すると、利用登録が完了します。',
+  'enroll.proofSent':
+    'このメールアドレスは、まだ確認されていない別のアカウントで使われています。あなたのアドレスであることを確かめるため、確認用のリンクをこのアドレスに送信しました。リンクを開いて確認すると、利用登録が完了します。',
   'enroll.proofTitle': '確認メールを送信しました',
   'confirm.title': 'メールアドレスの確認',
   'confirm.lead': 'メールで受け取ったコードで、メールアドレスを確認します。',
@@ -743,8 +765,11 @@ const ja: Record<string, string> = {
   'confirm.done': 'メールアドレスを確認しました。',
   'confirm.codeRejected': 'このコードは使えません（誤り、使用済み、または有効期限切れ）。',
   'confirm.toLogin': 'ログイン画面へ',
+  'confirm.signInFirst':
+    'このコードは、アカウントのメールアドレスを確認するためのものです。そのアカウントでログインしてから、もう一度メールのリンクを開いてください。',
   'invitation.title': '管理者アカウントの作成',
-  'invitation.lead': '招待メールで受け取ったコードで、事業者の管理者アカウントを作成します。ログインIDは、招待メールを受け取ったメールアドレスです。',
+  'invitation.lead':
+    '招待メールで受け取ったコードで、事業者の管理者アカウントを作成します。ログインIDは、招待メールを受け取ったメールアドレスです。',
   'invitation.code': '招待コード',
   'invitation.displayName': '氏名',
   'invitation.password': 'パスワード',
@@ -752,7 +777,8 @@ const ja: Record<string, string> = {
   'invitation.passwordConfirm': 'パスワード（確認）',
   'invitation.submit': '管理者アカウントを作成する',
   'invitation.codeRejected': 'この招待コードは使えません（誤り、使用済み、または有効期限切れ）。招待した方にご確認ください。',
-  'invitation.accountExists': 'このメールアドレスのアカウントは既にあります（1つのメールアドレスで作成できるアカウントは1つです）。招待した方に別のメールアドレスでの招待をご依頼ください。',
+  'invitation.accountExists':
+    'このメールアドレスのアカウントは既にあります（1つのメールアドレスで作成できるアカウントは1つです）。招待した方に別のメールアドレスでの招待をご依頼ください。',
   'validation.invitation.password.minLength': 'パスワードは12文字以上で入力してください。',
   'validation.invitation.displayName.minLength': '氏名を入力してください。',
   'validation.reset.password.minLength': 'パスワードは10文字以上で入力してください。',
@@ -760,7 +786,8 @@ const ja: Record<string, string> = {
   'validation.confirm.code.minLength': 'コードを入力してください。',
   'validation.invitation.code.minLength': '招待コードを入力してください。',
   'reminders.title': 'リマインド',
-  'reminders.note': '研修を修了していない従事者（この画面に表示される方）にメールを送ります。利用登録がまだの方には招待メールを再送します。1人に送るのは1日1通までです。',
+  'reminders.note':
+    '研修を修了していない従事者（この画面に表示される方）にメールを送ります。利用登録がまだの方には招待メールを再送します。1人に送るのは1日1通までです。',
   'reminders.submit': '未修了の従事者にリマインドを送る',
   'reminders.schedule': '自動リマインド: 契約開始日の {days} 日前',
   'reminders.scheduleNone': '自動リマインド: なし',
@@ -771,6 +798,7 @@ const ja: Record<string, string> = {
   'organization.contactEmailHint': '入力すると、この方に事業者の管理者としての招待メールを送ります。',
   'errors.account.address_taken': 'このメールアドレスのアカウントは既にあります。',
   'errors.account.code_invalid': 'このコードは使えません（誤り、使用済み、または有効期限切れ）。',
+  'errors.account.sign_in_required': 'このアカウントでログインしてから確認してください。',
 };
 
 const en: Record<string, string> = {
@@ -1397,33 +1425,46 @@ const en: Record<string, string> = {
   'mail.serial': 'Certificate serial',
   'mail.reason': 'Reason for the revocation',
   'mail.progressAction': 'See the training progress',
-  'mail.footer.mandatory': 'This message is part of the training required by Article 4 of the special provisions of the contract, so it cannot be unsubscribed from. The town sets the schedule of automatic reminders for each contract.',
+  'mail.footer.mandatory':
+    'This message is part of the training required by Article 4 of the special provisions of the contract, so it cannot be unsubscribed from. The town sets the schedule of automatic reminders for each contract.',
   'mail.footer.noReply': "This address does not receive replies. For questions, ask your organization's manager.",
   'mail.worker_invitation.subject': '[Training] Please register ({organization})',
-  'mail.worker_invitation.lead': 'The manager of {organization} has registered you for the information security training. Open the link below and set a password to register.',
+  'mail.worker_invitation.lead':
+    'The manager of {organization} has registered you for the information security training. Open the link below and set a password to register.',
   'mail.worker_invitation.action': 'Register now',
-  'mail.worker_invitation.note': 'If the link does not open, enter the enrollment code above under "Register with an enrollment code" on the training site. If you do not expect this message, you may ignore it.',
+  'mail.worker_invitation.note':
+    'If the link does not open, enter the enrollment code above under "Register with an enrollment code" on the training site. If you do not expect this message, you may ignore it.',
   'mail.worker_invitation_reminder.subject': '[Training] You have not registered yet ({engagement})',
-  'mail.worker_invitation_reminder.lead': 'Everyone working on "{engagement}" must complete the training before the contract starts ({startsOn}). You are registered as a worker of {organization} but have not registered on the training site yet, so here is your invitation again.',
+  'mail.worker_invitation_reminder.lead':
+    'Everyone working on "{engagement}" must complete the training before the contract starts ({startsOn}). You are registered as a worker of {organization} but have not registered on the training site yet, so here is your invitation again.',
   'mail.training_reminder.subject': '[Training] Reminder ({engagement})',
-  'mail.training_reminder.lead': 'Everyone working on "{engagement}" must complete the training and receive a certificate before the contract starts ({startsOn}).',
+  'mail.training_reminder.lead':
+    'Everyone working on "{engagement}" must complete the training and receive a certificate before the contract starts ({startsOn}).',
   'mail.training_reminder.progress': 'Your progress: {done} of {total} modules completed',
   'mail.training_reminder.action': 'Continue the training',
   'mail.password_reset.subject': '[Training] Resetting your password',
-  'mail.password_reset.lead': 'A password reset was requested. Set a new password with the link below. It works once and for 30 minutes (until {until}).',
+  'mail.password_reset.lead':
+    'A password reset was requested. Set a new password with the link below. It works once and for 30 minutes (until {until}).',
   'mail.password_reset.action': 'Set a new password',
-  'mail.password_reset.note': 'Resetting signs you out on every device. If you did not ask for this, ignore this message: your password stays as it is.',
+  'mail.password_reset.note':
+    'Resetting signs you out on every device. If you did not ask for this, ignore this message: your password stays as it is.',
   'mail.address_proof.subject': '[Training] Please confirm your e-mail address',
-  'mail.address_proof.leadConfirm': 'An account on the training site was created with this e-mail address. To confirm that the address is yours, open the link below and press "Confirm".',
-  'mail.address_proof.leadEnrollment': 'Someone registered with this e-mail address as a worker of {organization}. Another account, not confirmed yet, also uses this address. If it was you, confirm with the link below and your registration is complete.',
-  'mail.address_proof.leadAccount': '{organization} wants to create an account on the training site with this e-mail address. Another account, not confirmed yet, also uses this address. Confirm with the link below and the account is created.',
+  'mail.address_proof.leadConfirm':
+    'An account on the training site ({organization}) was created with this e-mail address. To confirm that the address is yours, sign in to that account, open the link below and press "Confirm". If you do not know this account, do not confirm it.',
+  'mail.address_proof.leadEnrollment':
+    'Someone registered with this e-mail address as a worker of {organization}. Another account, not confirmed yet, also uses this address. If it was you, confirm with the link below and your registration is complete.',
+  'mail.address_proof.leadAccount':
+    '{organization} wants to create an account on the training site with this e-mail address. Another account, not confirmed yet, also uses this address. Confirm with the link below and the account is created.',
   'mail.address_proof.action': 'Confirm my e-mail address',
   'mail.address_proof.note': 'If you do not expect this message, ignore it: nothing changes unless the address is confirmed.',
   'mail.address_in_use.subject': '[Training] Someone tried to create an account with your e-mail address',
-  'mail.address_in_use.lead': '{registrar} tried to create an account ({role}) on the training site with this e-mail address. Your account already has this address, so no new account was created.',
-  'mail.address_in_use.note': 'If you know about it, ask them to use another address. If you do not, tell the administrator of the training site.',
+  'mail.address_in_use.lead':
+    '{registrar} tried to create an account ({role}) on the training site with this e-mail address. Your account already has this address, so no new account was created.',
+  'mail.address_in_use.note':
+    'If you know about it, ask them to use another address. If you do not, tell the administrator of the training site.',
   'mail.manager_invitation.subject': '[Training] Invitation to manage {organization}',
-  'mail.manager_invitation.lead': '{registrar} registered {organization} on the training site and invites you to be its manager. Managers register workers, assign them to contracts and follow their training.',
+  'mail.manager_invitation.lead':
+    '{registrar} registered {organization} on the training site and invites you to be its manager. Managers register workers, assign them to contracts and follow their training.',
   'mail.manager_invitation.action': 'Accept and create my manager account',
   'mail.manager_invitation.note': 'The link works once. If you do not expect this message, you may ignore it.',
   'mail.certificate_issued.subject': '[Training] Your certificate was issued ({engagement})',
@@ -1432,24 +1473,31 @@ const en: Record<string, string> = {
   'mail.certificate_issued.verify': 'The town and your employer can check its status at any time at:',
   'mail.certificate_revoked.subject': '[Training] Your certificate was revoked ({engagement})',
   'mail.certificate_revoked.lead': 'Your certificate for "{engagement}" ({serial}) was revoked by {municipality}.',
-  'mail.certificate_revoked.next': "What to do next: talk to your organization's manager. No new certificate for this work is issued until the town lifts the revocation. If the town asks for re-training when it does, take every module again on the training site.",
+  'mail.certificate_revoked.next':
+    "What to do next: talk to your organization's manager. No new certificate for this work is issued until the town lifts the revocation. If the town asks for re-training when it does, take every module again on the training site.",
   'mail.certificate_revoked.verify': 'The status of the certificate is shown at:',
   'mail.certificate_revoked_manager.subject': "[Training] A worker's certificate was revoked ({engagement})",
-  'mail.certificate_revoked_manager.lead': 'The certificate of your worker {worker} for "{engagement}" ({serial}) was revoked by {municipality}.',
-  'mail.certificate_revoked_manager.next': 'What to do next: read the reason and, if appropriate, ask {municipality} to lift the revocation. Until it does, this worker gets no certificate for this work. Check the training of the people who will do the work.',
+  'mail.certificate_revoked_manager.lead':
+    'The certificate of your worker {worker} for "{engagement}" ({serial}) was revoked by {municipality}.',
+  'mail.certificate_revoked_manager.next':
+    'What to do next: read the reason and, if appropriate, ask {municipality} to lift the revocation. Until it does, this worker gets no certificate for this work. Check the training of the people who will do the work.',
   'mail.certificate_expiring.subject': '[Training] Your certificate expires soon ({engagement})',
   'mail.certificate_expiring.lead': 'Your certificate for "{engagement}" ({serial}) expires on {validUntil}.',
-  'mail.certificate_expiring.next': 'If you will still work on it after that date, take the training again before then; a new certificate is issued.',
+  'mail.certificate_expiring.next':
+    'If you will still work on it after that date, take the training again before then; a new certificate is issued.',
   'mail.certificate_expiring.action': 'Open the training site',
   'mail.certificate_expiring_manager.subject': "[Training] A worker's certificate expires soon ({engagement})",
-  'mail.certificate_expiring_manager.lead': 'The certificate of your worker {worker} for "{engagement}" ({serial}) expires on {validUntil}.',
-  'mail.certificate_expiring_manager.next': 'If they will still work on it after that date, ask them to take the training again before then.',
+  'mail.certificate_expiring_manager.lead':
+    'The certificate of your worker {worker} for "{engagement}" ({serial}) expires on {validUntil}.',
+  'mail.certificate_expiring_manager.next':
+    'If they will still work on it after that date, ask them to take the training again before then.',
   'nav.outbox': 'Outbox',
   'admin.outbox': 'Open the outbox (e-mail)',
   'outbox.title': 'Outbox',
   'outbox.lead': 'Every message the service sends or has sent, newest first. Recipients are partly hidden.',
   'outbox.noRelay': 'SMTP_URL is not set, so messages are kept here and not sent. To send them, set SMTP_URL and MAIL_FROM and restart.',
-  'outbox.relay': 'Messages are sent through the relay in SMTP_URL. A failed message is tried again after growing intervals, and marked failed after 8 attempts.',
+  'outbox.relay':
+    'Messages are sent through the relay in SMTP_URL. A failed message is tried again after growing intervals, and marked failed after 8 attempts.',
   'outbox.all': 'All',
   'outbox.created': 'Created',
   'outbox.kind': 'Kind',
@@ -1487,7 +1535,8 @@ const en: Record<string, string> = {
   'reset.lead': 'Enter the e-mail address of your account. We send you a link to set a new password; it works for 30 minutes.',
   'reset.email': 'E-mail address',
   'reset.submit': 'Send the link',
-  'reset.sent': 'If an account has this e-mail address, a link to reset the password was sent to it. It works for 30 minutes. If nothing arrives, check the address and try again a little later.',
+  'reset.sent':
+    'If an account has this e-mail address, a link to reset the password was sent to it. It works for 30 minutes. If nothing arrives, check the address and try again a little later.',
   'reset.newTitle': 'Set a new password',
   'reset.newLead': 'Enter the code from the e-mail and your new password. Setting it signs you out on every device.',
   'reset.code': 'Code',
@@ -1496,10 +1545,12 @@ const en: Record<string, string> = {
   'reset.passwordHint': 'At least 10 characters. Do not reuse a password from another service.',
   'reset.passwordConfirm': 'New password (again)',
   'reset.newSubmit': 'Set the password',
-  'reset.codeRejected': 'This code cannot be used (mistyped, already used, or older than 30 minutes). Please ask again under "Forgot your password?".',
+  'reset.codeRejected':
+    'This code cannot be used (mistyped, already used, or older than 30 minutes). Please ask again under "Forgot your password?".',
   'reset.again': 'Ask again',
   'enroll.fromLink': 'The enrollment code from your invitation is filled in. Choose your password.',
-  'enroll.proofSent': 'Another account, not confirmed yet, uses this e-mail address. To make sure the address is yours, a confirmation link was sent to it. Open the link to complete your registration.',
+  'enroll.proofSent':
+    'Another account, not confirmed yet, uses this e-mail address. To make sure the address is yours, a confirmation link was sent to it. Open the link to complete your registration.',
   'enroll.proofTitle': 'Check your e-mail',
   'confirm.title': 'Confirm your e-mail address',
   'confirm.lead': 'Confirm your e-mail address with the code you received by e-mail.',
@@ -1508,8 +1559,10 @@ const en: Record<string, string> = {
   'confirm.done': 'Your e-mail address is confirmed.',
   'confirm.codeRejected': 'This code cannot be used (mistyped, already used or expired).',
   'confirm.toLogin': 'To the sign-in page',
+  'confirm.signInFirst': "This code confirms an account's e-mail address. Sign in to that account, then open the link in the e-mail again.",
   'invitation.title': 'Create your manager account',
-  'invitation.lead': 'Create the manager account of your organization with the code from the invitation. Your login ID is the address the invitation was sent to.',
+  'invitation.lead':
+    'Create the manager account of your organization with the code from the invitation. Your login ID is the address the invitation was sent to.',
   'invitation.code': 'Invitation code',
   'invitation.displayName': 'Name',
   'invitation.password': 'Password',
@@ -1517,7 +1570,8 @@ const en: Record<string, string> = {
   'invitation.passwordConfirm': 'Password (again)',
   'invitation.submit': 'Create the manager account',
   'invitation.codeRejected': 'This invitation code cannot be used (mistyped, already used or expired). Please ask whoever invited you.',
-  'invitation.accountExists': 'An account with this e-mail address already exists (an address can have one account). Ask whoever invited you to invite another address.',
+  'invitation.accountExists':
+    'An account with this e-mail address already exists (an address can have one account). Ask whoever invited you to invite another address.',
   'validation.invitation.password.minLength': 'Use at least 12 characters for your password.',
   'validation.invitation.displayName.minLength': 'Enter your name.',
   'validation.reset.password.minLength': 'Use at least 10 characters for your password.',
@@ -1525,7 +1579,8 @@ const en: Record<string, string> = {
   'validation.confirm.code.minLength': 'Enter the code.',
   'validation.invitation.code.minLength': 'Enter the invitation code.',
   'reminders.title': 'Reminders',
-  'reminders.note': 'Sends an e-mail to the workers shown here who have not finished the training; those who have not registered get their invitation again. At most one a day per person.',
+  'reminders.note':
+    'Sends an e-mail to the workers shown here who have not finished the training; those who have not registered get their invitation again. At most one a day per person.',
   'reminders.submit': 'Remind those who have not finished',
   'reminders.schedule': 'Automatic reminders: {days} days before the start',
   'reminders.scheduleNone': 'Automatic reminders: none',
@@ -1536,6 +1591,7 @@ const en: Record<string, string> = {
   'organization.contactEmailHint': 'When given, this person is invited by e-mail to manage the organization.',
   'errors.account.address_taken': 'An account with this e-mail already exists',
   'errors.account.code_invalid': 'This code is unknown, already used or expired',
+  'errors.account.sign_in_required': 'Sign in to the account first, then confirm',
 };
 
 export const DICTIONARY: Record<Lang, Record<string, string>> = { ja, en };

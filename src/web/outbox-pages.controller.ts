@@ -4,12 +4,13 @@ import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Roles } from '../auth/auth-user';
 import { MailSender } from '../mail/mail-sender.service';
-import { OUTBOX_STATUSES } from '../mail/dto/outbox.dto';
+import { OUTBOX_STATUSES, RetryDto } from '../mail/dto/outbox.dto';
+import { DomainError } from '../common/errors/domain-error';
 import type { OutboxStatus } from '../mail/outbox-message.entity';
 import { OutboxListService } from '../mail/outbox-list.service';
 import { RemindersService } from '../mail/reminders.service';
 import { CsrfGuard } from './csrf';
-import { type FormBody, list } from './forms';
+import { type FormBody, list, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -67,8 +68,10 @@ export class OutboxPagesController {
   @Post('admin/outbox/retry')
   async retry(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
     await this.access.require(req.user, 'mail.outbox.read', null);
-    const ids = list(body, 'ids').filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-    const n = await this.outbox.retry(req.user!, ids);
+    const v = await validateForm(RetryDto, { ids: list(body, 'ids') }, this.pages.lang(req), 'outbox');
+    // The page sends only ids it listed: anything else is no form of ours.
+    if (v.errors) throw new DomainError('input.wrong_type', {}, 'ids');
+    const n = await this.outbox.retry(req.user!, v.value.ids);
     this.pages.flash(req, reply, { kind: 'success', key: 'outbox.retried', params: { n } });
     return this.pages.redirect(reply, '/admin/outbox');
   }

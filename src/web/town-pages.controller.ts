@@ -82,7 +82,11 @@ export class TownPagesController {
       contactEmail: str(body, 'newPrimeContactEmail').trim() || undefined,
     };
     const o = newPrime ? await validateForm(CreateOrganizationDto, orgInput, lang, 'organization') : null;
-    const newPrimeField: Record<string, string> = { name: 'newPrimeName', corporateNumber: 'newPrimeCorporateNumber', contactEmail: 'newPrimeContactEmail' };
+    const newPrimeField: Record<string, string> = {
+      name: 'newPrimeName',
+      corporateNumber: 'newPrimeCorporateNumber',
+      contactEmail: 'newPrimeContactEmail',
+    };
     if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[newPrimeField[k] ?? 'newPrimeName'] = m;
     if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
     const dto = v.value;

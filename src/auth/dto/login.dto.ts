@@ -26,13 +26,19 @@ export class EnrollDto {
 
 /** "パスワードを忘れた方": the address to send the link to. */
 export class PasswordResetRequestDto {
-  @ApiProperty({ example: 'yamada@example.jp', description: 'normalized like every address; the answer is the same whether or not it has an account' })
+  @ApiProperty({
+    example: 'yamada@example.jp',
+    description: 'normalized like every address; the answer is the same whether or not it has an account',
+  })
   @EmailField()
   email: string;
 }
 
 /** A code from an e-mail (a password reset, an address proof, an invitation): as in the link, or typed from the message. */
-const CODE_EXAMPLE = { example: 'ABCD-EFGH-JKMN-PQRS-TVWX', description: 'from the link or the message; full width, lower case and any dash are accepted' };
+const CODE_EXAMPLE = {
+  example: 'ABCD-EFGH-JKMN-PQRS-TVWX',
+  description: 'from the link or the message; full width, lower case and any dash are accepted',
+};
 
 export class PasswordResetDto {
   @ApiProperty(CODE_EXAMPLE)

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   'enrollment.code_used': 409,
   'account.address_taken': 409,
   'account.code_invalid': 400,
+  'account.sign_in_required': 401,
   // the input layer (src/common/input): bodies refused before any route
   'input.body_too_large': 413,
   'input.forbidden_key': 400,
@@ -67,8 +68,6 @@ export const ERROR_STATUS = {
   'subcontractor.already_decided': 409,
   // system
   'system.sbom_missing': 404,
-  // e-mail
-  'mail.message_not_found': 404,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
