@@ -39,7 +39,6 @@ import { CertificateStatus, effectiveStatus, holdsIssuance, RENEWAL_WINDOW_DAYS,
 import { StatusList } from './status-list.entity';
 import { mailLinks } from '../mail/links';
 import { OutboxService } from '../mail/outbox.service';
-import { Organization } from '../organizations/organization.entity';
 import { User } from '../users/user.entity';
 
 const DAY = 86400_000;

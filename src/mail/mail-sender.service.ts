@@ -16,10 +16,11 @@ export const SEND_BATCH = 10;
 /**
  * How long a claim lasts. A sender that dies mid-send (kill -9) leaves its
  * claimed messages `sending`; once the lease has passed another sender (or
- * the same one restarted) claims them again. Longer than a send can take
- * (nodemailer's timeouts below), so a live sender never loses a claim.
+ * the same one restarted) claims them again. Longer than a send normally
+ * takes (nodemailer's timeouts below: a connection, a greeting and an idle
+ * socket of 10 s each); a send that hangs past it may be sent twice, like a crash.
  */
-export const CLAIM_LEASE_MS = 120_000;
+export const CLAIM_LEASE_MS = 30_000;
 /** Attempts before a message is given up (`failed`): about an hour of retries. */
 export const MAX_ATTEMPTS = 8;
 /** Waiting for the batch in flight at shutdown, within main.ts's 25 s grace. */
@@ -109,9 +110,9 @@ export class MailSender implements OnApplicationBootstrap, BeforeApplicationShut
       url: this.config.smtpUrl,
       pool: true,
       maxConnections: 3,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 60_000,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 10_000,
     });
     if (this.config.mailPollSeconds > 0) this.schedule(0);
   }
