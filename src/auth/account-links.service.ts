@@ -213,10 +213,16 @@ export class AccountLinksService {
       await m.insert(User, user);
       await this.audit.record(m, {
         action: 'user.created',
-        actor: { id: pending.createdBy, role: 'creator' },
+        actor: ANONYMOUS,
         targetType: 'user',
         targetId: user.id,
-        details: { role: user.role, municipalityId: user.municipalityId, organizationId: user.organizationId, proved: true },
+        details: {
+          role: user.role,
+          municipalityId: user.municipalityId,
+          organizationId: user.organizationId,
+          createdBy: pending.createdBy,
+          proved: true,
+        },
       });
       return user;
     });
