@@ -195,6 +195,12 @@ beforeAll(async () => {
     },
     '/admin/outbox/retry': { kind: 'form', token: w.admin.token, valid: { ids: [randomUUID()] } },
     '/engagements/:id/reminders': { kind: 'none', token: prime, params: { id: w.engagement.id } },
+    '/town/engagements/:id/reminder-days': {
+      kind: 'form',
+      token: w.staff.token,
+      params: { id: w.engagement.id },
+      valid: { reminderDays: '14, 3' },
+    },
     '/login': { kind: 'form', anonymousForm: true, valid: { email: ADMIN.email, password: ADMIN.password } },
     '/enroll': {
       kind: 'form',
@@ -544,6 +550,7 @@ const KNOWN = [
   '/invitation',
   '/admin/outbox/retry',
   '/engagements/:id/reminders',
+  '/town/engagements/:id/reminder-days',
   '/api/v1/auth/login',
   '/api/v1/auth/enroll',
   '/api/v1/auth/logout',

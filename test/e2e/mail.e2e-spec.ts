@@ -430,7 +430,18 @@ describe('reminders', () => {
     expect([off.status, off.body.reminderDays]).toEqual([200, []]);
     expect((await scheduler.runOnce(at('2027-01-01'))).reminded).toBe(0);
     expect((await w.http.put(`${w.E}/reminder-days`, { reminderDays: [3] }, w.managers.prime.token)).status).toBe(403);
-    await w.http.put(`${w.E}/reminder-days`, { reminderDays: [14, 3] }, w.staff.token);
+    // The town's page sets it back, as typed (full-width digits and 、 too).
+    const town = { authorization: `Bearer ${w.staff.token}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const url = `/town/engagements/${w.engagement.id}/reminder-days`;
+    expect((await t.app.inject({ method: 'POST', url, headers: town, payload: 'reminderDays=0' })).statusCode).toBe(400);
+    const saved = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: town,
+      payload: new URLSearchParams({ reminderDays: '３、14' }).toString(),
+    });
+    expect(saved.statusCode).toBe(303);
+    expect((await w.http.get(w.E, w.staff.token)).body.reminderDays).toEqual([14, 3]);
     expect((await scheduler.runOnce(at('2027-01-01'))).reminded).toBeGreaterThanOrEqual(2);
   });
 });

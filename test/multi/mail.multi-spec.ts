@@ -47,7 +47,7 @@ async function queueInvitations(i: Instance, n: number, label: string): Promise<
     'manager login',
   );
   const emails = Array.from({ length: n }, (_, k) => `w${k}.${label}@multi.example.jp`);
-  const csv = 'name,email\n' + emails.map((e, k) => `従事者　${k},${e}`).join('\n') + '\n';
+  const csv = 'name,email\n' + emails.map((e, k) => `従事者\u3000${k},${e}`).join('\n') + '\n';
   const r = await fetch(`${i.url}/api/v1/organizations/${org.id}/workers/import`, {
     method: 'POST',
     headers: { authorization: `Bearer ${manager.token}`, 'content-type': 'text/csv' },
