@@ -132,7 +132,7 @@ const ja: Record<string, string> = {
   'login.locked': 'ログインの失敗が続いたため、しばらくの間ログインできません。時間をおいて（15分から1時間ほど）お試しください。',
   'login.signedOut': 'ログアウトしました。',
   'login.firstTime': 'はじめての方',
-  'login.firstTimeText': '所属する会社の管理者から受け取った「登録コード」で利用登録を行ってください。',
+  'login.firstTimeText': '招待メールのリンクを開くか、所属する会社の管理者から受け取った「登録コード」で利用登録を行ってください。',
   'login.toEnroll': '登録コードで利用登録',
 
   'enroll.title': '登録コードで利用登録',
@@ -921,7 +921,7 @@ const en: Record<string, string> = {
   'login.locked': 'Too many failed sign-ins. Please wait a while (15 minutes to an hour) and try again.',
   'login.signedOut': 'You have signed out.',
   'login.firstTime': 'First time here?',
-  'login.firstTimeText': 'Register with the enrollment code you received from your manager.',
+  'login.firstTimeText': 'Open the link in your invitation e-mail, or register with the enrollment code you received from your manager.',
   'login.toEnroll': 'Register with an enrollment code',
 
   'enroll.title': 'Register with an enrollment code',

@@ -59,7 +59,10 @@ export class OutboxPagesController {
         kindLabel: t(lang, `outbox.kind.${m.kind}`),
         statusLabel: t(lang, `outbox.status.${m.status}`),
         failed: m.status === 'failed',
+        // A retry is waiting (it is not the first attempt's "now").
+        retrying: m.status === 'pending' && m.attempts > 0,
       })),
+      anyFailed: page.items.some((m) => m.status === 'failed'),
       nextHref: page.nextCursor ? `/admin/outbox?${filter ? `status=${filter}&` : ''}cursor=${encodeURIComponent(page.nextCursor)}` : null,
     });
   }
