@@ -25,6 +25,7 @@ import { ReportPagesModule, ReportsModule } from './reports/reports.module';
 import { WebModule } from './web/web.module';
 import { SystemModule } from './system/system.module';
 import { ItemAnalysisModule } from './item-analysis/item-analysis.module';
+import { MailModule, RemindersModule } from './mail/mail.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -41,6 +42,7 @@ const API_MODULES: Type[] = [
   ReportsModule,
   SystemModule,
   ItemAnalysisModule,
+  RemindersModule,
 ];
 
 /** Modules served at the root: health, pages, well-known documents. */
@@ -56,6 +58,7 @@ export class AppModule {
         DatabaseModule,
         SessionsModule,
         AccessModule,
+        MailModule,
         ...API_MODULES,
         ...ROOT_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: 'api/v1', module }))),

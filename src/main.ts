@@ -33,6 +33,11 @@ async function bootstrap() {
   // The demo's accounts share one published password: serve them to this machine only unless HOST says otherwise.
   await app.listen(config.port, demo && process.env.HOST === undefined ? '127.0.0.1' : config.host);
   setup.announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
+  setup.announce(
+    config.smtpUrl
+      ? `E-mail: sent through the relay in SMTP_URL; the outbox is at ${config.publicBaseUrl}/admin/outbox (admin)`
+      : `E-mail: SMTP_URL is not set, so messages are not sent: they wait in the outbox at ${config.publicBaseUrl}/admin/outbox (sign in as the admin)`,
+  );
 }
 
 /** How long requests in flight get after SIGTERM before the process exits anyway (a load balancer's usual grace is 30 s). */

@@ -101,6 +101,9 @@ const TABLE: Row[] = [
   ['A  F  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
   ['A  F  F  F  F  F  F  F  F  A', 'content.item_analysis.read', null, '—'],
   ['A  F  F  F  F  F  F  F  F  F', 'user.content_author.create', null, '—'],
+  ['F  A  N  A  A  A  N  F  F  F', 'engagement.reminders.send', E, 'E'],
+  ['F  A  N  F  F  F  F  F  F  F', 'engagement.reminders.configure', E, 'E'],
+  ['A  F  F  F  F  F  F  F  F  F', 'mail.outbox.read', null, '—'],
 ];
 
 describe('the access policy (permission × caller)', () => {

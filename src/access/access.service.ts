@@ -43,6 +43,9 @@ export const PERMISSIONS = [
   'audit.read',
   'content.item_analysis.read',
   'user.content_author.create',
+  'engagement.reminders.send',
+  'engagement.reminders.configure',
+  'mail.outbox.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -89,6 +92,9 @@ export interface PermissionTargets {
   'audit.read': EngagementRef | null;
   'content.item_analysis.read': null;
   'user.content_author.create': null;
+  'engagement.reminders.send': EngagementRef;
+  'engagement.reminders.configure': EngagementRef;
+  'mail.outbox.read': null;
 }
 
 /** The 404 a refusal answers with: the noun the permission is about. */
@@ -116,6 +122,9 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'audit.read': 'engagement.not_found',
   'content.item_analysis.read': 'access.forbidden',
   'user.content_author.create': 'access.forbidden',
+  'engagement.reminders.send': 'engagement.not_found',
+  'engagement.reminders.configure': 'engagement.not_found',
+  'mail.outbox.read': 'access.forbidden',
 };
 
 /**
@@ -216,6 +225,19 @@ export class AccessService {
     // The item analysis: statistics of questions, never people (docs/item-analysis.md).
     'content.item_analysis.read': async (u) => (u.role === 'admin' || u.role === 'content_author' ? 'allow' : 'forbidden'),
     'user.content_author.create': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
+    // Reminders go to the people the caller follows in progress (trackingScope): the town all, a manager their subtree's.
+    // The admin is no party to an engagement.
+    'engagement.reminders.send': async (u, ref) => {
+      if (u.role !== 'town_staff' && u.role !== 'org_manager') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The schedule of automatic reminders is the town's, like the engagement itself.
+    'engagement.reminders.configure': async (u, ref) => {
+      if (u.role !== 'town_staff') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The outbox lists every message's subject and (masked) recipient: the operator's.
+    'mail.outbox.read': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
   };
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { AuditService, SYSTEM } from '../audit/audit.service';
@@ -35,8 +35,11 @@ import { newSerial, parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
 import { emptyBits, encodedList, setBit, STATUS_LIST_SIZE, statusListCredential } from './credential/status-list';
 import { AttestedModule, issueReason } from './issuance-rules';
-import { CertificateStatus, effectiveStatus, holdsIssuance, statusBitSet, StoredCertificateStatus } from './standing';
+import { CertificateStatus, effectiveStatus, holdsIssuance, RENEWAL_WINDOW_DAYS, statusBitSet, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
+import { mailLinks } from '../mail/links';
+import { OutboxService } from '../mail/outbox.service';
+import { User } from '../users/user.entity';
 
 const DAY = 86400_000;
 
@@ -98,6 +101,7 @@ export class CertificatesService implements OnModuleInit {
     private readonly engagements: EngagementsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
   ) {}
 
   onModuleInit(): void {
@@ -242,7 +246,128 @@ export class CertificatesService implements OnModuleInit {
       engagementId: e.id,
       details: { serial, workerId, organizationId },
     });
+    const links = mailLinks(this.config.publicBaseUrl);
+    await this.outbox.enqueue(m, {
+      kind: 'certificate_issued',
+      to: worker.email,
+      key: `certificate-issued:${cert.id}`,
+      params: {
+        name: worker.name,
+        engagement: e.title,
+        serial,
+        validUntil: cert.validUntil.toISOString(),
+        certificateLink: links.certificate(serial),
+        verifyLink: links.verify(serial),
+      },
+    });
     return cert;
+  }
+
+  /**
+   * The managers of a certificate's organization (who may see its holder:
+   * src/access), as recipients of the notices about it.
+   */
+  private async managersOf(m: EntityManager, organizationId: string): Promise<Pick<User, 'id' | 'email'>[]> {
+    return m.find(User, { select: { id: true, email: true }, where: { organizationId, role: 'org_manager', displacedAt: IsNull() } });
+  }
+
+  /**
+   * Tells the worker and their organization's managers that a certificate
+   * was revoked, with the town's reason and what to do next (docs/mail.md).
+   */
+  private async noticeRevocation(m: EntityManager, cert: Certificate, reason: string): Promise<void> {
+    const worker = await m.findOneByOrFail(Worker, { id: cert.workerId });
+    const e = await m.findOneByOrFail(Engagement, { id: cert.engagementId });
+    const municipality = (await m.findOneByOrFail(Municipality, { id: e.municipalityId })).name;
+    const links = mailLinks(this.config.publicBaseUrl);
+    await this.outbox.enqueueMany(m, [
+      {
+        kind: 'certificate_revoked',
+        to: worker.email,
+        key: `certificate-revoked:${cert.id}`,
+        params: {
+          name: worker.name,
+          engagement: e.title,
+          serial: cert.serial,
+          municipality,
+          reason,
+          verifyLink: links.verify(cert.serial),
+        },
+      },
+      ...(await this.managersOf(m, cert.organizationId)).map((u) => ({
+        kind: 'certificate_revoked_manager' as const,
+        to: u.email,
+        userId: u.id,
+        key: `certificate-revoked:${cert.id}:${u.id}`,
+        params: {
+          worker: worker.name,
+          engagement: e.title,
+          serial: cert.serial,
+          municipality,
+          reason,
+          progressLink: links.progress(e.id),
+        },
+      })),
+    ]);
+  }
+
+  /**
+   * Tells the worker and their organization's managers, once per
+   * certificate, that a valid certificate ends within RENEWAL_WINDOW_DAYS
+   * (30) days. Run by the mail scheduler; the idempotency keys make a second
+   * run (or another instance) queue nothing. Answers how many were queued.
+   */
+  async noticeExpiring(now = new Date()): Promise<number> {
+    const until = new Date(now.getTime() + RENEWAL_WINDOW_DAYS * DAY).toISOString();
+    const due = (await this.db.query(
+      portableSql(
+        this.db,
+        `SELECT c.id, c.serial, c.valid_until, c.organization_id, c.engagement_id, w.name, w.email, e.title
+         FROM certificates c JOIN workers w ON w.id = c.worker_id JOIN engagements e ON e.id = c.engagement_id
+         WHERE c.status = 'valid' AND c.valid_until > ? AND c.valid_until <= ?
+         AND NOT EXISTS (SELECT 1 FROM mail_outbox o WHERE o.idempotency_key = 'certificate-expiring:' || c.id)`,
+      ),
+      [now.toISOString(), until],
+    )) as {
+      id: string;
+      serial: string;
+      valid_until: string;
+      organization_id: string;
+      engagement_id: string;
+      name: string;
+      email: string;
+      title: string;
+    }[];
+    if (!due.length) return 0;
+    const links = mailLinks(this.config.publicBaseUrl);
+    return this.tx.run(async (m) => {
+      let queued = 0;
+      for (const c of due) {
+        const results = await this.outbox.enqueueMany(m, [
+          {
+            kind: 'certificate_expiring',
+            to: c.email,
+            key: `certificate-expiring:${c.id}`,
+            params: { name: c.name, engagement: c.title, serial: c.serial, validUntil: c.valid_until, link: links.learn() },
+          },
+          ...(await this.managersOf(m, c.organization_id)).map((u) => ({
+            kind: 'certificate_expiring_manager' as const,
+            to: u.email,
+            userId: u.id,
+            key: `certificate-expiring:${c.id}:${u.id}`,
+            params: {
+              worker: c.name,
+              engagement: c.title,
+              serial: c.serial,
+              validUntil: c.valid_until,
+              progressLink: links.progress(c.engagement_id),
+            },
+          })),
+        ]);
+        queued += results.filter((r) => r === 'queued').length;
+      }
+      return queued;
+    });
   }
 
   /**
@@ -532,6 +657,7 @@ export class CertificatesService implements OnModuleInit {
         details: { serial: cert.serial },
       });
       await this.writeStatusBit(m, cert, 'revoked', now);
+      await this.noticeRevocation(m, cert, reason.trim());
     });
     return this.facts(canonical, user);
   }

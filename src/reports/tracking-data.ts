@@ -38,6 +38,8 @@ export interface WorkerSummary {
 
 export interface WorkerRow extends WorkerSummary {
   employeeNumber: string | null;
+  /** When a reminder (or the invitation again) was last queued for this worker on this engagement (src/mail/reminders.service.ts). */
+  lastRemindedAt: string | null;
   modules: {
     moduleId: string;
     status: 'not_started' | 'in_progress' | 'completed';
@@ -250,11 +252,11 @@ export async function loadWorkerRows(
     portableSql(
       db,
       all
-        ? 'SELECT w.id, w.employee_number FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
-        : `SELECT w.id, w.employee_number FROM workers w WHERE w.id IN (${idIn})`,
+        ? 'SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
+        : `SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ? WHERE w.id IN (${idIn})`,
     ),
-    all ? [engagement.id] : idParams,
-  )) as { id: string; employee_number: string | null }[];
+    all ? [engagement.id] : [engagement.id, ...idParams],
+  )) as { id: string; employee_number: string | null; last_reminded_at: string | null }[];
 
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   const completionsBy = groupBy(
@@ -271,6 +273,7 @@ export async function loadWorkerRows(
     attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
   const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
   const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
+  const remindedOf = new Map(employeeNumbers.map((w) => [w.id, w.last_reminded_at]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
   return workers.map((w) => {
     const mine = completionsBy.get(w.id) ?? [];
@@ -290,6 +293,7 @@ export async function loadWorkerRows(
     return {
       ...w,
       employeeNumber: employeeNumberOf.get(w.id) ?? null,
+      lastRemindedAt: remindedOf.get(w.id) ?? null,
       modules,
       certificate: w.certificate
         ? { ...w.certificate, validFrom: c ? c.valid_from : '', modules: c ? (JSON.parse(c.modules) as Certificate['modules']) : [] }

@@ -8,6 +8,7 @@ import { Public } from '../auth/public.decorator';
 import { SessionsService } from '../sessions/sessions.service';
 import { setRetryAfter } from '../common/filters/all-exceptions.filter';
 import { CsrfGuard } from './csrf';
+import { codeFromLink, forgetCode, moveCodeToCookie, noReferrer } from './code-links';
 import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
 import { LANG_COOKIE, t } from './i18n';
 import { ROLE_HOME, type PageRequest } from './page-context';
@@ -16,6 +17,7 @@ import { SystemService } from '../system/system.service';
 import { systemView } from './system-views';
 
 const YEAR = 365 * 24 * 3600;
+const ENROLL_PATH = '/enroll';
 
 /** Signing in and out, enrolment with a code, the language switch, and `/` that sends each role home. */
 @ApiExcludeController()
@@ -31,9 +33,14 @@ export class AuthPagesController {
 
   @Public()
   @Get()
-  home(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('signedOut') signedOut?: string) {
+  home(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Query('signedOut') signedOut?: string,
+    @Query('passwordReset') passwordReset?: string,
+  ) {
     if (req.user) return this.pages.redirect(reply, ROLE_HOME[req.user.role]);
-    return this.renderLogin(req, reply, { signedOut: signedOut === '1' });
+    return this.renderLogin(req, reply, { signedOut: signedOut === '1', passwordReset: passwordReset === '1' });
   }
 
   /** A bookmarked or typed /login shows the sign-in page (or the role's home). */
@@ -66,16 +73,21 @@ export class AuthPagesController {
     }
   }
 
+  /** From the invitation e-mail (`/enroll?code=…`) the code is moved out of the URL first (code-links.ts). */
   @Public()
   @Get('enroll')
   enrollForm(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    return this.renderEnroll(req, reply, {});
+    if (moveCodeToCookie(req, reply, this.pages, ENROLL_PATH)) return;
+    noReferrer(reply);
+    const code = codeFromLink(req);
+    return this.renderEnroll(req, reply, { form: { enrollmentCode: code }, fromLink: !!code });
   }
 
   @Public()
   @Post('enroll')
   async enroll(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
     const lang = this.pages.lang(req);
+    noReferrer(reply);
     const input = { enrollmentCode: str(body, 'enrollmentCode').trim(), password: str(body, 'password') };
     const form = { enrollmentCode: input.enrollmentCode };
     const v = await validateForm(EnrollDto, input, lang, 'enroll');
@@ -83,8 +95,11 @@ export class AuthPagesController {
     if (!errors.password && input.password !== str(body, 'passwordConfirm')) errors.passwordConfirm = t(lang, 'enroll.mismatch');
     if (!v.value || Object.keys(errors).length) return this.renderEnroll(req, reply, { form, errors }, 400);
     try {
-      const signedIn = await this.auth.enroll(v.value.enrollmentCode, v.value.password);
-      await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
+      const result = await this.auth.enroll(v.value.enrollmentCode, v.value.password);
+      forgetCode(reply, ENROLL_PATH);
+      // Another account holds the address without having proved it: a link went to the address (docs/mail.md).
+      if ('addressProofSent' in result) return this.renderEnroll(req, reply, { proofSent: true }, 202);
+      await this.replaceSession(req, reply, result.token, result.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
       const h = httpError(e);

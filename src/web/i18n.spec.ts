@@ -16,6 +16,8 @@ const OUR_VIEWS = [
   'layouts/main.hbs',
   'partials',
   'auth',
+  'admin',
+  'mail',
   'worker',
   'manager',
   'town',

@@ -34,6 +34,7 @@ const NAV: Record<Role, { href: string; key: string }[]> = {
   admin: [
     { href: '/admin', key: 'nav.admin' },
     { href: '/content/item-analysis', key: 'nav.itemAnalysis' },
+    { href: '/admin/outbox', key: 'nav.outbox' },
   ],
   content_author: [{ href: '/content/item-analysis', key: 'nav.itemAnalysis' }],
 };

@@ -10,6 +10,9 @@ import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
 import { ContentPagesController } from './content-pages.controller';
+import { AccountPagesController } from './account-pages.controller';
+import { OutboxPagesController } from './outbox-pages.controller';
+import { RemindersModule } from '../mail/mail.module';
 import { CsrfGuard } from './csrf';
 import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
@@ -37,9 +40,12 @@ import { WorkerPagesController } from './worker-pages.controller';
     ReportsModule,
     SystemModule,
     ItemAnalysisModule,
+    RemindersModule,
   ],
   controllers: [
     AuthPagesController,
+    AccountPagesController,
+    OutboxPagesController,
     WorkerPagesController,
     ManagerPagesController,
     TownPagesController,

@@ -22,6 +22,9 @@ export const ERROR_STATUS = {
   'organization.corporate_number_taken': 409,
   // accounts
   'enrollment.code_used': 409,
+  'account.address_taken': 409,
+  'account.code_invalid': 400,
+  'account.sign_in_required': 401,
   // the input layer (src/common/input): bodies refused before any route
   'input.body_too_large': 413,
   'input.forbidden_key': 400,

@@ -7,6 +7,7 @@ import { SignInThrottle1765100000000 } from './1765100000000-SignInThrottle';
 import { CertificatesThatStayTrue1765200000000 } from './1765200000000-CertificatesThatStayTrue';
 import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
+import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   CertificatesThatStayTrue1765200000000,
   NormalizeEmails1765300000000,
   ItemAnalysisIndex1765500000000,
+  MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
 ];
