@@ -82,7 +82,7 @@ const graphemes = new Intl.Segmenter('ja', { granularity: 'grapheme' });
  * facts and credential): enough for the person holding the card to recognise
  * it, never the whole name. The one masking function; its rule:
  * - several parts (split at white space, the ideographic space too): the
- *   first part and ` *` — `山田　太郎` → `山田 *`, `Yamada Hanako` → `Yamada *`;
+ *   first part and ` *` — `山田\u3000太郎` (an ideographic space) → `山田 *`, `Yamada Hanako` → `Yamada *`;
  * - one part of two or more characters: its first character and `*` —
  *   `山田太郎` → `山*`, `山田` → `山*`;
  * - one character, or nothing: `*` alone — `X` → `*`, as `X*` showed the whole name.

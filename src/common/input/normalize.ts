@@ -69,7 +69,7 @@ export function isEmailAddress(value: unknown): value is string {
  * - the underscore, the dot and the middle dots ・ U+30FB (NFKC of ･), · U+00B7.
  */
 const CODE_SEPARATORS =
-  /[\s\p{Pd}\u2212\u2796\u02d7\u2043\u30fc\u4e00\u31d0\u3161\u1173\u2500\u2501\u23af~\u223c\u2053\u0303-\u0305_.\u30fb\u00b7]/gu;
+  /[\s\p{Pd}\u2212\u2796\u02d7\u2043\u30fc\u4e00\u31d0\u3161\u1173\u2500\u2501\u23af~\u223c\u2053_.\u30fb\u00b7]|[\u0303-\u0305]/gu;
 
 /*
  * Characters nobody sees, which copying from a PDF, a web page or an e-mail
