@@ -24,6 +24,8 @@ import { AuditModule } from './audit/audit.module';
 import { ReportsModule } from './reports/reports.module';
 import { WebModule } from './web/web.module';
 import { SystemModule } from './system/system.module';
+import { ItemAnalysisModule } from './item-analysis/item-analysis.module';
+import { MailModule, RemindersModule } from './mail/mail.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -39,6 +41,8 @@ const API_MODULES: Type[] = [
   AuditModule,
   ReportsModule,
   SystemModule,
+  ItemAnalysisModule,
+  RemindersModule,
 ];
 
 /**
@@ -57,6 +61,7 @@ export class AppModule {
         DatabaseModule,
         SessionsModule,
         AccessModule,
+        MailModule,
         ...API_MODULES,
         ...ROOT_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: 'api/v1', module }))),

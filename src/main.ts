@@ -27,10 +27,17 @@ async function bootstrap() {
   await configureApp(app);
   const setup = app.get(SetupService);
   await setup.ensureAdmin();
-  if (process.argv.includes('--demo')) await setup.seedDemo();
+  const demo = process.argv.includes('--demo');
+  if (demo) await setup.seedDemo();
   stopOnSignals(app, (line) => setup.announce(line));
-  await app.listen(config.port, config.host);
+  // The demo's accounts share one published password: serve them to this machine only unless HOST says otherwise.
+  await app.listen(config.port, demo && process.env.HOST === undefined ? '127.0.0.1' : config.host);
   setup.announce(`article4-lms listening on ${config.publicBaseUrl} (${config.databaseKind})`);
+  setup.announce(
+    config.smtpUrl
+      ? `E-mail: sent through the relay in SMTP_URL; the outbox is at ${config.publicBaseUrl}/admin/outbox (admin)`
+      : `E-mail: SMTP_URL is not set, so messages are not sent: they wait in the outbox at ${config.publicBaseUrl}/admin/outbox (sign in as the admin)`,
+  );
 }
 
 /** How long requests in flight get after SIGTERM before the process exits anyway (a load balancer's usual grace is 30 s). */

@@ -26,6 +26,7 @@ import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-ha
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { loadContent } from '../../src/content/content-loader';
 import type { TrainingModule } from '../../src/content/content.types';
+import { answeredRight, grade } from '../../src/training/grading';
 
 const DAY = 86400_000;
 const db = new Database(process.env.BENCH_DB!, { timeout: 5000 });
@@ -330,12 +331,6 @@ function appendEvent(
   );
 }
 
-const isRight = (q: Drawn, chosen: readonly string[]) => {
-  const set = new Set(chosen);
-  const correct = q.choices.filter((c) => c.correct).map((c) => c.key);
-  return set.size === correct.length && correct.every((k) => set.has(k));
-};
-
 /** Would a certificate be due now? The same reads as the service's issuance check; issuing itself is not on this path. */
 function certificateDue(workerId: string, engagementId: string): { serial: string } | null {
   const now = Date.now();
@@ -411,9 +406,13 @@ function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number,
         throw new HttpError(400, 'Invalid input: answers');
       given.set(x.questionId, [...new Set(x.choiceIds)]);
     }
-    const results = questions.map((q) => ({ questionId: q.id, correct: isRight(q, given.get(q.id) ?? []), explanation: q.explanation.ja }));
-    const score = Math.round((100 * results.filter((r) => r.correct).length) / results.length);
-    const passed = score >= a.pass_mark;
+    const results = questions.map((q) => ({
+      questionId: q.id,
+      correct: answeredRight(q, given.get(q.id) ?? []),
+      explanation: q.explanation.ja,
+      correctChoices: q.choices.filter((c) => c.correct).map((c) => ({ id: c.key, text: c.text.ja })),
+    }));
+    const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, a.pass_mark);
     const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
     const at = now.toISOString();
     if (recordResult.run(at, JSON.stringify(stored), score, passed ? 1 : 0, attemptId).changes === 0)

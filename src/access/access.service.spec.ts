@@ -25,7 +25,8 @@ import { AccessService, HolderRef, Permission, PERMISSIONS, PermissionTargets, V
  *   Workers wP (of P), wS (of S), wC (of C) are assigned to E; wX (of X) is not.
  *
  * Callers: admin; town staff of MA and of MB; managers of P, S, C and X;
- * wP (an assigned worker) and wX (a worker of another organization, unassigned).
+ * wP (an assigned worker) and wX (a worker of another organization, unassigned);
+ * a content author (sees the item analysis, nothing about people).
  */
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const MA = id(1);
@@ -55,6 +56,7 @@ const CALLERS = {
   mgrX: user('org_manager', 7, { organizationId: X }),
   wP: user('worker', 8, { organizationId: P, workerId: wP }),
   wX: user('worker', 9, { organizationId: X, workerId: wX }),
+  author: user('content_author', 10),
 };
 type Caller = keyof typeof CALLERS;
 type Cell = 'A' | 'N' | 'F';
@@ -65,38 +67,43 @@ const holder = (workerId: string, organizationId: string): HolderRef => ({ worke
 type Row = { [P in Permission]: [string, P, PermissionTargets[P], string] }[Permission];
 /** The verdicts in the order of CALLERS, the permission, the target and what it is. */
 const TABLE: Row[] = [
-  // admin townA townB mgrP mgrS mgrC mgrX wP wX
-  ['A  A  N  A  A  N  N  N  N', 'organization.read', S, 'S'],
-  ['A  A  N  A  N  N  N  A  N', 'organization.read', P, 'P (own, for its worker)'],
-  ['A  A  N  A  A  N  N  F  F', 'organization.workers.read', S, 'S (approved under P)'],
-  ['A  A  N  N  N  A  N  F  F', 'organization.workers.read', C, 'C (pending under S)'],
-  ['A  A  N  N  N  N  N  F  F', 'organization.workers.read', R, 'R (registered by MA, no manager)'],
-  ['A  N  N  N  A  N  N  F  F', 'organization.workers.create', S, 'S (has a manager)'],
-  ['A  A  N  N  N  N  N  F  F', 'organization.workers.create', R, 'R (registered by MA, no manager)'],
-  ['A  N  N  A  N  N  N  F  F', 'organization.codes.issue', Q, 'Q (registered by P, no manager)'],
-  ['A  N  N  A  N  N  N  F  F', 'organization.codes.issue', P, 'P'],
-  ['A  A  N  N  N  N  N  F  F', 'organization.managers.create', R, 'R (registered by MA, no manager)'],
-  ['A  N  N  N  A  N  N  F  F', 'organization.managers.create', S, 'S (has a manager)'],
-  ['A  N  N  A  N  N  N  F  F', 'organization.managers.create', Q, 'Q (registered by P, no manager)'],
-  ['A  A  N  F  F  F  F  F  F', 'municipality.staff.create', MA, 'MA'],
-  ['A  F  F  F  F  F  F  F  F', 'user.admin.create', null, '—'],
-  ['A  F  F  F  F  F  F  F  F', 'user.exists.read', null, '—'],
-  ['F  A  A  F  F  F  F  F  F', 'engagement.create', null, '—'],
-  ['A  A  N  A  A  A  N  A  N', 'engagement.read', E, 'E'],
-  ['A  A  N  A  A  A  N  F  F', 'engagement.subcontractors.read', E, 'E'],
-  ['F  A  N  N  A  N  N  F  F', 'engagement.subcontractors.add', { engagement: E, parentOrganizationId: S }, 'E below S'],
-  ['F  A  N  F  F  F  F  F  F', 'engagement.subcontractors.decide', E, 'E'],
-  ['F  F  F  A  A  A  N  F  F', 'engagement.assignments.create', E, 'E'],
-  ['A  A  N  A  A  A  N  F  F', 'engagement.progress.read', E, 'E'],
-  ['A  A  N  A  N  N  N  F  F', 'engagement.readiness.read', E, 'E'],
-  ['A  A  N  A  N  N  N  F  F', 'engagement.report.read', E, 'E'],
-  ['A  A  N  A  N  N  N  A  N', 'certificate.holder.read', holder(wP, P), 'wP’s certificate on E'],
-  ['A  A  N  A  A  N  N  N  N', 'certificate.holder.read', holder(wS, S), 'wS’s (approved under P)'],
-  ['A  A  N  N  N  A  N  N  N', 'certificate.holder.read', holder(wC, C), 'wC’s (pending under S)'],
-  ['A  A  N  F  F  F  F  F  F', 'certificate.revoke', E, 'E'],
-  ['A  A  N  F  F  F  F  F  F', 'certificate.reinstate', E, 'E'],
-  ['A  A  N  F  F  F  F  F  F', 'audit.read', E, 'E'],
-  ['A  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
+  // admin townA townB mgrP mgrS mgrC mgrX wP wX author
+  ['A  A  N  A  A  N  N  N  N  F', 'organization.read', S, 'S'],
+  ['A  A  N  A  N  N  N  A  N  F', 'organization.read', P, 'P (own, for its worker)'],
+  ['A  A  N  A  A  N  N  F  F  F', 'organization.workers.read', S, 'S (approved under P)'],
+  ['A  A  N  N  N  A  N  F  F  F', 'organization.workers.read', C, 'C (pending under S)'],
+  ['A  A  N  N  N  N  N  F  F  F', 'organization.workers.read', R, 'R (registered by MA, no manager)'],
+  ['A  N  N  N  A  N  N  F  F  F', 'organization.workers.create', S, 'S (has a manager)'],
+  ['A  A  N  N  N  N  N  F  F  F', 'organization.workers.create', R, 'R (registered by MA, no manager)'],
+  ['A  N  N  A  N  N  N  F  F  F', 'organization.codes.issue', Q, 'Q (registered by P, no manager)'],
+  ['A  N  N  A  N  N  N  F  F  F', 'organization.codes.issue', P, 'P'],
+  ['A  A  N  N  N  N  N  F  F  F', 'organization.managers.create', R, 'R (registered by MA, no manager)'],
+  ['A  N  N  N  A  N  N  F  F  F', 'organization.managers.create', S, 'S (has a manager)'],
+  ['A  N  N  A  N  N  N  F  F  F', 'organization.managers.create', Q, 'Q (registered by P, no manager)'],
+  ['A  A  N  F  F  F  F  F  F  F', 'municipality.staff.create', MA, 'MA'],
+  ['A  F  F  F  F  F  F  F  F  F', 'user.admin.create', null, '—'],
+  ['A  F  F  F  F  F  F  F  F  F', 'user.exists.read', null, '—'],
+  ['F  A  A  F  F  F  F  F  F  F', 'engagement.create', null, '—'],
+  ['A  A  N  A  A  A  N  A  N  F', 'engagement.read', E, 'E'],
+  ['A  A  N  A  A  A  N  F  F  F', 'engagement.subcontractors.read', E, 'E'],
+  ['F  A  N  N  A  N  N  F  F  F', 'engagement.subcontractors.add', { engagement: E, parentOrganizationId: S }, 'E below S'],
+  ['F  A  N  F  F  F  F  F  F  F', 'engagement.subcontractors.decide', E, 'E'],
+  ['F  F  F  A  A  A  N  F  F  F', 'engagement.assignments.create', E, 'E'],
+  ['A  A  N  A  A  A  N  F  F  F', 'engagement.progress.read', E, 'E'],
+  ['A  A  N  A  N  N  N  F  F  F', 'engagement.readiness.read', E, 'E'],
+  ['A  A  N  A  N  N  N  F  F  F', 'engagement.report.read', E, 'E'],
+  ['A  A  N  A  N  N  N  A  N  F', 'certificate.holder.read', holder(wP, P), 'wP’s certificate on E'],
+  ['A  A  N  A  A  N  N  N  N  F', 'certificate.holder.read', holder(wS, S), 'wS’s (approved under P)'],
+  ['A  A  N  N  N  A  N  N  N  F', 'certificate.holder.read', holder(wC, C), 'wC’s (pending under S)'],
+  ['A  A  N  F  F  F  F  F  F  F', 'certificate.revoke', E, 'E'],
+  ['A  A  N  F  F  F  F  F  F  F', 'certificate.reinstate', E, 'E'],
+  ['A  A  N  F  F  F  F  F  F  F', 'audit.read', E, 'E'],
+  ['A  F  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
+  ['A  F  F  F  F  F  F  F  F  A', 'content.item_analysis.read', null, '—'],
+  ['A  F  F  F  F  F  F  F  F  F', 'user.content_author.create', null, '—'],
+  ['F  A  N  A  A  A  N  F  F  F', 'engagement.reminders.send', E, 'E'],
+  ['F  A  N  F  F  F  F  F  F  F', 'engagement.reminders.configure', E, 'E'],
+  ['A  F  F  F  F  F  F  F  F  F', 'mail.outbox.read', null, '—'],
 ];
 
 describe('the access policy (permission × caller)', () => {

@@ -40,6 +40,11 @@ export const PERMISSIONS = [
   'certificate.revoke',
   'certificate.reinstate',
   'audit.read',
+  'content.item_analysis.read',
+  'user.content_author.create',
+  'engagement.reminders.send',
+  'engagement.reminders.configure',
+  'mail.outbox.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -84,6 +89,11 @@ export interface PermissionTargets {
   'certificate.revoke': EngagementRef;
   'certificate.reinstate': EngagementRef;
   'audit.read': EngagementRef | null;
+  'content.item_analysis.read': null;
+  'user.content_author.create': null;
+  'engagement.reminders.send': EngagementRef;
+  'engagement.reminders.configure': EngagementRef;
+  'mail.outbox.read': null;
 }
 
 /** The 404 a refusal answers with: the noun the permission is about. */
@@ -109,6 +119,11 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'certificate.revoke': 'certificate.not_found',
   'certificate.reinstate': 'certificate.not_found',
   'audit.read': 'engagement.not_found',
+  'content.item_analysis.read': 'access.forbidden',
+  'user.content_author.create': 'access.forbidden',
+  'engagement.reminders.send': 'engagement.not_found',
+  'engagement.reminders.configure': 'engagement.not_found',
+  'mail.outbox.read': 'access.forbidden',
 };
 
 /**
@@ -144,6 +159,8 @@ type Decision<P extends Permission> = (user: AuthUser, target: PermissionTargets
  * - Engagements: town staff see their municipality's; a manager those their
  *   organization is on (prime or linked, any status); a worker those they are
  *   assigned to; the admin all.
+ * - Content authors see the module catalog and the item analysis, nothing
+ *   about people, organizations or engagements (403 for all of it).
  * - What a caller may not see answers 404, the same as what does not exist;
  *   403 only where the caller's role may never do the thing.
  */
@@ -152,7 +169,7 @@ export class AccessService {
   private readonly decisions: { [P in Permission]: Decision<P> } = {
     'organization.read': (u, orgId) => this.readOrganization(u, orgId),
     'organization.workers.read': async (u, orgId) => {
-      if (u.role === 'worker') return 'forbidden';
+      if (u.role === 'worker' || u.role === 'content_author') return 'forbidden';
       if (!(await this.organizationRow(orgId))) return 'not_found';
       return (await this.peopleScope(u, orgId)) ? 'allow' : 'not_found';
     },
@@ -169,7 +186,10 @@ export class AccessService {
     // Whether an e-mail address has an account anywhere: the operator only (users.service.ts).
     'user.exists.read': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
     'engagement.create': async (u) => (u.role === 'town_staff' ? 'allow' : 'forbidden'),
-    'engagement.read': async (u, ref) => ((await this.seesEngagement(u, ref)) ? 'allow' : 'not_found'),
+    'engagement.read': async (u, ref) => {
+      if (u.role === 'content_author') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
     'engagement.subcontractors.read': (u, ref) => this.engagementData(u, ref, 'anyone_on_it'),
     'engagement.progress.read': (u, ref) => this.engagementData(u, ref, 'anyone_on_it'),
     'engagement.readiness.read': (u, ref) => this.engagementData(u, ref, 'prime_only'),
@@ -201,6 +221,22 @@ export class AccessService {
       if (ref === null) return u.role === 'admin' ? 'allow' : 'forbidden';
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
     },
+    // The item analysis: statistics of questions, never people (docs/item-analysis.md).
+    'content.item_analysis.read': async (u) => (u.role === 'admin' || u.role === 'content_author' ? 'allow' : 'forbidden'),
+    'user.content_author.create': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
+    // Reminders go to the people the caller follows in progress (trackingScope): the town all, a manager their subtree's.
+    // The admin is no party to an engagement.
+    'engagement.reminders.send': async (u, ref) => {
+      if (u.role !== 'town_staff' && u.role !== 'org_manager') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The schedule of automatic reminders is the town's, like the engagement itself.
+    'engagement.reminders.configure': async (u, ref) => {
+      if (u.role !== 'town_staff') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // The outbox lists every message's subject and (masked) recipient: the operator's.
+    'mail.outbox.read': async (u) => (u.role === 'admin' ? 'allow' : 'forbidden'),
   };
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -265,6 +301,8 @@ export class AccessService {
         return qb.andWhere(`EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = ${e}.id AND sa.worker_id = :scopeWorker)`, {
           scopeWorker: user.workerId,
         });
+      case 'content_author':
+        return qb.andWhere('1 = 0');
     }
   }
 
@@ -315,6 +353,7 @@ export class AccessService {
       case 'org_manager':
         return qb.andWhere(`${o}.created_by_organization_id = :pickO`, { pickO: user.organizationId });
       case 'worker':
+      case 'content_author':
         return qb.andWhere('1 = 0');
     }
   }
@@ -385,7 +424,8 @@ export class AccessService {
    * Where a new account may be bound, or why not. An admin account: the
    * admin only. Town staff: of the caller's own municipality (the admin
    * names any). A manager: of an organization the caller controls
-   * (`organization.managers.create`; a manager's own by default).
+   * (`organization.managers.create`; a manager's own by default). A content
+   * author: the admin only (`user.content_author.create`), bound to nothing.
    * @throws DomainError `access.forbidden` (403), `municipality.not_found` / `organization.not_found` (404);
    *   `account.municipality_required` / `account.organization_required` (400) when the admin or town staff leave it out
    */
@@ -403,9 +443,12 @@ export class AccessService {
         if (!municipalityId) throw new DomainError('account.municipality_required', {}, 'municipalityId');
         return { municipalityId, organizationId: null };
       }
+      case 'content_author':
+        await this.require(actor, 'user.content_author.create', null);
+        return { municipalityId: null, organizationId: null };
       case 'org_manager': {
         const organizationId = requested.organizationId ?? actor.organizationId;
-        if (actor.role === 'worker') throw new DomainError('access.forbidden');
+        if (actor.role === 'worker' || actor.role === 'content_author') throw new DomainError('access.forbidden');
         if (!organizationId) throw new DomainError('account.organization_required', {}, 'organizationId');
         await this.require(actor, 'organization.managers.create', organizationId);
         return { municipalityId: null, organizationId };
@@ -443,6 +486,7 @@ export class AccessService {
    * numbers are public registry data, never people).
    */
   private async readOrganization(user: AuthUser, orgId: string): Promise<Verdict> {
+    if (user.role === 'content_author') return 'forbidden';
     const org = await this.organizationRow(orgId);
     if (!org) return 'not_found';
     if (user.role === 'admin' || user.organizationId === orgId) return 'allow';
@@ -462,7 +506,7 @@ export class AccessService {
    * no manager yet whoever registered it. Naming it anywhere grants nothing.
    */
   private async control(user: AuthUser, orgId: string): Promise<Verdict> {
-    if (user.role === 'worker') return 'forbidden';
+    if (user.role === 'worker' || user.role === 'content_author') return 'forbidden';
     const org = await this.organizationRow(orgId);
     if (!org) return 'not_found';
     if (user.role === 'admin') return 'allow';
@@ -479,10 +523,10 @@ export class AccessService {
    * Data of an engagement for the town and the contractors: progress and the
    * subcontract tree to anyone on it; readiness and the Article 11 report to
    * the town and the prime's managers only (others on it: 404, like anything
-   * they may not see). Workers: 403.
+   * they may not see). Workers and content authors: 403.
    */
   private async engagementData(user: AuthUser, ref: EngagementRef, who: 'anyone_on_it' | 'prime_only'): Promise<Verdict> {
-    if (user.role === 'worker') return 'forbidden';
+    if (user.role === 'worker' || user.role === 'content_author') return 'forbidden';
     const e = await this.engagementRow(ref);
     if (!e || !(await this.seesEngagement(user, e))) return 'not_found';
     if (who === 'anyone_on_it' || user.role !== 'org_manager') return 'allow';
@@ -505,6 +549,8 @@ export class AccessService {
         );
       case 'worker':
         return this.db.getRepository(Assignment).existsBy({ engagementId: e.id, workerId: user.workerId ?? '' });
+      case 'content_author':
+        return false;
     }
   }
 
@@ -519,6 +565,8 @@ export class AccessService {
         return 'allow';
       case 'worker':
         return user.workerId === h.workerId ? 'allow' : 'not_found';
+      case 'content_author':
+        return 'forbidden';
       case 'town_staff':
         return user.municipalityId === h.municipalityId ? 'allow' : 'not_found';
       case 'org_manager': {

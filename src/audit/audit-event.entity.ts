@@ -21,7 +21,17 @@ export type AuditAction =
   | 'certificate.revoked'
   | 'certificate.reinstated'
   | 'report.generated'
-  | 'export.downloaded';
+  | 'export.downloaded'
+  | 'auth.enrollment_pending'
+  | 'auth.password_reset_requested'
+  | 'auth.password_reset'
+  | 'user.address_proved'
+  | 'user.displaced'
+  | 'organization.manager_invited'
+  | 'reminders.sent'
+  | 'engagement.reminders_configured'
+  | 'mail.rate_limited'
+  | 'mail.retried';
 
 /** Who acted: a user's role, or `anonymous` (not signed in) and `system` (done automatically), both without an id. */
 export type AuditActorRole = string;

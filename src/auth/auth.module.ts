@@ -1,7 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { SignInThrottle } from './sign-in-throttle';
+import { AccountLinksService } from './account-links.service';
 
-@Module({ controllers: [AuthController], providers: [AuthService, SignInThrottle], exports: [AuthService] })
+/** Global: account links (proof of address, manager invitations) are used by the services that create accounts. */
+@Global()
+@Module({
+  controllers: [AuthController],
+  providers: [AuthService, SignInThrottle, AccountLinksService],
+  exports: [AuthService, AccountLinksService],
+})
 export class AuthModule {}

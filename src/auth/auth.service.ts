@@ -12,6 +12,9 @@ import { User } from '../users/user.entity';
 import { Worker } from '../workers/worker.entity';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password';
 import { signInCounters, SignInThrottle } from './sign-in-throttle';
+import { Organization } from '../organizations/organization.entity';
+import { AccountLinksService } from './account-links.service';
+import { addressHolder, makeRoomForProved, proved } from './address-proof';
 import { enrollmentCodeHash } from './tokens';
 
 export interface SignedIn {
@@ -32,6 +35,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly throttle: SignInThrottle,
+    private readonly links: AccountLinksService,
   ) {
     this.decoy = decoyHash(config.passwordHashMemoryKiB);
   }
@@ -80,32 +84,72 @@ export class AuthService {
   }
 
   /**
-   * A worker's first sign-in: the one-time code from their manager plus a
-   * password of their choosing. The code works once and expires: it is
-   * consumed by a conditional update, so of two enrolments with one code at
-   * once (two instances) one signs in and the other gets 409 `enrollment.code_used`.
-   * @throws DomainError `enrollment.code_invalid` (400: unknown, used or expired), `account.email_taken` (409),
+   * A worker's first sign-in: a one-time code plus a password of their
+   * choosing. Either code enrols: the one the manager hands out, or the one
+   * the invitation e-mail carries, which also proves the address (it went
+   * only to the address). The code works once and expires: it is consumed by
+   * a conditional update, so of two enrolments with one code at once (two
+   * instances) one signs in and the other gets 409 `enrollment.code_used`.
+   *
+   * The address (docs/accounts-and-access.md, "Proof of address"): free, the
+   * account is created; held by a proved account, 409; held by an unproved
+   * one, an enrolment that proves the address displaces it, one that does
+   * not (the manager's code) waits: a proof link goes to the address and the
+   * answer is `{ addressProofSent: true }` (the account is created when it is used).
+   * An account created unproved is sent a link to prove its address later.
+   * @throws DomainError `enrollment.code_invalid` (400: unknown, used or expired), `account.address_taken` (409),
    *   `enrollment.code_used` (409)
    */
-  async enroll(code: string, password: string): Promise<SignedIn> {
+  async enroll(code: string, password: string): Promise<SignedIn | { addressProofSent: true }> {
     const codeHash = enrollmentCodeHash(code);
     const passwordHash = await hashPassword(password, this.config.passwordHashMemoryKiB);
     const user = await this.tx.run(async (m) => {
-      const worker = await m.findOneBy(Worker, { enrollmentCodeHash: codeHash });
-      if (!worker || !worker.enrollmentCodeExpiresAt || worker.enrollmentCodeExpiresAt <= new Date()) {
+      const worker = await m.findOne(Worker, { where: [{ enrollmentCodeHash: codeHash }, { invitationCodeHash: codeHash }] });
+      const byInvitation = !!worker && worker.invitationCodeHash === codeHash;
+      const expiresAt = byInvitation ? worker.invitationCodeExpiresAt : worker?.enrollmentCodeExpiresAt;
+      if (!worker || !expiresAt || expiresAt <= new Date()) {
         throw new DomainError('enrollment.code_invalid', {}, 'enrollmentCode');
       }
-      if (await m.existsBy(User, { email: worker.email })) throw new DomainError('account.email_taken');
       const now = new Date();
+      const userId = randomUUID();
+      const holder = await addressHolder(m, worker.email);
+      const organization = (await m.findOneBy(Organization, { id: worker.organizationId }))?.name;
+      if (holder && !proved(holder) && !byInvitation) {
+        // Neither can prove the address yet: whoever proves it first keeps it.
+        await this.links.sendAddressProof(
+          m,
+          { email: worker.email },
+          'enrollment',
+          ANONYMOUS,
+          { kind: 'enrollment', workerId: worker.id, passwordHash },
+          organization,
+        );
+        await this.audit.record(m, {
+          action: 'auth.enrollment_pending',
+          actor: ANONYMOUS,
+          targetType: 'worker',
+          targetId: worker.id,
+          details: { organizationId: worker.organizationId },
+        });
+        return null;
+      }
+      if (holder) await makeRoomForProved(m, this.audit, worker.email, { actor: ANONYMOUS, newUserId: userId }, now);
       const consumed = await conditionalUpdate(
         m,
         Worker,
-        { id: worker.id, enrollmentCodeHash: codeHash },
-        { enrollmentCodeHash: null, enrollmentCodeExpiresAt: null, enrolledAt: now, updatedAt: now },
+        { id: worker.id, [byInvitation ? 'invitationCodeHash' : 'enrollmentCodeHash']: codeHash },
+        {
+          enrollmentCodeHash: null,
+          enrollmentCodeExpiresAt: null,
+          invitationCodeHash: null,
+          invitationCodeExpiresAt: null,
+          enrolledAt: now,
+          updatedAt: now,
+        },
       );
       if (!consumed) throw new DomainError('enrollment.code_used', {}, 'enrollmentCode');
       const u: User = {
-        id: randomUUID(),
+        id: userId,
         email: worker.email,
         displayName: worker.name,
         role: 'worker',
@@ -113,7 +157,8 @@ export class AuthService {
         municipalityId: null,
         organizationId: worker.organizationId,
         workerId: worker.id,
-        createdAt: new Date(),
+        createdAt: now,
+        emailVerifiedAt: byInvitation ? now : null,
       };
       await m.insert(User, u);
       await this.audit.record(m, {
@@ -121,11 +166,12 @@ export class AuthService {
         actor: u,
         targetType: 'worker',
         targetId: worker.id,
-        details: { organizationId: worker.organizationId },
+        details: { organizationId: worker.organizationId, ...(byInvitation ? { proved: true } : {}) },
       });
+      if (!byInvitation) await this.links.sendAddressProof(m, { email: u.email, userId: u.id }, 'confirm', u, undefined, organization);
       return u;
     });
-    return this.signIn(user);
+    return user ? this.signIn(user) : { addressProofSent: true };
   }
 
   /** With `audited`, the sign-in's event is recorded in the session's transaction (an enrolment has its own event). */

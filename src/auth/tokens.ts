@@ -30,3 +30,19 @@ export function issueEnrollmentCode(now = new Date()): { code: string; hash: str
   const code = newEnrollmentCode();
   return { code, hash: enrollmentCodeHash(code), expiresAt: new Date(now.getTime() + ENROLLMENT_CODE_DAYS * 86400_000) };
 }
+
+/** A password-reset link (and its code) is valid this long (OWASP Forgot Password Cheat Sheet: short-lived). */
+export const PASSWORD_RESET_MINUTES = 30;
+/** A link that proves an address, or an invitation to be a manager, is valid this long. */
+export const ADDRESS_PROOF_DAYS = 7;
+export const MANAGER_INVITATION_DAYS = 14;
+
+/**
+ * A code sent by e-mail (a password reset, an address proof, an invitation):
+ * the same shape, normaliser and hash as enrollment codes, so it can be
+ * clicked in the link or typed from the message, valid for `ms`.
+ */
+export function issueEmailCode(ms: number, now = new Date()): { code: string; hash: string; expiresAt: Date } {
+  const code = newEnrollmentCode();
+  return { code, hash: enrollmentCodeHash(code), expiresAt: new Date(now.getTime() + ms) };
+}

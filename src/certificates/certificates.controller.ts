@@ -25,7 +25,12 @@ export class CertificatesController {
     return this.certificates.mine(user);
   }
 
-  /** Public: status and minimal facts; the holder's name and e-mail only to those who may see them. */
+  /**
+   * Public: exactly what /verify shows, `{serial, status, validFrom, validUntil, revokedAt,
+   * engagement:{title, municipality}, organization:{name}, holder:{maskedName}}`. Those who may
+   * see the holder also get `issuedAt`, `revocationReason`, `reinstatedAt`, the engagement's id,
+   * contract number and municipality code, `modules` and `holder:{name, email}`.
+   */
   @Public()
   @Get('certificates/:serial')
   get(@Param('serial') serial: string, @OptionalUser() user?: AuthUser) {

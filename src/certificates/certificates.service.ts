@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -19,27 +19,48 @@ import { parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
 import { IssuanceService } from './issuance.service';
 import type { AttestedModule } from './issuance-rules';
-import { CertificateStatus, effectiveStatus, StoredCertificateStatus } from './standing';
+import { CertificateStatus, effectiveStatus, RENEWAL_WINDOW_DAYS, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
+import { mailLinks } from '../mail/links';
+import { OutboxService } from '../mail/outbox.service';
+import { User } from '../users/user.entity';
+
+const DAY = 86400_000;
 
 /** Why a serial in a checked list has no facts. */
 export type VerifyProblem = 'not_found' | 'mistyped' | 'invalid';
 
-export interface CertificateFacts {
+/**
+ * What anyone holding a serial may learn about its certificate: exactly what
+ * the public verification page (/verify/:serial) shows — status, validity,
+ * the revocation date, the engagement's title and municipality, the
+ * organization, the holder's masked name. Nothing that identifies the
+ * contract, the engagement record or when each module was passed.
+ */
+export interface PublicCertificateFacts {
   serial: string;
   status: CertificateStatus;
   validFrom: string;
   validUntil: string;
-  issuedAt: string;
   revokedAt: string | null;
+  engagement: { title: string; municipality: string };
+  organization: { name: string };
+  holder: { maskedName: string };
+}
+
+/** Everything about a certificate, for those who may see its holder (src/access `certificate.holder.read`). */
+export interface CertificateFacts extends PublicCertificateFacts {
+  issuedAt: string;
   revocationReason: string | null;
-  /** When the town lifted the revocation's hold (a new certificate may follow); only to those who see the holder. */
+  /** When the town lifted the revocation's hold (a new certificate may follow). */
   reinstatedAt: string | null;
   engagement: { id: string; title: string; contractNumber: string; municipality: string; municipalityCode: string };
-  organization: { name: string };
   modules: AttestedModule[];
-  holder: { maskedName: string; name?: string; email?: string };
+  holder: { maskedName: string; name: string; email: string };
 }
+
+/** Whether the facts are the full ones (the caller may see the holder), not the public ones. */
+export const seesHolder = (f: PublicCertificateFacts | CertificateFacts): f is CertificateFacts => 'name' in f.holder;
 
 /** A stored credential as the API answers it: the compact JWS and its media type. */
 export interface CredentialDocument {
@@ -65,7 +86,115 @@ export class CertificatesService {
     private readonly issuance: IssuanceService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
   ) {}
+
+  /**
+   * The managers of a certificate's organization (who may see its holder:
+   * src/access), as recipients of the notices about it.
+   */
+  private async managersOf(m: EntityManager, organizationId: string): Promise<Pick<User, 'id' | 'email'>[]> {
+    return m.find(User, { select: { id: true, email: true }, where: { organizationId, role: 'org_manager', displacedAt: IsNull() } });
+  }
+
+  /**
+   * Tells the worker and their organization's managers that a certificate
+   * was revoked, with the town's reason and what to do next (docs/mail.md).
+   */
+  private async noticeRevocation(m: EntityManager, cert: Certificate, reason: string): Promise<void> {
+    const worker = await m.findOneByOrFail(Worker, { id: cert.workerId });
+    const e = await m.findOneByOrFail(Engagement, { id: cert.engagementId });
+    const municipality = (await m.findOneByOrFail(Municipality, { id: e.municipalityId })).name;
+    const links = mailLinks(this.config.publicBaseUrl);
+    await this.outbox.enqueueMany(m, [
+      {
+        kind: 'certificate_revoked',
+        to: worker.email,
+        key: `certificate-revoked:${cert.id}`,
+        params: {
+          name: worker.name,
+          engagement: e.title,
+          serial: cert.serial,
+          municipality,
+          reason,
+          verifyLink: links.verify(cert.serial),
+        },
+      },
+      ...(await this.managersOf(m, cert.organizationId)).map((u) => ({
+        kind: 'certificate_revoked_manager' as const,
+        to: u.email,
+        userId: u.id,
+        key: `certificate-revoked:${cert.id}:${u.id}`,
+        params: {
+          worker: worker.name,
+          engagement: e.title,
+          serial: cert.serial,
+          municipality,
+          reason,
+          progressLink: links.progress(e.id),
+        },
+      })),
+    ]);
+  }
+
+  /**
+   * Tells the worker and their organization's managers, once per
+   * certificate, that a valid certificate ends within RENEWAL_WINDOW_DAYS
+   * (30) days. Run by the mail scheduler; the idempotency keys make a second
+   * run (or another instance) queue nothing. Answers how many were queued.
+   */
+  async noticeExpiring(now = new Date()): Promise<number> {
+    const until = new Date(now.getTime() + RENEWAL_WINDOW_DAYS * DAY).toISOString();
+    const due = (await this.db.query(
+      portableSql(
+        this.db,
+        `SELECT c.id, c.serial, c.valid_until, c.organization_id, c.engagement_id, w.name, w.email, e.title
+         FROM certificates c JOIN workers w ON w.id = c.worker_id JOIN engagements e ON e.id = c.engagement_id
+         WHERE c.status = 'valid' AND c.valid_until > ? AND c.valid_until <= ?
+         AND NOT EXISTS (SELECT 1 FROM mail_outbox o WHERE o.idempotency_key = 'certificate-expiring:' || c.id)`,
+      ),
+      [now.toISOString(), until],
+    )) as {
+      id: string;
+      serial: string;
+      valid_until: string;
+      organization_id: string;
+      engagement_id: string;
+      name: string;
+      email: string;
+      title: string;
+    }[];
+    if (!due.length) return 0;
+    const links = mailLinks(this.config.publicBaseUrl);
+    return this.tx.run(async (m) => {
+      let queued = 0;
+      for (const c of due) {
+        const results = await this.outbox.enqueueMany(m, [
+          {
+            kind: 'certificate_expiring',
+            to: c.email,
+            key: `certificate-expiring:${c.id}`,
+            params: { name: c.name, engagement: c.title, serial: c.serial, validUntil: c.valid_until, link: links.learn() },
+          },
+          ...(await this.managersOf(m, c.organization_id)).map((u) => ({
+            kind: 'certificate_expiring_manager' as const,
+            to: u.email,
+            userId: u.id,
+            key: `certificate-expiring:${c.id}:${u.id}`,
+            params: {
+              worker: c.name,
+              engagement: c.title,
+              serial: c.serial,
+              validUntil: c.valid_until,
+              progressLink: links.progress(c.engagement_id),
+            },
+          })),
+        ]);
+        queued += results.filter((r) => r === 'queued').length;
+      }
+      return queued;
+    });
+  }
 
   /**
    * Parses a typed serial; a mistyped one is caught by its check character before any lookup.
@@ -78,10 +207,12 @@ export class CertificatesService {
   }
 
   /**
-   * The public facts of a certificate; the holder's full name and e-mail only to those who may see them.
+   * The facts of a certificate: the public ones (what /verify shows) to
+   * anyone, everything (holder, contract, modules) to those who may see the
+   * holder; `seesHolder` tells which.
    * @throws DomainError `certificate.not_found` (404)
    */
-  async facts(serial: string, user?: AuthUser): Promise<CertificateFacts> {
+  async facts(serial: string, user?: AuthUser): Promise<PublicCertificateFacts | CertificateFacts> {
     const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
     if (!f) throw new DomainError('certificate.not_found');
     return f;
@@ -90,7 +221,7 @@ export class CertificatesService {
   /** The printable certificate: only for those who see the holder; 404 (`certificate.not_found`) to anyone else. */
   async forDocument(serial: string, user: AuthUser | undefined): Promise<CertificateFacts & { credentialUrl: string; verifyUrl: string }> {
     const f = await this.facts(serial, user);
-    if (!f.holder.name) throw new DomainError('certificate.not_found');
+    if (!seesHolder(f)) throw new DomainError('certificate.not_found');
     return {
       ...f,
       credentialUrl: `${this.config.publicBaseUrl}/api/v1/certificates/${f.serial}/credential`,
@@ -177,7 +308,10 @@ export class CertificatesService {
    * Town staff check a list (up to 1,000) at once; each serial answers on its own: its facts, or
    * `not_found`, `mistyped` (its check character does not match) or `invalid` (not a serial).
    */
-  async verifyMany(user: AuthUser, serials: string[]): Promise<(CertificateFacts | { serial: string; status: VerifyProblem })[]> {
+  async verifyMany(
+    user: AuthUser,
+    serials: string[],
+  ): Promise<(PublicCertificateFacts | CertificateFacts | { serial: string; status: VerifyProblem })[]> {
     const parsed = serials.map((s) => ({ input: s, p: parseSerial(s) }));
     const valid = [...new Set(parsed.flatMap((x) => (x.p.ok ? [x.p.serial] : [])))];
     const described = new Map((valid.length ? await this.describe({ serials: valid }, user) : []).map((f) => [f.serial, f]));
@@ -187,8 +321,9 @@ export class CertificatesService {
     });
   }
 
-  async mine(user: AuthUser) {
-    return this.describe({ workerId: user.workerId! }, user);
+  /** The signed-in worker's own certificates, newest first (a worker sees their own holder). */
+  async mine(user: AuthUser): Promise<CertificateFacts[]> {
+    return (await this.describe({ workerId: user.workerId! }, user)).filter(seesHolder);
   }
 
   /**
@@ -236,6 +371,7 @@ export class CertificatesService {
         details: { serial: cert.serial },
       });
       await this.signer.writeStatusBit(m, cert, 'revoked', now);
+      await this.noticeRevocation(m, cert, reason.trim());
     });
     return this.facts(canonical, user);
   }
@@ -328,7 +464,10 @@ export class CertificatesService {
    * the columns the facts need: the public verification is the most frequent
    * request the service answers.
    */
-  private async describe(which: { serials: string[] } | { workerId: string }, user?: AuthUser): Promise<CertificateFacts[]> {
+  private async describe(
+    which: { serials: string[] } | { workerId: string },
+    user?: AuthUser,
+  ): Promise<(PublicCertificateFacts | CertificateFacts)[]> {
     const [where, params] =
       'workerId' in which
         ? ['c.worker_id = ? ORDER BY c.issued_at DESC', [which.workerId]]
@@ -337,7 +476,7 @@ export class CertificatesService {
           : [`c.serial IN (${placeholders(which.serials.length)})`, which.serials];
     const rows = (await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[];
     const now = new Date();
-    const out: CertificateFacts[] = [];
+    const out: (PublicCertificateFacts | CertificateFacts)[] = [];
     for (const r of rows) {
       const full = await this.access.can(user, 'certificate.holder.read', {
         workerId: r.worker_id,
@@ -345,15 +484,25 @@ export class CertificatesService {
         engagementId: r.engagement_id,
         municipalityId: r.municipality_id,
       });
-      out.push({
+      const shown: PublicCertificateFacts = {
         serial: r.serial,
         status: effectiveStatus({ status: r.status, validUntil: r.valid_until }, now),
         validFrom: r.valid_from,
         validUntil: r.valid_until,
-        issuedAt: r.issued_at,
         revokedAt: r.revoked_at,
-        revocationReason: full ? r.revocation_reason : null,
-        reinstatedAt: full ? r.reinstated_at : null,
+        engagement: { title: r.title, municipality: r.municipality_name },
+        organization: { name: r.organization_name },
+        holder: { maskedName: maskName(r.worker_name) },
+      };
+      if (!full) {
+        out.push(shown);
+        continue;
+      }
+      out.push({
+        ...shown,
+        issuedAt: r.issued_at,
+        revocationReason: r.revocation_reason,
+        reinstatedAt: r.reinstated_at,
         engagement: {
           id: r.engagement_id,
           title: r.title,
@@ -361,9 +510,8 @@ export class CertificatesService {
           municipality: r.municipality_name,
           municipalityCode: r.municipality_code,
         },
-        organization: { name: r.organization_name },
         modules: JSON.parse(r.modules) as AttestedModule[],
-        holder: { maskedName: maskName(r.worker_name), ...(full ? { name: r.worker_name, email: r.worker_email } : {}) },
+        holder: { maskedName: shown.holder.maskedName, name: r.worker_name, email: r.worker_email },
       });
     }
     return out;

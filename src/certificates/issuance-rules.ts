@@ -1,4 +1,4 @@
-import { inRenewalWindow, renewalWindowStart } from './standing';
+import { inRenewalWindow, renewalWindowOpensAt, Validity } from './standing';
 
 /** A module as a certificate attests it: the module, the revision passed, when. `completedAt` is ISO-8601 UTC. */
 export interface AttestedModule {
@@ -18,13 +18,16 @@ export type IssueReason = 'first' | 'curriculum' | 'revision' | 'renewal';
  * (docs/certificates.md, "When a new certificate is issued"):
  * - `curriculum`: the set of modules differs (the town changed the curriculum);
  * - `revision`: a module was passed at a newer content revision than attested;
- * - `renewal`: in the last RENEWAL_WINDOW_DAYS (30) days of validity, a module
- *   was passed again inside that window, so the validity starts anew.
+ * - `renewal`: the held certificate's renewal window is open (its last 30
+ *   days of validity, at most half of it: standing.ts `renewalWindowMs`) and
+ *   a module was passed again inside that window, so the validity starts
+ *   anew. The new certificate's window is closed when it is issued, so each
+ *   certificate is renewed at most once.
  * Any other pass (practice, a re-take months before expiry) issues nothing.
  * Returns null when nothing is to be issued.
  */
 export function issueReason(
-  held: { modules: readonly AttestedModule[]; validUntil: Date | string } | null,
+  held: ({ modules: readonly AttestedModule[] } & Validity) | null,
   attested: readonly AttestedModule[],
   now = new Date(),
 ): IssueReason | null {
@@ -32,9 +35,9 @@ export function issueReason(
   const before = new Map(held.modules.map((m) => [m.moduleId, m]));
   if (before.size !== attested.length || attested.some((m) => !before.has(m.moduleId))) return 'curriculum';
   if (attested.some((m) => m.revision > before.get(m.moduleId)!.revision)) return 'revision';
-  if (inRenewalWindow(held.validUntil, now)) {
-    const windowStart = renewalWindowStart(held.validUntil);
-    if (attested.some((m) => Date.parse(m.completedAt) >= windowStart)) return 'renewal';
+  if (inRenewalWindow(held, now)) {
+    const opened = renewalWindowOpensAt(held);
+    if (attested.some((m) => Date.parse(m.completedAt) >= opened)) return 'renewal';
   }
   return null;
 }

@@ -1,12 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomInt, randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
+import { mailLinks } from '../mail/links';
+import { OutboxService } from '../mail/outbox.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
@@ -49,6 +52,8 @@ export class IssuanceService {
     private readonly content: ContentService,
     private readonly signer: CertificateSigner,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** A worker passed a module of an engagement: the certificate now held for it, if the pass completed the curriculum. */
@@ -197,6 +202,21 @@ export class IssuanceService {
       targetId: cert.id,
       engagementId: e.id,
       details: { serial, workerId, organizationId },
+    });
+    // The worker is told in the same transaction (the outbox, docs/mail.md): no notice for a certificate rolled back.
+    const links = mailLinks(this.config.publicBaseUrl);
+    await this.outbox.enqueue(m, {
+      kind: 'certificate_issued',
+      to: worker.email,
+      key: `certificate-issued:${cert.id}`,
+      params: {
+        name: worker.name,
+        engagement: e.title,
+        serial,
+        validUntil: cert.validUntil.toISOString(),
+        certificateLink: links.certificate(serial),
+        verifyLink: links.verify(serial),
+      },
     });
     return cert;
   }

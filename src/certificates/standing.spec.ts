@@ -4,8 +4,9 @@ import {
   holdsIssuance,
   inRenewalWindow,
   reinstatable,
-  renewalWindowAt,
-  renewalWindowStart,
+  endsWithinRenewalDaysAt,
+  renewalWindowMs,
+  renewalWindowOpensAt,
   revocable,
   RENEWAL_WINDOW_DAYS,
   standingCertificate,
@@ -41,20 +42,44 @@ describe('what a certificate status means', () => {
     expect(reinstatable({ status: 'superseded', reinstatedAt: null })).toBe(false);
   });
 
-  it('the renewal window is the last 30 days of validity', () => {
+  // validity in days → renewal window in days: the last 30 days, never more than half the validity.
+  it.each([
+    [30, 15],
+    [45, 22.5],
+    [59, 29.5],
+    [60, 30],
+    [365, 30],
+  ])('a certificate valid %i days has a renewal window of its last %d days', (validityDays, windowDays) => {
     expect(RENEWAL_WINDOW_DAYS).toBe(30);
-    expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY), now)).toBe(true);
-    expect(inRenewalWindow(new Date(now.getTime() + 30 * DAY + 1), now)).toBe(false);
-    expect(inRenewalWindow('2027-01-20T00:00:00.000Z', now)).toBe(true);
-    expect(renewalWindowStart('2027-02-09T00:00:00.000Z')).toBe(now.getTime());
+    const validFrom = now;
+    const validUntil = new Date(now.getTime() + validityDays * DAY);
+    const c = { validFrom, validUntil };
+    expect(renewalWindowMs(c)).toBe(windowDays * DAY);
+    expect(renewalWindowOpensAt(c)).toBe(validUntil.getTime() - windowDays * DAY);
+    // Closed when issued and until the window opens; open from then on.
+    expect(inRenewalWindow(c, validFrom)).toBe(false);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - windowDays * DAY - 1))).toBe(false);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - windowDays * DAY))).toBe(true);
+    expect(inRenewalWindow(c, new Date(validUntil.getTime() - 1))).toBe(true);
+    // Stored text reads the same as Dates.
+    expect(inRenewalWindow({ validFrom: validFrom.toISOString(), validUntil: validUntil.toISOString() }, validFrom)).toBe(false);
+    // Never more than half: a certificate is never in its window in the first half of its validity.
+    expect(renewalWindowMs(c)).toBeLessThanOrEqual((validityDays * DAY) / 2);
   });
 
-  it('tells many certificates the same as inRenewalWindow at one instant, stored text or Date', () => {
-    const inWindow = renewalWindowAt(now);
-    for (const offset of [-DAY, 0, 30 * DAY - 1, 30 * DAY, 30 * DAY + 1, 400 * DAY]) {
+  it('tells many certificates at one instant whether they end within 30 days, stored text or Date', () => {
+    const endsSoon = endsWithinRenewalDaysAt(now);
+    for (const [offset, expected] of [
+      [-DAY, true],
+      [0, true],
+      [30 * DAY - 1, true],
+      [30 * DAY, true],
+      [30 * DAY + 1, false],
+      [400 * DAY, false],
+    ] as const) {
       const until = new Date(now.getTime() + offset);
-      expect([offset, inWindow(until)]).toEqual([offset, inRenewalWindow(until, now)]);
-      expect([offset, inWindow(until.toISOString())]).toEqual([offset, inRenewalWindow(until, now)]);
+      expect([offset, endsSoon(until)]).toEqual([offset, expected]);
+      expect([offset, endsSoon(until.toISOString())]).toEqual([offset, expected]);
     }
   });
 

@@ -19,9 +19,10 @@ export type CertificateStatus = StoredCertificateStatus | 'expired';
 export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = ['valid', 'expired', 'superseded', 'revoked'];
 
 /**
- * The last days of a certificate's validity: re-training in them renews the
- * certificate (issuance-rules.ts), and tracking shows the worker as
- * `expiring` meanwhile. 30 days.
+ * The longest renewal window: the last 30 days of a certificate's validity
+ * (issue 13). A certificate's own window is `renewalWindowMs`. Progress
+ * tracking shows a worker as `expiring` when the certificate ends within
+ * these 30 days, whatever its validity (src/reports/tracking-data.ts).
  */
 export const RENEWAL_WINDOW_DAYS = 30;
 
@@ -73,23 +74,51 @@ export function holdsIssuance(c: { status: CertificateStatus; reinstatedAt: Date
 /** Whether the town may reinstate: the certificate is revoked and not reinstated yet. */
 export const reinstatable = holdsIssuance;
 
-/** When the renewal window of a certificate valid until `validUntil` opens, in milliseconds since the epoch. */
-export function renewalWindowStart(validUntil: Date | string): number {
-  return ms(validUntil) - RENEWAL_WINDOW_DAYS * DAY;
-}
-
-/** Is `now` within the renewal window of a certificate valid until `validUntil`? */
-export function inRenewalWindow(validUntil: Date | string, now = new Date()): boolean {
-  return now.getTime() >= renewalWindowStart(validUntil);
+/** A certificate's validity period: from `validFrom` until `validUntil`, each a Date or stored ISO-8601 UTC text. */
+export interface Validity {
+  validFrom: Date | string;
+  validUntil: Date | string;
 }
 
 /**
- * `inRenewalWindow` at one instant for many certificates (progress tracking
- * streams 100,000 of them): the bound is computed once, and stored text is
- * compared without parsing. A certified worker whose certificate is in the
- * window reads `expiring`.
+ * The length of a certificate's renewal window, in milliseconds: the last
+ * RENEWAL_WINDOW_DAYS (30) days of its validity, but never more than half of
+ * it (docs/certificates.md, "When a new certificate is issued"). So 30 days
+ * for a validity of 60 days or more, 15 for the shortest allowed (30 days),
+ * 22.5 for 45 days.
+ *
+ * Why half: the window of a certificate opens no earlier than halfway
+ * through its validity, so a certificate just issued (by a renewal or
+ * anything else) is never in its window. A re-pass renews only while the held
+ * certificate's window is open, and the renewed certificate's window is then
+ * closed: each certificate is renewed at most once, and re-passes between
+ * renewals issue nothing. With a 30-day window on a 30-day certificate every
+ * re-pass renewed (issue 13: 5 re-passes, 5 certificates).
  */
-export function renewalWindowAt(now = new Date()): (validUntil: Date | string) => boolean {
+export function renewalWindowMs(c: Validity): number {
+  const validity = Math.max(0, ms(c.validUntil) - ms(c.validFrom));
+  return Math.min(RENEWAL_WINDOW_DAYS * DAY, validity / 2);
+}
+
+/** When the certificate's renewal window opens (epoch milliseconds): `validUntil` less `renewalWindowMs`. */
+export function renewalWindowOpensAt(c: Validity): number {
+  return ms(c.validUntil) - renewalWindowMs(c);
+}
+
+/** Is `now` within the certificate's renewal window (from its opening on; an expired certificate is not held, so not renewed)? */
+export function inRenewalWindow(c: Validity, now = new Date()): boolean {
+  return now.getTime() >= renewalWindowOpensAt(c);
+}
+
+/**
+ * For many certificates at one instant (progress tracking streams 100,000 of
+ * them): does a certificate valid until `validUntil` end within
+ * RENEWAL_WINDOW_DAYS (30) days? A certified worker whose certificate does
+ * reads `expiring` (reports/worker-status.ts). The bound is computed once, and
+ * stored text is compared without parsing. Not the renewal window, which is
+ * shorter for short validities (renewalWindowMs).
+ */
+export function endsWithinRenewalDaysAt(now = new Date()): (validUntil: Date | string) => boolean {
   const bound = new Date(now.getTime() + RENEWAL_WINDOW_DAYS * DAY).toISOString();
   return (validUntil) => iso(validUntil) <= bound;
 }

@@ -17,6 +17,7 @@ import {
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ARGON2_PROFILE, MAX_HASH_MEMORY_KIB, MIN_HASH_MEMORY_KIB } from '../auth/password';
+import { parseMailFrom, parseSmtpUrl } from './mail-settings';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -65,6 +66,28 @@ class IsTrustProxy implements ValidatorConstraintInterface {
  * The environment, as the operator writes it. Every variable is validated at
  * start; a wrong value stops the process with a message naming the variable.
  */
+@ValidatorConstraint({ name: 'isSmtpUrl' })
+class IsSmtpUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseSmtpUrl(value) !== null;
+  }
+
+  defaultMessage(): string {
+    return 'must be smtp://[user:password@]host[:port] or smtps://…, with the user and password percent-encoded';
+  }
+}
+
+@ValidatorConstraint({ name: 'isMailFrom' })
+class IsMailFrom implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseMailFrom(value) !== null;
+  }
+
+  defaultMessage(): string {
+    return 'must be one e-mail address, optionally with a name: "研修事務局 <training@example.jp>"';
+  }
+}
+
 export class EnvironmentVariables {
   @IsOptional()
   @Transform(toInt)
@@ -157,7 +180,45 @@ export class EnvironmentVariables {
   @IsString()
   @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
   SIGNING_KEY_ES256_PEM?: string;
+
+  /**
+   * The mail relay: `smtp://user:pass@host:587` (STARTTLS when the relay offers it), `smtps://…:465`
+   * (TLS from the start), or `smtp://host:25` without credentials for a relay that trusts the network.
+   * Unset: messages stay in the outbox (/admin/outbox) and nothing is sent. Never echoed (it holds a password).
+   */
+  @IsOptional()
+  @Validate(IsSmtpUrl)
+  SMTP_URL?: string;
+
+  /** The sender of every message; required with SMTP_URL (a relay checks it). */
+  @IsOptional()
+  @Validate(IsMailFrom)
+  MAIL_FROM?: string;
+
+  /** How often an idle sender looks for messages to send, in seconds; 0: only when asked (the tests drain explicitly). */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(3600)
+  @IsInt({ message: 'must be an integer number of seconds' })
+  MAIL_POLL_SECONDS?: number;
+
+  /** How often each instance looks for automatic mail that is due (reminders, expiring certificates), in minutes; 0 turns it off. */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(1440)
+  @IsInt({ message: 'must be an integer number of minutes' })
+  MAIL_SCHEDULE_MINUTES?: number;
 }
+
+/** Secrets: their values are never echoed in a configuration error. */
+const SECRET_VARIABLES: Record<string, string> = {
+  ADMIN_PASSWORD: 'too short',
+  SIGNING_KEY_PEM: 'must be a PKCS#8 PEM private key',
+  SIGNING_KEY_ES256_PEM: 'must be a PKCS#8 PEM private key',
+  SMTP_URL: new IsSmtpUrl().defaultMessage(),
+};
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -182,9 +243,20 @@ export class AppConfig {
   quizCooldownMinutes!: number;
   signingKeyPem?: string;
   signingKeyEs256Pem?: string;
+  /** The mail relay (nodemailer's connection URL); undefined: messages stay in the outbox. */
+  smtpUrl?: string;
+  /** The From header of every message: `"name" <address>`. */
+  mailFrom!: string;
+  /** Seconds between the sender's looks for due messages; 0: only when asked. */
+  mailPollSeconds!: number;
+  /** Minutes between the scheduler's looks for automatic mail; 0: off. */
+  mailScheduleMinutes!: number;
 }
 
 export class ConfigError extends Error {}
+
+/** The sender while no relay is configured: the messages only wait in the outbox. `.invalid` is reserved (RFC 2606). */
+export const DEFAULT_MAIL_FROM = '"従事者情報セキュリティ研修" <no-reply@article4-lms.invalid>';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -192,12 +264,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
   const errors = validateSync(raw, { skipMissingProperties: false, whitelist: false, stopAtFirstError: true });
   if (errors.length) {
-    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
     // Values of secrets are not echoed back.
-    throw new ConfigError(
-      `Invalid environment: ${lines.map((l) => (l.startsWith('ADMIN_PASSWORD') ? 'ADMIN_PASSWORD: too short' : /^SIGNING_KEY_(ES256_)?PEM/.test(l) ? `${l.split(':')[0]}: must be a PKCS#8 PEM private key` : l)).join(', ')}`,
+    const lines = errors.map((e) =>
+      e.property in SECRET_VARIABLES
+        ? `${e.property}: ${SECRET_VARIABLES[e.property]}`
+        : `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
     );
+    throw new ConfigError(`Invalid environment: ${lines.join(', ')}`);
   }
+  if (raw.SMTP_URL && !raw.MAIL_FROM) throw new ConfigError('Invalid environment: MAIL_FROM: is required with SMTP_URL');
   const port = raw.PORT ?? 3000;
   const dataDir = resolve(raw.DATA_DIR ?? './data');
   const databaseUrl = raw.DATABASE_URL ?? `sqlite:${dataDir}/article4.sqlite`;
@@ -220,5 +295,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     quizCooldownMinutes: raw.QUIZ_COOLDOWN_MINUTES ?? 10,
     signingKeyPem: raw.SIGNING_KEY_PEM,
     signingKeyEs256Pem: raw.SIGNING_KEY_ES256_PEM,
+    smtpUrl: raw.SMTP_URL || undefined,
+    mailFrom: raw.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+    mailPollSeconds: raw.MAIL_POLL_SECONDS ?? 2,
+    mailScheduleMinutes: raw.MAIL_SCHEDULE_MINUTES ?? 10,
   };
 }

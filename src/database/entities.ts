@@ -1,4 +1,6 @@
 import { AuditEvent } from '../audit/audit-event.entity';
+import { EmailToken } from '../auth/email-token.entity';
+import { OutboxMessage } from '../mail/outbox-message.entity';
 import { Attempt } from '../training/attempt.entity';
 import { Completion } from '../training/completion.entity';
 import { Certificate } from '../certificates/certificate.entity';
@@ -30,4 +32,6 @@ export const ENTITIES = [
   Certificate,
   CertificateCredential,
   AuditEvent,
+  OutboxMessage,
+  EmailToken,
 ];

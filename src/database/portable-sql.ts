@@ -18,12 +18,19 @@ interface SqliteConnection {
   prepare(sql: string): { iterate(...params: unknown[]): IterableIterator<unknown> };
 }
 
+/** Rows fetched per round trip from a PostgreSQL cursor: bounds what one read holds at a time. */
+export const CURSOR_BATCH = 500;
+
 /**
  * Hands each row of a read to `each` without holding the whole result. On
  * SQLite through better-sqlite3's statement iterator, synchronously (no other
  * statement can interleave on the shared connection meanwhile), so each row
  * is garbage as soon as it is used: a 100,000-row report allocates rows one
- * at a time, not an array of them. Elsewhere over the fetched rows.
+ * at a time, not an array of them. On PostgreSQL through a server-side
+ * cursor (`DECLARE … NO SCROLL CURSOR`, `FETCH FORWARD 500`) in a read
+ * transaction of its own: at most CURSOR_BATCH rows are held at once, and
+ * every row comes from the one snapshot the cursor was declared on.
+ * `each` must be synchronous.
  */
 export async function forEachRow<R>(db: DataSource, sql: string, params: unknown[], each: (row: R) => void): Promise<void> {
   if (db.options.type === 'better-sqlite3') {
@@ -31,5 +38,25 @@ export async function forEachRow<R>(db: DataSource, sql: string, params: unknown
     for (const row of connection.prepare(sql).iterate(...params)) each(row as R);
     return;
   }
-  for (const row of (await db.query(portableSql(db, sql), params)) as R[]) each(row);
+  if (db.options.type !== 'postgres') {
+    for (const row of (await db.query(portableSql(db, sql), params)) as R[]) each(row);
+    return;
+  }
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await runner.query(`DECLARE a4_rows NO SCROLL CURSOR FOR ${portableSql(db, sql)}`, params);
+    for (;;) {
+      const rows = (await runner.query(`FETCH FORWARD ${CURSOR_BATCH} FROM a4_rows`)) as R[];
+      for (const row of rows) each(row);
+      if (rows.length < CURSOR_BATCH) break;
+    }
+    await runner.commitTransaction();
+  } catch (e) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw e;
+  } finally {
+    await runner.release();
+  }
 }

@@ -20,4 +20,6 @@ export class Engagement {
   @Column({ name: 'pass_mark', type: 'integer', nullable: true }) passMark: number | null;
   @Column({ name: 'certificate_validity_days', type: 'integer', default: 365 }) certificateValidityDays: number;
   @InstantColumn({ name: 'created_at' }) createdAt: Date;
+  /** Days before `startsOn` on which unfinished workers are reminded by e-mail (src/mail/reminders.service.ts); [] for none. */
+  @JsonColumn({ name: 'reminder_days', type: 'varchar', length: 100, default: '[14,3]' }) reminderDays?: number[];
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, HttpCode } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { PageQuery } from '../common/pagination/pagination';
-import { AddSubcontractorDto, ApprovalDto, CreateEngagementDto } from './dto/engagement.dto';
+import { AddSubcontractorDto, ApprovalDto, CreateEngagementDto, ReminderDaysDto } from './dto/engagement.dto';
 import { EngagementsService } from './engagements.service';
 
 @ApiTags('engagements')
@@ -25,6 +25,13 @@ export class EngagementsController {
   @Get(':id')
   get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.engagements.get(user, id);
+  }
+
+  /** The days before the start on which unfinished workers are reminded by e-mail ([] for none). */
+  @Put(':id/reminder-days')
+  @Roles('town_staff')
+  setReminderDays(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ReminderDaysDto) {
+    return this.engagements.setReminderDays(user, id, dto.reminderDays);
   }
 
   @Post(':id/subcontractors')

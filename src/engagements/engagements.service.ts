@@ -34,8 +34,14 @@ export const engagementView = (e: Engagement) => ({
   curriculum: e.curriculum,
   passMark: e.passMark,
   certificateValidityDays: e.certificateValidityDays,
+  reminderDays: e.reminderDays ?? DEFAULT_REMINDER_DAYS,
   createdAt: e.createdAt.toISOString(),
 });
+
+/** Automatic reminders by default: two weeks and three days before the start (issue 19). */
+export const DEFAULT_REMINDER_DAYS = [14, 3];
+/** Largest first, each once. */
+const reminderSchedule = (days: number[]) => [...new Set(days)].sort((a, b) => b - a);
 
 const linkView = (l: SubcontractLink, name?: string) => ({
   organizationId: l.organizationId,
@@ -105,6 +111,7 @@ export class EngagementsService {
       passMark: dto.passMark ?? null,
       certificateValidityDays: dto.certificateValidityDays ?? 365,
       createdAt: new Date(),
+      reminderDays: reminderSchedule(dto.reminderDays ?? DEFAULT_REMINDER_DAYS),
     };
     await this.tx.run(async (m) => {
       if (typeof prime === 'string') {
@@ -140,6 +147,29 @@ export class EngagementsService {
 
   async get(user: AuthUser, id: string) {
     return engagementView(await this.access.engagement(user, id));
+  }
+
+  /**
+   * The town sets the days before the start on which unfinished workers are
+   * reminded by e-mail ([] for none): the one opt-out of mandatory training
+   * mail, per engagement (docs/mail.md).
+   * @throws DomainError `engagement.not_found` (404), `access.forbidden` (403: not town staff)
+   */
+  async setReminderDays(user: AuthUser, id: string, days: number[]) {
+    const engagement = await this.access.engagement(user, id, 'engagement.reminders.configure');
+    const reminderDays = reminderSchedule(days);
+    await this.tx.run(async (m) => {
+      await m.update(Engagement, { id }, { reminderDays });
+      await this.audit.record(m, {
+        action: 'engagement.reminders_configured',
+        actor: user,
+        targetType: 'engagement',
+        targetId: id,
+        engagementId: id,
+        details: { reminderDays },
+      });
+    });
+    return engagementView({ ...engagement, reminderDays });
   }
 
   /**

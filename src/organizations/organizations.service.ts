@@ -8,6 +8,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { TransactionService } from '../database/transaction.service';
 import { CreateOrganizationDto } from './dto/create-organization.dto';
 import { Organization } from './organization.entity';
+import { AccountLinksService } from '../auth/account-links.service';
+import { Municipality } from '../municipalities/municipality.entity';
 
 export const organizationView = (o: Organization) => ({ id: o.id, name: o.name, corporateNumber: o.corporateNumber });
 
@@ -18,6 +20,7 @@ export class OrganizationsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
     private readonly access: AccessService,
+    private readonly links: AccountLinksService,
   ) {}
 
   /** @throws DomainError `organization.corporate_number_taken` (409) */
@@ -29,6 +32,8 @@ export class OrganizationsService {
    * Registers an organization inside the caller's transaction (a use case
    * that also names it prime or subcontractor commits or fails as one). The
    * caller's side is recorded as its registrar (AccessService.registrarOf).
+   * With `contactEmail`, that address is invited by e-mail to become its
+   * first manager, in the same transaction (AccountLinksService.inviteManager).
    * @throws DomainError `organization.corporate_number_taken` (409, field `corporateNumber`)
    */
   async insert(m: EntityManager, user: AuthUser, dto: CreateOrganizationDto): Promise<Organization> {
@@ -42,7 +47,16 @@ export class OrganizationsService {
       createdAt: new Date(),
     };
     await m.insert(Organization, org);
+    if (dto.contactEmail) await this.links.inviteManager(m, org, dto.contactEmail, await this.registrarName(m, user), user);
     return org;
+  }
+
+  /** Who registered, as the invitation names them: the caller's municipality or organization. */
+  private async registrarName(m: EntityManager, user: AuthUser): Promise<string> {
+    if (user.role === 'town_staff' && user.municipalityId)
+      return (await m.findOneBy(Municipality, { id: user.municipalityId }))?.name ?? '';
+    if (user.organizationId) return (await m.findOneBy(Organization, { id: user.organizationId }))?.name ?? '';
+    return 'article4-lms';
   }
 
   /**

@@ -3,7 +3,13 @@ import type { TrackingScope } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
 import type { Certificate } from '../certificates/certificate.entity';
-import { CertificateStatus, effectiveStatus, renewalWindowAt, standsBefore, StoredCertificateStatus } from '../certificates/standing';
+import {
+  CertificateStatus,
+  effectiveStatus,
+  endsWithinRenewalDaysAt,
+  standsBefore,
+  StoredCertificateStatus,
+} from '../certificates/standing';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
 import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
@@ -36,6 +42,8 @@ export interface WorkerSummary {
 
 export interface WorkerRow extends WorkerSummary {
   employeeNumber: string | null;
+  /** When a reminder (or the invitation again) was last queued for this worker on this engagement (src/mail/reminders.service.ts). */
+  lastRemindedAt: string | null;
   modules: {
     moduleId: string;
     status: ModuleStatus;
@@ -103,7 +111,7 @@ export async function forEachWorkerSummary(
     },
   );
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
-  const inRenewalWindow = renewalWindowAt(now);
+  const endsSoon = endsWithinRenewalDaysAt(now);
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
   await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(
     db,
@@ -114,7 +122,7 @@ export async function forEachWorkerSummary(
       const c = standing.get(r.id);
       const certStatus = c ? effectiveStatus(c, now) : null;
       const certified = certStatus === 'valid';
-      const status = workerStatus(certStatus, certified && inRenewalWindow(c!.validUntil), !!Number(r.tried));
+      const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried));
       each({
         id: r.id,
         name: r.name,
@@ -241,11 +249,11 @@ export async function loadWorkerRows(
     portableSql(
       db,
       all
-        ? 'SELECT w.id, w.employee_number FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
-        : `SELECT w.id, w.employee_number FROM workers w WHERE w.id IN (${idIn})`,
+        ? 'SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
+        : `SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ? WHERE w.id IN (${idIn})`,
     ),
-    all ? [engagement.id] : idParams,
-  )) as { id: string; employee_number: string | null }[];
+    all ? [engagement.id] : [engagement.id, ...idParams],
+  )) as { id: string; employee_number: string | null; last_reminded_at: string | null }[];
 
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   const completionsBy = groupBy(
@@ -262,6 +270,7 @@ export async function loadWorkerRows(
     attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
   const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
   const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
+  const remindedOf = new Map(employeeNumbers.map((w) => [w.id, w.last_reminded_at]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
   return workers.map((w) => {
     const mine = completionsBy.get(w.id) ?? [];
@@ -281,6 +290,7 @@ export async function loadWorkerRows(
     return {
       ...w,
       employeeNumber: employeeNumberOf.get(w.id) ?? null,
+      lastRemindedAt: remindedOf.get(w.id) ?? null,
       modules,
       certificate: w.certificate
         ? { ...w.certificate, validFrom: c ? c.valid_from : '', modules: c ? (JSON.parse(c.modules) as Certificate['modules']) : [] }

@@ -104,6 +104,8 @@ export class TrackingService {
         startsOn: engagement.startsOn,
         endsOn: engagement.endsOn,
         curriculum: engagement.curriculum,
+        /** Days before the start when the automatic reminders go out (docs/mail.md). */
+        reminderDays: engagement.reminderDays,
       },
       organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: t,

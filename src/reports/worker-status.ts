@@ -6,16 +6,16 @@ import type { CertificateStatus } from '../certificates/standing';
  * standing.ts's; a module's status is completion-rules.ts's.
  */
 
-/** A certified worker whose certificate is in its renewal window (standing.ts) reads `expiring`. */
+/** A certified worker whose certificate ends within 30 days (standing.ts RENEWAL_WINDOW_DAYS) reads `expiring`. */
 export type WorkerStatus = 'not_started' | 'in_progress' | 'certified' | 'expiring';
 
 /**
  * The worker's status from the certificate that stands for them (its status
- * now, or null), whether that certificate is in its renewal window, and
+ * now, or null), whether that certificate ends within 30 days, and
  * whether they ever started a curriculum module.
  */
-export function workerStatus(certificate: CertificateStatus | null, inRenewalWindow: boolean, attempted: boolean): WorkerStatus {
-  if (certificate === 'valid') return inRenewalWindow ? 'expiring' : 'certified';
+export function workerStatus(certificate: CertificateStatus | null, endsSoon: boolean, attempted: boolean): WorkerStatus {
+  if (certificate === 'valid') return endsSoon ? 'expiring' : 'certified';
   return attempted ? 'in_progress' : 'not_started';
 }
 

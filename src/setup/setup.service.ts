@@ -56,6 +56,8 @@ export class SetupService {
         organizationId: null,
         workerId: null,
         createdAt: new Date(),
+        // The operator named this address (ADMIN_EMAIL): it counts as proved.
+        emailVerifiedAt: this.config.adminEmail ? new Date() : null,
       });
       return true;
     });
@@ -94,6 +96,8 @@ export class SetupService {
           organizationId: null,
           workerId: null,
           createdAt: now,
+          // Demo addresses (example.jp) cannot receive mail; they count as proved so nothing can displace them.
+          emailVerifiedAt: now,
           ...extra,
         });
       const staff = randomUUID();
@@ -107,6 +111,7 @@ export class SetupService {
         organizationId: null,
         workerId: null,
         createdAt: now,
+        emailVerifiedAt: now,
       });
 
       const orgs = DEMO_ORGS.map((o) => ({
@@ -172,6 +177,8 @@ export class SetupService {
           await m.insert(Assignment, { engagementId: engagement.id, workerId: worker.id, assignedBy: staff, assignedAt: now });
         }
       }
+      // A content author: the item analysis (docs/item-analysis.md), nothing about people.
+      await user(DEMO_AUTHOR, '教材作成 担当', 'content_author', {});
       // One worker who has not enrolled yet, to try enrolment with a code.
       await m.insert(Worker, {
         id: randomUUID(),
@@ -194,6 +201,7 @@ export class SetupService {
         '',
         `  Demo data (府中町 343021). Every demo account's password: ${DEMO_PASSWORD}`,
         '    town staff   staff@fuchu.example.jp',
+        `    content      ${DEMO_AUTHOR} (item analysis)`,
         ...DEMO_ORGS.map(
           (o, i) =>
             `    ${['prime  ', 'tier 1 ', 'tier 2 '][i]}      manager@${o.domain}, worker1@${o.domain} … worker${DEMO_WORKERS[i].length}@${o.domain}`,
@@ -224,6 +232,7 @@ export class SetupService {
 export const FUCHU = { name: '府中町', code: '343021' };
 export const DEMO_PASSWORD = 'demo-password-2026';
 const DEMO_CONTRACT = 'R8-情政-0001';
+const DEMO_AUTHOR = 'author@content.example.jp';
 const DEMO_ORGS = [
   { name: '株式会社安芸情報システム', corporateNumber: '8240001000001', domain: 'aki-joho.example.jp' },
   { name: 'ひろしまデータサービス株式会社', corporateNumber: '7240001000002', domain: 'hiroshima-data.example.jp' },

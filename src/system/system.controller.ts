@@ -12,7 +12,7 @@ import { SystemService } from './system.service';
 export class SystemController {
   constructor(private readonly system: SystemService) {}
 
-  /** `{service:{name,version}, runtime:{version, major, endOfLife, support}, database, sbom:{format,digest,generatedAt,components}|null}` */
+  /** `{service:{name,version}, runtime:{version, major, endOfLife, support}, database, sbom:{format,digest,components}|null}` */
   @Get()
   facts() {
     return this.system.facts();

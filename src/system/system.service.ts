@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayJst } from '../common/dates';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG, AppConfig, type DatabaseKind } from '../config/app-config';
 import { nodeRuntimeFacts, RuntimeFacts } from './runtime';
 
 /** The repository root, from src/system (ts-node, Jest) and dist/system (built) alike. */
@@ -15,7 +15,6 @@ export interface SbomFacts {
   format: string;
   /** SHA-256 of the document's bytes, hex. */
   digest: string;
-  generatedAt: string | null;
   components: number;
 }
 
@@ -23,7 +22,7 @@ export interface SbomFacts {
 export interface SystemFacts {
   service: { name: string; version: string };
   runtime: RuntimeFacts;
-  database: string;
+  database: DatabaseKind;
   sbom: SbomFacts | null;
 }
 
@@ -64,7 +63,6 @@ export class SystemService {
     const doc = JSON.parse(bytes.toString('utf8')) as {
       bomFormat?: string;
       specVersion?: string;
-      metadata?: { timestamp?: string };
       components?: unknown[];
     };
     return (this.sbomCache = {
@@ -72,7 +70,6 @@ export class SystemService {
       facts: {
         format: `${doc.bomFormat ?? 'unknown'} ${doc.specVersion ?? ''}`.trim(),
         digest: createHash('sha256').update(bytes).digest('hex'),
-        generatedAt: doc.metadata?.timestamp ?? null,
         components: doc.components?.length ?? 0,
       },
     });

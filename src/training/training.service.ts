@@ -16,6 +16,7 @@ import { Assignment } from '../workers/assignment.entity';
 import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
 import { Completion } from './completion.entity';
 import { countingCompletion, moduleStatus } from './completion-rules';
+import { answeredRight, grade } from './grading';
 
 @Injectable()
 export class TrainingService {
@@ -71,6 +72,12 @@ export class TrainingService {
    * one after the time limit, is a 409 and changes nothing. A pass writes its
    * completion in the same transaction, exactly once per attempt, and issues
    * the certificate it makes due (IssuanceService.afterPass): `certificate` in the answer.
+   *
+   * The answer teaches: each result carries the question's explanation and
+   * its correct choices (`correctChoices: [{id, text}]`, the ids as served in
+   * this sitting) — for every question, right ones included, where they are
+   * exactly the choices the worker made. `score` is the rounded percentage
+   * shown, `passed` the verdict on the exact fraction (grading.ts).
    * @throws DomainError `attempt.not_found` (404), `attempt.already_submitted` / `attempt.time_limit_passed` (409),
    *   `training.cooling_down` (429), `attempt.answer_*` (400)
    */
@@ -88,11 +95,14 @@ export class TrainingService {
       if (m.connection.options.type === 'postgres') await m.query('SELECT id FROM workers WHERE id = $1 FOR UPDATE', [attempt.workerId]);
       await this.assertNotCoolingDown(m, attempt.workerId, attempt.moduleId, now);
       const given = checkAnswers(attempt.questions, answers);
-      const results = attempt.questions.map((q) => {
-        return { questionId: q.id, correct: isRight(q, given.get(q.id) ?? []), explanation: q.explanation[lang] };
-      });
-      const score = Math.round((100 * results.filter((r) => r.correct).length) / results.length);
-      const passed = score >= attempt.passMark;
+      const results = attempt.questions.map((q) => ({
+        questionId: q.id,
+        correct: answeredRight(q, given.get(q.id) ?? []),
+        explanation: q.explanation[lang],
+        correctChoices: correctChoices(q, lang),
+      }));
+      // The verdict on the exact fraction, the shown score rounded (grading.ts).
+      const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, attempt.passMark);
       const stored: GivenAnswer[] = attempt.questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
       // The condition on submitted_at makes the first submission the only one, even across instances.
       const res = await m
@@ -131,9 +141,10 @@ export class TrainingService {
 
   /**
    * A submitted sitting as its worker reviews it (the web result page): the
-   * score, each question with the worker's own choices, whether it was right
-   * and its explanation. Like the submission's answer, it never says which
-   * choices were the correct ones. 404 `attempt.not_found` for anyone else's attempt, 409 `attempt.not_submitted` before submission.
+   * score, and each question with every choice in the order shown, marked
+   * `chosen` (the worker's own) and `correct` (the key), whether it was right
+   * and its explanation. Only after submission: 409 `attempt.not_submitted` before it (the key
+   * never leaves the server until the sitting is graded), 404 `attempt.not_found` for anyone else's attempt.
    */
   async result(user: AuthUser, attemptId: string, lang: Lang) {
     const a = await this.ownAttempt(user, attemptId);
@@ -154,8 +165,9 @@ export class TrainingService {
           id: q.id,
           text: q.text[lang],
           multiple: q.multiple,
-          correct: isRight(q, chosen),
-          chosen: q.choices.filter((c) => chosen.includes(c.key)).map((c) => c.text[lang]),
+          correct: answeredRight(q, chosen),
+          answered: chosen.length > 0,
+          choices: q.choices.map((c) => ({ id: c.key, text: c.text[lang], chosen: chosen.includes(c.key), correct: c.correct })),
           explanation: q.explanation[lang],
         };
       }),
@@ -226,7 +238,8 @@ export class TrainingService {
   /**
    * Anti-guessing: after N failed attempts in a row, a cool-down before the
    * next start or submission, whatever order the sittings were started in.
-   * @throws DomainError `training.cooling_down` (429, params `failures` and `retryAt`, an ISO-8601 instant) while cooling down
+   * @throws DomainError `training.cooling_down` (429) with `failures`, `retryAt`
+   *   (ISO-8601) and `retryAfterSeconds` (the filter's Retry-After) while cooling down
    */
   private async assertNotCoolingDown(m: EntityManager, workerId: string, moduleId: string, now = new Date()): Promise<void> {
     const n = this.config.quizMaxFailures;
@@ -239,15 +252,18 @@ export class TrainingService {
     });
     if (recent.length < n || recent.some((a) => a.passed)) return;
     const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
-    if (until > now) throw new DomainError('training.cooling_down', { failures: n, retryAt: until.toISOString() });
+    if (until > now)
+      throw new DomainError('training.cooling_down', {
+        failures: n,
+        retryAt: until.toISOString(),
+        retryAfterSeconds: Math.ceil((until.getTime() - now.getTime()) / 1000),
+      });
   }
 }
 
-/** A question is right when exactly its correct choices were chosen. */
-function isRight(q: DrawnQuestion, chosenKeys: readonly string[]): boolean {
-  const chosen = new Set(chosenKeys);
-  const correctKeys = q.choices.filter((c) => c.correct).map((c) => c.key);
-  return chosen.size === correctKeys.length && correctKeys.every((k) => chosen.has(k));
+/** The correct choices of a drawn question, as served in its sitting: per-attempt ids and texts. Only for graded sittings. */
+function correctChoices(q: DrawnQuestion, lang: Lang): { id: string; text: string }[] {
+  return q.choices.filter((c) => c.correct).map((c) => ({ id: c.key, text: c.text[lang] }));
 }
 
 /** Uniform random sample without replacement, and a shuffle of each question's choices. */

@@ -1,7 +1,12 @@
 import { Column, Entity } from 'typeorm';
 import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
-export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker'] as const;
+/**
+ * `content_author`: writes and reviews the training content; sees the module
+ * catalog and the item analysis, nothing about people (docs/item-analysis.md).
+ * The column is a plain varchar(20): no constraint lists the roles.
+ */
+export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker', 'content_author'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('users')
@@ -17,4 +22,12 @@ export class User {
   @RefColumn({ name: 'organization_id', nullable: true }) organizationId: string | null;
   @RefColumn({ name: 'worker_id', nullable: true }) workerId: string | null;
   @InstantColumn({ name: 'created_at' }) createdAt: Date;
+  /**
+   * When the address was proved: a link or code sent to it came back (an e-mailed enrollment code, a
+   * password reset, an address confirmation, a manager invitation). Null: unproved, and such an
+   * account blocks nobody (docs/accounts-and-access.md, "Proof of address").
+   */
+  @InstantColumn({ name: 'email_verified_at', nullable: true }) emailVerifiedAt?: Date | null;
+  /** When another account proved this one's address: it can no longer sign in, and its `email` is a placeholder. */
+  @InstantColumn({ name: 'displaced_at', nullable: true }) displacedAt?: Date | null;
 }

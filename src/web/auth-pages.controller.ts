@@ -6,13 +6,18 @@ import { AuthService } from '../auth/auth.service';
 import { EnrollDto, LoginDto } from '../auth/dto/login.dto';
 import { Public } from '../auth/public.decorator';
 import { SessionsService } from '../sessions/sessions.service';
+import { setRetryAfter } from '../common/filters/all-exceptions.filter';
 import { CsrfGuard } from './csrf';
+import { codeFromLink, forgetCode, moveCodeToCookie, noReferrer } from './code-links';
 import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
 import { LANG_COOKIE, t } from './i18n';
 import { ROLE_HOME, type PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { SystemService } from '../system/system.service';
+import { systemView } from './system-views';
 
 const YEAR = 365 * 24 * 3600;
+const ENROLL_PATH = '/enroll';
 
 /** Signing in and out, enrolment with a code, the language switch, and `/` that sends each role home. */
 @ApiExcludeController()
@@ -23,13 +28,19 @@ export class AuthPagesController {
     private readonly pages: Pages,
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
+    private readonly system: SystemService,
   ) {}
 
   @Public()
   @Get()
-  home(@Req() req: PageRequest, @Res() reply: FastifyReply, @Query('signedOut') signedOut?: string) {
+  home(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Query('signedOut') signedOut?: string,
+    @Query('passwordReset') passwordReset?: string,
+  ) {
     if (req.user) return this.pages.redirect(reply, ROLE_HOME[req.user.role]);
-    return this.renderLogin(req, reply, { signedOut: signedOut === '1' });
+    return this.renderLogin(req, reply, { signedOut: signedOut === '1', passwordReset: passwordReset === '1' });
   }
 
   /** A bookmarked or typed /login shows the sign-in page (or the role's home). */
@@ -56,22 +67,26 @@ export class AuthPagesController {
       if (!refused) throw e;
       if (refused.code === 'auth.sign_in_failed')
         return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, refused.status);
-      const retryAfter = refused.params.retryAfterSeconds;
-      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      setRetryAfter(reply, e);
       return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, refused.status);
     }
   }
 
+  /** From the invitation e-mail (`/enroll?code=…`) the code is moved out of the URL first (code-links.ts). */
   @Public()
   @Get('enroll')
   enrollForm(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    return this.renderEnroll(req, reply, {});
+    if (moveCodeToCookie(req, reply, this.pages, ENROLL_PATH)) return;
+    noReferrer(reply);
+    const code = codeFromLink(req);
+    return this.renderEnroll(req, reply, { form: { enrollmentCode: code }, fromLink: !!code });
   }
 
   @Public()
   @Post('enroll')
   async enroll(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
     const lang = this.pages.lang(req);
+    noReferrer(reply);
     const input = { enrollmentCode: str(body, 'enrollmentCode').trim(), password: str(body, 'password') };
     const form = { enrollmentCode: input.enrollmentCode };
     const v = await validateForm(EnrollDto, input, lang, 'enroll');
@@ -79,8 +94,11 @@ export class AuthPagesController {
     if (!errors.password && input.password !== str(body, 'passwordConfirm')) errors.passwordConfirm = t(lang, 'enroll.mismatch');
     if (!v.value || Object.keys(errors).length) return this.renderEnroll(req, reply, { form, errors }, 400);
     try {
-      const signedIn = await this.auth.enroll(v.value.enrollmentCode, v.value.password);
-      await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
+      const result = await this.auth.enroll(v.value.enrollmentCode, v.value.password);
+      forgetCode(reply, ENROLL_PATH);
+      // Another account holds the address without having proved it: a link went to the address (docs/mail.md).
+      if ('addressProofSent' in result) return this.renderEnroll(req, reply, { proofSent: true }, 202);
+      await this.replaceSession(req, reply, result.token, result.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
       const refused = caught(e, 'enrollment.code_invalid', 'enrollment.code_used', 'account.email_taken');
@@ -106,11 +124,16 @@ export class AuthPagesController {
     return this.pages.redirect(reply, localPath(next ?? '/', '/'));
   }
 
-  /** The operator's work is done through the API; the page says so. */
+  /**
+   * The operator's page: what runs (service version, Node.js and its end of
+   * life, database, bill of materials: Articles 9-2 and 12), here rather
+   * than on the public /readyz; the operator's other work is done through the API.
+   */
   @Roles('admin')
   @Get('admin')
   admin(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    return this.pages.render(req, reply, 'auth/admin', { title: t(this.pages.lang(req), 'admin.title') });
+    const lang = this.pages.lang(req);
+    return this.pages.render(req, reply, 'auth/admin', { title: t(lang, 'admin.title'), system: systemView(this.system.facts(), lang) });
   }
 
   /** A new sign-in ends the session this browser had before (no two live sessions behind one cookie). */

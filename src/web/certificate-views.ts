@@ -1,4 +1,4 @@
-import type { CertificateFacts } from '../certificates/certificates.service';
+import { type CertificateFacts, type PublicCertificateFacts, seesHolder } from '../certificates/certificates.service';
 import { reinstatable, revocable, standingCertificate } from '../certificates/standing';
 import type { Lang } from '../content/content.types';
 import { t } from './i18n';
@@ -6,8 +6,14 @@ import { t } from './i18n';
 /** The colour a certificate status is shown in, always beside its word: valid green, expired/superseded amber, revoked red. */
 export const CERTIFICATE_TONE: Record<string, 'ok' | 'warn' | 'bad'> = { valid: 'ok', expired: 'warn', superseded: 'warn', revoked: 'bad' };
 
-/** A certificate as the pages show it: status in words, links to the printable certificate and its public verification page. */
-export function certificateView(f: CertificateFacts, lang: Lang) {
+/**
+ * A certificate as the pages show it: status in words, links to the printable
+ * certificate and its public verification page. The holder's name, the
+ * revocation's reason and its lifting only when the facts are the full ones
+ * (the caller sees the holder).
+ */
+export function certificateView(f: PublicCertificateFacts | CertificateFacts, lang: Lang) {
+  const full = seesHolder(f) ? f : null;
   return {
     serial: f.serial,
     status: f.status,
@@ -16,15 +22,15 @@ export function certificateView(f: CertificateFacts, lang: Lang) {
     validFrom: f.validFrom,
     validUntil: f.validUntil,
     revokedAt: f.revokedAt,
-    revocationReason: f.revocationReason,
+    revocationReason: full?.revocationReason ?? null,
     engagement: f.engagement,
     organization: f.organization.name,
-    holderName: f.holder.name ?? null,
+    holderName: full?.holder.name ?? null,
     maskedName: f.holder.maskedName,
     revocable: revocable(f.status),
     // Only those who see the holder learn whether a revocation was lifted, so only they get the action.
-    reinstatable: !!f.holder.name && reinstatable(f),
-    reinstatedAt: f.reinstatedAt,
+    reinstatable: !!full && reinstatable(full),
+    reinstatedAt: full?.reinstatedAt ?? null,
     href: `/certificates/${f.serial}`,
     verifyHref: `/verify/${f.serial}`,
   };

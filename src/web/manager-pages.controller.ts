@@ -221,7 +221,12 @@ export class ManagerPagesController {
     const user = req.user!;
     const lang = this.pages.lang(req);
     const existing = str(body, 'organizationId');
-    const form = { organizationId: existing, name: str(body, 'name'), corporateNumber: str(body, 'corporateNumber').trim() };
+    const form = {
+      organizationId: existing,
+      name: str(body, 'name'),
+      corporateNumber: str(body, 'corporateNumber').trim(),
+      contactEmail: str(body, 'contactEmail').trim(),
+    };
     const fail = (errors: FieldErrors, status: number) =>
       this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
     let added: Awaited<ReturnType<EngagementsService['addSubcontractor']>>;
@@ -238,7 +243,7 @@ export class ManagerPagesController {
       } else {
         const v = await validateForm(
           CreateOrganizationDto,
-          { name: form.name, corporateNumber: form.corporateNumber || undefined },
+          { name: form.name, corporateNumber: form.corporateNumber || undefined, contactEmail: form.contactEmail || undefined },
           lang,
           'organization',
         );

@@ -12,6 +12,7 @@ export const ROLE_HOME: Record<Role, string> = {
   org_manager: '/manager',
   town_staff: '/town',
   admin: '/admin',
+  content_author: '/content/item-analysis',
 };
 
 const NAV: Record<Role, { href: string; key: MessageKey }[]> = {
@@ -30,7 +31,12 @@ const NAV: Record<Role, { href: string; key: MessageKey }[]> = {
     { href: '/town/engagements/new', key: 'nav.newEngagement' },
     { href: '/town/certificates', key: 'nav.verify' },
   ],
-  admin: [{ href: '/admin', key: 'nav.admin' }],
+  admin: [
+    { href: '/admin', key: 'nav.admin' },
+    { href: '/content/item-analysis', key: 'nav.itemAnalysis' },
+    { href: '/admin/outbox', key: 'nav.outbox' },
+  ],
+  content_author: [{ href: '/content/item-analysis', key: 'nav.itemAnalysis' }],
 };
 
 /** The path without its query: what the language switch returns to. Ids only, never personal data. */

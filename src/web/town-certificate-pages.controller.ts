@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
 import { ReinstateDto, RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
-import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
+import { CertificateFacts, CertificatesService, PublicCertificateFacts } from '../certificates/certificates.service';
 import { CERTIFICATE_STATUSES } from '../certificates/standing';
 import { certificateView, splitSerials } from './certificate-views';
 import { CsrfGuard } from './csrf';
@@ -128,7 +128,7 @@ export class TownCertificatePagesController {
         status: r.status,
         statusLabel: t(lang, `status.${r.status}`),
         serial: r.serial,
-        ...(found ? { cert: certificateView(r as CertificateFacts, lang) } : {}),
+        ...(found ? { cert: certificateView(r as PublicCertificateFacts | CertificateFacts, lang) } : {}),
       };
     });
     const count = (s: string) => rows.filter((r) => r.status === s).length;

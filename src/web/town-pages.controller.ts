@@ -3,11 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
 import { ContentService } from '../content/content.service';
-import { ApprovalDto, CreateEngagementDto } from '../engagements/dto/engagement.dto';
+import { ApprovalDto, CreateEngagementDto, ReminderDaysDto } from '../engagements/dto/engagement.dto';
 import { EngagementsService } from '../engagements/engagements.service';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
+import { DomainError } from '../common/errors/domain-error';
 import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
 import { t, type MessageKey } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
@@ -65,9 +66,18 @@ export class TownPagesController {
     const probe = { ...input, primeContractorId: newPrime ? '00000000-0000-4000-8000-000000000000' : input.primeContractorId };
     const v = await validateForm(CreateEngagementDto, probe, lang, 'engagement');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
-    const orgInput = { name: str(body, 'newPrimeName'), corporateNumber: str(body, 'newPrimeCorporateNumber').trim() || undefined };
+    const orgInput = {
+      name: str(body, 'newPrimeName'),
+      corporateNumber: str(body, 'newPrimeCorporateNumber').trim() || undefined,
+      contactEmail: str(body, 'newPrimeContactEmail').trim() || undefined,
+    };
     const o = newPrime ? await validateForm(CreateOrganizationDto, orgInput, lang, 'organization') : null;
-    if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[k === 'name' ? 'newPrimeName' : 'newPrimeCorporateNumber'] = m;
+    const newPrimeField: Record<string, string> = {
+      name: 'newPrimeName',
+      corporateNumber: 'newPrimeCorporateNumber',
+      contactEmail: 'newPrimeContactEmail',
+    };
+    if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[newPrimeField[k] ?? 'newPrimeName'] = m;
     if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
     const dto = v.value;
     try {
@@ -100,6 +110,40 @@ export class TownPagesController {
   @Get('engagements/:id')
   engagement(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
     return this.renderEngagement(req, reply, id, {});
+  }
+
+  /**
+   * The days before the start on which unfinished workers are reminded by e-mail: typed as a list
+   * ("14, 3", full-width digits and 、 too); empty for none.
+   */
+  @Post('engagements/:id/reminder-days')
+  async setReminderDays(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const lang = this.pages.lang(req);
+    // Empty means "none", so the field must be there: a body without it is no form of ours.
+    if (Buffer.isBuffer(body) || typeof body?.reminderDays !== 'string') throw new DomainError('input.wrong_type', {}, 'reminderDays');
+    const typed = str(body, 'reminderDays');
+    const parts = typed
+      .normalize('NFKC')
+      .split(/[\s,、]+/)
+      .filter(Boolean);
+    const days = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
+    const v = await validateForm(ReminderDaysDto, { reminderDays: days }, lang, 'reminders');
+    if (v.errors || days.some(Number.isNaN))
+      return this.renderEngagement(
+        req,
+        reply,
+        id,
+        { reminderForm: { reminderDays: typed }, reminderError: t(lang, 'reminders.invalidDays') },
+        400,
+      );
+    await this.engagements.setReminderDays(req.user!, id, v.value.reminderDays);
+    this.pages.flash(req, reply, { kind: 'success', key: 'reminders.saved' });
+    return this.pages.redirect(reply, `/town/engagements/${id}`);
   }
 
   @Get('approvals')
@@ -185,7 +229,7 @@ export class TownPagesController {
     req: PageRequest,
     reply: FastifyReply,
     id: string,
-    extra: { decisionErrors?: DecisionErrors },
+    extra: { decisionErrors?: DecisionErrors; reminderForm?: { reminderDays: string }; reminderError?: string },
     status = 200,
   ) {
     const lang = this.pages.lang(req);
@@ -198,6 +242,9 @@ export class TownPagesController {
       {
         title: engagement.title,
         engagement,
+        reminderDaysText: engagement.reminderDays.join(lang === 'ja' ? '・' : ', '),
+        reminderForm: extra.reminderForm ?? { reminderDays: engagement.reminderDays.join(', ') },
+        reminderError: extra.reminderError,
         primeName,
         curriculum: curriculumView(engagement.curriculum, this.content, lang),
         tree: treeRows(engagement.primeContractorId, subcontractors, lang).map((l) => ({

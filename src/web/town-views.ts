@@ -35,6 +35,7 @@ export function engagementFormInput(body: FormBody) {
     certificateValidityDays: str(body, 'certificateValidityDays'),
     newPrimeName: str(body, 'newPrimeName'),
     newPrimeCorporateNumber: str(body, 'newPrimeCorporateNumber'),
+    newPrimeContactEmail: str(body, 'newPrimeContactEmail'),
   };
   return { input, form };
 }

@@ -66,6 +66,7 @@ export class TrackingPagesController {
         ...this.links(id, town, seesReadiness),
         ...progressView(p, filters, this.content, lang, revokes),
         errors,
+        reminderDaysText: (engagement.reminderDays ?? []).join(lang === 'ja' ? '・' : ', '),
         firstHref: cursor ? `/engagements/${id}/progress${filterQuery(filters)}` : null,
       },
       Object.keys(errors).length ? 400 : 200,

@@ -62,6 +62,7 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
       id: w.id,
       name: w.name,
       employeeNumber: w.employeeNumber,
+      lastRemindedAt: w.lastRemindedAt,
       status: w.status,
       overdue: w.overdue,
       done,

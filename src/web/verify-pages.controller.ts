@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Public } from '../auth/public.decorator';
-import { CertificatesService } from '../certificates/certificates.service';
+import { CertificatesService, seesHolder } from '../certificates/certificates.service';
 import { certificateView } from './certificate-views';
 import { parseSerial } from '../certificates/credential/serial';
 import { caught, type FormBody, str } from './forms';
@@ -88,9 +88,9 @@ export class VerifyPagesController {
           verdict: t(lang, `verify.verdict.${f.status}`),
           explain: t(lang, `verify.explain.${f.status}`),
           // Those who may revoke (the municipality's staff; the service checks again) get the link.
-          canRevoke: !!cert.holderName && cert.revocable && (await this.access.can(req.user, 'certificate.revoke', f.engagement.id)),
+          canRevoke: seesHolder(f) && cert.revocable && (await this.access.can(req.user, 'certificate.revoke', f.engagement.id)),
           revokeHref: `/town/certificates/${f.serial}/revocation`,
-          canReinstate: cert.reinstatable && (await this.access.can(req.user, 'certificate.reinstate', f.engagement.id)),
+          canReinstate: seesHolder(f) && cert.reinstatable && (await this.access.can(req.user, 'certificate.reinstate', f.engagement.id)),
           reinstateHref: `/town/certificates/${f.serial}/reinstatement`,
           credentialHref: `/api/v1/certificates/${f.serial}/credential`,
         },

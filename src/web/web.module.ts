@@ -5,11 +5,17 @@ import { ContentModule } from '../content/content.module';
 import { EngagementsModule } from '../engagements/engagements.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { ReportsModule } from '../reports/reports.module';
+import { SystemModule } from '../system/system.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
 import { CertificateDocumentPagesController } from './certificate-document-pages.controller';
+import { ContentPagesController } from './content-pages.controller';
+import { AccountPagesController } from './account-pages.controller';
+import { OutboxPagesController } from './outbox-pages.controller';
+import { RemindersModule } from '../mail/mail.module';
 import { CsrfGuard } from './csrf';
+import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
 import { ReportPagesController } from './report-pages.controller';
@@ -35,9 +41,14 @@ import { WorkerPagesController } from './worker-pages.controller';
     OrganizationsModule,
     CertificatesModule,
     ReportsModule,
+    SystemModule,
+    ItemAnalysisModule,
+    RemindersModule,
   ],
   controllers: [
     AuthPagesController,
+    AccountPagesController,
+    OutboxPagesController,
     WorkerPagesController,
     ManagerPagesController,
     TownPagesController,
@@ -46,6 +57,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     VerifyPagesController,
     CertificateDocumentPagesController,
     ReportPagesController,
+    ContentPagesController,
   ],
   providers: [Pages, CsrfGuard],
 })

@@ -8,4 +8,6 @@ export class Assignment {
   @PrimaryColumn({ name: 'worker_id', type: 'varchar', length: 36 }) workerId: string;
   @RefColumn({ name: 'assigned_by' }) assignedBy: string;
   @InstantColumn({ name: 'assigned_at' }) assignedAt: Date;
+  /** When a reminder (or the invitation again) was last queued for this worker on this engagement. */
+  @InstantColumn({ name: 'last_reminded_at', nullable: true }) lastRemindedAt?: Date | null;
 }

@@ -29,9 +29,13 @@ export function codesCsv(codes: IssuedCode[]): string {
 
 /**
  * The import's answer as CSV (UTF-8 with BOM, for Excel): one row per issued
- * code and one per refused line, in file order; a refused line has only
- * `line`, `errorCode` (its first problem) and `error` (the English words of
- * all its problems). The counts travel in small headers (see the controller).
+ * code and one per listed refused line (the first MAX_REPORTED_ERRORS), in
+ * file order; a refused line has only `line`, `errorCode` (its first problem)
+ * and `error` (the English words of all its problems). When more lines were
+ * refused than listed, a last row says so in the body itself (`errorCode`
+ * `csv.errors_not_listed`, no `line`), not only in the `x-import-error-count`
+ * header a spreadsheet never shows. The counts travel in small headers too
+ * (see the controller).
  */
 export function importResultCsv(result: ImportResult): string {
   const rows: { line: number; cells: (string | number | null)[] }[] = [
@@ -42,6 +46,14 @@ export function importResultCsv(result: ImportResult): string {
     ...result.errors.map(rowErrorAnswer).map((e) => ({ line: e.line, cells: [null, null, null, null, null, e.line, e.code, e.message] })),
   ];
   rows.sort((a, b) => a.line - b.line);
+  const notListed = result.errorCount - result.errors.length;
+  if (notListed > 0) {
+    const params = { notListed, listed: result.errors.length, total: result.errorCount };
+    rows.push({
+      line: Infinity,
+      cells: [null, null, null, null, null, null, 'csv.errors_not_listed', englishWords('csv.errors_not_listed', params)],
+    });
+  }
   return toCsv(
     IMPORT_CSV_HEADER,
     rows.map((r) => r.cells),

@@ -14,6 +14,13 @@ export class Worker {
   enrollmentCodeHash: string | null;
   @InstantColumn({ name: 'enrollment_code_expires_at', nullable: true }) enrollmentCodeExpiresAt: Date | null;
   @InstantColumn({ name: 'enrolled_at', nullable: true }) enrolledAt: Date | null;
+  /**
+   * The enrollment code sent to the worker's address in the invitation (never shown to a manager):
+   * enrolling with it proves the address. The manager's code (`enrollmentCodeHash`) enrols too, unproved.
+   */
+  @Column({ name: 'invitation_code_hash', type: 'varchar', length: 64, nullable: true, unique: true })
+  invitationCodeHash?: string | null;
+  @InstantColumn({ name: 'invitation_code_expires_at', nullable: true }) invitationCodeExpiresAt?: Date | null;
   @InstantColumn({ name: 'created_at' }) createdAt: Date;
   @InstantColumn({ name: 'updated_at' }) updatedAt: Date;
 }

@@ -1,12 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { issueEnrollmentCode } from '../auth/tokens';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { mailLinks } from '../mail/links';
+import type { OutgoingMail } from '../mail/mail-kinds';
+import { OutboxService } from '../mail/outbox.service';
+import { Organization } from '../organizations/organization.entity';
 import { decodeCsvBuffer, detectDelimiter, parseCsv } from '../common/csv/csv';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
@@ -55,10 +60,43 @@ export class WorkersService {
     private readonly tx: TransactionService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Registers a worker and issues their enrollment code (`organization.workers.create`: those who control the organization).
+   * The invitation e-mail of a newly registered worker (docs/mail.md): the
+   * enrollment link with a code of its own (`invitationCodeHash`, sent only to
+   * the address, so enrolling with it proves the address), the login ID (the
+   * address) and the deadline. Sets the code on `w`; the message is queued in
+   * `m`'s transaction by the caller, with the others of the same use case.
+   */
+  invitation(w: Worker, organization: string, now: Date): OutgoingMail<'worker_invitation'> {
+    const { code, hash, expiresAt } = issueEnrollmentCode(now);
+    w.invitationCodeHash = hash;
+    w.invitationCodeExpiresAt = expiresAt;
+    return {
+      kind: 'worker_invitation',
+      to: w.email,
+      key: `worker-invitation:${w.id}`,
+      params: {
+        name: w.name,
+        organization,
+        loginId: w.email,
+        link: mailLinks(this.config.publicBaseUrl).enroll(code),
+        code,
+        expiresAt: expiresAt.toISOString(),
+      },
+    };
+  }
+
+  private async organizationName(m: EntityManager, orgId: string): Promise<string> {
+    return (await m.findOneBy(Organization, { id: orgId }))?.name ?? '';
+  }
+
+  /**
+   * Registers a worker, issues their enrollment code (`organization.workers.create`: those who control the organization)
+   * and sends them the invitation e-mail.
    * @throws DomainError `organization.not_found` (404), `worker.email_taken` (409: the e-mail is already registered in the organization)
    */
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
@@ -79,7 +117,9 @@ export class WorkersService {
         updatedAt: now,
       };
       const code = this.issueCode(worker, now);
+      const invitation = this.invitation(worker, await this.organizationName(m, orgId), now);
       await m.insert(Worker, worker);
+      await this.outbox.enqueue(m, invitation, user);
       await this.audit.record(m, {
         action: 'workers.created',
         actor: user,
@@ -143,6 +183,8 @@ export class WorkersService {
         for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
+      const invitations: OutgoingMail[] = [];
+      const organization = await this.organizationName(m, orgId);
       for (const { line, ...row } of rows) {
         const old = existing.get(row.email);
         if (!old) {
@@ -157,6 +199,7 @@ export class WorkersService {
             updatedAt: now,
           };
           const code = this.issueCode(w, now);
+          invitations.push(this.invitation(w, organization, now));
           inserts.push(w);
           result.created++;
           result.codes?.push(codeRow(w, code, line));
@@ -176,6 +219,7 @@ export class WorkersService {
         else result.unchanged++;
       }
       for (const chunk of chunks(inserts, 200)) await m.insert(Worker, chunk);
+      await this.outbox.enqueueMany(m, invitations, user, now);
       await this.audit.record(m, {
         action: 'workers.imported',
         actor: user,

@@ -367,6 +367,55 @@ describe('the web application in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await shot(page, 'verify-375px-mistyped');
   });
+
+  it('a failed result teaches: each wrong answer shows the choice made and the correct one in words, on a phone too', async () => {
+    const learner = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '復習　花子', 'review-browser@example.jp');
+    await w.http.post(`${w.E}/assignments`, { workerIds: [learner.workerId] }, w.managers.prime.token);
+    const a = await w.http.post('/api/v1/modules/basics/attempts', { engagementId: w.engagement.id }, learner.token);
+    const key = await answerKey(t, a.body.attemptId);
+    const answers = [...key].map(([questionId, k]) => ({ questionId, choiceIds: [k.wrong[0]] }));
+    expect((await w.http.post(`/api/v1/attempts/${a.body.attemptId}/submission`, { answers }, learner.token)).body.passed).toBe(false);
+    const page = await newPage();
+    await signIn(page, 'review-browser@example.jp');
+    await page.goto(`${base}/quiz/${a.body.attemptId}/result`);
+    expect(await page.locator('.result-summary__verdict').textContent()).toBe('不合格でした');
+    expect(await page.locator('.review__item--wrong').count()).toBe(key.size);
+    expect(await page.locator('.review__tag--chosen').count()).toBe(key.size);
+    const correct = [...key.values()].reduce((n, k) => n + k.correct.length, 0);
+    expect(await page.locator('.review__tag--correct').count()).toBe(correct);
+    expect(await page.locator('.review__tag--correct').first().textContent()).toBe('正しい選択肢');
+    await expectAccessible(page);
+    await expectFitsPhone(page);
+    await shot(page, 'worker-result-failed');
+  });
+
+  it('a content author lands on the item analysis, opens a module and downloads its CSV', async () => {
+    const created = await w.http.post(
+      '/api/v1/users',
+      { email: 'author-browser@example.jp', displayName: '教材　担当', password: PASSWORD, role: 'content_author' },
+      w.admin.token,
+    );
+    expect(created.status).toBe(201);
+    const page = await newPage();
+    await signIn(page, 'author-browser@example.jp');
+    expect(page.url()).toBe(`${base}/content/item-analysis`);
+    expect(await page.locator('h1').textContent()).toBe('設問分析');
+    await expectAccessible(page);
+    await expectFitsPhone(page);
+    await shot(page, 'content-item-analysis');
+    await page.getByRole('link', { name: '特記事項の基本と教育の義務' }).click();
+    await page.waitForURL(`${base}/content/item-analysis/basics`);
+    expect(await page.locator('.item').count()).toBeGreaterThanOrEqual(12);
+    expect(await page.locator('.item__key').count()).toBeGreaterThanOrEqual(12);
+    await expectAccessible(page);
+    await expectFitsPhone(page);
+    await shot(page, 'content-item-analysis-basics');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSVをダウンロード' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^item-analysis-basics-r\d+\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('識別指数');
+  });
 });
 
 /** A port nobody listens on now, so the app can be told its public address before it starts. */

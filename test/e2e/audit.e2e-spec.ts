@@ -124,8 +124,9 @@ describe('audit trail', () => {
     expect(issued).toMatchObject({ actor_id: null, actor_role: SYSTEM.role, target_type: 'certificate', engagement_id: w.engagement.id });
     expect(JSON.parse(issued.details)).toEqual({ serial: firstSerial, workerId: holder.workerId, organizationId: w.prime.id });
 
-    // Re-training in the last 30 days of validity renews: the held certificate is superseded.
-    await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [
+    // Re-training in the last 30 days of validity renews: the held certificate (730 days) is superseded.
+    await t.query('UPDATE certificates SET valid_from = ?, valid_until = ? WHERE serial = ?', [
+      new Date(Date.now() - 720 * 86400_000).toISOString(),
       new Date(Date.now() + 10 * 86400_000).toISOString(),
       firstSerial,
     ]);

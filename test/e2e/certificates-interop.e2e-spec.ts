@@ -67,8 +67,9 @@ describe('certificates: interoperability with independent libraries', () => {
       return { ...x, serial: last.body.certificate.serial as string };
     };
     const a = await certify('相互　一郎', 'interop-a@example.jp');
-    // A renewal supersedes A.
-    await t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [
+    // A renewal supersedes A (valid 730 days, now in its last five).
+    await t.query('UPDATE certificates SET valid_from = ?, valid_until = ? WHERE serial = ?', [
+      new Date(Date.now() - 725 * 86400_000).toISOString(),
       new Date(Date.now() + 5 * 86400_000).toISOString(),
       a.serial,
     ]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +27,20 @@ async function completeAll(t: TestApp, w: World, token: string) {
   return last;
 }
 
-/** Moves a certificate into its last `days` days of validity (the renewal window), as time passing would. */
-const endsIn = (t: TestApp, serial: string, days: number) =>
-  t.query('UPDATE certificates SET valid_until = ? WHERE serial = ?', [new Date(Date.now() + days * DAY).toISOString(), serial]);
+/** Moves a certificate to `days` days before its end, keeping the length of its validity, as time passing would. */
+async function endsIn(t: TestApp, serial: string, days: number) {
+  const [c] = await t.query<{ valid_from: string; valid_until: string }>(
+    'SELECT valid_from, valid_until FROM certificates WHERE serial = ?',
+    [serial],
+  );
+  const until = Date.now() + days * DAY;
+  const from = until - (Date.parse(c.valid_until) - Date.parse(c.valid_from));
+  await t.query('UPDATE certificates SET valid_from = ?, valid_until = ? WHERE serial = ?', [
+    new Date(from).toISOString(),
+    new Date(until).toISOString(),
+    serial,
+  ]);
+}
 
 describe('certificates', () => {
   let t: TestApp;
@@ -55,17 +67,42 @@ describe('certificates', () => {
   it('publishes facts with the name masked, and in full to the town', async () => {
     const pub = await w.http.get(`/api/v1/certificates/${serial}`);
     expect(pub.status).toBe(200);
-    expect(pub.body).toMatchObject({
+    // Exactly what /verify shows: no contract number, no engagement id, no module completion times.
+    expect(pub.body).toEqual({
       serial,
       status: 'valid',
+      validFrom: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+      validUntil: expect.any(String),
+      revokedAt: null,
       engagement: { title: w.engagement.title, municipality: '府中町' },
       organization: { name: w.prime.name },
+      holder: { maskedName: '山田 *' },
     });
-    expect(pub.body.holder).toEqual({ maskedName: '山田 *' });
+    expect(pub.text).not.toContain(w.engagement.id);
+    expect(pub.text).not.toContain('R8-001');
+    expect(pub.text).not.toContain('completedAt');
     const town = await w.http.get(`/api/v1/certificates/${serial}`, w.staff.token);
     expect(town.body.holder).toEqual({ maskedName: '山田 *', name: '山田　太郎', email: 'cert-holder@example.jp' });
+    // Those who see the holder keep the rest.
+    expect(town.body).toMatchObject({
+      ...pub.body,
+      holder: town.body.holder,
+      issuedAt: expect.any(String),
+      revocationReason: null,
+      reinstatedAt: null,
+      engagement: { id: w.engagement.id, contractNumber: 'R8-001', municipalityCode: '343021' },
+    });
+    expect(town.body.modules.map((m: any) => m.moduleId)).toEqual(w.engagement.curriculum);
+    expect(town.body.modules[0]).toEqual({
+      moduleId: w.engagement.curriculum[0],
+      revision: expect.any(Number),
+      completedAt: expect.any(String),
+    });
     const otherTown = await w.http.get(`/api/v1/certificates/${serial}`, w.otherStaff.token);
-    expect(otherTown.body.holder.name).toBeUndefined();
+    expect(otherTown.body).toEqual(pub.body);
+    // Several at once (town staff): each answers in the shape the caller may see.
+    const many = await w.http.post('/api/v1/certificates/verify', { serials: [serial] }, w.otherStaff.token);
+    expect(many.body).toEqual([pub.body]);
     const manager = await w.http.get(`/api/v1/certificates/${serial}`, w.managers.prime.token);
     expect(manager.body.holder.name).toBe('山田　太郎');
     const sibling = await w.http.get(`/api/v1/certificates/${serial}`, w.managers.subB.token);
@@ -119,7 +156,8 @@ describe('certificates', () => {
     expect(vc.issuer.name).toContain('府中町');
     expect(vc.credentialSubject.id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
     expect(vc.credentialSubject.type).toContain('AchievementSubject');
-    expect(vc.credentialSubject.identifier[0].identityHash).toMatch(/^sha256\$[0-9a-f]{64}$/);
+    // The public form names the holder by the certificate's subject id alone: no salted e-mail identity.
+    expect(vc.credentialSubject.identifier).toBeUndefined();
     expect(vc.credentialSubject.result.map((r: any) => r.moduleId)).toEqual(w.engagement.curriculum);
     expect(vc.credentialSubject.result[0]).toMatchObject({ type: ['Result'], status: 'Completed', moduleRevision: expect.any(Number) });
     expect(vc.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
@@ -190,6 +228,9 @@ describe('certificates', () => {
       expect(vc.credentialSubject.name).toBe('山田 *');
       expect(JSON.stringify(vc)).not.toContain('太郎');
       expect(JSON.stringify(vc)).not.toContain('cert-holder');
+      // Nor a salted hash of the e-mail address: with the masked name and the mail domain, it would confirm a guessed address.
+      expect(vc.credentialSubject.identifier).toBeUndefined();
+      expect(JSON.stringify(vc)).not.toMatch(/identityHash|salt/);
     }
     const holderUrl = `/api/v1/certificates/${serial}/credential?form=holder`;
     for (const token of [undefined, w.otherStaff.token, w.managers.subB.token, w.managers.outsider.token]) {
@@ -205,6 +246,17 @@ describe('certificates', () => {
     }
     const holderJwt = await w.http.get(`${holderUrl}&format=jwt`, worker.token);
     expect(decodePayload(holderJwt.text).credentialSubject.name).toBe('山田　太郎');
+    // The holder's form, VC and JWT, carries the identity the holder proves the address with.
+    for (const r of [await w.http.get(holderUrl, worker.token), holderJwt]) {
+      const [id] = decodePayload(r.text).credentialSubject.identifier;
+      expect(id).toMatchObject({
+        type: 'IdentityObject',
+        identityType: 'emailAddress',
+        hashed: true,
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+      });
+      expect(id.identityHash).toBe(`sha256$${createHash('sha256').update(`cert-holder@example.jp${id.salt}`).digest('hex')}`);
+    }
     expect(decodeHeader(holderJwt.text).alg).toBe('ES256');
     // Both forms name the same subject and verify with the same keys.
     const files = await fetchForVerification(t, w.http, serial);
@@ -278,6 +330,52 @@ describe('certificates', () => {
     expect(late).toMatchObject({ code: 1, verdict: { valid: false, expired: true, revoked: false } });
   }, 30_000);
 
+  it('on the shortest validity (30 days) re-passes pile nothing up; once the window opens, one renewal and no more', async () => {
+    const e = (
+      await w.http.post(
+        '/api/v1/engagements',
+        {
+          title: '短期の業務',
+          contractNumber: 'R8-030',
+          primeContractorId: w.prime.id,
+          startsOn: '2027-05-01',
+          endsOn: '2027-05-31',
+          handlesPersonalInfo: false,
+          handlesMyNumber: false,
+          usesCloudStorage: false,
+          certificateValidityDays: 30,
+        },
+        w.staff.token,
+      )
+    ).body;
+    const x = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '短期　六郎', 'short@example.jp');
+    await w.http.post(`/api/v1/engagements/${e.id}/assignments`, { workerIds: [x.workerId] }, w.managers.prime.token);
+    let last: any;
+    for (const m of e.curriculum as string[]) last = await sit(t, w.http, x.token, m, e.id);
+    const a = last.body.certificate.serial;
+    const mine = async () => (await w.http.get('/api/v1/me/certificates', x.token)).body.filter((c: any) => c.engagement.id === e.id);
+
+    // The reviewer's scenario: five re-passes of basics while the certificate is fresh issue nothing.
+    for (let i = 0; i < 5; i++) expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    expect((await mine()).map((c: any) => [c.serial, c.status])).toEqual([[a, 'valid']]);
+
+    // The window of a 30-day certificate is its last 15 days: 16 days before the end it is still closed.
+    await endsIn(t, a, 16);
+    expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    // Ten days before the end it is open: one renewal, valid 30 days from now.
+    await endsIn(t, a, 10);
+    const b = (await sit(t, w.http, x.token, 'basics', e.id)).body.certificate.serial;
+    expect(b).not.toBe(a);
+    const renewed = (await w.http.get(`/api/v1/certificates/${b}`, x.token)).body;
+    expect(Date.parse(renewed.validUntil) - Date.parse(renewed.validFrom)).toBe(30 * DAY);
+    // And no more: the renewed certificate's window is closed.
+    for (let i = 0; i < 5; i++) expect((await sit(t, w.http, x.token, 'basics', e.id)).body.certificate).toBeNull();
+    expect((await mine()).map((c: any) => [c.serial, c.status])).toEqual([
+      [b, 'valid'],
+      [a, 'superseded'],
+    ]);
+  }, 60_000);
+
   it('a newer module revision issues a new certificate', async () => {
     const content = mkdtempSync(join(tmpdir(), 'a4lms-content-'));
     cpSync(join(__dirname, '..', '..', 'content'), content, { recursive: true });
@@ -287,7 +385,7 @@ describe('certificates', () => {
       const x = await assignedWorker(world, '改訂　五郎', 'revision@example.jp');
       const a = (await completeAll(app, world, x.token)).body.certificate.serial;
       const revisionOf = async (s: string) =>
-        (await world.http.get(`/api/v1/certificates/${s}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision;
+        (await world.http.get(`/api/v1/certificates/${s}`, x.token)).body.modules.find((m: any) => m.moduleId === 'basics').revision;
       const revision = await revisionOf(a);
       expect(revision).toBeGreaterThanOrEqual(1);
       // Same revision again: nothing new.
@@ -304,7 +402,7 @@ describe('certificates', () => {
         const b = r.body.certificate.serial;
         expect(b).not.toBe(a);
         expect((await http.get(`/api/v1/certificates/${a}`)).body.status).toBe('superseded');
-        expect((await http.get(`/api/v1/certificates/${b}`)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(
+        expect((await http.get(`/api/v1/certificates/${b}`, x.token)).body.modules.find((m: any) => m.moduleId === 'basics').revision).toBe(
           revision + 1,
         );
         expect(decodePayload((await http.get(`/api/v1/certificates/${b}/credential`)).text).credentialSubject.result).toContainEqual(

@@ -20,7 +20,12 @@ describe('demo data', () => {
     expect(await count()).toBe(workers);
 
     const http = client(t.app);
-    for (const email of ['staff@fuchu.example.jp', 'manager@aki-joho.example.jp', 'worker1@fuchu-soft.example.jp']) {
+    for (const email of [
+      'staff@fuchu.example.jp',
+      'manager@aki-joho.example.jp',
+      'worker1@fuchu-soft.example.jp',
+      'author@content.example.jp',
+    ]) {
       expect((await http.post('/api/v1/auth/login', { email, password: DEMO_PASSWORD })).status).toBe(200);
     }
     const staff = (await http.post('/api/v1/auth/login', { email: 'staff@fuchu.example.jp', password: DEMO_PASSWORD })).body.token;

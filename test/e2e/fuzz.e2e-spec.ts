@@ -165,7 +165,42 @@ beforeAll(async () => {
       params: { serial },
       valid: { reason: '誤って取り消したため', retraining: false },
     },
+    // E-mail (issue 19): the codes are well-formed but unknown, so a valid body would answer 400 too; hostile ones must as well.
+    '/api/v1/auth/password-reset': { kind: 'json', valid: { email: 'someone@example.jp' } },
+    '/api/v1/auth/password-reset/confirmation': { kind: 'json', valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX', password: 'a-long-password' } },
+    '/api/v1/auth/address-proof': { kind: 'json', valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX' } },
+    '/api/v1/auth/invitation': {
+      kind: 'json',
+      valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX', displayName: '管理　太郎', password: 'a-long-password-1' },
+    },
+    '/api/v1/engagements/:id/reminders': { kind: 'none', token: prime, params: { id: w.engagement.id } },
+    '/api/v1/mail/outbox/retry': { kind: 'json', token: w.admin.token, valid: { ids: [randomUUID()] } },
     // The page forms.
+    '/password-reset': { kind: 'form', anonymousForm: true, valid: { email: 'someone@example.jp' } },
+    '/password-reset/new': {
+      kind: 'form',
+      anonymousForm: true,
+      valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX', password: 'a-long-password', passwordConfirm: 'a-long-password' },
+    },
+    '/confirm-address': { kind: 'form', anonymousForm: true, valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX' } },
+    '/invitation': {
+      kind: 'form',
+      anonymousForm: true,
+      valid: {
+        code: 'ABCD-EFGH-JKMN-PQRS-TVWX',
+        displayName: '管理　太郎',
+        password: 'a-long-password-1',
+        passwordConfirm: 'a-long-password-1',
+      },
+    },
+    '/admin/outbox/retry': { kind: 'form', token: w.admin.token, valid: { ids: [randomUUID()] } },
+    '/engagements/:id/reminders': { kind: 'none', token: prime, params: { id: w.engagement.id } },
+    '/town/engagements/:id/reminder-days': {
+      kind: 'form',
+      token: w.staff.token,
+      params: { id: w.engagement.id },
+      valid: { reminderDays: '14, 3' },
+    },
     '/login': { kind: 'form', anonymousForm: true, valid: { email: ADMIN.email, password: ADMIN.password } },
     '/enroll': {
       kind: 'form',
@@ -503,6 +538,19 @@ async function fuzzRoute(url: string, spec: RouteSpec): Promise<number> {
 }
 
 const KNOWN = [
+  '/api/v1/auth/password-reset',
+  '/api/v1/auth/password-reset/confirmation',
+  '/api/v1/auth/address-proof',
+  '/api/v1/auth/invitation',
+  '/api/v1/engagements/:id/reminders',
+  '/api/v1/mail/outbox/retry',
+  '/password-reset',
+  '/password-reset/new',
+  '/confirm-address',
+  '/invitation',
+  '/admin/outbox/retry',
+  '/engagements/:id/reminders',
+  '/town/engagements/:id/reminder-days',
   '/api/v1/auth/login',
   '/api/v1/auth/enroll',
   '/api/v1/auth/logout',

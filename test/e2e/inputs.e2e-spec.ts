@@ -4,8 +4,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseCsv } from '../../src/common/csv/csv';
-import { buildWorld, corporateNumber, makeUser, type World } from '../factories/world';
-import { formatSerial, serialCheckChar } from '../../src/certificates/credential/serial';
+import { buildWorld, corporateNumber, enrolledWorker, makeUser, type World } from '../factories/world';
+import { sit } from '../utils/quiz';
+import { formatSerial, newSerial, serialCheckChar } from '../../src/certificates/credential/serial';
 import { NormalizeEmails1765300000000 } from '../../src/database/migrations/1765300000000-NormalizeEmails';
 import { createTestApp, type TestApp } from '../utils/create-app';
 import { csrfOf, pageClient } from '../utils/page-client';
@@ -196,6 +197,50 @@ describe('issue 15: every input from outside', () => {
       expect(done.status).toBe(303);
     });
 
+    /* What input methods and copy-paste put between (and inside) the groups of a code, each replacing every dash. */
+    const TYPED: [string, (code: string) => string][] = [
+      ['一 U+4E00 (a Japanese IME’s long dash)', (c) => c.replace(/-/g, '\u4e00')],
+      ['～ U+FF5E (the Windows IME’s tilde)', (c) => c.replace(/-/g, '\uff5e')],
+      ['a soft hyphen U+00AD', (c) => c.replace(/-/g, '\u00ad')],
+      ['a zero-width space U+200B', (c) => c.replace(/-/g, '\u200b')],
+      ['a zero-width non-joiner U+200C', (c) => c.replace(/-/g, '\u200c')],
+      ['a zero-width joiner U+200D', (c) => c.replace(/-/g, '\u200d')],
+      ['a word joiner U+2060', (c) => c.replace(/-/g, '\u2060')],
+      ['a BOM U+FEFF, also in front', (c) => `\ufeff${c.replace(/-/g, '\ufeff')}`],
+      ['a dash followed by a zero-width space', (c) => c.replace(/-/g, '-\u200b')],
+    ];
+
+    it.each(TYPED)('an enrollment code typed with %s is accepted', async (what, type) => {
+      const email = `typed-${TYPED.findIndex(([w]) => w === what)}@example.jp`;
+      const code = (await w.http.post(`/api/v1/organizations/${w.subA.id}/workers`, { name: '入力　方式', email }, w.managers.subA.token))
+        .body.enrollmentCode as string;
+      const r = await w.http.post('/api/v1/auth/enroll', { enrollmentCode: type(code), password: 'a-long-password' });
+      expect(r.status).toBe(200);
+    });
+
+    describe('a certificate serial typed the same ways', () => {
+      let serial: string;
+      beforeAll(async () => {
+        const x = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '連番　入力', 'typed-serial@example.jp');
+        await w.http.post(`${w.E}/assignments`, { workerIds: [x.workerId] }, w.managers.prime.token);
+        let last: any;
+        for (const m of w.engagement.curriculum as string[]) last = await sit(t, w.http, x.token, m, w.engagement.id);
+        serial = last.body.certificate.serial;
+      }, 60_000);
+
+      it.each(TYPED)('%s: found by the API and the /verify box', async (_what, type) => {
+        const typed = type(serial);
+        expect(typed).not.toBe(serial);
+        const r = await w.http.get(`/api/v1/certificates/${encodeURIComponent(typed)}`);
+        expect([r.status, r.body.serial]).toEqual([200, serial]);
+        const box = await raw('POST', '/verify', `serial=${encodeURIComponent(typed)}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
+        expect([box.statusCode, box.headers.location]).toEqual([303, `/verify/${serial}`]);
+      });
+    });
+
     it('brings addresses stored before to the same normal form (migration NormalizeEmails)', async () => {
       const a = await makeUser(w.http, w.admin.token, { role: 'org_manager', organizationId: w.subB.id }, 'stored-a');
       const b = await makeUser(w.http, w.admin.token, { role: 'org_manager', organizationId: w.subB.id }, 'stored-b');
@@ -268,6 +313,23 @@ describe('issue 15: every input from outside', () => {
     });
   });
 
+  describe('multi-line fields have line breaks, not the Unicode separators', () => {
+    it.each([
+      ['U+2028 (line separator)', '\u2028'],
+      ['U+2029 (paragraph separator)', '\u2029'],
+    ])('a revocation or reinstatement reason with %s: 400 naming the field, before any lookup', async (_what, c) => {
+      const serial = newSerial(); // nobody's: a reason that passes would get 404
+      for (const action of ['revocation', 'reinstatement']) {
+        const url = `/api/v1/certificates/${serial}/${action}`;
+        const r = await w.http.post(url, { reason: `一行目${c}二行目` }, w.staff.token);
+        expect(r.status).toBe(400);
+        expect(r.body).toMatchObject({ details: [{ field: 'reason', messages: ['reason must not contain control characters'] }] });
+        // LF and CRLF are the line breaks a multi-line field takes.
+        expect((await w.http.post(url, { reason: '一行目\n二行目\r\n三行目' }, w.staff.token)).status).toBe(404);
+      }
+    });
+  });
+
   describe('CSV answers stay readable whatever the file', () => {
     const lines = (bad: number, good: number) =>
       [
@@ -297,10 +359,21 @@ describe('issue 15: every input from outside', () => {
         ['良い\u30001', '3'],
         ['良い\u30002', '4'],
       ]);
-      const errors = rows.slice(1).filter((x) => x[6]);
-      // The first 1,000 refused lines in detail; the header counts them all.
+      const errors = rows.slice(1).filter((x) => x[5] && x[6]);
+      // The first 1,000 refused lines in detail; the header counts them all, and so does the body's last row.
       expect(errors).toHaveLength(1000);
       expect(errors[0].slice(5)).toEqual(['5', 'csv.email_invalid', 'email is not an e-mail address']);
+      expect(rows).toHaveLength(1 + 3 + 1000 + 1);
+      expect(rows[rows.length - 1]).toEqual([
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        'csv.errors_not_listed',
+        '19000 more refused lines are not listed: only the first 1000 of 20000 are. Fix the listed lines and import again.',
+      ]);
     }, 60_000);
 
     it('the same as JSON when the client asks for it', async () => {

@@ -7,6 +7,7 @@ import { SetupService } from '../../src/setup/setup.service';
 import { SBOM_PATH } from '../../src/system/system.service';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { client } from '../utils/http';
+import { pageClient } from '../utils/page-client';
 import { ADMIN } from '../factories/world';
 
 const root = join(__dirname, '..', '..');
@@ -28,6 +29,16 @@ describe('the runtime and what runs (issue 21, Articles 9-2 and 12)', () => {
       expect(versions.get('better-sqlite3')).toMatch(/^\d+\.\d+\.\d+$/);
       // Development tools are not part of what runs.
       expect(versions.has('jest')).toBe(false);
+
+      // Deterministic: a second run writes the same bytes, so the digest identifies the dependency set.
+      const again = join(dir, 'again.json');
+      execFileSync(process.execPath, ['scripts/sbom.js', '--out', again], { cwd: root, stdio: 'pipe' });
+      expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+      expect(doc.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(doc.metadata.timestamp).toBeUndefined();
+      // Named as package.json names it, not after the folder it was run in.
+      expect(doc.metadata.component).toMatchObject({ name: 'article4-lms', version: pkg.version });
+      expect(readFileSync(out, 'utf8')).not.toContain(root);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -87,6 +98,44 @@ describe('the runtime and what runs (issue 21, Articles 9-2 and 12)', () => {
       expect(doc.headers['content-type']).toContain('application/vnd.cyclonedx+json');
       expect(doc.text).toBe(written.toString('utf8'));
       expect((await http.get('/api/v1/system')).status).toBe(401);
+    });
+
+    it('shows the same facts on the admin page, in both languages, with the SBOM to download', async () => {
+      const page = pageClient(t.app);
+      expect((await page.submit('/', '/login', ADMIN)).status).toBe(303);
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+      const digest = createHash('sha256').update(readFileSync(SBOM_PATH)).digest('hex');
+      const ja = await page.get('/admin');
+      expect(ja.status).toBe(200);
+      for (const fact of [
+        `article4-lms ${pkg.version}`,
+        `Node.js ${process.versions.node}`,
+        '2028-04-30',
+        'サポート期間内',
+        'SQLite',
+        digest,
+        'href="/api/v1/system/sbom"',
+        'SBOM をダウンロード',
+      ])
+        expect([fact, ja.text.includes(fact)]).toEqual([fact, true]);
+      await page.get('/lang/en?next=/admin');
+      const en = await page.get('/admin');
+      for (const fact of ['Node.js end of life', '2028-04-30', '>supported<', 'Download the SBOM', digest])
+        expect([fact, en.text.includes(fact)]).toEqual([fact, true]);
+      // The link works for the admin signed in by cookie: a read of the API.
+      const sbom = await page.get('/api/v1/system/sbom');
+      expect([sbom.status, createHash('sha256').update(sbom.text).digest('hex')]).toEqual([200, digest]);
+      // Anyone else: no page.
+      expect((await pageClient(t.app).get('/admin')).status).not.toBe(200);
+    });
+
+    it('keeps /readyz (public) free of any version', async () => {
+      const r = await client(t.app).get('/readyz');
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ status: 'ready' });
+      const everything = JSON.stringify(r.headers) + r.text;
+      expect(everything).not.toContain(process.versions.node);
+      expect(everything).not.toMatch(/node|article4-lms|sqlite|cyclonedx/i);
     });
   });
 });

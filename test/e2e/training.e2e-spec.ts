@@ -73,6 +73,80 @@ describe('taking the training', () => {
     expect(mine.body[0].modules.find((m: any) => m.moduleId === 'no-takeout')).toMatchObject({ status: 'not_started' });
   });
 
+  it('teaches after submission: every result names its correct choices, as served in the sitting, with the explanation', async () => {
+    const a = await w.http.post('/api/v1/modules/personal-information/attempts?lang=en', { engagementId: w.engagement.id }, worker.token);
+    expect(a.status).toBe(201);
+    const key = await answerKey(t, a.body.attemptId);
+    const served = new Map<string, { id: string; text: string }[]>(a.body.questions.map((q: any) => [q.id, q.choices]));
+    // Half wrong, half right.
+    const ids = [...key.keys()];
+    const answers = ids.map((questionId, i) => ({
+      questionId,
+      choiceIds: i % 2 ? key.get(questionId)!.correct : [key.get(questionId)!.wrong[0]],
+    }));
+    const r = await w.http.post(`/api/v1/attempts/${a.body.attemptId}/submission?lang=en`, { answers }, worker.token);
+    expect(r.status).toBe(200);
+    for (const [i, result] of (r.body.results as any[]).entries()) {
+      const k = key.get(result.questionId)!;
+      expect(result.correct).toBe(i % 2 === 1);
+      expect(result.explanation).toEqual(expect.any(String));
+      // The ids are the sitting's own (as the client was served them), the texts in the language asked.
+      expect(result.correctChoices.map((c: any) => c.id).sort()).toEqual([...k.correct].sort());
+      for (const c of result.correctChoices) expect(c.text).toBe(served.get(result.questionId)!.find((x) => x.id === c.id)!.text);
+      expect(result.correctChoices.every((c: any) => c.text && !/[ぁ-ん]/.test(c.text))).toBe(true);
+    }
+    // The sitting as served again after submission still carries no key: only the graded answer does.
+    const again = await w.http.get(`/api/v1/attempts/${a.body.attemptId}`, worker.token);
+    expect(again.body.submitted).toBe(true);
+    expect(again.text).not.toMatch(/correct|explanation/i);
+  });
+
+  it('grades on the exact fraction: with pass mark 67, 4 of 6 right shows 67 and does not pass; at the mark it passes', async () => {
+    const engagement = async (passMark: number, contractNumber: string) => {
+      const e = await w.http.post(
+        '/api/v1/engagements',
+        {
+          title: `合格基準${passMark}の業務`,
+          contractNumber,
+          primeContractorId: w.prime.id,
+          startsOn: '2027-04-01',
+          endsOn: '2027-12-31',
+          handlesPersonalInfo: false,
+          handlesMyNumber: false,
+          usesCloudStorage: false,
+          passMark,
+        },
+        w.staff.token,
+      );
+      expect(e.status).toBe(201);
+      return e.body.id as string;
+    };
+    const learner = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '端数　確認', 'rounding@example.jp');
+    const sitWith = async (engagementId: string, right: number) => {
+      await w.http.post(`/api/v1/engagements/${engagementId}/assignments`, { workerIds: [learner.workerId] }, w.managers.prime.token);
+      const a = await w.http.post('/api/v1/modules/basics/attempts', { engagementId }, learner.token);
+      expect(a.body.questions).toHaveLength(6);
+      const key = await answerKey(t, a.body.attemptId);
+      const answers = [...key].map(([questionId, k], i) => ({ questionId, choiceIds: i < right ? k.correct : [k.wrong[0]] }));
+      const r = await w.http.post(`/api/v1/attempts/${a.body.attemptId}/submission`, { answers }, learner.token);
+      const [row] = await t.query('SELECT score, passed FROM attempts WHERE id = ?', [a.body.attemptId]);
+      const completions = await t.query('SELECT id FROM completions WHERE attempt_id = ?', [a.body.attemptId]);
+      return { body: r.body, stored: { score: Number(row.score), passed: Boolean(row.passed) }, completed: completions.length === 1 };
+    };
+    const e67 = await engagement(67, 'R8-967');
+    // 4 of 6 = 66.67 %: shown (and stored) as 67, not passed, no completion.
+    expect(await sitWith(e67, 4)).toMatchObject({
+      body: { score: 67, passed: false, passMark: 67 },
+      stored: { score: 67, passed: false },
+      completed: false,
+    });
+    // 5 of 6 = 83.33 % passes.
+    expect(await sitWith(e67, 5)).toMatchObject({ body: { score: 83, passed: true }, stored: { passed: true }, completed: true });
+    // Exactly at the mark passes: 3 of 6 against 50.
+    const e50 = await engagement(50, 'R8-950');
+    expect(await sitWith(e50, 3)).toMatchObject({ body: { score: 50, passed: true, passMark: 50 }, completed: true });
+  });
+
   it('refuses a second submission and changes nothing', async () => {
     const a = await w.http.post('/api/v1/modules/no-takeout/attempts', { engagementId: w.engagement.id }, worker.token);
     const key = await answerKey(t, a.body.attemptId);
@@ -118,6 +192,11 @@ describe('taking the training', () => {
     const blocked = await w.http.post('/api/v1/modules/return-disposal/attempts', { engagementId: w.engagement.id }, worker.token);
     expect(blocked.status).toBe(429);
     expect(blocked.body.message).toMatch(/3 failed attempts/);
+    expect(blocked.body.code).toBe('quiz.cooling_down');
+    // Every 429 says when to come back: the cool-down is 10 minutes from the last failure.
+    const wait = Number(blocked.headers['retry-after']);
+    expect(wait).toBeGreaterThan(540);
+    expect(wait).toBeLessThanOrEqual(600);
     await t.query('UPDATE attempts SET submitted_at = ? WHERE module_id = ? AND worker_id = ?', [
       new Date(Date.now() - 11 * 60_000).toISOString(),
       'return-disposal',

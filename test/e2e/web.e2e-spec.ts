@@ -222,6 +222,8 @@ describe('web pages', () => {
       const html = quiz.text;
       expect(html).not.toMatch(/correct|explanation|正解|解説|isRight|data-/i);
       const key = await answerKey(t, attemptId);
+      // Before submission the result page (which shows the key) is not served: it leads back to the quiz.
+      expect((await b.get(`/quiz/${attemptId}/result`)).location).toBe(`/quiz/${attemptId}`);
       // Every choice, right or wrong, is rendered by the same markup: only its opaque key differs.
       for (const [qid, k] of key) {
         for (const c of [...k.correct, ...k.wrong]) {
@@ -248,6 +250,9 @@ describe('web pages', () => {
       expect(result.text).toContain('合格です');
       expect(result.text.match(/class="card review__item review__item--right"/g)).toHaveLength(key.size);
       expect(result.text).toContain('解説');
+      // Right answers: the choice made is the correct one, marked as both.
+      expect(result.text.match(/review__choice review__choice--correct review__choice--chosen/g)!.length).toBeGreaterThanOrEqual(key.size);
+      expect(result.text).not.toMatch(/class="review__choice review__choice--chosen"/);
       // The quiz page of a submitted attempt leads to its result; a reload posts nothing twice.
       expect((await b.get(`/quiz/${attemptId}`)).location).toBe(`/quiz/${attemptId}/result`);
       expect((await b.post(`/quiz/${attemptId}`, { _csrf: csrfOf(html), ...answers })).location).toBe(`/quiz/${attemptId}/result`);
@@ -264,6 +269,18 @@ describe('web pages', () => {
       const result = await b.get(r.location!);
       expect(result.text).toContain('不合格でした');
       expect(result.text.match(/review__item--wrong/g)).toHaveLength(key.size);
+      // Each wrong answer teaches: the worker's own choice and the correct one(s) are marked in words
+      // (and a sign), not by colour alone, next to the explanation.
+      const items = result.text.split('class="card review__item ').slice(1);
+      expect(items).toHaveLength(key.size);
+      for (const [i, [, k]] of [...key].entries()) {
+        const item = items[i];
+        expect(item.match(/review__tag--chosen">あなたの回答</g)).toHaveLength(1);
+        expect(item.match(/review__tag--correct">正しい選択肢</g)).toHaveLength(k.correct.length);
+        expect(item.match(/class="review__choice review__choice--chosen"/g)).toHaveLength(1);
+        expect(item.match(/<span class="review__mark" aria-hidden="true">✓<\/span>/g)).toHaveLength(k.correct.length);
+        expect(item).toContain('<p class="review__label">解説</p>');
+      }
     });
 
     it("keeps other workers' attempts, unassigned engagements and other roles' pages out of reach", async () => {

@@ -35,6 +35,8 @@ export function client(app: NestFastifyApplication) {
     get: <T = any>(url: string, token?: string, headers?: Record<string, string>) => call<T>('GET', url, undefined, token, headers),
     post: <T = any>(url: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
       call<T>('POST', url, body, token, headers),
+    put: <T = any>(url: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
+      call<T>('PUT', url, body, token, headers),
     call,
   };
 }

@@ -124,13 +124,18 @@ describe('buildOpenBadgeCredential', () => {
     expect(identityHash(' HANAKO.yamada@example.co.jp', input.holder.salt)).toBe(`sha256$${expected}`);
   });
 
-  it('the public form differs only in the masked name', () => {
+  it('the public form has the masked name and no e-mail identity; nothing else differs', () => {
     const pub = buildOpenBadgeCredential({ ...input, form: 'public' });
     expect(pub.credentialSubject.name).toBe('山田 *');
     expect(JSON.stringify(pub)).not.toContain('花子');
+    // No salted hash of the address: with the masked name and the mail domain it would confirm a guessed address.
+    expect(pub.credentialSubject).not.toHaveProperty('identifier');
+    expect(JSON.stringify(pub)).not.toMatch(/identityHash|salt|00112233445566778899aabbccddeeff/);
+    const { identifier, ...holderSubject } = vc.credentialSubject;
+    expect(identifier).toHaveLength(1);
     expect({ ...pub, credentialSubject: { ...pub.credentialSubject, name: '' } }).toEqual({
       ...vc,
-      credentialSubject: { ...vc.credentialSubject, name: '' },
+      credentialSubject: { ...holderSubject, name: '' },
     });
   });
 
@@ -171,9 +176,32 @@ describe('payloads', () => {
 });
 
 describe('maskName', () => {
-  it('keeps the family name and hides the rest', () => {
-    expect(maskName('山田\u3000太郎')).toBe('山田 *');
-    expect(maskName(' Yamada  Hanako ')).toBe('Yamada *');
-    expect(maskName('山田')).toBe('山*');
+  it.each([
+    ['山田\u3000太郎', '山田 *'],
+    [' Yamada  Hanako ', 'Yamada *'],
+    ['李 明', '李 *'],
+    ['ﾅｶﾆｼ ﾕｷ', 'ﾅｶﾆｼ *'],
+    ['山田太郎', '山*'],
+    ['山田', '山*'],
+    ['José', 'J*'],
+    // One character: nothing of it is shown (it showed `X*`, the whole name).
+    ['X', '*'],
+    ['李', '*'],
+    ['𠮷', '*'],
+    // One user-perceived character made of several code points: a kanji with its variation selector, e + combining acute.
+    ['葛\u{e0100}', '*'],
+    ['e\u0301', '*'],
+    ['\u3000', '*'],
+    ['', '*'],
+  ])('%j → %j', (name, masked) => {
+    expect(maskName(name)).toBe(masked);
+  });
+
+  it('never shows a name whole', () => {
+    for (const name of ['X', '李', '山田', '山田　太郎', 'Ann Lee', '葛\u{e0100}', 'e\u0301', 'ab']) {
+      const shown = maskName(name).replace(/ ?\*$/, '');
+      expect(shown).not.toBe(name.trim());
+      expect(shown.length).toBeLessThan(name.trim().length);
+    }
   });
 });

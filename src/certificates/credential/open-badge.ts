@@ -15,9 +15,13 @@ import { t } from '../../common/i18n/words';
  *
  * Two forms of each certificate (docs/certificates.md, "Two forms"):
  * - `public`: what anyone holding the serial may learn, no more than /verify
- *   shows: the holder as a salted e-mail hash and a masked name (`山田 *`);
- * - `holder`: the same with the holder's full name, for the holder's wallet
- *   and for those who may see the holder.
+ *   shows: the holder is the certificate's own subject id (`urn:uuid:…`) and
+ *   a masked name (`山田 *`). No e-mail identity: with the masked name and the
+ *   company's mail domain, a salted hash of the address lets anyone confirm a
+ *   guessed address offline (issue 13), so the public form carries none;
+ * - `holder`: the holder's full name and an OB `IdentityObject` with the
+ *   salted hash of the e-mail address, for the holder's wallet (the holder
+ *   proves the address with it) and for those who may see the holder.
  * The e-mail address itself is in neither.
  */
 
@@ -64,11 +68,11 @@ export interface OpenBadgeInput {
   municipality: { name: string; /** 全国地方公共団体コード */ code?: string };
   engagement: { id: string; title: string };
   holder: {
-    /** Hashed with the salt; never copied into the credential. */
+    /** Hashed with the salt into the holder's form only; never copied into the credential. */
     email: string;
     /** The full name; the public form carries it masked (`maskName`). */
     name: string;
-    /** Hex salt for the identity hash. */
+    /** Hex salt for the identity hash (the holder's form). */
     salt: string;
   };
   /** The modules and revisions the certificate attests, with their titles (the module id when unknown). */
@@ -78,10 +82,26 @@ export interface OpenBadgeInput {
   form: CredentialForm;
 }
 
-/** "山田\u3000太郎" → "山田 *": enough for a person holding the card to recognise it, not enough to identify them. */
+const graphemes = new Intl.Segmenter('ja', { granularity: 'grapheme' });
+
+/**
+ * The holder's name as anyone holding the serial sees it (/verify, the public
+ * facts and credential): enough for the person holding the card to recognise
+ * it, never the whole name. The one masking function; its rule:
+ * - several parts (split at white space, the ideographic space too): the
+ *   first part and ` *` — `山田\u3000太郎` (an ideographic space) → `山田 *`, `Yamada Hanako` → `Yamada *`;
+ * - one part of two or more characters: its first character and `*` —
+ *   `山田太郎` → `山*`, `山田` → `山*`;
+ * - one character, or nothing: `*` alone — `X` → `*`, as `X*` showed the whole name.
+ * Characters are user-perceived ones (grapheme clusters, UAX #29), so a kanji
+ * with its variation selector (葛󠄀) or a letter with a combining accent counts
+ * as one and is never shown whole either.
+ */
 export function maskName(name: string): string {
-  const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
-  return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;
+  const [family, ...rest] = name.trim().split(/\s+/);
+  if (rest.length) return `${family} *`;
+  const chars = [...graphemes.segment(family)].map((g) => g.segment);
+  return chars.length >= 2 ? `${chars[0]}*` : '*';
 }
 
 /** `sha256$<hex>` of the lower-cased, trimmed address followed by the salt, as OB 3.0's IdentityObject hashes it. */
@@ -95,6 +115,11 @@ export function identityHash(email: string, salt: string): string {
 }
 
 export const newIdentitySalt = () => randomBytes(16).toString('hex');
+
+/** The OB 3.0 `IdentityObject` of an e-mail address: its salted hash, never the address. */
+export function identityObject(email: string, salt: string) {
+  return { type: 'IdentityObject', identityHash: identityHash(email, salt), identityType: 'emailAddress', hashed: true, salt };
+}
 
 /** ISO-8601 UTC without milliseconds when they are zero (issuance truncates to whole seconds, so `nbf`/`exp` equal them). */
 export const isoInstant = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
@@ -133,15 +158,8 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
       id: input.subjectId,
       type: ['AchievementSubject'],
       name: input.form === 'holder' ? holder.name : maskName(holder.name),
-      identifier: [
-        {
-          type: 'IdentityObject',
-          identityHash: identityHash(holder.email, holder.salt),
-          identityType: 'emailAddress',
-          hashed: true,
-          salt: holder.salt,
-        },
-      ],
+      // OB 3.0 AchievementSubject: `id` or at least one `identifier`; the public form has the id alone.
+      ...(input.form === 'holder' ? { identifier: [identityObject(holder.email, holder.salt)] } : {}),
       achievement: {
         id: achievementId,
         type: ['Achievement'],

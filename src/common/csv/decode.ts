@@ -2,7 +2,7 @@ import * as Encoding from 'encoding-japanese';
 import * as iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
 import { DomainError } from '../errors/domain-error';
-import { clearlyBetter, hasNonJapanese, implausibility } from './japanese-plausibility';
+import { clearlyBetter, hasNonJapanese, implausibility, readsAsEucKana } from './japanese-plausibility';
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'cp932' | 'utf-16le' | 'utf-16be';
 
@@ -45,6 +45,13 @@ const unsupported = (encoding: string) => new DomainError('csv.unsupported_encod
  *    better no import than names stored garbled.
  * 5. CP932 text must be text: user-defined characters (外字, private use)
  *    and unmapped codes are refused with their line.
+ * 6. EUC-JP (Excel never writes it) is refused as such when its CP932 reading
+ *    has the marks of EUC-JP full-width text; a line whose CP932 reading is
+ *    only kanji of the EUC-JP single shift 0x8E (its half-width katakana:
+ *    japanese-plausibility.ts `readsAsEucKana`) refuses the file as
+ *    `csv.encoding_unsure`. EUC-JP kanji that read as CP932 half-width
+ *    katakana (渡辺 = c5cf cad5 = ﾅﾏﾊﾕ) cannot be told from CP932 half-width
+ *    names and are read as CP932.
  *
  * @throws DomainError (400, field `body`) csv.binary, csv.unsupported_encoding,
  *   csv.undecodable, csv.encoding_unsure, csv.encoding_mixed, csv.user_defined_character;
@@ -107,6 +114,9 @@ function decodeWithoutBom(buf: Buffer, detected: string | false): DecodedCsv {
   if (odd) throw fail('csv.encoding_mixed', odd.line);
   if (encoding === 'utf-8') return { text: stripBom(asUtf8!), encoding };
   if (detected === 'EUCJP' && looksLikeEucJp(buf, asCp932!)) throw unsupported('EUC-JP');
+  // EUC-JP half-width katakana read as CP932 kanji (芝叱屡湿 遮執 for ﾅｶﾆｼ ﾕｷ): not sure enough to store it.
+  const eucKana = asCp932!.split(LINE_BREAK).findIndex(readsAsEucKana);
+  if (eucKana >= 0) throw fail('csv.encoding_unsure', eucKana + 1);
   return { text: checkCp932Text(asCp932!), encoding };
 }
 

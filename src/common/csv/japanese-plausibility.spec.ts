@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import * as iconv from 'iconv-lite';
 import { toHankanaCase } from 'encoding-japanese';
 import { decodeCsvBuffer } from './decode';
-import { clearlyBetter, implausibility } from './japanese-plausibility';
+import { DomainError } from '../errors/domain-error';
+import { clearlyBetter, implausibility, readsAsEucKana } from './japanese-plausibility';
 
 /*
  * The plausibility rule must never store a name garbled: each name below, in a
@@ -111,5 +112,38 @@ describe('Japanese plausibility', () => {
       fc.property(names(latinWord), (n) => outcome(n, 'utf8') !== 'wrong'),
       settings,
     );
+  });
+
+  /*
+   * EUC-JP half-width katakana read as CP932 are kanji of the 0x8E row (芝叱屡湿 遮執 for ﾅｶﾆｼ ﾕｷ):
+   * a file of such names is refused naming the line, never stored as those kanji.
+   */
+  const HALFWIDTH = [...KANA.map((n) => toHankanaCase(n)), 'ﾀﾅｶ ﾕｷ', 'ｵﾉ ｱｲ', 'ｶﾞｸ ｼﾞﾛｳ', 'ﾊﾟｸ ｼﾞﾕﾝ', 'ﾖｼﾀﾞ', 'ﾔﾏﾀﾞ T.', 'ｽﾐｽ John'];
+  it.each(HALFWIDTH)('refuses EUC-JP half-width %s rather than store its CP932 reading', (name) => {
+    const bytes = iconv.encode(`name,email\r\n${name},euc@example.jp\r\n`, 'eucjp');
+    const asCp932 = iconv.decode(bytes, 'cp932').split('\r\n')[1];
+    expect(readsAsEucKana(asCp932)).toBe(true);
+    let refusal: unknown;
+    try {
+      decodeCsvBuffer(bytes);
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect({ code: (refusal as DomainError).code, params: (refusal as DomainError).params }).toEqual({
+      code: 'csv.encoding_unsure',
+      params: { line: 2 },
+    });
+  });
+
+  it('the reviewer’s line: 芝叱屡湿 遮執 is EUC-JP ﾅｶﾆｼ ﾕｷ', () => {
+    expect(readsAsEucKana('芝叱屡湿 遮執,euc9@example.jp')).toBe(true);
+  });
+
+  it('does not take real CP932 names for EUC-JP kana', () => {
+    // Two such kanji or fewer pass (柴 実); a name with one kanji of another row passes (芝田, 篠原, 鹿島 実).
+    for (const line of ['柴 実,a@example.jp', '芝田 太郎,b@example.jp', '篠原 紗,c@example.jp', '鹿島 実,d@example.jp', ...KANJI])
+      expect([line, readsAsEucKana(line)]).toEqual([line, false]);
+    expect(outcome(['柴 実', '七尾 実紗'], 'cp932')).toBe('right');
   });
 });

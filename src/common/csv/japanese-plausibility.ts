@@ -144,6 +144,47 @@ export function hasNonJapanese(line: string): boolean {
   return false;
 }
 
+/*
+ * EUC-JP writes a half-width katakana as two bytes, the single shift 0x8E and
+ * the katakana's own byte 0xA1–0xDF. Read as CP932, 0x8E is a lead byte, so
+ * each such pair is one of 63 kanji (0x8EA1–0x8EDF: 治爾璽…芝屡…遮蛇邪借…釈), and
+ * an EUC-JP file of half-width names (ﾅｶﾆｼ ﾕｷ) reads as a string of them
+ * (芝叱屡湿 遮執), valid CP932 without a mark of EUC-JP's full-width forms.
+ */
+let eucKanaAsCp932: Set<string> | undefined;
+
+/** The 63 kanji CP932 reads from EUC-JP's half-width katakana (0x8E 0xA1–0xDF). */
+function eucKanaKanji(): Set<string> {
+  if (!eucKanaAsCp932) {
+    eucKanaAsCp932 = new Set();
+    for (let kana = 0xa1; kana <= 0xdf; kana++) eucKanaAsCp932.add(iconv.decode(Buffer.from([0x8e, kana]), 'cp932'));
+  }
+  return eucKanaAsCp932;
+}
+
+/** Fewest characters of such kanji in one cell to call it EUC-JP half-width katakana (a two-kanji name such as 柴 実 passes). */
+const EUC_KANA_MIN = 3;
+
+/**
+ * Whether a line, read as CP932, holds a cell whose characters outside ASCII
+ * are all kanji whose CP932 code starts with 0x8E and whose second byte is an
+ * EUC-JP half-width katakana (0xA1–0xDF), at least three of them (white space
+ * and ASCII aside, so `ﾔﾏﾀﾞ T.` is caught as well): what
+ * EUC-JP half-width katakana look like read as CP932 (`芝叱屡湿 遮執` for
+ * ﾅｶﾆｼ ﾕｷ). Implausible for a name: the 63 kanji are one row of the JIS table,
+ * and a name made of nothing else is rare enough that the file is refused
+ * rather than stored as `芝叱屡湿 遮執` (a real name such as 柴 実紗 is refused
+ * too; saved as "CSV UTF-8" it is read). Cells are split at `,`, TAB and `"`.
+ */
+export function readsAsEucKana(cp932Line: string): boolean {
+  const kanji = eucKanaKanji();
+  for (const cell of cp932Line.split(/[,\t"]/)) {
+    const chars = [...cell.replace(/[\s\u3000\x21-\x7e]/g, '')];
+    if (chars.length >= EUC_KANA_MIN && chars.every((c) => kanji.has(c))) return true;
+  }
+  return false;
+}
+
 /**
  * Which of two readings of the same bytes is clearly more plausible: 'a', 'b',
  * or null when too close to tell: the winner must cost at most two thirds of

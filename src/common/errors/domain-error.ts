@@ -20,6 +20,11 @@ export interface FieldProblem {
  * `details` lists several refused fields at once (the validation pipe's `input.invalid`).
  */
 export class DomainError extends Error {
+  /**
+   * @throws TypeError for a code answering 429 without `params.retryAfterSeconds` (a positive
+   *   whole number of seconds): every 429 tells the caller when to come back (RFC 9110 §10.2.3,
+   *   RFC 6585 §4), and the global filter sends it as `Retry-After`.
+   */
   constructor(
     readonly code: ErrorCode,
     readonly params: ErrorParams = {},
@@ -28,6 +33,9 @@ export class DomainError extends Error {
   ) {
     super(code);
     this.name = 'DomainError';
+    const wait = params.retryAfterSeconds;
+    if (ERROR_STATUS[code] === 429 && !(typeof wait === 'number' && Number.isInteger(wait) && wait > 0))
+      throw new TypeError(`${code} answers 429 and needs params.retryAfterSeconds (a positive whole number)`);
   }
 
   /** The HTTP status the code answers with (error-codes.ts). */

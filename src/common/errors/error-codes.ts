@@ -2,7 +2,8 @@
  * Every domain error code and the HTTP status it answers with (docs/api.md,
  * Conventions: 400 invalid input, 401 no or expired session, 403 the role may
  * not, 404 missing or not visible, 409 conflict or wrong state, 413 too large,
- * 415 not a body this route reads, 429 rate limited, 503 not ready). A code is
+ * 415 not a body this route reads, 429 rate limited: thrown with `retryAfterSeconds`, which DomainError requires and
+ * the filter sends as Retry-After; 503 not ready). A code is
  * `<area>.<snake_case>`; its words, in both languages, are `errors.<code>` in
  * the locale files (locales/ja.json, locales/en.json): the API answers with the
  * English words, pages choose theirs by code. Grouped by area, sorted within each group.
@@ -53,6 +54,9 @@ export const ERROR_STATUS = {
   'training.cooling_down': 429,
   'training.module_not_in_curriculum': 409,
   // the input layer (src/common/input): bodies refused before any route, and the pipe's field rules
+  'account.address_taken': 409,
+  'account.code_invalid': 400,
+  'account.sign_in_required': 401,
   'input.body_too_large': 413,
   'input.forbidden_key': 400,
   'input.invalid': 400,
@@ -84,6 +88,7 @@ export const ERROR_STATUS = {
   'csv.email_empty': 400,
   'csv.email_invalid': 400,
   'csv.email_repeats': 400,
+  'csv.errors_not_listed': 400,
   'csv.employee_number_too_long': 400,
   'csv.name_empty': 400,
   'csv.name_too_long': 400,

@@ -29,9 +29,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = toErrorBody(exception, String(req.id));
     if (body.statusCode >= 500) req.log.error({ err: exception }, 'unhandled error');
     if (reply.sent) return;
-    // RFC 9110 §10.2.3: a throttled caller is told when to come back (a DomainError's `retryAfterSeconds`).
-    const retryAfter = exception instanceof DomainError ? exception.params.retryAfterSeconds : undefined;
-    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    setRetryAfter(reply, exception);
     // Pages get an HTML error; everything else JSON.
     const render = (reply as FastifyReply & { renderError?: (b: ErrorBody) => unknown }).renderError;
     if (render && wantsHtml(req)) {
@@ -40,6 +38,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
+}
+
+/**
+ * RFC 9110 §10.2.3: a throttled caller is told when to come back. The one
+ * place a `Retry-After` header is written: from a DomainError's
+ * `retryAfterSeconds`, which every 429 code must carry (DomainError's
+ * constructor refuses one without it). Used by this filter and by a page that
+ * answers a 429 itself (the sign-in form).
+ */
+export function setRetryAfter(reply: FastifyReply, exception: unknown): void {
+  const retryAfter = exception instanceof DomainError ? exception.params.retryAfterSeconds : undefined;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
 }
 
 function wantsHtml(req: FastifyRequest): boolean {

@@ -15,7 +15,7 @@ import { hasLoneSurrogate, isPlainText, trimText } from './unicode';
 
 /**
  * Well-formed text without control characters (unicode.ts: C0, DEL, C1, the
- * bidi controls; `multiline` allows TAB, CR, LF). Constraint name `isPlainText`,
+ * U+2028/2029, the bidi controls; `multiline` allows TAB, CR, LF). Constraint name `isPlainText`,
  * for the pages' words (`validation.isPlainText`).
  */
 export function IsPlainText(options: { multiline?: boolean } & ValidationOptions = {}) {
@@ -47,7 +47,7 @@ export interface TextFieldOptions {
   /** Length limits in UTF-16 code units, after trimming. `min` defaults to 1 (required and not blank). */
   min?: number;
   max: number;
-  /** Allows TAB, CR and LF inside (a reason, a note). */
+  /** Allows TAB, CR and LF inside (a reason, a note); never U+2028/2029. */
   multiline?: boolean;
   /**
    * NFKC for identifiers people type in full width (a contract number, an

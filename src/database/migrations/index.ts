@@ -6,6 +6,9 @@ import { TrackingIndexes1764500000000 } from './1764500000000-TrackingIndexes';
 import { SignInThrottle1765100000000 } from './1765100000000-SignInThrottle';
 import { CertificatesThatStayTrue1765200000000 } from './1765200000000-CertificatesThatStayTrue';
 import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
+import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
+import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
+import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -17,4 +20,7 @@ export const MIGRATIONS = [
   SignInThrottle1765100000000,
   CertificatesThatStayTrue1765200000000,
   NormalizeEmails1765300000000,
+  ItemAnalysisIndex1765500000000,
+  MailOutbox1765700000000,
+  PublicCredentialsWithoutIdentity1765800000000,
 ];

@@ -1,8 +1,26 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { fieldRuleMessage } from '../../common/errors/words';
 import { TextField } from '../../common/input/fields';
 import { IsDateOnly } from '../../common/validation/is-date-only';
+
+const REMINDER_DAYS_DOC: ApiPropertyOptions = {
+  type: [Number],
+  default: [14, 3],
+  description: 'days before startsOn on which workers who have not finished are reminded by e-mail (1–180, at most 5); [] for none',
+};
+
+/** Days before the start for automatic reminders: whole numbers 1–180, at most five, none twice. */
+function ReminderDays(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    IsArray()(target, key);
+    ArrayMaxSize(5)(target, key);
+    ArrayUnique()(target, key);
+    IsInt({ each: true })(target, key);
+    Min(1, { each: true })(target, key);
+    Max(180, { each: true })(target, key);
+  };
+}
 
 export class CreateEngagementDto {
   @ApiProperty({ example: '住民情報システム運用保守業務' }) @TextField({ max: 300 }) title: string;
@@ -33,6 +51,17 @@ export class CreateEngagementDto {
   @Min(30)
   @Max(1825)
   certificateValidityDays?: number;
+  @ApiPropertyOptional(REMINDER_DAYS_DOC)
+  @IsOptional()
+  @ReminderDays()
+  reminderDays?: number[];
+}
+
+/** PUT /engagements/:id/reminder-days: the town changes the schedule of automatic reminders. */
+export class ReminderDaysDto {
+  @ApiProperty(REMINDER_DAYS_DOC)
+  @ReminderDays()
+  reminderDays: number[];
 }
 
 export class AddSubcontractorDto {

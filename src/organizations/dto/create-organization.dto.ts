@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { NormalizeIdentifier, TextField } from '../../common/input/fields';
+import { EmailField, NormalizeIdentifier, TextField } from '../../common/input/fields';
 import { IsCorporateNumber } from '../../common/validation/check-digits';
 
 export class CreateOrganizationDto {
@@ -13,4 +13,12 @@ export class CreateOrganizationDto {
   @NormalizeIdentifier()
   @IsCorporateNumber()
   corporateNumber?: string;
+  @ApiPropertyOptional({
+    example: 'soumu@example.co.jp',
+    description:
+      'the address of the person who will manage the organization here: they are invited by e-mail to become its first manager (docs/mail.md); normalized like every address',
+  })
+  @IsOptional()
+  @EmailField()
+  contactEmail?: string;
 }
