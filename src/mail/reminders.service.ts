@@ -118,7 +118,11 @@ export class RemindersService {
       engagement,
       people,
       (w) => {
-        if ((w.status === 'not_started' || w.status === 'in_progress') && w.certificate?.status !== 'revoked') unfinished.push(w);
+        if (
+          (w.status === 'not_enrolled' || w.status === 'not_started' || w.status === 'in_progress') &&
+          w.certificate?.status !== 'revoked'
+        )
+          unfinished.push(w);
       },
       now,
     );

@@ -95,6 +95,16 @@ export class Article11Service {
           validUntil: w.certificate!.validUntil,
           modules: w.certificate!.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
         })),
+      // Every assigned person with their standing (Article 4: the town sees who has not finished too).
+      workers: data.workers.map((w) => ({
+        workerId: w.id,
+        name: w.name,
+        organizationId: w.organizationId,
+        status: w.status,
+        overdue: w.overdue,
+        serial: w.certificate?.serial ?? null,
+        validUntil: w.certificate?.validUntil ?? null,
+      })),
       totals: totals(data.workers),
       // What generated the report (Article 12: the town may inspect what runs).
       system: this.systemFacts(),

@@ -71,7 +71,7 @@ export interface TrackingData extends TrackingSummary {
  * to an attempt at the same module, so this covers completed modules too).
  */
 const WORKERS_SQL = (modules: number) => `
-  SELECT w.id, w.name, w.organization_id,
+  SELECT w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled,
     CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (${placeholders(Math.max(1, modules))})) THEN 1 ELSE 0 END AS tried
   FROM assignments a
   JOIN workers w ON w.id = a.worker_id
@@ -113,7 +113,7 @@ export async function forEachWorkerSummary(
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
   const endsSoon = endsWithinRenewalDaysAt(now);
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
-  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(
+  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string; enrolled: number | string }>(
     db,
     WORKERS_SQL(curriculum.length),
     params,
@@ -122,7 +122,7 @@ export async function forEachWorkerSummary(
       const c = standing.get(r.id);
       const certStatus = c ? effectiveStatus(c, now) : null;
       const certified = certStatus === 'valid';
-      const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried));
+      const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
       each({
         id: r.id,
         name: r.name,
@@ -131,6 +131,79 @@ export async function forEachWorkerSummary(
         overdue: !certified && deadlinePassed,
         certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
       });
+    },
+  );
+}
+
+/**
+ * `forEachWorkerSummary` for several engagements at once (the home pages' badges and bars): three
+ * statements whatever the number of engagements and workers. `each` gets every assigned worker with
+ * `visible` telling whether the caller may see their people (`peopleOf`); the readiness verdict counts
+ * the organizations with workers over the whole tree, the bars only what the caller may see.
+ */
+export async function forEachWorkerSummaryOf(
+  db: DataSource,
+  content: ContentService,
+  engagements: readonly Engagement[],
+  peopleOf: ReadonlyMap<string, ReadonlySet<string>>,
+  each: (engagementId: string, w: WorkerSummary, visible: boolean) => void,
+  now = new Date(),
+): Promise<void> {
+  if (!engagements.length) return;
+  const ids = engagements.map((e) => e.id);
+  const inList = placeholders(ids.length);
+  const standing = new Map<string, { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string }>();
+  await forEachRow<{
+    engagement_id: string;
+    worker_id: string;
+    serial: string;
+    status: StoredCertificateStatus;
+    valid_until: string;
+    issued_at: string;
+  }>(
+    db,
+    `SELECT engagement_id, worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id IN (${inList}) AND status <> 'superseded'`,
+    ids,
+    (c) => {
+      const key = `${c.engagement_id}|${c.worker_id}`;
+      const row = { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at };
+      const held = standing.get(key);
+      if (!held || standsBefore(row, held)) standing.set(key, row);
+    },
+  );
+  const tried = new Set<string>();
+  await forEachRow<{ worker_id: string; module_id: string }>(
+    db,
+    `SELECT DISTINCT t.worker_id, t.module_id FROM attempts t WHERE t.worker_id IN (SELECT a.worker_id FROM assignments a WHERE a.engagement_id IN (${inList}))`,
+    ids,
+    (r) => tried.add(`${r.worker_id}|${r.module_id}`),
+  );
+  const byId = new Map(engagements.map((e) => [e.id, { e, curriculum: e.curriculum.filter((id) => content.has(id)) }]));
+  const endsSoon = endsWithinRenewalDaysAt(now);
+  const today = todayJst(now);
+  await forEachRow<{ engagement_id: string; id: string; name: string; organization_id: string; enrolled: number | string }>(
+    db,
+    `SELECT a.engagement_id, w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled
+     FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id IN (${inList})`,
+    ids,
+    (r) => {
+      const { e, curriculum } = byId.get(r.engagement_id)!;
+      const c = standing.get(`${e.id}|${r.id}`);
+      const certStatus = c ? effectiveStatus(c, now) : null;
+      const certified = certStatus === 'valid';
+      const attempted = curriculum.some((m) => tried.has(`${r.id}|${m}`));
+      each(
+        e.id,
+        {
+          id: r.id,
+          name: r.name,
+          organizationId: r.organization_id,
+          status: workerStatus(certStatus, certified && endsSoon(c!.validUntil), attempted, !!Number(r.enrolled)),
+          overdue: !certified && today >= e.startsOn,
+          certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
+        },
+        peopleOf.get(e.id)?.has(r.organization_id) ?? false,
+      );
     },
   );
 }

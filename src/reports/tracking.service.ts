@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
 import { PageAfter } from '../common/pagination/page-after';
@@ -10,9 +10,14 @@ import { ContentService } from '../content/content.service';
 import { AuditService } from '../audit/audit.service';
 import { ProgressFilter } from './dto/tracking.dto';
 import { Engagement } from '../engagements/engagement.entity';
+import { SubcontractLink } from '../engagements/subcontract-link.entity';
+import { Organization } from '../organizations/organization.entity';
+import { SubcontractTree } from '../access/subcontract-tree';
+import { daysUntil } from '../common/dates';
 import {
   findAssignedWorker,
   forEachWorkerSummary,
+  forEachWorkerSummaryOf,
   isCertified,
   loadOrganizationRows,
   loadTrackingData,
@@ -85,9 +90,11 @@ export class TrackingService {
     const anchor = after ? await findAssignedWorker(this.db, engagement.id, after[1]) : undefined;
     if (after && (!anchor || !people.has(anchor.organizationId))) throw invalidCursor();
     const t = newTotals();
+    const byOrganization: Record<string, Totals> = {};
     const selection = new PageAfter<Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>>(q.limit, treeOrder(order), anchor ?? undefined);
     await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
       count(t, w);
+      count((byOrganization[w.organizationId] ??= newTotals()), w);
       if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) selection.offer(w);
     });
     const { items, more } = selection.result();
@@ -109,6 +116,8 @@ export class TrackingService {
       },
       organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: t,
+      /** The same counts per organization (every visible worker, not only this page's): the completion bars. */
+      byOrganization,
       nextCursor: more && last ? encodeCursor('', last.id) : null,
     };
   }
@@ -166,41 +175,17 @@ export class TrackingService {
     const orgs = new Map(organizations.map((o) => [o.id, o]));
     // Judged on the whole tree: a worker the caller may not see still counts, only unnamed.
     const withWorkers = await organizationsWithWorkers(this.db, engagement.id);
-    const endOfContract = new Date(`${engagement.endsOn}T23:59:59+09:00`);
     const t = newTotals();
+    const byOrganization: Record<string, Totals> = {};
     const workerBlockers: Record<string, unknown>[] = [];
+    const judge = workerBlocker(engagement);
     await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
       count(t, w);
-      const o = orgs.get(w.organizationId)!;
-      const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
-      if (!isCertified(w.status))
-        workerBlockers.push({
-          type: 'worker_not_certified',
-          ...who,
-          progress: w.status,
-          overdue: w.overdue,
-          certificateStatus: w.certificate?.status ?? null,
-        });
-      else if (new Date(w.certificate!.validUntil) < endOfContract)
-        workerBlockers.push({
-          type: 'certificate_expires_before_end',
-          ...who,
-          serial: w.certificate!.serial,
-          validUntil: w.certificate!.validUntil,
-          endsOn: engagement.endsOn,
-        });
+      count((byOrganization[w.organizationId] ??= newTotals()), w);
+      const b = judge(w, orgs.get(w.organizationId)!);
+      if (b) workerBlockers.push(b);
     });
-    const blockers: Record<string, unknown>[] = [];
-    if (!withWorkers.size) blockers.push({ type: 'no_workers_assigned' });
-    for (const o of organizations)
-      if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
-        blockers.push({
-          type: 'subcontractor_not_approved',
-          organizationId: o.id,
-          organizationName: o.name,
-          tier: o.tier,
-          status: o.status,
-        });
+    const blockers = organizationBlockers(organizations, withWorkers);
     blockers.push(...workerBlockers);
     const byType: Record<string, number> = {};
     for (const b of blockers) byType[b.type as string] = (byType[b.type as string] ?? 0) + 1;
@@ -211,13 +196,171 @@ export class TrackingService {
       startsOn: engagement.startsOn,
       endsOn: engagement.endsOn,
       counts: { ...t, organizations: organizations.length, blockers: blockers.length, blockersByType: byType },
+      /** The organizations the caller may see with their counts (the completion bars). */
+      organizations: organizations.map((o) => ({
+        id: o.id,
+        name: o.name,
+        tier: o.tier,
+        status: o.status,
+        counts: byOrganization[o.id] ?? newTotals(),
+      })),
       blockers,
     };
   }
+
+  /**
+   * The home pages at a glance, for engagements the caller sees (unknown or unseen ids are left out):
+   * per engagement the readiness verdict by the same rules as `readiness` (ready, the number of
+   * blockers, days until the start in JST) and per organization the caller may see its name, tier and
+   * counts (the completion bars). A fixed number of statements whatever the number of engagements
+   * (no read per engagement): the engagements, their links, the organizations' names, then the
+   * workers, their attempts and certificates for all at once.
+   */
+  async glance(user: AuthUser, engagementIds: readonly string[], now = new Date()): Promise<Map<string, Glance>> {
+    const out = new Map<string, Glance>();
+    if (!engagementIds.length) return out;
+    const qb = this.db
+      .getRepository(Engagement)
+      .createQueryBuilder('e')
+      .where('e.id IN (:...ids)', { ids: [...engagementIds] });
+    const engagements = await this.access.scopeEngagements(qb, user).getMany();
+    if (!engagements.length) return out;
+    const links = await this.db.getRepository(SubcontractLink).find({ where: { engagementId: In(engagements.map((e) => e.id)) } });
+    const views = this.access.subcontractViews(user, engagements, links);
+    const trees = new Map<string, SubcontractTree>();
+    const peopleOf = new Map<string, ReadonlySet<string>>();
+    const orgIds = new Set<string>();
+    for (const e of engagements) {
+      const tree = views.get(e.id)!.tree;
+      const scope = this.access.trackingScope(user, tree);
+      trees.set(e.id, tree);
+      peopleOf.set(e.id, scope.people);
+      for (const id of scope.organizations) orgIds.add(id);
+    }
+    const names = new Map(
+      (orgIds.size
+        ? await this.db.getRepository(Organization).find({ select: { id: true, name: true }, where: { id: In([...orgIds]) } })
+        : []
+      ).map((o) => [o.id, o.name]),
+    );
+    const state = new Map<
+      string,
+      { orgs: Map<string, OrgRow>; withWorkers: Set<string>; byOrganization: Record<string, Totals>; blockers: number; totals: Totals }
+    >();
+    for (const e of engagements) {
+      const tree = trees.get(e.id)!;
+      const visible = this.access.trackingScope(user, tree).organizations;
+      const orgs = new Map(
+        visible.map((id) => {
+          const link = tree.link(id);
+          const row: OrgRow = {
+            id,
+            name: names.get(id) ?? '',
+            tier: tree.tier(id),
+            parentOrganizationId: link?.parentOrganizationId ?? null,
+            status: link ? link.status : 'prime',
+            decidedOn: link?.decidedOn ?? null,
+            reference: link?.reference ?? null,
+          };
+          return [id, row];
+        }),
+      );
+      state.set(e.id, { orgs, withWorkers: new Set(), byOrganization: {}, blockers: 0, totals: newTotals() });
+    }
+    const judges = new Map(engagements.map((e) => [e.id, workerBlocker(e)]));
+    await forEachWorkerSummaryOf(
+      this.db,
+      this.content,
+      engagements,
+      peopleOf,
+      (engagementId, w, visible) => {
+        const st = state.get(engagementId)!;
+        st.withWorkers.add(w.organizationId);
+        if (!visible) return;
+        count(st.totals, w);
+        count((st.byOrganization[w.organizationId] ??= newTotals()), w);
+        if (judges.get(engagementId)!(w, st.orgs.get(w.organizationId)!)) st.blockers++;
+      },
+      now,
+    );
+    for (const e of engagements) {
+      const st = state.get(e.id)!;
+      const blockers = st.blockers + organizationBlockers([...st.orgs.values()], st.withWorkers).length;
+      out.set(e.id, {
+        engagementId: e.id,
+        ready: blockers === 0,
+        blockers,
+        startsOn: e.startsOn,
+        daysUntilStart: daysUntil(e.startsOn, now),
+        totals: st.totals,
+        organizations: [...st.orgs.values()].map((o) => ({
+          id: o.id,
+          name: o.name,
+          tier: o.tier,
+          status: o.status,
+          counts: st.byOrganization[o.id] ?? newTotals(),
+        })),
+      });
+    }
+    return out;
+  }
 }
 
-const newTotals = () => ({ assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, overdue: 0 });
-type Totals = ReturnType<typeof newTotals>;
+/** One engagement at a glance (TrackingService.glance). */
+export interface Glance {
+  engagementId: string;
+  ready: boolean;
+  blockers: number;
+  startsOn: string;
+  /** Whole JST days until the start: 0 on the day, negative once started. */
+  daysUntilStart: number;
+  totals: Totals;
+  organizations: { id: string; name: string; tier: number; status: OrgRow['status']; counts: Totals }[];
+}
+
+/**
+ * The readiness rule for one worker (readiness and glance): not certified, or certified with a
+ * certificate that ends before the engagement does (its last day, 23:59:59 JST). Null when neither.
+ */
+function workerBlocker(engagement: Pick<Engagement, 'endsOn'>) {
+  const endOfContract = new Date(`${engagement.endsOn}T23:59:59+09:00`);
+  return (w: WorkerSummary, o: Pick<OrgRow, 'id' | 'name'>): Record<string, unknown> | null => {
+    const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
+    if (!isCertified(w.status))
+      return {
+        type: 'worker_not_certified',
+        ...who,
+        progress: w.status,
+        overdue: w.overdue,
+        certificateStatus: w.certificate?.status ?? null,
+      };
+    if (new Date(w.certificate!.validUntil) < endOfContract)
+      return {
+        type: 'certificate_expires_before_end',
+        ...who,
+        serial: w.certificate!.serial,
+        validUntil: w.certificate!.validUntil,
+        endsOn: engagement.endsOn,
+      };
+    return null;
+  };
+}
+
+/**
+ * The readiness rules for the tree (readiness and glance): someone must be assigned; a subcontractor
+ * awaiting the town's consent blocks, a refused one only while it still has workers (Article 5).
+ */
+function organizationBlockers(organizations: readonly OrgRow[], withWorkers: ReadonlySet<string>): Record<string, unknown>[] {
+  const blockers: Record<string, unknown>[] = [];
+  if (!withWorkers.size) blockers.push({ type: 'no_workers_assigned' });
+  for (const o of organizations)
+    if (o.status === 'pending_approval' || (o.status === 'rejected' && withWorkers.has(o.id)))
+      blockers.push({ type: 'subcontractor_not_approved', organizationId: o.id, organizationName: o.name, tier: o.tier, status: o.status });
+  return blockers;
+}
+
+const newTotals = () => ({ assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, notEnrolled: 0, overdue: 0 });
+export type Totals = ReturnType<typeof newTotals>;
 
 function count(t: Totals, w: WorkerSummary): void {
   t.assigned++;
@@ -225,6 +368,7 @@ function count(t: Totals, w: WorkerSummary): void {
   if (w.status === 'expiring') t.expiring++;
   if (w.status === 'in_progress') t.inProgress++;
   if (w.status === 'not_started') t.notStarted++;
+  if (w.status === 'not_enrolled') t.notEnrolled++;
   if (w.overdue) t.overdue++;
 }
 

@@ -1,3 +1,4 @@
+import { formatArticle } from './citations';
 import { toCsv } from '../common/csv/csv';
 import type { Lang } from '../content/content.types';
 import type { ItemAnalysis, ModuleAnalysisSummary } from '../item-analysis/item-analysis.service';
@@ -55,7 +56,7 @@ export function itemAnalysisView(a: ItemAnalysis, lang: Lang) {
     questions: a.questions.map((q, i) => ({
       n: i + 1,
       id: q.id,
-      article: q.article,
+      article: formatArticle(q.article, lang),
       text: q.text[lang],
       multiple: q.multiple,
       attempts: q.attempts,
@@ -105,7 +106,7 @@ export function itemAnalysisCsv(a: ItemAnalysis, lang: Lang): string {
       a.revision,
       t(lang, `itemAnalysis.attempts.${a.attempts}`),
       q.id,
-      q.article,
+      formatArticle(q.article, lang),
       q.text[lang],
       q.multiple ? yes : '',
       q.attempts,

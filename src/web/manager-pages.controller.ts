@@ -16,6 +16,8 @@ import { t } from './i18n';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { TrackingService } from '../reports/tracking.service';
+import { organizationBars } from './tracking-views';
 import { enrollmentCodesCsv } from './enrollment-codes-csv';
 
 /** Enough workers for one organization's page; larger lists page through the API. */
@@ -50,6 +52,7 @@ export class ManagerPagesController {
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
     private readonly content: ContentService,
+    private readonly tracking: TrackingService,
   ) {}
 
   @Get()
@@ -58,11 +61,22 @@ export class ManagerPagesController {
     const lang = this.pages.lang(req);
     const page = await this.workers.list(user, user.organizationId!, PAGE_WORKERS);
     const overview = await this.engagements.overview(user, PAGE_ENGAGEMENTS);
-    const engagements = overview.engagements.map(({ engagement, subcontractors }) => ({
-      ...engagement,
-      position: positionOf(engagement, subcontractors, user.organizationId!, lang),
-      subcontractors: subcontractors.filter((l) => l.organizationId !== user.organizationId).length,
-    }));
+    // 受講の状況 per engagement: the companies the manager sees, counted in one batch read (no read per engagement).
+    const glance = await this.tracking.glance(
+      user,
+      overview.engagements.map((e) => e.engagement.id),
+    );
+    const engagements = overview.engagements.map(({ engagement, subcontractors }) => {
+      const g = glance.get(engagement.id);
+      return {
+        ...engagement,
+        position: positionOf(engagement, subcontractors, user.organizationId!, lang),
+        subcontractors: subcontractors.filter((l) => l.organizationId !== user.organizationId).length,
+        assigned: g?.totals.assigned ?? 0,
+        certified: g?.totals.certified ?? 0,
+        bars: g ? organizationBars(g.organizations, lang, `bars-${engagement.id.slice(0, 8)}`) : null,
+      };
+    });
     return this.pages.render(req, reply, 'manager/home', {
       title: t(lang, 'manager.home.title'),
       organization: overview.organization,

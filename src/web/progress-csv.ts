@@ -1,5 +1,5 @@
 import { toCsv } from '../common/csv/csv';
-import { todayJst } from '../common/dates';
+import { formatDate } from '../common/dates';
 import type { ContentService } from '../content/content.service';
 import type { ProgressExport } from '../reports/tracking.service';
 import { t, type Lang } from './i18n';
@@ -42,7 +42,7 @@ export function progressCsv(exported: ProgressExport, lang: Lang, content: Conte
     curriculum.length,
     w.certificate?.serial,
     w.certificate ? t(lang, `status.${w.certificate.status}`) : '',
-    w.certificate ? todayJst(new Date(w.certificate.validUntil)) : '',
+    w.certificate ? formatDate(w.certificate.validUntil, lang) : '',
     ...w.modules.map((m) =>
       m.status === 'completed' ? t(lang, 'progressCsv.moduleCompleted', { score: m.bestScore ?? '' }) : t(lang, `status.${m.status}`),
     ),

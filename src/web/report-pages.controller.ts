@@ -2,14 +2,22 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/commo
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
-import { formatDate, formatDateTime, formatOfficialDate } from '../common/dates';
+import { formatDateTime, formatOfficialDate } from '../common/dates';
 import { ENGAGEMENT_FLAGS } from '../content/content.types';
 import { Article11Service } from '../reports/article11.service';
 import { ReportQuery } from '../reports/dto/tracking.dto';
+import { formatArticles } from './citations';
 import { renderDocument } from './document-renderer';
 import { t } from './i18n';
+import { tierName } from './tracking-views';
 
-/** The printable Article 11 report (A4), Japanese with an English toggle: the service's report data in words. */
+/**
+ * The printable Article 11 report (A4), Japanese with an English toggle: the service's report data in words.
+ * A document addressed to the town, so its dates are 和暦 (docs/web.md, "Dates"); tiers by name (元請,
+ * 第1次再委託先 …), modules by title, every assigned person with their status, the addressee as the head
+ * of the municipality (府中町長 様). A print button (public/print.js) and a way back to the readiness page,
+ * which the same people may open (`engagement.readiness.read` and `engagement.report.read` allow the same callers).
+ */
 @ApiExcludeController()
 @Controller()
 export class ReportPagesController {
@@ -21,12 +29,20 @@ export class ReportPagesController {
     const lang = q.lang;
     const { report, digest } = await this.article11.report(user, id);
     const d = (v: string | null) => (v ? formatOfficialDate(v, lang) : '—');
+    const curriculum = report.engagement.curriculum.map((m, i) => ({
+      n: i + 1,
+      title: m.title[lang],
+      revision: t(lang, 'article11.revisionN', { revision: m.revision }),
+      articles: formatArticles(m.articles, lang),
+    }));
     const html = renderDocument('reports/article11', {
       lang,
       title: t(lang, 'article11.title'),
       r: report,
       digest,
       otherLang: lang === 'ja' ? 'en' : 'ja',
+      backHref: `/engagements/${report.engagement.id}/readiness`,
+      addressee: t(lang, 'article11.addressee', { name: report.engagement.municipality.name }),
       generatedAt: formatDateTime(report.generatedAt, lang),
       nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
       startsOn: d(report.engagement.startsOn),
@@ -34,19 +50,29 @@ export class ReportPagesController {
       flags: ENGAGEMENT_FLAGS.filter((f) => report.engagement[f])
         .map((f) => t(lang, `article11.flag.${f}`))
         .join(t(lang, 'article11.flagSeparator')),
-      curriculum: report.engagement.curriculum.map((m) => ({ ...m, title: m.title[lang], articles: m.articles.join(', ') })),
+      curriculum,
       subcontractors: report.subcontractors.map((s) => ({
         ...s,
+        tierLabel: tierName(s.tier, lang),
         statusWord: t(lang, `status.${s.status}`),
         decidedOn: s.decidedOn ? d(s.decidedOn) : '—',
       })),
-      organizations: report.organizations.map((o) => ({ ...o, statusWord: t(lang, `status.${o.status}`) })),
-      certifiedWorkers: report.certifiedWorkers.map((w) => ({
-        ...w,
-        validFrom: formatDate(w.validFrom, lang),
-        validUntil: formatDate(w.validUntil, lang),
-        modules: w.modules.map((m) => `${m.moduleId} r${m.revision}`).join(', '),
+      organizations: report.organizations.map((o) => ({
+        ...o,
+        tierLabel: tierName(o.tier, lang),
+        statusWord: t(lang, `status.${o.status}`),
       })),
+      workers: report.workers.map((w) => {
+        const org = report.organizations.find((o) => o.organizationId === w.organizationId);
+        return {
+          name: w.name,
+          organization: org?.name ?? '',
+          statusWord: t(lang, `status.${w.status}`),
+          overdue: w.overdue,
+          serial: w.serial ?? '—',
+          validUntil: w.validUntil && (w.status === 'certified' || w.status === 'expiring') ? d(w.validUntil) : '—',
+        };
+      }),
     });
     return reply.type('text/html; charset=utf-8').send(html);
   }

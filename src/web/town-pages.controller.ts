@@ -14,6 +14,8 @@ import { t, type MessageKey } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { TrackingService } from '../reports/tracking.service';
+import { glanceBadge } from './tracking-views';
 import { decisionFormView, type DecisionErrors, engagementFormInput, NEW_ORGANIZATION } from './town-views';
 
 /** Engagements on one page (the API pages through more). */
@@ -30,14 +32,21 @@ export class TownPagesController {
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
     private readonly content: ContentService,
+    private readonly tracking: TrackingService,
   ) {}
 
   @Get()
   async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
     const lang = this.pages.lang(req);
     const { municipality, engagements } = await this.engagements.overview(req.user!, PAGE_ENGAGEMENTS);
+    // Every contract's verdict from one batch read (TrackingService.glance: no read per engagement).
+    const glance = await this.tracking.glance(
+      req.user!,
+      engagements.map((e) => e.engagement.id),
+    );
     const rows = engagements.map((e) => ({
       ...e.engagement,
+      badge: glanceBadge(glance.get(e.engagement.id), lang),
       primeName: e.primeName,
       modules: e.engagement.curriculum.length,
       subcontractors: e.subcontractors.length,

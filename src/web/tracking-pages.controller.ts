@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Roles, type AuthUser } from '../auth/auth-user';
-import { todayJst } from '../common/dates';
+import { daysUntil, todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { ProgressQuery } from '../reports/dto/tracking.dto';
@@ -14,7 +14,7 @@ import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 import { progressCsv } from './progress-csv';
 import { decisionFormView } from './town-views';
-import { filterQuery, ProgressFilters, progressView, readinessView } from './tracking-views';
+import { filterQuery, ProgressFilters, progressView, readinessView, startWords } from './tracking-views';
 
 /** Workers per progress page; the cursor (a worker id, never a name) leads on. */
 const PAGE_SIZE = 100;
@@ -103,6 +103,7 @@ export class TrackingPagesController {
       engagement,
       checkedAt: r.checkedAt,
       counts: r.counts,
+      startWords: startWords(daysUntil(r.startsOn), lang),
       ...this.links(id, town, true),
       ...view,
       groups: view.groups.map((g) => ({ ...g, decision: g.approval?.decision ? decisionFormView(id, g.id, path) : null })),

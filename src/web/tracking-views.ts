@@ -1,7 +1,8 @@
 import { revocable } from '../certificates/standing';
 import type { ContentService } from '../content/content.service';
 import type { Lang } from '../content/content.types';
-import type { TrackingService } from '../reports/tracking.service';
+import type { Glance, Totals, TrackingService } from '../reports/tracking.service';
+import { completionBars } from './completion-bars';
 import { PROGRESS_FILTERS, type ProgressFilter } from '../reports/dto/tracking.dto';
 import type { OrgRow, WorkerRow } from '../reports/tracking-data';
 import { CERTIFICATE_TONE } from './certificate-views';
@@ -9,6 +10,8 @@ import { t } from './i18n';
 
 type Progress = Awaited<ReturnType<TrackingService['progress']>>;
 type Readiness = Awaited<ReturnType<TrackingService['readiness']>>;
+
+const emptyCounts: Totals = { assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, notEnrolled: 0, overdue: 0 };
 
 /** Names listed per blocker group on the readiness page; the rest are counted and a link leads to the progress page. */
 export const READINESS_NAMES = 10;
@@ -31,13 +34,47 @@ export function filterQuery(f: ProgressFilters, extra: Record<string, string> = 
 const byTree = (a: Pick<OrgRow, 'tier' | 'name'>, b: Pick<OrgRow, 'tier' | 'name'>) =>
   a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** A tier by name, as every page, CSV and document writes it: 元請, 第1次再委託先, 第2次再委託先 … */
+export const tierName = (tier: number, lang: Lang) => (tier === 0 ? t(lang, 'position.prime') : t(lang, 'position.tier', { tier }));
+
+/** How far the start is, in words: 開始まで12日 / 本日開始 / 開始済み（3日経過）. `days` from `daysUntil` (JST). */
+export const startWords = (days: number, lang: Lang) =>
+  days > 0 ? t(lang, 'glance.startsIn', { n: days }) : days === 0 ? t(lang, 'glance.startsToday') : t(lang, 'glance.started', { n: -days });
+
+/**
+ * A contract's status badge on /town: 開始可能 (green) or 開始できません・要対応 n件 (red), with how far
+ * the start is. Words and colour together; null when the engagement was not judged.
+ */
+export function glanceBadge(g: Glance | undefined, lang: Lang) {
+  if (!g) return null;
+  return {
+    ready: g.ready,
+    word: g.ready ? t(lang, 'glance.ready') : t(lang, 'glance.blocked', { n: g.blockers }),
+    start: startWords(g.daysUntilStart, lang),
+    soon: !g.ready && g.daysUntilStart >= 0 && g.daysUntilStart <= 14,
+  };
+}
+
+/** The completion bars of the organizations given (prime first, then by tier and name), each with its counts. */
+export function organizationBars(
+  orgs: readonly { id: string; name: string; tier: number; counts: Totals }[],
+  lang: Lang,
+  idPrefix: string,
+) {
+  return completionBars(
+    [...orgs].sort(byTree).map((o) => ({ id: o.id, name: o.name, tierLabel: tierName(o.tier, lang), counts: o.counts })),
+    lang,
+    idPrefix,
+  );
+}
+
 function orgView(o: OrgRow, lang: Lang) {
   return {
     id: o.id,
     name: o.name,
     tier: o.tier,
     indent: Math.min(o.tier, 4),
-    tierLabel: o.tier === 0 ? t(lang, 'position.prime') : t(lang, 'position.tier', { tier: o.tier }),
+    tierLabel: tierName(o.tier, lang),
     status: o.status,
     isPrime: o.status === 'prime',
   };
@@ -98,6 +135,11 @@ export function progressView(p: Progress, filters: ProgressFilters, content: Con
     groups: organizations.filter((o) => o.workers.length).map((o) => ({ ...orgView(o, lang), workers: o.workers.map(workerView) })),
     shown,
     totals: p.totals,
+    bars: organizationBars(
+      p.organizations.map((o) => ({ ...o, counts: p.byOrganization[o.id] ?? emptyCounts })),
+      lang,
+      'progress-bar',
+    ),
     statuses: PROGRESS_FILTERS.map((s) => ({ value: s, label: t(lang, `progress.filter.${s}`), selected: s === filters.status })),
     filtered: !!(filters.status || filters.organizationId),
     csvHref: `/engagements/${p.engagement.id}/progress.csv${filterQuery(filters)}`,
@@ -147,6 +189,7 @@ export function readinessView(args: { r: Readiness; engagementId: string; tiers:
   return {
     ready: r.ready,
     blockerCount: blockers.length,
+    bars: organizationBars(r.organizations, lang, 'readiness-bar'),
     wide: wide.map(() => ({
       text: t(lang, 'readiness.noWorkers'),
       href: engagementHref,
@@ -159,7 +202,7 @@ export function readinessView(args: { r: Readiness; engagementId: string; tiers:
       return {
         id: g.id,
         name: g.name,
-        tierLabel: g.tier === 0 ? t(lang, 'position.prime') : t(lang, 'position.tier', { tier: g.tier }),
+        tierLabel: tierName(g.tier, lang),
         approval: approval
           ? {
               pending: approval.status === 'pending_approval',

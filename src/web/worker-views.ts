@@ -1,6 +1,7 @@
 import type { CertificateFacts } from '../certificates/certificates.service';
 import type { Lang, TrainingModule } from '../content/content.types';
 import type { TrainingService } from '../training/training.service';
+import { formatArticles } from './citations';
 import { certificateView, standingFor } from './certificate-views';
 
 type MyEngagement = Awaited<ReturnType<TrainingService['myEngagements']>>[number];
@@ -14,13 +15,19 @@ export function workerHomeView(engagements: MyEngagement[], certificates: Certif
     const done = modules.filter((m) => m.status === 'completed').length;
     const next = modules.find((m) => m.status !== 'completed');
     const certificate = standingFor(certificates, engagement.id);
+    // A revoked certificate is no completion: the page says what happened and what to do, never "すべて修了".
+    const revoked =
+      certificate?.status === 'revoked'
+        ? { revokedAt: certificate.revokedAt, reason: certificate.revocationReason, reinstated: !!certificate.reinstatedAt }
+        : null;
     return {
       ...engagement,
-      certificate: certificate ? certificateView(certificate, lang) : null,
+      certificate: certificate && !revoked ? certificateView(certificate, lang) : null,
+      revoked,
       total: modules.length,
       done,
       left: modules.length - done,
-      complete: modules.length > 0 && done === modules.length,
+      complete: !revoked && modules.length > 0 && done === modules.length,
       next: next ? { moduleId: next.moduleId, title: next.title[lang] } : null,
       modules: modules.map((m) => ({
         moduleId: m.moduleId,
@@ -47,6 +54,7 @@ export function lessonView(module: TrainingModule, engagement: MyEngagement, pas
       id: module.id,
       title: module.title[lang],
       articles: module.articles,
+      citation: formatArticles(module.articles, lang),
       estimatedMinutes: module.estimatedMinutes,
       drawSize: module.drawSize,
       timeLimitMinutes: module.timeLimitMinutes,

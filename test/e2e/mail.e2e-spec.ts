@@ -94,7 +94,7 @@ describe('the worker invitation', () => {
     expect(m.text).toContain('招待　花子 様');
     expect(m.text).toContain(`ログインID（メールアドレス）: ${email}`);
     expect(m.text).toContain(`Login ID (your e-mail address): ${email}`);
-    expect(m.text).toMatch(/登録の期限: \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} JST/);
+    expect(m.text).toMatch(/登録の期限: \d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST/);
     expect(m.text).toContain('株式会社プライム');
     const link = linkIn(m.text, `${BASE}/enroll?code=`);
     const code = codeOf(link);
@@ -535,7 +535,7 @@ describe('delivery', () => {
     expect(page.body).not.toContain('bounce@aki-joho.example.jp');
     expect(page.body).toContain('550 Mailbox unavailable');
     expect(page.body).toContain('従事者への招待');
-    expect(page.body).toMatch(/\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} JST/);
+    expect(page.body).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST/);
     const api = await w.http.get('/api/v1/mail/outbox?status=failed', w.admin.token);
     expect(api.body.items[0]).toMatchObject({
       id: failed.id,

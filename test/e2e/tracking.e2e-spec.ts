@@ -111,7 +111,12 @@ describe('progress, readiness and the Article 11 report', () => {
       ),
     );
     await w.http.post(`${w.E}/assignments`, { workerIds: more.map((m) => m.body.id) }, w.managers.prime.token);
-    const ns = await w.http.get(`${w.E}/progress?status=not_started`, w.staff.token);
+    // Registered, never enrolled: 未登録 (not_enrolled), told apart from the enrolled who have not started.
+    const ns = await w.http.get(`${w.E}/progress?status=not_enrolled`, w.staff.token);
+    expect(ns.body.totals).toMatchObject({ notEnrolled: 3 });
+    expect(ns.body.byOrganization[w.prime.id]).toMatchObject({ notEnrolled: 3 });
+    const notStarted = await w.http.get(`${w.E}/progress?status=not_started`, w.staff.token);
+    expect(notStarted.body.organizations.flatMap((o: any) => o.workers).map((x: any) => x.name)).not.toContain('未着手　0');
     expect(
       ns.body.organizations
         .flatMap((o: any) => o.workers)
@@ -186,7 +191,21 @@ describe('progress, readiness and the Article 11 report', () => {
       url: `/engagements/${w.engagement.id}/report?lang=en`,
       headers: { authorization: `Bearer ${w.staff.token}` },
     });
-    expect(en.body).toContain('Certified workers');
+    expect(en.body).toContain('Each person assigned');
+    expect(en.body).toContain('To the Mayor of');
+    // Japanese labels everywhere: tiers by name, modules by title, the addressee as the head of the town, every person.
+    expect(page.body).toContain(`${w.fuchu.name}長 様`);
+    expect(page.body).not.toMatch(/（\d{6}） 宛/);
+    expect(page.body).toContain('元請');
+    expect(page.body).toContain('第1次再委託先');
+    expect(page.body).not.toMatch(/\b[a-z][a-z-]+ r\d+\b/);
+    expect(page.body).toContain('特記事項の基本と教育の義務');
+    expect(page.body).toMatch(/第1、第2、第4/);
+    expect(page.body).toContain('4. 従事者ごとの状況');
+    for (const x of r.body.report.workers) expect(page.body).toContain(x.name);
+    expect(r.body.report.workers.length).toBeGreaterThan(r.body.report.certifiedWorkers.length);
+    expect(page.body).toContain('src="/assets/print.js"');
+    expect(page.body).toContain(`href="/engagements/${w.engagement.id}/readiness"`);
     expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(404);
   });
 

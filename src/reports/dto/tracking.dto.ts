@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '../../common/pagination/pagination';
 
-export const PROGRESS_FILTERS = ['not_started', 'in_progress', 'certified', 'expiring', 'overdue'] as const;
+export const PROGRESS_FILTERS = ['not_enrolled', 'not_started', 'in_progress', 'certified', 'expiring', 'overdue'] as const;
 export type ProgressFilter = (typeof PROGRESS_FILTERS)[number];
 
 export class ProgressQuery extends PageQuery {
