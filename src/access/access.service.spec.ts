@@ -99,6 +99,7 @@ const TABLE: Row[] = [
   ['A  A  N  F  F  F  F  F  F  F', 'certificate.reinstate', E, 'E'],
   ['A  A  N  F  F  F  F  F  F  F', 'audit.read', E, 'E'],
   ['A  F  F  F  F  F  F  F  F  F', 'audit.read', null, 'the whole trail'],
+  ['A  A  A  F  F  F  F  F  F  F', 'audit.search', null, 'the audit page (scopeAudit narrows it)'],
   ['A  F  F  F  F  F  F  F  F  A', 'content.item_analysis.read', null, '—'],
   ['A  F  F  F  F  F  F  F  F  F', 'user.content_author.create', null, '—'],
   ['F  A  N  A  A  A  N  F  F  F', 'engagement.reminders.send', E, 'E'],

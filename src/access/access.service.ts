@@ -10,6 +10,7 @@ import { Municipality } from '../municipalities/municipality.entity';
 import { Organization } from '../organizations/organization.entity';
 import { User, type Role } from '../users/user.entity';
 import { Assignment } from '../workers/assignment.entity';
+import { Worker } from '../workers/worker.entity';
 import { SubcontractTree } from './subcontract-tree';
 
 /**
@@ -40,6 +41,7 @@ export const PERMISSIONS = [
   'certificate.revoke',
   'certificate.reinstate',
   'audit.read',
+  'audit.search',
   'content.item_analysis.read',
   'user.content_author.create',
   'engagement.reminders.send',
@@ -89,6 +91,7 @@ export interface PermissionTargets {
   'certificate.revoke': EngagementRef;
   'certificate.reinstate': EngagementRef;
   'audit.read': EngagementRef | null;
+  'audit.search': null;
   'content.item_analysis.read': null;
   'user.content_author.create': null;
   'engagement.reminders.send': EngagementRef;
@@ -119,6 +122,7 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'certificate.revoke': 'certificate.not_found',
   'certificate.reinstate': 'certificate.not_found',
   'audit.read': 'engagement.not_found',
+  'audit.search': 'access.forbidden',
   'content.item_analysis.read': 'access.forbidden',
   'user.content_author.create': 'access.forbidden',
   'engagement.reminders.send': 'engagement.not_found',
@@ -215,6 +219,9 @@ export class AccessService {
     },
     // Lifting a revocation is the same town's decision as making it (docs/certificates.md).
     'certificate.reinstate': (u, ref) => this.decisions['certificate.revoke'](u, ref),
+    // The audit page (/town/audit): the admin over the whole trail, town staff over their municipality's
+    // engagements (scopeAudit narrows the list); nobody else reads the trail.
+    'audit.search': async (u) => (u.role === 'admin' || u.role === 'town_staff' ? 'allow' : 'forbidden'),
     'audit.read': async (u, ref) => {
       if (u.role !== 'town_staff' && u.role !== 'admin') return 'forbidden';
       // Town staff read one engagement's trail at a time, never the whole.
@@ -280,6 +287,56 @@ export class AccessService {
   async organization(user: AuthUser, orgId: string): Promise<Organization> {
     await this.require(user, 'organization.read', orgId);
     return (await this.organizationRow(orgId))!;
+  }
+
+  /**
+   * The list form of `audit.search`: narrows a query over audit events (alias `a`). The admin reads
+   * every event; town staff the events of their municipality's engagements (not sign-ins or other
+   * towns' acts); anyone else nothing.
+   */
+  scopeAudit<T extends object>(qb: SelectQueryBuilder<T>, user: AuthUser, a = 'a'): SelectQueryBuilder<T> {
+    if (user.role === 'admin') return qb;
+    if (user.role === 'town_staff' && user.municipalityId)
+      return qb.andWhere(`${a}.engagement_id IN (SELECT ae.id FROM engagements ae WHERE ae.municipality_id = :auditMunicipality)`, {
+        auditMunicipality: user.municipalityId,
+      });
+    return qb.andWhere('1 = 0');
+  }
+
+  /**
+   * Of some user accounts and workers named in the audit trail, those whose names the caller may read
+   * there: the admin all; town staff the accounts of their municipality, and the accounts and workers
+   * of the organizations on their municipality's engagements (the prime and every subcontractor, whose
+   * people they see on progress: trackingScope); anyone else none. Two statements.
+   */
+  async namesInAudit(user: AuthUser, userIds: readonly string[], workerIds: readonly string[]) {
+    const users = new Map<string, string>();
+    const workers = new Map<string, string>();
+    if (user.role !== 'admin' && !(user.role === 'town_staff' && user.municipalityId)) return { users, workers };
+    const orgsOfTown =
+      '(SELECT e.prime_organization_id FROM engagements e WHERE e.municipality_id = :m UNION SELECT l.organization_id FROM subcontract_links l JOIN engagements e2 ON e2.id = l.engagement_id WHERE e2.municipality_id = :m)';
+    if (userIds.length) {
+      const qb = this.db
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .select(['u.id', 'u.displayName'])
+        .where('u.id IN (:...ids)', { ids: [...userIds] });
+      if (user.role === 'town_staff')
+        qb.andWhere(new Brackets((w) => w.where('u.municipality_id = :m').orWhere(`u.organization_id IN ${orgsOfTown}`)), {
+          m: user.municipalityId,
+        });
+      for (const u of await qb.getMany()) users.set(u.id, u.displayName);
+    }
+    if (workerIds.length) {
+      const qb = this.db
+        .getRepository(Worker)
+        .createQueryBuilder('w')
+        .select(['w.id', 'w.name'])
+        .where('w.id IN (:...ids)', { ids: [...workerIds] });
+      if (user.role === 'town_staff') qb.andWhere(`w.organization_id IN ${orgsOfTown}`, { m: user.municipalityId });
+      for (const w of await qb.getMany()) workers.set(w.id, w.name);
+    }
+    return { users, workers };
   }
 
   /** The list form of `engagement.read`: narrows a query over engagements (alias `e`). */

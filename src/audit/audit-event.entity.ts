@@ -1,37 +1,8 @@
 import { Column, Entity } from 'typeorm';
 import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
-export type AuditAction =
-  | 'auth.sign_in'
-  | 'auth.sign_in_failed'
-  | 'auth.enrolled'
-  | 'user.created'
-  | 'user.create_address_taken'
-  | 'workers.imported'
-  | 'workers.created'
-  | 'workers.codes_reissued'
-  | 'assignments.created'
-  | 'engagement.created'
-  | 'subcontractor.added'
-  | 'subcontractor.approved'
-  | 'subcontractor.rejected'
-  | 'attempt.submitted'
-  | 'certificate.issued'
-  | 'certificate.superseded'
-  | 'certificate.revoked'
-  | 'certificate.reinstated'
-  | 'report.generated'
-  | 'export.downloaded'
-  | 'auth.enrollment_pending'
-  | 'auth.password_reset_requested'
-  | 'auth.password_reset'
-  | 'user.address_proved'
-  | 'user.displaced'
-  | 'organization.manager_invited'
-  | 'reminders.sent'
-  | 'engagement.reminders_configured'
-  | 'mail.rate_limited'
-  | 'mail.retried';
+export { AUDIT_ACTIONS, type AuditAction } from './audit-actions';
+import type { AuditAction } from './audit-actions';
 
 /** Who acted: a user's role, or `anonymous` (not signed in) and `system` (done automatically), both without an id. */
 export type AuditActorRole = string;

@@ -13,6 +13,14 @@ export class AuditController {
   @Get('audit-events')
   @Roles('town_staff', 'admin')
   list(@CurrentUser() user: AuthUser, @Query() query: AuditQuery) {
-    return this.audit.list(user, { engagementId: query.engagementId, limit: query.limit, cursor: query.cursor });
+    return this.audit.list(user, {
+      engagementId: query.engagementId,
+      actorId: query.actorId,
+      action: query.action,
+      from: query.from,
+      to: query.to,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { Engagement } from '../engagements/engagement.entity';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
@@ -115,10 +116,7 @@ export class AuditService {
    * Admin: every event, or one engagement's. Town staff: one engagement of
    * their municipality's, named (400 `audit.engagement_required` without; 404 for another's). In seq order.
    */
-  async list(
-    user: AuthUser,
-    q: { engagementId?: string; limit: number; cursor?: string },
-  ): Promise<Page<ReturnType<typeof auditEventView>>> {
+  async list(user: AuthUser, q: AuditFilters & { limit: number; cursor?: string }): Promise<Page<ReturnType<typeof auditEventView>>> {
     // The route admits town staff and the admin; town staff may not read the whole trail, so they must name an engagement.
     if (q.engagementId) await this.access.engagement(user, q.engagementId, 'audit.read');
     else if (!(await this.access.can(user, 'audit.read', null))) throw new DomainError('audit.engagement_required', {}, 'engagementId');
@@ -126,11 +124,139 @@ export class AuditService {
     const afterSeq = after ? Number(after[0]) : 0;
     if (!Number.isSafeInteger(afterSeq)) throw invalidCursor();
     const qb = this.db.getRepository(AuditEvent).createQueryBuilder('a').where('a.seq > :afterSeq', { afterSeq });
-    if (q.engagementId) qb.andWhere('a.engagement_id = :engagementId', { engagementId: q.engagementId });
+    filterAudit(qb, q);
     const rows = await qb
       .orderBy('a.seq', 'ASC')
       .take(q.limit + 1)
       .getMany();
     return toPage(rows, q.limit, (e) => [String(e.seq), e.id], auditEventView);
   }
+
+  /**
+   * The audit page: the events the caller may read (AccessService.scopeAudit: the admin all, town staff
+   * their municipality's engagements), newest first, narrowed by the filters, a page at a time with the
+   * project's cursor (the last event's seq: no personal data). Each event carries the names the caller
+   * may see (`names`: user accounts and workers by id, AccessService.namesInAudit) and the titles of
+   * the engagements on the page. Times stay instants; web/ writes them in JST.
+   * @throws DomainError `access.forbidden` (403) for anyone but the admin and town staff,
+   *   `pagination.invalid_cursor` (400)
+   */
+  async search(user: AuthUser, q: AuditFilters & { limit: number; cursor?: string }): Promise<AuditSearchPage> {
+    await this.access.require(user, 'audit.search', null);
+    const after = decodeCursor(q.cursor);
+    const beforeSeq = after ? Number(after[0]) : null;
+    if (beforeSeq !== null && !Number.isSafeInteger(beforeSeq)) throw invalidCursor();
+    const qb = this.searchQuery(user, q);
+    if (beforeSeq !== null) qb.andWhere('a.seq < :beforeSeq', { beforeSeq });
+    const rows = await qb
+      .orderBy('a.seq', 'DESC')
+      .take(q.limit + 1)
+      .getMany();
+    const page = toPage(rows, q.limit, (e) => [String(e.seq), e.id], auditEventView);
+    return { ...page, ...(await this.namesFor(user, page.items)) };
+  }
+
+  /**
+   * Every event the page's filters keep (up to `AUDIT_EXPORT_LIMIT`, newest first) for the CSV, with
+   * names as `search`; the export itself is then recorded in the trail (kind `audit_csv`, the row count
+   * and the filters' ids and kinds, never names).
+   */
+  async export(user: AuthUser, q: AuditFilters): Promise<AuditSearchPage> {
+    await this.access.require(user, 'audit.search', null);
+    const rows = await this.searchQuery(user, q).orderBy('a.seq', 'DESC').take(AUDIT_EXPORT_LIMIT).getMany();
+    const items = rows.map(auditEventView);
+    const named = await this.namesFor(user, items);
+    await this.append({
+      action: 'export.downloaded',
+      actor: user,
+      targetType: 'audit_trail',
+      engagementId: q.engagementId ?? null,
+      details: {
+        kind: 'audit_csv',
+        rows: items.length,
+        engagementId: q.engagementId ?? null,
+        action: q.action ?? null,
+        actorId: q.actorId ?? null,
+        from: q.from ?? null,
+        to: q.to ?? null,
+      },
+    });
+    return { items, nextCursor: null, ...named };
+  }
+
+  /** The actors seen in the caller's part of the trail (the page's actor filter): ids with the names they may see. */
+  async actors(user: AuthUser): Promise<{ id: string; role: string; name: string | null }[]> {
+    await this.access.require(user, 'audit.search', null);
+    const qb = this.db
+      .getRepository(AuditEvent)
+      .createQueryBuilder('a')
+      .select('a.actor_id', 'actor_id')
+      .addSelect('MIN(a.actor_role)', 'actor_role')
+      .where('a.actor_id IS NOT NULL');
+    this.access.scopeAudit(qb, user);
+    const rows = (await qb.groupBy('a.actor_id').limit(AUDIT_ACTORS_LIMIT).getRawMany()) as { actor_id: string; actor_role: string }[];
+    const { users } = await this.access.namesInAudit(
+      user,
+      rows.map((r) => r.actor_id),
+      [],
+    );
+    return rows.map((r) => ({ id: r.actor_id, role: r.actor_role, name: users.get(r.actor_id) ?? null }));
+  }
+
+  private searchQuery(user: AuthUser, q: AuditFilters) {
+    const qb = this.db.getRepository(AuditEvent).createQueryBuilder('a');
+    this.access.scopeAudit(qb, user);
+    return filterAudit(qb, q);
+  }
+
+  /** The names on a page of events the caller may see, and the engagements' titles (all in the caller's scope). */
+  private async namesFor(user: AuthUser, items: ReturnType<typeof auditEventView>[]) {
+    const userIds = new Set<string>();
+    const workerIds = new Set<string>();
+    const engagementIds = new Set<string>();
+    for (const e of items) {
+      if (e.actorId) userIds.add(e.actorId);
+      if (e.targetId && e.targetType === 'user') userIds.add(e.targetId);
+      if (e.targetId && e.targetType === 'worker') workerIds.add(e.targetId);
+      if (e.engagementId) engagementIds.add(e.engagementId);
+    }
+    const [{ users, workers }, engagements] = await Promise.all([
+      this.access.namesInAudit(user, [...userIds], [...workerIds]),
+      engagementIds.size
+        ? this.db.getRepository(Engagement).find({ select: { id: true, title: true }, where: { id: In([...engagementIds]) } })
+        : Promise.resolve([] as Engagement[]),
+    ]);
+    return { names: { users, workers, engagements: new Map(engagements.map((e) => [e.id, e.title])) } };
+  }
+}
+
+/** The filters of the audit page and the API (`engagementId` too). From and to are JST calendar days, inclusive. */
+export interface AuditFilters {
+  engagementId?: string;
+  actorId?: string;
+  action?: AuditAction;
+  from?: string;
+  to?: string;
+}
+
+/** A page of the audit page: the events and the names the caller may see for their ids. */
+export interface AuditSearchPage extends Page<ReturnType<typeof auditEventView>> {
+  names: { users: Map<string, string>; workers: Map<string, string>; engagements: Map<string, string> };
+}
+
+/** Rows in one CSV export of the trail (the newest). */
+export const AUDIT_EXPORT_LIMIT = 50_000;
+/** Actors offered in the page's filter. */
+const AUDIT_ACTORS_LIMIT = 500;
+
+/** The instant a JST calendar day begins, as stored (ISO-8601 UTC, which compares as text). */
+const jstDayStart = (day: string) => new Date(`${day}T00:00:00+09:00`).toISOString();
+
+function filterAudit<T extends object>(qb: SelectQueryBuilder<T>, q: AuditFilters): SelectQueryBuilder<T> {
+  if (q.engagementId) qb.andWhere('a.engagement_id = :engagementId', { engagementId: q.engagementId });
+  if (q.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: q.actorId });
+  if (q.action) qb.andWhere('a.action = :action', { action: q.action });
+  if (q.from) qb.andWhere('a.occurred_at >= :from', { from: jstDayStart(q.from) });
+  if (q.to) qb.andWhere('a.occurred_at < :to', { to: new Date(Date.parse(jstDayStart(q.to)) + 86_400_000).toISOString() });
+  return qb;
 }

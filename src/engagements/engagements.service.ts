@@ -301,14 +301,18 @@ export class EngagementsService {
             .createQueryBuilder('l')
             .innerJoin(Organization, 'o', 'o.id = l.organization_id')
             .addSelect('o.name', 'o_name')
+            .addSelect('o.corporate_number', 'o_corporate_number')
             .where('l.engagement_id IN (:...ids)', { ids })
             .orderBy('l.tier', 'ASC')
             .addOrderBy('l.created_at', 'ASC')
             .getRawAndEntities(),
           this.db.getRepository(Organization).find({ select: { id: true, name: true }, where: { id: In(primes) } }),
         ])
-      : [{ entities: [] as SubcontractLink[], raw: [] as { o_name: string }[] }, [] as Organization[]];
+      : [{ entities: [] as SubcontractLink[], raw: [] as { o_name: string; o_corporate_number: string | null }[] }, [] as Organization[]];
     const names = new Map(links.entities.map((l, i) => [l.organizationId, links.raw[i].o_name as string]));
+    const corporateNumbers = new Map(
+      links.entities.map((l, i) => [l.organizationId, (links.raw[i].o_corporate_number as string | null) ?? null]),
+    );
     for (const o of primeRows) names.set(o.id, o.name);
     const views = this.access.subcontractViews(user, engagements, links.entities);
     return engagements.map((e) => {
@@ -318,7 +322,13 @@ export class EngagementsService {
         primeName: names.get(e.primeOrganizationId) ?? '',
         subcontractors: links.entities
           .filter((l) => l.engagementId === e.id && visible.has(l.organizationId))
-          .map((l) => ({ ...linkView(l, names.get(l.organizationId) ?? ''), parentName: names.get(l.parentOrganizationId) ?? '' })),
+          .map((l) => ({
+            ...linkView(l, names.get(l.organizationId) ?? ''),
+            parentName: names.get(l.parentOrganizationId) ?? '',
+            // 法人番号 (public registry data) and when the link was filed: what the town checks before deciding (Article 5).
+            corporateNumber: corporateNumbers.get(l.organizationId) ?? null,
+            requestedAt: l.createdAt.toISOString(),
+          })),
       };
     });
   }

@@ -30,11 +30,13 @@ const NAV: Record<Role, { href: string; key: MessageKey }[]> = {
     { href: '/town/approvals', key: 'nav.approvals' },
     { href: '/town/engagements/new', key: 'nav.newEngagement' },
     { href: '/town/certificates', key: 'nav.verify' },
+    { href: '/town/audit', key: 'nav.audit' },
   ],
   admin: [
     { href: '/admin', key: 'nav.admin' },
     { href: '/content/item-analysis', key: 'nav.itemAnalysis' },
     { href: '/admin/outbox', key: 'nav.outbox' },
+    { href: '/town/audit', key: 'nav.audit' },
   ],
   content_author: [{ href: '/content/item-analysis', key: 'nav.itemAnalysis' }],
 };

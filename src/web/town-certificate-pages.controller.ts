@@ -3,9 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
 import { ReinstateDto, RevokeDto, VerifyManyDto } from '../certificates/dto/certificate.dto';
-import { CertificateFacts, CertificatesService, PublicCertificateFacts } from '../certificates/certificates.service';
-import { CERTIFICATE_STATUSES } from '../certificates/standing';
+import { CertificateFacts, CertificatesService } from '../certificates/certificates.service';
+import { AuditService } from '../audit/audit.service';
+import { todayJst } from '../common/dates';
 import { certificateView, splitSerials } from './certificate-views';
+import { verifiedCsv, verifiedRows } from './verify-many-views';
 import { CsrfGuard } from './csrf';
 import { caught, FieldErrors, type FormBody, str, tick, validateForm } from './forms';
 import { t } from './i18n';
@@ -13,7 +15,6 @@ import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 
 type Verified = Awaited<ReturnType<CertificatesService['verifyMany']>>[number];
-const FOUND = new Set<string>(CERTIFICATE_STATUSES);
 
 /**
  * Town staff (and the admin, whom the verification page also offers the
@@ -30,6 +31,7 @@ export class TownCertificatePagesController {
   constructor(
     private readonly pages: Pages,
     private readonly certificates: CertificatesService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -50,6 +52,31 @@ export class TownCertificatePagesController {
     if (v.errors) return this.renderVerify(req, reply, text, v.errors, null, 400);
     const results = await this.certificates.verifyMany(req.user!, v.value.serials);
     return this.renderVerify(req, reply, text, {}, results);
+  }
+
+  /**
+   * The same list's result as CSV (the results page posts its serials again: nothing is kept between
+   * the two requests). Recorded in the audit trail as an export, with its row count; names never go there.
+   */
+  @Post('verify.csv')
+  async verifyCsv(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const lang = this.pages.lang(req);
+    const text = str(body, 'serials');
+    const v = await validateForm(VerifyManyDto, { serials: splitSerials(text) }, lang, 'verifyMany');
+    if (v.errors) return this.renderVerify(req, reply, text, v.errors, null, 400);
+    const { rows } = verifiedRows(await this.certificates.verifyMany(req.user!, v.value.serials), lang);
+    await this.audit.append({
+      action: 'export.downloaded',
+      actor: req.user!,
+      targetType: 'certificate_list',
+      details: { kind: 'verification_csv', rows: rows.length, lang },
+    });
+    return reply
+      .code(200)
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="verification-${todayJst()}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(verifiedCsv(rows, lang));
   }
 
   /** The confirmation step: the certificate as the municipality's staff see it, the reason, a tick. 404 unless it is theirs. */
@@ -120,18 +147,7 @@ export class TownCertificatePagesController {
     status = 200,
   ) {
     const lang = this.pages.lang(req);
-    const rows = (results ?? []).map((r, i) => {
-      const found = FOUND.has(r.status);
-      return {
-        number: i + 1,
-        found,
-        status: r.status,
-        statusLabel: t(lang, `status.${r.status}`),
-        serial: r.serial,
-        ...(found ? { cert: certificateView(r as PublicCertificateFacts | CertificateFacts, lang) } : {}),
-      };
-    });
-    const count = (s: string) => rows.filter((r) => r.status === s).length;
+    const v = results ? verifiedRows(results, lang) : null;
     return this.pages.render(
       req,
       reply,
@@ -140,14 +156,9 @@ export class TownCertificatePagesController {
         title: t(lang, 'verifyMany.title'),
         form: { serials },
         errors,
-        results: results ? rows : null,
-        summary: {
-          valid: count('valid'),
-          expired: count('expired'),
-          revoked: count('revoked'),
-          superseded: count('superseded'),
-          problems: rows.filter((r) => !r.found).length,
-        },
+        results: v ? v.rows : null,
+        duplicates: v?.duplicates ?? 0,
+        summary: v?.summary ?? null,
       },
       status,
     );

@@ -8,6 +8,7 @@ import { ReportsModule } from '../reports/reports.module';
 import { SystemModule } from '../system/system.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
+import { AuditPagesController } from './audit-pages.controller';
 import { AuthPagesController } from './auth-pages.controller';
 import { CertificateDocumentPagesController } from './certificate-document-pages.controller';
 import { ContentPagesController } from './content-pages.controller';
@@ -53,6 +54,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     ManagerPagesController,
     TownPagesController,
     TownCertificatePagesController,
+    AuditPagesController,
     TrackingPagesController,
     VerifyPagesController,
     CertificateDocumentPagesController,
