@@ -304,15 +304,16 @@ export class AccessService {
   }
 
   /**
-   * Of some user accounts and workers named in the audit trail, those whose names the caller may read
+   * Of some user accounts, workers and organizations named in the audit trail, those whose names the caller may read
    * there: the admin all; town staff the accounts of their municipality, and the accounts and workers
    * of the organizations on their municipality's engagements (the prime and every subcontractor, whose
-   * people they see on progress: trackingScope); anyone else none. Two statements.
+   * people they see on progress: trackingScope) and those organizations; anyone else none. Three statements at most.
    */
-  async namesInAudit(user: AuthUser, userIds: readonly string[], workerIds: readonly string[]) {
+  async namesInAudit(user: AuthUser, userIds: readonly string[], workerIds: readonly string[], organizationIds: readonly string[] = []) {
     const users = new Map<string, string>();
     const workers = new Map<string, string>();
-    if (user.role !== 'admin' && !(user.role === 'town_staff' && user.municipalityId)) return { users, workers };
+    const organizations = new Map<string, string>();
+    if (user.role !== 'admin' && !(user.role === 'town_staff' && user.municipalityId)) return { users, workers, organizations };
     const orgsOfTown =
       '(SELECT e.prime_organization_id FROM engagements e WHERE e.municipality_id = :m UNION SELECT l.organization_id FROM subcontract_links l JOIN engagements e2 ON e2.id = l.engagement_id WHERE e2.municipality_id = :m)';
     if (userIds.length) {
@@ -336,7 +337,16 @@ export class AccessService {
       if (user.role === 'town_staff') qb.andWhere(`w.organization_id IN ${orgsOfTown}`, { m: user.municipalityId });
       for (const w of await qb.getMany()) workers.set(w.id, w.name);
     }
-    return { users, workers };
+    if (organizationIds.length) {
+      const qb = this.db
+        .getRepository(Organization)
+        .createQueryBuilder('o')
+        .select(['o.id', 'o.name'])
+        .where('o.id IN (:...ids)', { ids: [...organizationIds] });
+      if (user.role === 'town_staff') qb.andWhere(`o.id IN ${orgsOfTown}`, { m: user.municipalityId });
+      for (const o of await qb.getMany()) organizations.set(o.id, o.name);
+    }
+    return { users, workers, organizations };
   }
 
   /** The list form of `engagement.read`: narrows a query over engagements (alias `e`). */

@@ -214,19 +214,33 @@ export class AuditService {
     const userIds = new Set<string>();
     const workerIds = new Set<string>();
     const engagementIds = new Set<string>();
+    const organizationIds = new Set<string>();
+    const add = (set: Set<string>, v: unknown) => {
+      for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && UUID.test(x)) set.add(x);
+    };
     for (const e of items) {
       if (e.actorId) userIds.add(e.actorId);
       if (e.targetId && e.targetType === 'user') userIds.add(e.targetId);
       if (e.targetId && e.targetType === 'worker') workerIds.add(e.targetId);
+      if (e.targetId && e.targetType === 'organization') organizationIds.add(e.targetId);
       if (e.engagementId) engagementIds.add(e.engagementId);
+      // Ids in the details, by the key that names them (AUDIT_DETAIL_IDS).
+      for (const [k, v] of Object.entries(e.details)) {
+        const kind = AUDIT_DETAIL_IDS[k];
+        if (kind === 'user') add(userIds, v);
+        else if (kind === 'worker') add(workerIds, v);
+        else if (kind === 'organization') add(organizationIds, v);
+        else if (kind === 'engagement') add(engagementIds, v);
+      }
     }
-    const [{ users, workers }, engagements] = await Promise.all([
-      this.access.namesInAudit(user, [...userIds], [...workerIds]),
+    const [{ users, workers, organizations }, engagements] = await Promise.all([
+      this.access.namesInAudit(user, [...userIds], [...workerIds], [...organizationIds]),
       engagementIds.size
         ? this.db.getRepository(Engagement).find({ select: { id: true, title: true }, where: { id: In([...engagementIds]) } })
         : Promise.resolve([] as Engagement[]),
     ]);
-    return { names: { users, workers, engagements: new Map(engagements.map((e) => [e.id, e.title])) } };
+    // Engagements: every event read is of an engagement the caller sees (scopeAudit), titles are no personal data.
+    return { names: { users, workers, organizations, engagements: new Map(engagements.map((e) => [e.id, e.title])) } };
   }
 }
 
@@ -241,8 +255,23 @@ export interface AuditFilters {
 
 /** A page of the audit page: the events and the names the caller may see for their ids. */
 export interface AuditSearchPage extends Page<ReturnType<typeof auditEventView>> {
-  names: { users: Map<string, string>; workers: Map<string, string>; engagements: Map<string, string> };
+  names: { users: Map<string, string>; workers: Map<string, string>; organizations: Map<string, string>; engagements: Map<string, string> };
 }
+
+/** The keys of `details` that hold ids, and what they name (the audit page shows names for them where the caller may see them). */
+export const AUDIT_DETAIL_IDS: Record<string, 'user' | 'worker' | 'organization' | 'engagement'> = {
+  workerId: 'worker',
+  workerIds: 'worker',
+  organizationId: 'organization',
+  parentOrganizationId: 'organization',
+  primeOrganizationId: 'organization',
+  engagementId: 'engagement',
+  pendingUserId: 'user',
+  by: 'user',
+  actorId: 'user',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Rows in one CSV export of the trail (the newest). */
 export const AUDIT_EXPORT_LIMIT = 50_000;

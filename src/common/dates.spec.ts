@@ -1,4 +1,4 @@
-import { daysUntil, formatDate, formatDateTime, formatOfficialDate, formatWareki, todayJst } from './dates';
+import { daysUntil, formatDate, formatDateTime, formatOfficialDate, formatOfficialDateTime, formatWareki, todayJst } from './dates';
 
 describe('dates in JST, one style per context (docs/web.md)', () => {
   it('writes 和暦 on documents for the town', () => {
@@ -20,6 +20,8 @@ describe('dates in JST, one style per context (docs/web.md)', () => {
     expect(formatDateTime(new Date('2026-11-29T23:59:00Z'))).toBe('2026年11月30日 8:59 JST');
     expect(formatDateTime(new Date('2026-11-30T16:05:00Z'), 'en')).toBe('1 December 2026 01:05 JST');
     expect(formatDateTime('2026-11-30T14:30:00Z')).toBe('2026年11月30日 23:30 JST');
+    expect(formatOfficialDateTime('2026-11-30T14:30:00Z')).toBe('令和8年11月30日 23:30 JST');
+    expect(formatOfficialDateTime('2026-11-30T14:30:00Z', 'en')).toBe('30 November 2026 23:30 JST');
   });
   it('counts JST days', () => {
     expect(todayJst(new Date('2026-11-30T15:30:00Z'))).toBe('2026-12-01');

@@ -5,7 +5,8 @@
  *   和暦 in Japanese, `formatOfficialDate` (令和8年12月1日);
  * - everything else (pages, CSV files, e-mails): 西暦, `formatDate` (2026年12月1日 / 1 December 2026);
  * - a moment: the date in that style and the time, always in JST and marked so, `formatDateTime`
- *   (2026年12月1日 9:05 JST / 1 December 2026 09:05 JST).
+ *   (2026年12月1日 9:05 JST / 1 December 2026 09:05 JST), on documents `formatOfficialDateTime`
+ *   (令和8年12月1日 9:05 JST).
  *
  * A calendar date (`YYYY-MM-DD`, e.g. an engagement's start) is a JST day; an instant is shown as the
  * JST day it falls on, so a certificate's end reads the same on a page, in a CSV and on paper.
@@ -40,6 +41,10 @@ export const formatDateTime = (v: Date | string, lang: 'ja' | 'en' = 'ja') => {
   const d = asDate(v);
   return lang === 'en' ? `${enDate.format(d)} ${enTime.format(d)} JST` : `${jaDate.format(d)} ${jaTime.format(d)} JST`;
 };
+
+/** A moment on a document for the town: 令和8年12月1日 9:05 JST in Japanese, as `formatDateTime` in English. */
+export const formatOfficialDateTime = (v: Date | string, lang: 'ja' | 'en' = 'ja') =>
+  lang === 'ja' ? `${formatWareki(v)} ${jaTime.format(asDate(v))} JST` : formatDateTime(v, 'en');
 
 /** Today's calendar date in JST, YYYY-MM-DD. */
 export const todayJst = (now = new Date()) => new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);

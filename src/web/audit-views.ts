@@ -1,4 +1,4 @@
-import type { AuditSearchPage } from '../audit/audit.service';
+import { AUDIT_DETAIL_IDS, type AuditSearchPage } from '../audit/audit.service';
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
 import { toCsv } from '../common/csv/csv';
 import { formatDateTime } from '../common/dates';
@@ -42,17 +42,41 @@ function targetWords(e: Event, names: Names, lang: Lang): string {
         ? names.workers.get(e.targetId)
         : e.targetType === 'engagement'
           ? names.engagements.get(e.targetId)
-          : e.targetType === 'certificate' && typeof e.details.serial === 'string'
-            ? e.details.serial // a serial is no personal data (it is printed on the certificate)
-            : undefined;
+          : e.targetType === 'organization'
+            ? names.organizations.get(e.targetId)
+            : e.targetType === 'certificate' && typeof e.details.serial === 'string'
+              ? e.details.serial // a serial is no personal data (it is printed on the certificate)
+              : undefined;
   return name ? `${kind}: ${name}` : kind;
 }
 
-/** The event's details as short "key: value" pairs (ids, counts, codes: the trail never holds names). */
-function detailWords(e: Event): string {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The event's details as short "key: value" pairs (ids, counts, codes: the trail never holds names).
+ * An id is written as the name it stands for where the caller may see it (AUDIT_DETAIL_IDS), else
+ * shortened to its first 8 characters: enough to tell two apart, no wall of UUIDs.
+ */
+function detailWords(e: Event, names: Names, lang: Lang): string {
+  const word = (k: string, x: unknown): string => {
+    const s = String(x);
+    if (!UUID.test(s)) return s;
+    const kind = AUDIT_DETAIL_IDS[k];
+    const named =
+      kind === 'user'
+        ? names.users.get(s)
+        : kind === 'worker'
+          ? names.workers.get(s)
+          : kind === 'organization'
+            ? names.organizations.get(s)
+            : kind === 'engagement'
+              ? names.engagements.get(s)
+              : undefined;
+    return named ?? t(lang, 'audit.shortId', { id: s.slice(0, 8) });
+  };
   return Object.entries(e.details)
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+    .map(([k, v]) => `${lookup(lang, `audit.detail.${k}`) ?? k}: ${Array.isArray(v) ? v.map((x) => word(k, x)).join(', ') : word(k, v)}`)
     .join(' / ');
 }
 
@@ -66,7 +90,7 @@ export function auditRows(page: AuditSearchPage, lang: Lang) {
     actor: actorWords(e, page.names, lang),
     target: targetWords(e, page.names, lang),
     engagement: e.engagementId ? (page.names.engagements.get(e.engagementId) ?? '') : '',
-    details: detailWords(e),
+    details: detailWords(e, page.names, lang),
   }));
 }
 

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { OptionalUser, type AuthUser } from '../auth/auth-user';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from '../certificates/certificates.service';
-import { formatDate } from '../common/dates';
+import { formatDate, formatOfficialDate } from '../common/dates';
 import { ContentService } from '../content/content.service';
 import { CERTIFICATE_TONE } from './certificate-views';
 import { renderDocument } from './document-renderer';
@@ -45,12 +45,12 @@ export class CertificateDocumentPagesController {
         status: {
           word: t(lang, `status.${f.status}`),
           tone: CERTIFICATE_TONE[f.status],
-          revokedAt: f.revokedAt ? formatDate(f.revokedAt, lang) : null,
+          revokedAt: f.revokedAt ? formatOfficialDate(f.revokedAt, lang) : null,
         },
         modules: f.modules.map((m) => ({
           ...m,
           title: this.content.has(m.moduleId) ? this.content.get(m.moduleId).title[lang] : m.moduleId,
-          completed: formatDate(m.completedAt, lang),
+          completed: formatOfficialDate(m.completedAt, lang),
         })),
         // A Japanese document writes its dates in 和暦 (officialDate), with the western dates beside them.
         westernDates: lang === 'ja',

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/commo
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
-import { formatDateTime, formatOfficialDate } from '../common/dates';
+import { formatOfficialDate, formatOfficialDateTime } from '../common/dates';
 import { ENGAGEMENT_FLAGS } from '../content/content.types';
 import { Article11Service } from '../reports/article11.service';
 import { ReportQuery } from '../reports/dto/tracking.dto';
@@ -43,7 +43,7 @@ export class ReportPagesController {
       otherLang: lang === 'ja' ? 'en' : 'ja',
       backHref: `/engagements/${report.engagement.id}/readiness`,
       addressee: t(lang, 'article11.addressee', { name: report.engagement.municipality.name }),
-      generatedAt: formatDateTime(report.generatedAt, lang),
+      generatedAt: formatOfficialDateTime(report.generatedAt, lang),
       nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
       startsOn: d(report.engagement.startsOn),
       endsOn: d(report.engagement.endsOn),
@@ -62,7 +62,8 @@ export class ReportPagesController {
         tierLabel: tierName(o.tier, lang),
         statusWord: t(lang, `status.${o.status}`),
       })),
-      workers: report.workers.map((w) => {
+      // In the order of the organizations (tree order: prime, then by tier), then by name.
+      workers: [...report.workers].sort(byOrganizationThenName(report.organizations.map((o) => o.organizationId))).map((w) => {
         const org = report.organizations.find((o) => o.organizationId === w.organizationId);
         return {
           name: w.name,
@@ -77,3 +78,7 @@ export class ReportPagesController {
     return reply.type('text/html; charset=utf-8').send(html);
   }
 }
+
+const byOrganizationThenName =
+  (order: string[]) => (a: { organizationId: string; name: string }, b: { organizationId: string; name: string }) =>
+    order.indexOf(a.organizationId) - order.indexOf(b.organizationId) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

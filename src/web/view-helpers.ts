@@ -1,5 +1,5 @@
 import type Handlebars from 'handlebars';
-import { formatDate, formatDateTime, formatOfficialDate, formatWareki } from '../common/dates';
+import { formatDate, formatDateTime, formatOfficialDate } from '../common/dates';
 import type { Lang } from './i18n';
 import { lookup } from './i18n';
 
@@ -9,16 +9,17 @@ const hash = (options: Options) => (options?.hash ?? {}) as Record<string, strin
 
 /**
  * Helpers every view may use. Language comes from the page's `lang`
- * (@root), so a template never passes it around. Dates are shown in JST;
- * `wareki` writes 令和8年12月1日 for document-like places.
+ * (@root), so a template never passes it around. Dates are shown in JST,
+ * one style per context (docs/web.md): `date` (西暦) and `datetime` on pages
+ * and e-mails, `officialDate` (和暦 in Japanese) only on the documents for the
+ * town (the certificate, the Article 11 report).
  */
 export function registerViewHelpers(hbs: typeof Handlebars): void {
   // A template names its keys as text; i18n.spec.ts checks every one exists.
   hbs.registerHelper('t', (key: string, options: Options) => lookup(langOf(options), key, hash(options)) ?? key);
   hbs.registerHelper('date', (v: unknown, options: Options) => (v ? formatDate(v as string, langOf(options)) : ''));
   hbs.registerHelper('datetime', (v: unknown, options: Options) => (v ? formatDateTime(v as string, langOf(options)) : ''));
-  hbs.registerHelper('wareki', (v: unknown) => (v ? formatWareki(v as string) : ''));
-  /** The date as a Japanese document writes it: 和暦 in Japanese, the plain date in English. */
+  /** The date as a document for the town writes it: 和暦 in Japanese, the plain date in English. */
   hbs.registerHelper('officialDate', (v: unknown, options: Options) => (v ? formatOfficialDate(v as string, langOf(options)) : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('inc', (n: number) => Number(n) + 1);

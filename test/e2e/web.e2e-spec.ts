@@ -457,7 +457,7 @@ describe('web pages', () => {
       expect(ok.status).toBe(303);
       const page = await b.get(ok.location!);
       expect(page.text).toContain('窓口業務委託');
-      expect(page.text).toContain('令和9年4月1日');
+      expect(page.text).toContain('2027年4月1日'); // 西暦 on pages; 和暦 only on documents for the town (docs/web.md)
       const dup = await b.post('/town/engagements', { ...fields, endsOn: '2028-03-31' });
       expect(dup.status).toBe(409);
       expect(dup.text).toContain('この契約番号は既に登録されています');
