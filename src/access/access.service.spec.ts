@@ -225,6 +225,34 @@ describe('the access policy (permission × caller)', () => {
     },
   );
 
+  it('names people in the audit trail only for those who may see them (namesInAudit), and scopes the trail (scopeAudit)', async () => {
+    const ids = Object.values(CALLERS).map((u) => u.id);
+    const named = async (c: Caller) => {
+      const n = await access.namesInAudit(CALLERS[c], ids, [wP, wS, wC, wX], [P, S, C, X]);
+      return {
+        users: [...n.users.keys()].sort(),
+        workers: [...n.workers.keys()].sort(),
+        organizations: [...n.organizations.keys()].sort(),
+      };
+    };
+    const all = await named('admin');
+    expect(all.users).toEqual([...ids].sort());
+    expect(all.workers).toEqual([wP, wS, wC, wX].sort());
+    // MA's staff: their colleagues and the people of P, S and C (on E); never X, nor MB's staff.
+    expect(await named('townA')).toEqual({
+      users: [CALLERS.townA, CALLERS.mgrP, CALLERS.mgrS, CALLERS.mgrC, CALLERS.wP].map((u) => u.id).sort(),
+      workers: [wP, wS, wC].sort(),
+      organizations: [P, S, C].sort(),
+    });
+    expect(await named('townB')).toEqual({ users: [CALLERS.townB.id], workers: [], organizations: [] });
+    for (const c of ['mgrP', 'wP', 'author'] as Caller[]) expect(await named(c)).toEqual({ users: [], workers: [], organizations: [] });
+    const scoped = (c: Caller) =>
+      access.scopeAudit(db.createQueryBuilder().select('a.id').from('audit_events', 'a'), CALLERS[c]).getQueryAndParameters()[0];
+    expect(scoped('admin')).not.toContain('WHERE');
+    expect(scoped('townA')).toContain('municipality_id');
+    expect(scoped('mgrP')).toContain('1 = 0');
+  });
+
   it('refuses everything to someone not signed in, as not found', async () => {
     for (const [, permission, target] of TABLE) expect(await access.check(undefined, permission, target as never)).toBe('not_found');
   });

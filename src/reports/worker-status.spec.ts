@@ -13,6 +13,12 @@ describe("a worker's status on an engagement", () => {
     }
   });
 
+  it('tells the never enrolled (未登録) from the enrolled who have not started (未着手)', () => {
+    expect(workerStatus(null, false, false, false)).toBe('not_enrolled');
+    expect(workerStatus(null, false, false, true)).toBe('not_started');
+    expect(workerStatus(null, false, true, false)).toBe('in_progress');
+  });
+
   it('counts certified and expiring workers as certified', () => {
     expect((['not_started', 'in_progress', 'certified', 'expiring'] as const).filter(isCertified)).toEqual(['certified', 'expiring']);
   });
