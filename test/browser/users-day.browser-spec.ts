@@ -66,7 +66,7 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     for (let i = 0; i < 45; i++) {
       const r = await w.http.post(
         `/api/v1/organizations/${i % 2 ? w.prime.id : w.subA.id}/workers`,
-        { name: `従事者　${String(i + 1).padStart(2, '0')}`, email: `many-${i}@example.jp` },
+        { name: `従事者\u3000${String(i + 1).padStart(2, '0')}`, email: `many-${i}@example.jp` },
         i % 2 ? w.managers.prime.token : w.managers.subA.token,
       );
       ids.push(r.body.id);

@@ -245,6 +245,7 @@ beforeAll(async () => {
       fields: ['decision', 'decidedOn', 'reference'],
     },
     '/town/certificates/verify': { kind: 'form', token: w.staff.token, valid: { serials: serial } },
+    '/town/certificates/verify.csv': { kind: 'form', token: w.staff.token, valid: { serials: serial } },
     '/town/certificates/:serial/revocation': {
       kind: 'form',
       token: w.staff.token,
@@ -581,6 +582,7 @@ const KNOWN = [
   '/town/engagements',
   '/town/engagements/:id/subcontractors/:organizationId/decision',
   '/town/certificates/verify',
+  '/town/certificates/verify.csv',
   '/town/certificates/:serial/revocation',
   '/town/certificates/:serial/reinstatement',
   '/learn/:engagementId/:moduleId/attempts',
