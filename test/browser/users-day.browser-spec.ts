@@ -113,6 +113,18 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     await page.setViewportSize(DESKTOP);
     await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
     await page.setViewportSize(PHONE);
+    // What sticks out, if anything (tag.class and its right edge), so a failure names the culprit.
+    const wide = await page.evaluate(
+      (limit: number) =>
+        document.documentElement.scrollWidth <= limit
+          ? []
+          : Array.from(document.querySelectorAll('body *') as ArrayLike<any>)
+              .filter((el) => el.getBoundingClientRect().right > limit + 1 && !el.closest('.report-table, .table-wrap'))
+              .slice(0, 5)
+              .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`),
+      PHONE.width,
+    );
+    expect(wide).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
     await page.setViewportSize(DESKTOP);
