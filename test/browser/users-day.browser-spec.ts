@@ -36,7 +36,7 @@ const PHONE = { width: 375, height: 812 };
 
 jest.setTimeout(180_000);
 
-/** What Chromium printed: the page count and each page's text (pdfjs-dist, in a child process: it is an ES module). */
+/** What Chromium printed: the page count and each page's text (pdfjs-dist, in a child process: pdf.js loads its worker with a dynamic import(), kept out of Jest's module sandbox). */
 function pdfText(pdf: Buffer): { pages: number; text: string[] } {
   const file = join(tmpdir(), `a4-${process.pid}-${Date.now()}.pdf`);
   writeFileSync(file, pdf);

@@ -1,5 +1,6 @@
 // `node test/utils/pdf-text.mjs file.pdf`: prints {"pages": n, "text": ["page 1 text", …]} as JSON.
-// The browser suite runs it as a child process (pdfjs-dist is an ES module, Jest's specs are CommonJS)
+// The browser suite runs it as a child process (pdf.js loads its worker with a dynamic import(), which
+// is kept out of Jest's module sandbox)
 // to read what Chromium's page.pdf() printed: the page count, page numbers, no English module ids.
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
