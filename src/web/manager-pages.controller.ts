@@ -11,7 +11,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
 import { WorkersService } from '../workers/workers.service';
 import { CsrfGuard } from './csrf';
-import { caught, FieldErrors, type FormBody, list, str, validateForm } from './forms';
+import { caught, errorSummary as summaryOf, FieldErrors, type FormBody, list, str, validateForm } from './forms';
 import { t } from './i18n';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
@@ -289,11 +289,17 @@ export class ManagerPagesController {
       lang,
       content: this.content,
     });
+    // The summary links a checkbox group's message to its first box, as the design systems do.
+    const firstBox = workers.find((w) => !w.assigned);
+    const errorSummary = [
+      ...summaryOf(extra.assignErrors as FieldErrors | undefined, firstBox ? { workerIds: `w-${firstBox.id}` } : {}),
+      ...summaryOf(extra.subErrors as FieldErrors | undefined, { organizationId: 'organizationId' }, 'sub-'),
+    ];
     return this.pages.render(
       req,
       reply,
       'manager/engagement',
-      { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra },
+      { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra, errorSummary },
       status,
     );
   }

@@ -179,6 +179,11 @@ export class WorkerPagesController {
     const lang = this.pages.lang(req);
     const module = this.content.get(sitting.moduleId);
     const expired = new Date(sitting.expiresAt) <= new Date();
+    const questions = quizView(sitting, chosen, errors);
+    // Each unanswered question in the summary, linked to its first choice.
+    const errorSummary = questions
+      .filter((q) => q.error && q.choices.length)
+      .map((q) => ({ href: `#c-${q.choices[0].key}`, message: `${t(lang, 'quiz.number', { n: q.number })} ${q.error}` }));
     return this.pages.render(
       req,
       reply,
@@ -191,8 +196,8 @@ export class WorkerPagesController {
         moduleTitle: module.title[lang],
         expiresAt: sitting.expiresAt,
         expired,
-        errorCount: Object.keys(errors).length,
-        questions: quizView(sitting, chosen, errors),
+        errorSummary,
+        questions,
       },
       status,
     );
