@@ -89,4 +89,5 @@ const COLUMNS: Record<string, MessageKey> = {
   name: 'import.column.name',
   email: 'import.column.email',
   employeeNumber: 'import.column.employeeNumber',
+  furigana: 'import.column.furigana',
 };
