@@ -66,6 +66,7 @@ export function managerEngagementView(args: {
     workers,
     assignable: workers.filter((w) => !w.assigned).length,
     assignedCount: workers.filter((w) => w.assigned).length,
+    assignedWorkers: workers.filter((w) => w.assigned),
     pickable,
     canAct: !position.rejected,
   };

@@ -75,6 +75,14 @@ export class Pages {
     reply.setCookie(FLASH_COOKIE, sealFlash(session, flash), this.cookieOptions(FLASH_SECONDS));
   }
 
+  /**
+   * Sets the message the next page shows once, for a session that starts with this answer (after
+   * enrolling): sealed under the new session's token, which the request does not carry yet.
+   */
+  flashForNewSession(reply: FastifyReply, sessionToken: string, flash: Flash): void {
+    reply.setCookie(FLASH_COOKIE, sealFlash(sessionToken, flash), this.cookieOptions(FLASH_SECONDS));
+  }
+
   /** Reads and clears the pending message (once per request; render() uses the same one). */
   takeFlash(req: FlashedRequest, reply: FastifyReply): Flash | null {
     if (req.flashTaken !== undefined) return req.flashTaken;

@@ -42,6 +42,7 @@ export class WorkerPagesController {
       title: t(lang, 'worker.home.title'),
       engagements,
       hasCertificates: certificates.length > 0,
+      loginId: req.user!.email,
     });
   }
 

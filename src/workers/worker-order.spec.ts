@@ -28,7 +28,13 @@ describe('the order of worker lists (五十音順)', () => {
   });
 
   it('puts those without フリガナ after, by name; then employee numbers as numbers; then ids', () => {
-    const list = [w('a', '鈴木'), w('b', '田中', 'タナカ'), w('d', '同名', 'ドウメイ', 'E10'), w('c', '同名', 'ドウメイ', 'E2'), w('e', '同名', 'ドウメイ')];
+    const list = [
+      w('a', '鈴木'),
+      w('b', '田中', 'タナカ'),
+      w('d', '同名', 'ドウメイ', 'E10'),
+      w('c', '同名', 'ドウメイ', 'E2'),
+      w('e', '同名', 'ドウメイ'),
+    ];
     expect([...list].sort(gojuonOrder).map((x) => x.id)).toEqual(['b', 'c', 'd', 'e', 'a']);
   });
 });

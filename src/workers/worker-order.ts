@@ -23,7 +23,13 @@ export function gojuonOrder(a: Sortable, b: Sortable): number {
   return (
     (a.furigana && b.furigana ? kana.compare(a.furigana, b.furigana) : 0) ||
     kana.compare(a.name, b.name) ||
-    (a.employeeNumber === b.employeeNumber ? 0 : a.employeeNumber === null ? 1 : b.employeeNumber === null ? -1 : numbers.compare(a.employeeNumber, b.employeeNumber)) ||
+    (a.employeeNumber === b.employeeNumber
+      ? 0
+      : a.employeeNumber === null
+        ? 1
+        : b.employeeNumber === null
+          ? -1
+          : numbers.compare(a.employeeNumber, b.employeeNumber)) ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }

@@ -84,11 +84,7 @@ export class WorkersController {
 
   @Delete('engagements/:id/assignments/:workerId')
   @Roles('org_manager')
-  unassign(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('workerId', ParseUUIDPipe) workerId: string,
-  ) {
+  unassign(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Param('workerId', ParseUUIDPipe) workerId: string) {
     return this.workers.unassign(user, id, workerId);
   }
 }

@@ -19,6 +19,8 @@ import { CreateWorkerDto } from './dto/worker.dto';
 import { Worker } from './worker.entity';
 import { Assignment } from './assignment.entity';
 import { Certificate } from '../certificates/certificate.entity';
+import { todayJst } from '../common/dates';
+import { Engagement } from '../engagements/engagement.entity';
 import { effectiveStatus } from '../certificates/standing';
 import { type CsvRowError, parseWorkerRows } from './worker-csv';
 import { gojuonOrder } from './worker-order';
@@ -304,6 +306,42 @@ export class WorkersService {
       });
       return { ...codeRow(worker, code), workerId: worker.id };
     });
+  }
+
+  /**
+   * What a sign-up slip says beside the code (`organization.codes.issue`): the organization's name and,
+   * per worker not enrolled yet (keyed by e-mail, unique within the organization), their フリガナ and the
+   * first start date (YYYY-MM-DD, JST) of an engagement they are assigned to that has not started yet:
+   * the day their training should be done by. Read here, with the workers' other personal data.
+   * @throws DomainError `organization.not_found` (404)
+   */
+  async slipFacts(
+    user: AuthUser,
+    orgId: string,
+  ): Promise<{ organization: string; workers: Map<string, { furigana: string | null; startsOn: string | null }> }> {
+    await this.access.require(user, 'organization.codes.issue', orgId);
+    const workers = await this.db.getRepository(Worker).findBy({ organizationId: orgId, enrolledAt: IsNull() });
+    const starts = new Map<string, string>();
+    const today = todayJst();
+    for (const chunk of chunks(
+      workers.map((w) => w.id),
+      500,
+    )) {
+      const rows = await this.db
+        .getRepository(Assignment)
+        .createQueryBuilder('a')
+        .innerJoin(Engagement, 'e', 'e.id = a.engagement_id')
+        .select('a.worker_id', 'workerId')
+        .addSelect('MIN(e.starts_on)', 'startsOn')
+        .where('a.worker_id IN (:...ids) AND e.starts_on >= :today', { ids: chunk, today })
+        .groupBy('a.worker_id')
+        .getRawMany<{ workerId: string; startsOn: string }>();
+      for (const r of rows) starts.set(r.workerId, r.startsOn);
+    }
+    return {
+      organization: await this.organizationName(this.db.manager, orgId),
+      workers: new Map(workers.map((w) => [w.email, { furigana: w.furigana ?? null, startsOn: starts.get(w.id) ?? null }])),
+    };
   }
 
   /**

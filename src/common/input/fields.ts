@@ -2,7 +2,15 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength, registerDecorator, type ValidationOptions } from 'class-validator';
 import { fieldRuleMessage } from '../errors/words';
-import { EMAIL_MAX_LENGTH, isEmailAddress, isFurigana, normalizeEmail, normalizeFurigana, normalizeIdentifier, normalizeTypedCode } from './normalize';
+import {
+  EMAIL_MAX_LENGTH,
+  isEmailAddress,
+  isFurigana,
+  normalizeEmail,
+  normalizeFurigana,
+  normalizeIdentifier,
+  normalizeTypedCode,
+} from './normalize';
 import { hasLoneSurrogate, isPlainText, trimText } from './unicode';
 
 /*
