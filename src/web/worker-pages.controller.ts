@@ -196,7 +196,10 @@ export class WorkerPagesController {
         moduleId: sitting.moduleId,
         moduleTitle: module.title[lang],
         expiresAt: sitting.expiresAt,
+        // The server's clock, so the countdown (public/quiz-countdown.js) corrects a browser's wrong one.
+        now: new Date().toISOString(),
         expired,
+        scripts: ['/assets/quiz-countdown.js'],
         errorSummary,
         questions,
       },
