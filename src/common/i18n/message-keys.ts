@@ -3,6 +3,7 @@
 /** Every key of the locale files, sorted. */
 export const MESSAGE_KEYS = [
   'a11y.skip',
+  'a11y.tableRegion',
   'admin.apiDocs',
   'admin.outbox',
   'admin.system.database',
