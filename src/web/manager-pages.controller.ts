@@ -185,24 +185,22 @@ export class ManagerPagesController {
 
   /** The confirmation before new codes for everyone not yet enrolled: it cancels every earlier code. */
   @Get('workers/enrollment-codes')
-  async confirmCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const lang = this.pages.lang(req);
-    const page = await this.workers.list(req.user!, req.user!.organizationId!, PAGE_WORKERS);
-    return this.pages.render(req, reply, 'manager/codes-confirm', {
-      title: t(lang, 'codes.confirm.title'),
-      unenrolled: page.items.filter((w) => !w.enrolled).length,
-    });
+  confirmCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderCodesConfirm(req, reply);
   }
 
   /**
    * New codes for everyone not yet enrolled (earlier codes stop working), after the confirmation page:
    * printable sign-up slips (`output=slips`) or a CSV for Excel (UTF-8 with one BOM, headers in the
-   * page's language, JST). A post without the confirmation's `confirm=yes` goes to the confirmation.
+   * page's language, JST). A post without the confirmation's `confirm=yes` (the one-button form of
+   * before) is answered with the confirmation page, 400, and nothing is reissued.
    */
   @Post('workers/enrollment-codes')
   async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
-    if (!tick(body, 'confirm')) return this.pages.redirect(reply, '/manager/workers/enrollment-codes');
     const output = str(body, 'output');
+    if (output !== '' && output !== 'slips' && output !== 'csv') throw new DomainError('input.wrong_type', {}, 'output');
+    if (!tick(body, 'confirm') || !output)
+      return this.renderCodesConfirm(req, reply, t(this.pages.lang(req), 'codes.confirm.required'), 400);
     const user = req.user!;
     const lang = this.pages.lang(req);
     const codes = await this.workers.reissueCodes(user, user.organizationId!);
@@ -395,6 +393,18 @@ export class ManagerPagesController {
       reply,
       'manager/import',
       { title: t(this.pages.lang(req), 'import.title'), form, errors, scripts: ['/assets/upload.js'] },
+      status,
+    );
+  }
+
+  private async renderCodesConfirm(req: PageRequest, reply: FastifyReply, formError?: string, status = 200) {
+    const lang = this.pages.lang(req);
+    const page = await this.workers.list(req.user!, req.user!.organizationId!, PAGE_WORKERS);
+    return this.pages.render(
+      req,
+      reply,
+      'manager/codes-confirm',
+      { title: t(lang, 'codes.confirm.title'), unenrolled: page.items.filter((w) => !w.enrolled).length, formError },
       status,
     );
   }

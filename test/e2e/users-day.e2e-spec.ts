@@ -185,7 +185,7 @@ describe("the users' day (issue 20, part B)", () => {
       for (const n of [1, 2])
         await w.http.post(
           `/api/v1/organizations/${w.prime.id}/workers`,
-          { name: `一括　${n}`, email: `batch${n}@example.jp` },
+          { name: `一括\u3000${n}`, email: `batch${n}@example.jp` },
           w.managers.prime.token,
         );
       const b = await signIn(w.managers.prime.email);

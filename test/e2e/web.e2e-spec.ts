@@ -382,12 +382,13 @@ describe('web pages', () => {
     });
 
     it('downloads enrollment codes as CSV for Excel, after a confirmation that earlier codes stop working', async () => {
-      // The old one-button post (no confirmation) leads to the confirmation page; nothing is reissued.
+      // The old one-button post (no confirmation) is answered with the confirmation page; nothing is reissued.
+      const before = await t.query<{ h: string }>('SELECT enrollment_code_hash AS h FROM workers WHERE email = ?', ['import1@example.jp']);
       const unconfirmed = await b.submit('/manager', '/manager/workers/enrollment-codes', {});
-      expect(unconfirmed.status).toBe(303);
-      expect(unconfirmed.location).toBe('/manager/workers/enrollment-codes');
-      const confirm = await b.get('/manager/workers/enrollment-codes');
-      expect(confirm.text).toContain('これまでに配布・表示したコードは、すべて使えなくなります');
+      expect(unconfirmed.status).toBe(400);
+      expect(unconfirmed.text).toContain('これまでに配布・表示したコードは、すべて使えなくなります');
+      expect(unconfirmed.text).toContain('class="error-summary"');
+      expect(await t.query('SELECT enrollment_code_hash AS h FROM workers WHERE email = ?', ['import1@example.jp'])).toEqual(before);
       const r = await b.submit('/manager/workers/enrollment-codes', '/manager/workers/enrollment-codes', { confirm: 'yes', output: 'csv' });
       expect(r.status).toBe(200);
       expect(r.headers['cache-control']).toBe('no-store');

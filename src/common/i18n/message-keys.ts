@@ -129,6 +129,7 @@ export const MESSAGE_KEYS = [
   'codes.confirm.csv',
   'codes.confirm.lead',
   'codes.confirm.output',
+  'codes.confirm.required',
   'codes.confirm.slips',
   'codes.confirm.submit',
   'codes.confirm.title',
