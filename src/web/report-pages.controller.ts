@@ -15,7 +15,7 @@ import { tierName } from './tracking-views';
  * The printable Article 11 report (A4), Japanese with an English toggle: the service's report data in words.
  * A document addressed to the town, so its dates are 和暦 (docs/web.md, "Dates"); tiers by name (元請,
  * 第1次再委託先 …), modules by title, every assigned person with their status, the addressee as the head
- * of the municipality (府中町長 様). A print button (public/print.js) and a way back to the readiness page,
+ * of the municipality (府中町長 様). A print button (public/print-button.js) and a way back to the readiness page,
  * which the same people may open (`engagement.readiness.read` and `engagement.report.read` allow the same callers).
  */
 @ApiExcludeController()

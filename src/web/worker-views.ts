@@ -3,6 +3,7 @@ import type { Lang, TrainingModule } from '../content/content.types';
 import type { TrainingService } from '../training/training.service';
 import { formatArticles } from './citations';
 import { certificateView, standingFor } from './certificate-views';
+import { lessonContents } from './lesson-contents';
 
 type MyEngagement = Awaited<ReturnType<TrainingService['myEngagements']>>[number];
 
@@ -48,6 +49,7 @@ export function lessonView(module: TrainingModule, engagement: MyEngagement, pas
   const status = engagement.modules.find((m) => m.moduleId === module.id);
   const index = engagement.modules.findIndex((m) => m.moduleId === module.id);
   const next = engagement.modules.slice(index + 1).find((m) => m.status !== 'completed');
+  const lesson = lessonContents(module.lessonHtml[lang], lang);
   return {
     engagement: engagement.engagement,
     module: {
@@ -59,7 +61,10 @@ export function lessonView(module: TrainingModule, engagement: MyEngagement, pas
       drawSize: module.drawSize,
       timeLimitMinutes: module.timeLimitMinutes,
       passMark,
-      lessonHtml: module.lessonHtml[lang],
+      lessonTitleHtml: lesson.title,
+      lessonHtml: lesson.html,
+      contents: lesson.contents,
+      readingMinutes: lesson.readingMinutes,
     },
     status: status?.status ?? 'not_started',
     completed: status?.status === 'completed',

@@ -1,23 +1,27 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
 /*
- * Issue 20 part A in a real browser (Debian's Chromium through playwright-core): the printed
- * certificate (one A4 page) and Article 11 report (page numbers, Japanese labels only) read back from
- * Chromium's own page.pdf(); the /town badges; the completion bars' text equivalents; the revoked
- * worker's page; the audit page, its filters and CSV; approvals; the bulk verification counting a
- * serial once, with its CSV; one date style per context. Each page changed is saved as a screenshot
- * for review, desktop (1280 px) and phone (375 px), named by page, in test-output/screenshots/ (git-ignored).
+ * Issue 20, part B, in a real browser (Debian's Chromium through playwright-core):
+ * the error summary takes the focus after a bad submit of the forms the issue
+ * names; axe-core finds no violation on any main page of any role, desktop
+ * (1280 px) and phone (375 px); phone tables stack without sideways scrolling;
+ * the lesson's contents, the quiz's countdown and the sign-up slips. Screenshots
+ * of every main page go to test-output/screenshots/ (git-ignored), named
+ * <role>-<page>-<desktop|phone>.png.
+ *
+ * axe-core is loaded from node_modules as a file and evaluated through the
+ * DevTools protocol (page.evaluate), which the page's CSP does not govern: the
+ * application's CSP stays as strict as it is.
  */
 // Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
 declare const document: any;
+declare const window: any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
@@ -30,29 +34,21 @@ const ARGS = [
   '--no-first-run',
 ];
 const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-const PDF_TEXT = join(__dirname, '..', 'utils', 'pdf-text.mjs');
-const DESKTOP = { width: 1280, height: 900 };
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
-/** What Chromium printed: the page count and each page's text (pdfjs-dist, in a child process: pdf.js loads its worker with a dynamic import(), kept out of Jest's module sandbox). */
-function pdfText(pdf: Buffer): { pages: number; text: string[] } {
-  const file = join(tmpdir(), `a4-${process.pid}-${Date.now()}.pdf`);
-  writeFileSync(file, pdf);
-  const run = spawnSync(process.execPath, [PDF_TEXT, file], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`pdf-text: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { pages: number; text: string[] };
-}
-
-describe("the users' day in Chromium (issue 20 part A)", () => {
+describe("the users' day in Chromium (issue 20, part B)", () => {
   let t: TestApp;
   let w: World;
   let browser: Browser;
   let base: string;
-  let serial = '';
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
+  let author = '';
+  let worker = { email: 'day-worker@example.jp', workerId: '' };
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -60,21 +56,25 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
     w = await buildWorld(t);
-    // A certified worker of the prime, and enough people for a report of several pages.
-    const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '印刷　太郎', 'print-done@example.jp');
-    const ids = [done.workerId];
-    for (let i = 0; i < 45; i++) {
-      const r = await w.http.post(
-        `/api/v1/organizations/${i % 2 ? w.prime.id : w.subA.id}/workers`,
-        { name: `従事者\u3000${String(i + 1).padStart(2, '0')}`, email: `many-${i}@example.jp` },
-        i % 2 ? w.managers.prime.token : w.managers.subA.token,
-      );
-      ids.push(r.body.id);
-    }
-    await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i === 0 || i % 2 === 0) }, w.managers.prime.token);
-    await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i > 0 && i % 2 === 1) }, w.managers.subA.token);
+    // A worker of the prime with フリガナ, assigned and part-way through the training, and one certified.
+    const created = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '山田　太郎', worker.email);
+    worker = { ...worker, workerId: created.workerId };
+    const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '佐藤　花子', 'day-done@example.jp');
+    await w.http.post(`${w.E}/assignments`, { workerIds: [created.workerId, done.workerId] }, w.managers.prime.token);
     for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
-    serial = (await w.http.get('/api/v1/me/certificates', done.token)).body[0].serial;
+    await sit(t, w.http, created.token, (w.engagement.curriculum as string[])[0], w.engagement.id);
+    // Workers not enrolled yet (for the code pages), one with a long company-like name to wrap.
+    await w.http.post(
+      `/api/v1/organizations/${w.prime.id}/workers`,
+      { name: '未登録　一郎', furigana: 'みとうろく いちろう', email: 'day-new@example.jp', employeeNumber: 'E0042' },
+      w.managers.prime.token,
+    );
+    author = 'day-author@example.jp';
+    await w.http.post(
+      '/api/v1/users',
+      { email: author, displayName: '教材　担当', password: PASSWORD, role: 'content_author' },
+      w.admin.token,
+    );
     await t.app.listen(port, '127.0.0.1');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -86,11 +86,12 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
   });
 
   afterEach(() => {
-    expect(problems.splice(0)).toEqual([]);
+    // A 400 answer to a bad form is on purpose; Chromium logs it as a failed load.
+    expect(problems.splice(0).filter((p) => !/status of 400/.test(p))).toEqual([]);
   });
 
   const newPage = async (viewport = DESKTOP): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true });
+    const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -108,181 +109,234 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     await page.waitForLoadState('load');
   };
 
-  /** The page at desktop and phone width, saved as `<name>-desktop.png` and `<name>-phone.png`; the phone never scrolls sideways. */
-  const shots = async (page: Page, name: string) => {
-    await page.setViewportSize(DESKTOP);
-    await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
-    await page.setViewportSize(PHONE);
-    // What sticks out, if anything (tag.class and its right edge), so a failure names the culprit.
-    const wide = await page.evaluate(
-      (limit: number) =>
-        document.documentElement.scrollWidth <= limit
-          ? []
-          : Array.from(document.querySelectorAll('body *') as ArrayLike<any>)
-              .filter((el) => el.getBoundingClientRect().right > limit + 1 && !el.closest('.report-table, .table-wrap'))
-              .slice(0, 5)
-              .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`),
-      PHONE.width,
-    );
-    expect(wide).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-    await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(DESKTOP);
+  /** axe-core's violations on the page as it is (WCAG 2.x A/AA and best practices), as readable lines. */
+  const axe = async (page: Page): Promise<string[]> => {
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+    const violations = (await page.evaluate(() =>
+      window.axe.run(document, { resultTypes: ['violations'] }).then((r: any) => r.violations),
+    )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+    return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   };
 
-  /** Every chart on the page is an image with a non-empty text equivalent naming its numbers. */
-  const expectChartsDescribed = async (page: Page, atLeast: number) => {
-    const charts = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('svg.bars__bar') as ArrayLike<any>).map((svg) => {
-        const id = svg.getAttribute('aria-labelledby');
-        return {
-          role: svg.getAttribute('role'),
-          title: svg.querySelector('title')?.textContent ?? '',
-          labelled: id ? (document.getElementById(id)?.textContent ?? '') : '',
-        };
-      }),
-    );
-    expect(charts.length).toBeGreaterThanOrEqual(atLeast);
-    for (const c of charts) {
-      expect(c.role).toBe('img');
-      expect(c.title).toMatch(/完了 \d+人、受講中 \d+人、未着手 \d+人、未登録 \d+人|従事者が割り当てられていません/);
-      expect(c.labelled).toBe(c.title);
-    }
+  /** The summary has the focus and lists `count` errors, each linking to an element of the page. */
+  const expectSummaryFocused = async (page: Page, count: number) => {
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+    const links = await page.locator('.error-summary li a').evaluateAll((as: any[]) => as.map((a) => a.getAttribute('href')));
+    expect(links).toHaveLength(count);
+    for (const href of links) expect(await page.locator(href).count()).toBe(1);
+    expect(await page.title()).toMatch(/^エラー: /);
   };
 
-  it('prints the certificate on one A4 page, with a print button (script file) and 和暦', async () => {
-    const page = await newPage();
-    await signIn(page, 'print-done@example.jp');
-    await page.goto(`${base}/certificates/${serial}`);
-    expect(await page.getByRole('button', { name: '印刷する' }).isVisible()).toBe(true); // shown by print.js
-    expect(await page.locator('.facts').textContent()).toMatch(/令和\d+年\d+月\d+日/);
-    const pdf = pdfText(await page.pdf({ format: 'A4' }));
-    expect({ pages: pdf.pages, spilled: pdf.text.slice(1) }).toEqual({ pages: 1, spilled: [] });
-    expect(pdf.text[0].replace(/\s+/g, '')).toContain(serial);
-    await shots(page, 'certificate');
-    // Without JavaScript the button stays hidden (the browser's own print works the same).
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    contexts.push(context);
-    const bare = await context.newPage();
-    await bare.goto(`${base}/verify/${serial}`);
-    expect(await bare.locator('h1').count()).toBe(1);
-  });
-
-  it('prints the Article 11 report with page numbers, Japanese labels only, every person and a way back', async () => {
-    const page = await newPage();
-    await signIn(page, w.staff.email);
-    await page.goto(`${base}/engagements/${w.engagement.id}/report`);
-    expect(await page.locator('.report-addressee').textContent()).toBe(`${w.fuchu.name}長 様`);
-    expect(await page.getByRole('button', { name: '印刷する' }).isVisible()).toBe(true);
-    const rows = await page.locator('section:has(h2:text("4. 従事者ごとの状況")) tbody tr').count();
-    expect(rows).toBe(46);
-    const pdf = pdfText(await page.pdf({ format: 'A4' }));
-    expect(pdf.pages).toBeGreaterThanOrEqual(2);
-    // The PDF's text comes in pieces with spaces between them: compare without white space.
-    const pages = pdf.text.map((text) => text.replace(/\s+/g, ''));
-    pages.forEach((text, i) => expect(text).toContain(`${i + 1}/${pdf.pages}`));
-    const all = pages.join('');
-    for (const id of w.engagement.curriculum as string[]) expect(pdf.text.join(' ')).not.toMatch(new RegExp(`\\b${id}\\b`));
-    expect(pdf.text.join(' ')).not.toMatch(/\b[a-z][a-z-]+ r\d+\b/);
-    expect(all).toContain(`${w.fuchu.name}長様`);
-    expect(all).toContain('元請');
-    expect(all).toContain('第1次再委託先');
-    expect(all).toContain('第1、第2、第4');
-    expect(all).toMatch(/令和\d+年\d+月\d+日/);
-    expect(all).toContain('印刷太郎');
-    expect(all).toContain('未登録');
-    await shots(page, 'article11-report');
-    await page.getByRole('link', { name: '準備状況に戻る' }).click();
-    await page.waitForURL(`${base}/engagements/${w.engagement.id}/readiness`);
-  });
-
-  it('shows each contract on /town with a badge, and bars with text equivalents on readiness and progress', async () => {
-    const page = await newPage();
-    await signIn(page, w.staff.email);
-    const badge = page.locator('a.glance').first();
-    expect(await badge.textContent()).toMatch(/開始できません（要対応 \d+件） 開始まで\d+日/);
-    expect(await page.locator('table').first().textContent()).toMatch(/2027年1月4日/); // 西暦 on pages
-    expect(await page.locator('main').textContent()).not.toContain('令和');
-    await shots(page, 'town-home');
-    await badge.click();
-    await page.waitForURL(`${base}/engagements/${w.engagement.id}/readiness`);
-    await expectChartsDescribed(page, 3);
-    await shots(page, 'readiness');
-    await page.goto(`${base}/engagements/${w.engagement.id}/progress`);
-    await expectChartsDescribed(page, 3);
-    expect(await page.locator('.stats').textContent()).toContain('未登録');
-    await shots(page, 'progress');
-    await page.goto(`${base}/town/approvals`);
-    expect(await page.locator('.approval-facts').first().textContent()).toMatch(/法人番号\s*\d{13}/);
-    expect(await page.locator('.approval-facts').first().textContent()).toMatch(/届出日\s*\d{4}年\d{1,2}月\d{1,2}日/);
-    await shots(page, 'town-approvals');
-  });
-
-  it("shows 受講の状況 with bars on the manager's home", async () => {
+  it('focuses the error summary after a bad submit: assigning nobody, a bad 法人番号, approving without 文書番号, three errors at once', async () => {
     const page = await newPage();
     await signIn(page, w.managers.prime.email);
-    expect(await page.getByRole('heading', { name: '受講の状況' }).isVisible()).toBe(true);
-    await expectChartsDescribed(page, 3);
-    await shots(page, 'manager-home');
+    await page.goto(`${base}/manager/engagements/${w.engagement.id}`);
+    await page.getByRole('button', { name: '選択した従事者を割り当てる' }).click();
+    await page.waitForLoadState('load');
+    await expectSummaryFocused(page, 1);
+    // The summary is in view at the top, not 1,450 px below.
+    expect((await page.locator('.error-summary').boundingBox())!.y).toBeLessThan(800);
+    await page.screenshot({ path: join(SHOTS, 'manager-engagement-error-summary-desktop.png') });
+    // Its link takes the keyboard to the field.
+    await page.locator('.error-summary a').first().click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('workerIds');
+
+    await page.goto(`${base}/manager/engagements/${w.engagement.id}`);
+    await page.locator('#sub-name').fill('新規　下請株式会社');
+    await page.locator('#sub-corporateNumber').fill('1234567890123');
+    await page.locator('#sub-contactEmail').fill('not-an-address');
+    await page.getByRole('button', { name: '再委託先として届け出る' }).click();
+    await page.waitForLoadState('load');
+    await expectSummaryFocused(page, 2);
+    expect(await page.locator('#sub-corporateNumber').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#sub-corporateNumber').getAttribute('aria-describedby')).toContain('sub-corporateNumber-error');
+    expect(await axe(page)).toEqual([]);
+
+    const town = await newPage();
+    await signIn(town, w.staff.email);
+    await town.goto(`${base}/town/approvals`);
+    const group = town.locator('article.pending', { hasText: w.subB.name });
+    await group.getByLabel('承諾する').check();
+    await group.getByRole('button', { name: '記録する' }).click();
+    await town.waitForLoadState('load');
+    await expectSummaryFocused(town, 1);
+    expect(await town.locator('.error-summary').textContent()).toContain('文書番号');
+    expect(await axe(town)).toEqual([]);
+    await town.screenshot({ path: join(SHOTS, 'town-approvals-error-summary-desktop.png') });
+
+    await town.goto(`${base}/town/engagements/new`);
+    await town.getByLabel('契約番号').fill('R8-B-900');
+    await town.getByLabel('契約開始日').fill('2027-04-01');
+    await town.getByLabel('契約終了日').fill('2027-03-01');
+    await town.getByRole('button', { name: '契約を登録する' }).click();
+    await town.waitForLoadState('load');
+    await expectSummaryFocused(town, 3);
+    expect(await axe(town)).toEqual([]);
+    await town.screenshot({ path: join(SHOTS, 'town-engagement-new-error-summary-desktop.png'), fullPage: true });
   });
 
-  it('counts a serial pasted twice once in the bulk verification, and downloads the result as CSV', async () => {
+  it('prints the sign-up slips on A4, one page per worker, reached from the manager’s pages', async () => {
     const page = await newPage();
+    await signIn(page, w.managers.prime.email);
+    await page.getByRole('link', { name: '登録コードを再発行…' }).click();
+    await page.waitForURL(`${base}/manager/workers/enrollment-codes`);
+    expect(await axe(page)).toEqual([]);
+    await page.getByRole('button', { name: '以前のコードを無効にして再発行する' }).click();
+    await page.waitForLoadState('load');
+    const slips = await page.locator('section.slip').count();
+    expect(slips).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-print]').isVisible()).toBe(true); // shown by print-button.js
+    expect(await page.locator('.slip__qr svg').count()).toBe(slips);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'manager-slips-desktop.png'), fullPage: true });
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    expect(pdfPages(pdf)).toBe(slips);
+  });
+
+  it('shows the lesson’s contents and reading time, and the quiz’s countdown', async () => {
+    const page = await newPage();
+    await signIn(page, worker.email);
+    const moduleId = (w.engagement.curriculum as string[])[1];
+    await page.goto(`${base}/learn/${w.engagement.id}/${moduleId}`);
+    expect(await page.locator('.reading-time').textContent()).toMatch(/^読了の目安: 約\d+分$/);
+    const first = page.locator('.toc a').first();
+    const target = (await first.getAttribute('href'))!;
+    await first.click();
+    expect(page.url()).toContain(target);
+    expect(await page.locator(target).count()).toBe(1);
+    await page.getByRole('button', { name: '確認テストを始める' }).click();
+    await page.waitForURL(/\/quiz\/[0-9a-f-]{36}$/);
+    const clock = page.locator('#countdown-clock');
+    expect(await clock.isVisible()).toBe(true);
+    expect(await clock.textContent()).toMatch(/^\d+:\d{2}$/);
+    expect(await page.locator('#countdown-announce').getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('#countdown-announce').textContent()).toBe('');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'worker-quiz-desktop.png') });
+  });
+
+  /** Every main page of every role. */
+  const PAGES: { role: string; who: string | null; pages: [string, () => string][] }[] = [
+    {
+      role: 'public',
+      who: null,
+      pages: [
+        ['sign-in', () => '/'],
+        ['enroll', () => '/enroll'],
+        ['password-reset', () => '/password-reset'],
+        ['verify', () => '/verify'],
+      ],
+    },
+    {
+      role: 'worker',
+      who: 'day-worker@example.jp',
+      pages: [
+        ['home', () => '/learn'],
+        ['certificates', () => '/learn/certificates'],
+        ['lesson', () => `/learn/${w.engagement.id}/${(w.engagement.curriculum as string[])[0]}`],
+      ],
+    },
+    {
+      role: 'manager',
+      who: 'prime',
+      pages: [
+        ['home', () => '/manager'],
+        ['worker-new', () => '/manager/workers/new'],
+        ['import', () => '/manager/workers/import'],
+        ['engagement', () => `/manager/engagements/${w.engagement.id}`],
+        ['progress', () => `/engagements/${w.engagement.id}/progress`],
+        ['readiness', () => `/engagements/${w.engagement.id}/readiness`],
+        ['codes-confirm', () => '/manager/workers/enrollment-codes'],
+      ],
+    },
+    {
+      role: 'town',
+      who: 'staff',
+      pages: [
+        ['home', () => '/town'],
+        ['approvals', () => '/town/approvals'],
+        ['engagement-new', () => '/town/engagements/new'],
+        ['engagement', () => `/town/engagements/${w.engagement.id}`],
+        ['certificates', () => '/town/certificates'],
+        ['progress', () => `/engagements/${w.engagement.id}/progress`],
+        ['readiness', () => `/engagements/${w.engagement.id}/readiness`],
+      ],
+    },
+    {
+      role: 'admin',
+      who: 'admin',
+      pages: [
+        ['home', () => '/admin'],
+        ['outbox', () => '/admin/outbox'],
+      ],
+    },
+    {
+      role: 'author',
+      who: 'author',
+      pages: [
+        ['item-analysis', () => '/content/item-analysis'],
+        ['item-analysis-basics', () => '/content/item-analysis/basics'],
+      ],
+    },
+  ];
+  const emailOf = (who: string) =>
+    who === 'prime'
+      ? w.managers.prime.email
+      : who === 'staff'
+        ? w.staff.email
+        : who === 'admin'
+          ? 'admin@test.example.jp'
+          : who === 'author'
+            ? author
+            : who;
+  const passwordOf = (who: string) => (who === 'admin' ? 'admin-password-123' : PASSWORD);
+
+  for (const { role, who, pages } of PAGES)
+    it(`axe-core finds no violation on the ${role}'s main pages, desktop and phone, and phones never scroll sideways`, async () => {
+      const found: string[] = [];
+      for (const [label, viewport] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ] as const) {
+        const page = await newPage(viewport);
+        if (who) await signIn(page, emailOf(who), passwordOf(who));
+        for (const [name, path] of pages) {
+          const r = await page.goto(`${base}${path()}`);
+          expect(r?.status()).toBe(200);
+          for (const v of await axe(page)) found.push(`${role}-${name}-${label}: ${v}`);
+          if (label === 'phone') expect([name, await page.evaluate(() => document.documentElement.scrollWidth)]).toEqual([name, 375]);
+          await page.screenshot({ path: join(SHOTS, `${role}-${name}-${label}.png`), fullPage: true });
+        }
+      }
+      expect(found).toEqual([]);
+    });
+
+  it('stacks the progress, /town and manager tables into cards on a phone, company names unbroken', async () => {
+    const page = await newPage(PHONE);
     await signIn(page, w.staff.email);
-    await page.goto(`${base}/town/certificates`);
-    await page.getByLabel('修了証番号').fill(`${serial}\n${serial}\nZZZZ-ZZZZ-ZZZZ-Z`);
-    await page.getByRole('button', { name: '確認する' }).click();
-    await page.waitForURL(`${base}/town/certificates/verify`);
-    expect(await page.locator('h2#results-heading').textContent()).toBe('確認結果（2件）');
-    expect(await page.locator('thead').textContent()).toContain('有効期間の開始');
-    await shots(page, 'town-verify-list');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: '確認結果をCSVでダウンロード（Excel用）' }).click(),
-    ]);
-    const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.slice(1)).toMatch(/^番号,修了証番号,状況,氏名,事業者,契約,発注者,有効期間の開始,有効期限\r\n/);
-    expect(csv.trim().split('\r\n')).toHaveLength(3);
-  });
-
-  it('tells a revoked worker what happened and what to do next', async () => {
-    expect((await w.http.post(`/api/v1/certificates/${serial}/revocation`, { reason: '名簿の誤り' }, w.staff.token)).status).toBe(200);
-    const page = await newPage();
-    await signIn(page, 'print-done@example.jp');
-    const box = page.getByRole('region', { name: 'この契約の修了証は取り消されています（取消し）' });
-    expect(await box.isVisible()).toBe(true);
-    expect(await box.textContent()).toContain('取消しを解除できるのは町だけです');
-    expect(await page.locator('main').textContent()).not.toContain('すべて修了');
-    expect(await page.locator('.cert-box').count()).toBe(0);
-    await shots(page, 'worker-home-revoked');
-  });
-
-  it('lets town staff filter the audit trail by keyboard, read it in words and JST, and download it', async () => {
-    const page = await newPage();
-    await signIn(page, w.staff.email);
-    await page.getByRole('link', { name: '監査記録' }).click();
-    await page.waitForURL(`${base}/town/audit`);
-    expect(await page.locator('tbody tr').count()).toBeGreaterThan(3);
-    expect(await page.locator('tbody').textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST/);
-    expect(await page.locator('tbody').textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/);
-    await page.getByLabel('種類').selectOption({ label: '修了証の取消し' });
-    await page.getByRole('button', { name: '絞り込む' }).focus();
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/action=certificate\.revoked/);
-    expect(await page.locator('tbody tr').count()).toBe(1);
-    expect(await page.locator('tbody').textContent()).toContain(`修了証: ${serial}`);
-    await shots(page, 'town-audit');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'CSVでダウンロード（Excel用）' }).click(),
-    ]);
-    const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.slice(1)).toMatch(/^通番,日時（JST）,種類,操作した人,対象,契約,詳細\r\n/);
-    expect(csv).toContain('修了証の取消し');
+    await page.goto(`${base}/town`);
+    // The readiness link is inside the card, on screen.
+    const link = page.getByRole('link', { name: '準備状況（開始可否）' }).first();
+    const box = (await link.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+    await page.goto(`${base}/engagements/${w.engagement.id}/progress`);
+    // A company name is laid out on lines of several characters, not one character per line.
+    const name = page.locator('.table .org-name').first();
+    const size = (await name.boundingBox())!;
+    expect(size.width).toBeGreaterThan(80);
+    // Rows are cards: a cell starts below the row's heading, not beside it.
+    const row = page.locator('.table--progress tbody tr').first();
+    const head = (await row.locator('th').boundingBox())!;
+    const cell = (await row.locator('td').first().boundingBox())!;
+    expect(cell.y).toBeGreaterThanOrEqual(head.y + head.height - 1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
   });
 });
+
+/** The number of pages of a PDF written by Chromium (its page tree's `/Type /Page` objects). */
+function pdfPages(pdf: Buffer): number {
+  return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+}
 
 /** A port nobody listens on now, so the app can be told its public address before it starts. */
 function freePort(): Promise<number> {

@@ -204,7 +204,7 @@ describe('progress, readiness and the Article 11 report', () => {
     expect(page.body).toContain('4. 従事者ごとの状況');
     for (const x of r.body.report.workers) expect(page.body).toContain(x.name);
     expect(r.body.report.workers.length).toBeGreaterThan(r.body.report.certifiedWorkers.length);
-    expect(page.body).toContain('src="/assets/print.js"');
+    expect(page.body).toContain('src="/assets/print-button.js"');
     expect(page.body).toContain(`href="/engagements/${w.engagement.id}/readiness"`);
     expect((await w.http.get(`${w.E}/report`, w.managers.subA.token)).status).toBe(404);
   });

@@ -1,22 +1,16 @@
-import { parseCsv } from '../../src/common/csv/csv';
-import { daysUntil } from '../../src/common/dates';
-import { TrackingService } from '../../src/reports/tracking.service';
 import { enrolledWorker, PASSWORD, useWorld, World } from '../factories/world';
-import type { TestApp } from '../utils/create-app';
-import { pageClient, PageClient } from '../utils/page-client';
+import { TestApp } from '../utils/create-app';
+import { csrfOf, pageClient, PageClient } from '../utils/page-client';
 import { sit } from '../utils/quiz';
 
 /*
- * Issue 20, part A: the users' day at a glance (badges, completion bars, 未登録 told from 未着手),
- * the revoked worker's page, the audit page and its CSV, approvals with their scope, the bulk
- * verification counting a serial once with its CSV. Pages through Fastify inject.
+ * Issue 20, part B on the server: フリガナ and 五十音順, unassigning, the
+ * per-worker code reissue and the sign-up slips, the welcome after enrolling,
+ * and the error summary of the forms named in the issue.
  */
-describe("the users' day (issue 20 part A)", () => {
+describe("the users' day (issue 20, part B)", () => {
   let t: TestApp;
   let w: World;
-  let certified: { workerId: string; token: string };
-  let serial = '';
-
   useWorld((app, world) => ([t, w] = [app, world]));
 
   const signIn = async (email: string): Promise<PageClient> => {
@@ -25,214 +19,262 @@ describe("the users' day (issue 20 part A)", () => {
     if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
     return b;
   };
+  /** The error summary's list items (text of each link), from a page. */
+  const summaryOf = (html: string) => {
+    const start = html.indexOf('class="error-summary"');
+    if (start < 0) return null;
+    const box = html.slice(start, html.indexOf('</div>', start));
+    return [...box.matchAll(/<li>(?:<a href="(#[^"]+)">)?([^<]*)/g)].map((m) => ({ href: m[1] ?? null, text: m[2] }));
+  };
 
-  beforeAll(async () => {
-    // One certified worker of the prime, one enrolled who has not started, one registered and never enrolled.
-    certified = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '修了　一郎', 'day-done@example.jp');
-    const idle = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '未着手　二郎', 'day-idle@example.jp');
-    const never = await w.http.post(
-      `/api/v1/organizations/${w.prime.id}/workers`,
-      { name: '未登録　三郎', email: 'day-never@example.jp' },
-      w.managers.prime.token,
-    );
-    await w.http.post(`${w.E}/assignments`, { workerIds: [certified.workerId, idle.workerId, never.body.id] }, w.managers.prime.token);
-    let last: any;
-    for (const m of w.engagement.curriculum as string[]) last = await sit(t, w.http, certified.token, m, w.engagement.id);
-    serial = last.body.certificate?.serial ?? last.body.serial;
-    if (!serial) {
-      const mine = await w.http.get('/api/v1/me/certificates', certified.token);
-      serial = mine.body[0].serial;
-    }
-  });
+  describe('フリガナ and 五十音順', () => {
+    const workers = (token: string, orgId: string) => w.http.get(`/api/v1/organizations/${orgId}/workers?limit=500`, token);
 
-  it('tells 未登録 from 未着手 on progress, with per-company bars drawn as SVG with a text equivalent', async () => {
-    const b = await signIn(w.staff.email);
-    const r = await b.get(`/engagements/${w.engagement.id}/progress`);
-    expect(r.status).toBe(200);
-    expect(r.text).toContain('<dt>未登録</dt><dd>1</dd>');
-    expect(r.text).toContain('<dt>未着手</dt><dd>1</dd>');
-    expect(r.text).toContain('<figcaption id="progress-bar-caption" class="bars__caption">事業者ごとの修了状況</figcaption>');
-    expect(r.text).toMatch(/<svg class="bars__bar" role="img" aria-labelledby="progress-bar-1-title"/);
-    expect(r.text).toContain(`${w.prime.name}（元請）: 3人中 完了 1人、受講中 0人、未着手 1人、未登録 1人（33% 完了）`);
-    expect(r.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\sstyle=/i);
-    const filtered = await b.get(`/engagements/${w.engagement.id}/progress?status=not_enrolled`);
-    expect(filtered.text).toContain('未登録　三郎');
-    expect(filtered.text).not.toContain('未着手　二郎');
-    const readiness = await b.get(`/engagements/${w.engagement.id}/readiness`);
-    expect(readiness.text).toContain('readiness-bar-1-title');
-    expect(readiness.text).toContain(`開始まで${daysUntil(w.engagement.startsOn)}日`);
-  });
-
-  it('shows each contract on /town with its verdict and the days until its start, from one batch read', async () => {
-    const b = await signIn(w.staff.email);
-    const r = await b.get('/town');
-    expect(r.status).toBe(200);
-    // subB waits for the town's consent, two workers are not certified: not ready.
-    expect(r.text).toMatch(
-      /class="glance glance--bad" href="\/engagements\/[0-9a-f-]{36}\/readiness"><span class="glance__word">開始できません（要対応 \d+件）<\/span>/,
-    );
-    expect(r.text).toContain(`開始まで${daysUntil(w.engagement.startsOn)}日`);
-    const tracking = t.app.get(TrackingService);
-    const g = await tracking.glance({ id: w.staff.id, role: 'town_staff', municipalityId: w.fuchu.id } as any, [w.engagement.id]);
-    const readiness = await w.http.get(`${w.E}/readiness`, w.staff.token);
-    expect(g.get(w.engagement.id)).toMatchObject({ ready: readiness.body.ready, blockers: readiness.body.counts.blockers });
-    // Another town's staff see nothing of it.
-    expect(
-      (await tracking.glance({ id: w.otherStaff.id, role: 'town_staff', municipalityId: w.other.id } as any, [w.engagement.id])).size,
-    ).toBe(0);
-  });
-
-  it('shows 受講の状況 per engagement on the manager home', async () => {
-    const b = await signIn(w.managers.prime.email);
-    const r = await b.get('/manager');
-    expect(r.text).toContain('受講の状況');
-    expect(r.text).toContain('修了証あり 1人 / 割当て 3人');
-    expect(r.text).toMatch(/role="img" aria-labelledby="bars-[0-9a-f]{8}-1-title"/);
-    // A subcontractor's manager sees their own company only.
-    const sub = await signIn(w.managers.subB.email);
-    expect((await sub.get('/manager')).text).not.toContain(w.prime.name + '（元請）:');
-  });
-
-  it('tells a revoked worker what happened and what to do, without "すべて修了" or a valid-looking expiry', async () => {
-    expect((await w.http.post(`/api/v1/certificates/${serial}/revocation`, { reason: '名簿の誤り' }, w.staff.token)).status).toBe(200);
-    const b = await signIn('day-done@example.jp');
-    const r = await b.get('/learn');
-    expect(r.text).toContain('この契約の修了証は取り消されています');
-    expect(r.text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日に、発注者（町）がこの修了証を取り消しました/);
-    expect(r.text).toContain('取消しを解除できるのは町だけです');
-    expect(r.text).toContain('次にすること');
-    expect(r.text).not.toContain('すべて修了');
-    expect(r.text).not.toContain('有効期限');
-    expect(r.text).toContain('badge--revoked');
-  });
-
-  it('shows approvals with their engagement, parent, 法人番号 and filing date', async () => {
-    const b = await signIn(w.staff.email);
-    const r = await b.get('/town/approvals');
-    expect(r.text).toContain(w.subB.name);
-    expect(r.text).toContain(`${w.engagement.title}（契約番号 ${w.engagement.contractNumber}）`);
-    expect(r.text).toMatch(/<dt>法人番号<\/dt><dd>\d{13}<\/dd>/);
-    expect(r.text).toMatch(/<dt>届出日<\/dt><dd>\d{4}年\d{1,2}月\d{1,2}日<\/dd>/);
-    expect(r.text).toContain(`<dt>委託元</dt><dd>${w.prime.name}</dd>`);
-    expect(r.text).toContain('<dt>階層</dt><dd>第1次再委託先</dd>');
-  });
-
-  it('counts a serial pasted twice once, shows both dates and exports the result as CSV (audited)', async () => {
-    const b = await signIn(w.staff.email);
-    const page = await b.get('/town/certificates');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const serials = `${serial}\n${serial.toLowerCase()}\nZZZZ-ZZZZ-ZZZZ-Z`;
-    const r = await b.post('/town/certificates/verify', { _csrf: csrf, serials });
-    expect(r.text).toContain('確認結果（2件）');
-    expect(r.text).toContain('1行を1件として数えました');
-    expect(r.text).toContain('有効期間の開始');
-    const csv = await b.post('/town/certificates/verify.csv', { _csrf: csrf, serials });
-    expect(csv.status).toBe(200);
-    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="verification-\d{4}-\d{2}-\d{2}\.csv"/);
-    expect(csv.text.charCodeAt(0)).toBe(0xfeff);
-    const [header, ...rows] = parseCsv(csv.text.slice(1)).rows;
-    expect(header).toEqual(['番号', '修了証番号', '状況', '氏名', '事業者', '契約', '発注者', '有効期間の開始', '有効期限']);
-    expect(rows).toHaveLength(2);
-    expect(rows[0][2]).toBe('取消し');
-    expect(rows[0][3]).toBe('修了　一郎');
-    expect(rows[0][8]).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日$/);
-    const events = await t.query<{ details: string }>(
-      "SELECT details FROM audit_events WHERE action = 'export.downloaded' AND target_type = 'certificate_list'",
-    );
-    expect(JSON.parse(events[0].details)).toMatchObject({ kind: 'verification_csv', rows: 2 });
-    // Without the token the download is refused.
-    expect((await b.post('/town/certificates/verify.csv', { serials })).status).toBe(403);
-  });
-
-  describe('the audit page', () => {
-    it('shows town staff their municipality’s events in words, with names, JST and filters', async () => {
-      const b = await signIn(w.staff.email);
-      const r = await b.get('/town/audit');
-      expect(r.status).toBe(200);
-      expect(r.text).toContain('<h1>監査記録</h1>');
-      expect(r.text).toContain('修了証の取消し');
-      expect(r.text).toContain('再委託の承諾');
-      expect(r.text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST/);
-      // Names, not UUIDs, for people on the town's engagements.
-      expect(r.text).toMatch(/<td class="small">[^<]*（町職員）<\/td>/);
-      const body = r.text.slice(r.text.indexOf('<tbody>'));
-      expect(body).not.toMatch(/<td class="small">[0-9a-f]{8}-[0-9a-f]{4}-/);
-      // Sign-ins belong to no engagement: not the town's to read.
-      expect(body).not.toContain('<th scope="row" class="small">ログイン</th>');
-      const revoked = await b.get('/town/audit?action=certificate.revoked');
-      expect((revoked.text.match(/<tr>\s*<td class="nowrap small">/g) ?? []).length).toBe(1);
-      expect(revoked.text).toContain('修了証: ' + serial);
-      const none = await b.get('/town/audit?from=2000-01-01&to=2000-01-02');
-      expect(none.text).toContain('条件に合う記録はありません');
-      const bad = await b.get('/town/audit?action=bogus&from=2026-13-01');
+    it('takes フリガナ in hiragana or half width, stores full-width katakana, and refuses kanji', async () => {
+      const r = await w.http.post(
+        `/api/v1/organizations/${w.subA1.id}/workers`,
+        { name: '山田　太郎', furigana: 'やまだ　たろう', email: 'yamada@example.jp' },
+        w.managers.subA1.token,
+      );
+      expect(r.status).toBe(201);
+      expect(r.body.furigana).toBe('ヤマダ タロウ');
+      const half = await w.http.post(
+        `/api/v1/organizations/${w.subA1.id}/workers`,
+        { name: '佐藤　花子', furigana: 'ｻﾄｳ ﾊﾅｺ', email: 'sato@example.jp' },
+        w.managers.subA1.token,
+      );
+      expect(half.body.furigana).toBe('サトウ ハナコ');
+      const bad = await w.http.post(
+        `/api/v1/organizations/${w.subA1.id}/workers`,
+        { name: '木村', furigana: '木村', email: 'kimura@example.jp' },
+        w.managers.subA1.token,
+      );
       expect(bad.status).toBe(400);
-      expect(bad.text).toContain('id="action-error"');
-      expect(bad.text).toContain('id="from-error"');
-      // Another town's staff see none of it.
-      const other = await signIn(w.otherStaff.email);
-      const theirs = await other.get('/town/audit');
-      expect(theirs.status).toBe(200);
-      expect(theirs.text).toContain('条件に合う記録はありません');
-      expect(theirs.text).not.toContain(w.engagement.title);
+      expect(bad.body.details).toEqual([expect.objectContaining({ field: 'furigana', code: 'validation.isFurigana' })]);
     });
 
-    it('pages back in time with the cursor, and refuses a forged one next to the list', async () => {
-      const b = await signIn(w.staff.email);
-      // More events on the town's engagement than one page holds: progress CSV downloads are audited.
-      for (let i = 0; i < 40; i++) expect((await w.http.get(`${w.E}/progress?format=csv`, w.staff.token)).status).toBe(200);
-      const all = await t.query<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM audit_events a JOIN engagements e ON e.id = a.engagement_id WHERE e.municipality_id = ?',
-        [w.fuchu.id],
-      );
-      const total = Number(all[0].n);
-      expect(total).toBeGreaterThan(50);
-      const first = await b.get('/town/audit');
-      const next = /href="(\/town\/audit\?cursor[^"]+)"/
-        .exec(first.text)![1]
-        .replace(/&#x3D;/g, '=')
-        .replace(/&amp;/g, '&');
-      const second = await b.get(next);
-      expect(second.status).toBe(200);
-      const rows = (html: string) => (html.match(/<tr>\s*<td class="nowrap small">/g) ?? []).length;
-      expect(rows(first.text) + rows(second.text)).toBe(Math.min(total, 100));
-      expect(second.text).toContain('最新の記録に戻る');
-      const forged = await b.get('/town/audit?cursor=nonsense');
-      expect(forged.status).toBe(400);
-    });
-
-    it('exports the filtered trail as CSV for Excel (BOM, Japanese headers, JST) and records the export', async () => {
-      const b = await signIn(w.staff.email);
-      const r = await b.get(`/town/audit.csv?engagementId=${w.engagement.id}&action=certificate.revoked`);
-      expect(r.status).toBe(200);
-      expect(r.headers['content-type']).toContain('text/csv');
-      expect(r.text.charCodeAt(0)).toBe(0xfeff);
-      const [header, ...rows] = parseCsv(r.text.slice(1)).rows;
-      expect(header).toEqual(['通番', '日時（JST）', '種類', '操作した人', '対象', '契約', '詳細']);
-      expect(rows).toHaveLength(1);
-      expect(rows[0][1]).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} JST$/);
-      expect(rows[0][2]).toBe('修了証の取消し');
-      expect(rows[0][4]).toBe(`修了証: ${serial}`);
-      expect(rows[0][5]).toBe(w.engagement.title);
-      const [event] = await t.query<{ details: string; actor_id: string }>(
-        "SELECT details, actor_id FROM audit_events WHERE action = 'export.downloaded' AND target_type = 'audit_trail'",
-      );
-      expect(JSON.parse(event.details)).toMatchObject({ kind: 'audit_csv', rows: 1, action: 'certificate.revoked' });
-      expect(event.actor_id).toBe(w.staff.id);
-    });
-
-    it('lets the admin read everything and nobody else in', async () => {
-      const manager = await signIn(w.managers.prime.email);
-      expect((await manager.get('/town/audit')).status).toBe(403);
-      expect((await manager.get('/town/audit.csv')).status).toBe(403);
-      const worker = await signIn('day-idle@example.jp');
-      expect((await worker.get('/town/audit')).status).toBe(403);
-      const asAdmin = await t.app.inject({
-        method: 'GET',
-        url: '/town/audit?action=auth.sign_in',
-        headers: { accept: 'text/html', authorization: `Bearer ${w.admin.token}` },
+    it('imports a フリガナ column and lists workers 五十音順, those without フリガナ after', async () => {
+      const csv =
+        '氏名,フリガナ,メールアドレス,社員番号\n新人　一郎,しんじん いちろう,shinjin@example.jp,E10\n木村　次郎,ｷﾑﾗ ｼﾞﾛｳ,kimura@example.jp,E2\n鈴木　三郎,,suzuki@example.jp,\n誤り　例,Ayamari,bad@example.jp,\n';
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/organizations/${w.subA1.id}/workers/import`,
+        headers: { authorization: `Bearer ${w.managers.subA1.token}`, 'content-type': 'text/csv' },
+        payload: Buffer.from(csv, 'utf8'),
       });
-      expect(asAdmin.statusCode).toBe(200);
-      expect(asAdmin.body).toContain('<th scope="row" class="small">ログイン</th>');
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ created: 3, errorCount: 1, errors: [{ line: 5, code: 'csv.furigana_invalid' }] });
+      const list = (await workers(w.managers.subA1.token, w.subA1.id)).body.items as { name: string; furigana: string | null }[];
+      expect(list.map((x) => x.name)).toEqual(['木村　次郎', '佐藤　花子', '新人　一郎', '山田　太郎', '鈴木　三郎']);
+      expect(list[0].furigana).toBe('キムラ ジロウ');
+      // A re-import without the column keeps the stored フリガナ.
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/organizations/${w.subA1.id}/workers/import`,
+        headers: { authorization: `Bearer ${w.managers.subA1.token}`, 'content-type': 'text/csv' },
+        payload: Buffer.from('name,email\n木村　次郎,kimura@example.jp\n', 'utf8'),
+      });
+      const again = (await workers(w.managers.subA1.token, w.subA1.id)).body.items as { name: string; furigana: string | null }[];
+      expect(again.find((x) => x.name === '木村　次郎')!.furigana).toBe('キムラ ジロウ');
+      // Pages of two follow the same order.
+      const first = await w.http.get(`/api/v1/organizations/${w.subA1.id}/workers?limit=2`, w.managers.subA1.token);
+      const second = await w.http.get(
+        `/api/v1/organizations/${w.subA1.id}/workers?limit=2&cursor=${first.body.nextCursor}`,
+        w.managers.subA1.token,
+      );
+      expect([...first.body.items, ...second.body.items].map((x: { name: string }) => x.name)).toEqual(list.slice(0, 4).map((x) => x.name));
+      // The manager's page shows the same order, with the reading.
+      const page = await (await signIn(w.managers.subA1.email)).get('/manager');
+      expect(page.text.indexOf('木村　次郎')).toBeLessThan(page.text.indexOf('佐藤　花子'));
+      expect(page.text.indexOf('山田　太郎')).toBeLessThan(page.text.indexOf('鈴木　三郎'));
+      expect(page.text).toContain('<span class="kana">キムラ ジロウ</span>');
+    });
+  });
+
+  describe('unassigning a worker', () => {
+    it('takes a worker off (audited), refuses while they hold a valid certificate and allows it once the town revokes', async () => {
+      const free = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '外れ　太郎', 'off@example.jp');
+      const certified = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '修了　花子', 'certified@example.jp');
+      await w.http.post(`${w.E}/assignments`, { workerIds: [free.workerId, certified.workerId] }, w.managers.prime.token);
+      let serial = '';
+      for (const m of w.engagement.curriculum as string[]) {
+        const r = await sit(t, w.http, certified.token, m, w.engagement.id);
+        serial = r.body.certificate?.serial ?? serial;
+      }
+      expect(serial).not.toBe('');
+
+      // Only a manager of the worker's own organization: others 404, other roles 403.
+      expect((await w.http.call('DELETE', `${w.E}/assignments/${free.workerId}`, undefined, w.managers.subA.token)).status).toBe(404);
+      expect((await w.http.call('DELETE', `${w.E}/assignments/${free.workerId}`, undefined, w.managers.outsider.token)).status).toBe(404);
+      expect((await w.http.call('DELETE', `${w.E}/assignments/${free.workerId}`, undefined, w.staff.token)).status).toBe(403);
+
+      const off = await w.http.call('DELETE', `${w.E}/assignments/${free.workerId}`, undefined, w.managers.prime.token);
+      expect(off.status).toBe(200);
+      expect(off.body).toEqual({ unassigned: free.workerId });
+      const again = await w.http.call('DELETE', `${w.E}/assignments/${free.workerId}`, undefined, w.managers.prime.token);
+      expect(again.status).toBe(404);
+      expect(again.body.code).toBe('assignment.not_found');
+      const events = await t.query<{ action: string; details: string }>(
+        "SELECT action, details FROM audit_events WHERE action = 'assignments.deleted'",
+      );
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0].details)).toMatchObject({ workerId: free.workerId, organizationId: w.prime.id });
+
+      const refused = await w.http.call('DELETE', `${w.E}/assignments/${certified.workerId}`, undefined, w.managers.prime.token);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('assignment.certified');
+      expect((await w.http.post(`/api/v1/certificates/${serial}/revocation`, { reason: '従事者の退職' }, w.staff.token)).status).toBe(200);
+      expect((await w.http.call('DELETE', `${w.E}/assignments/${certified.workerId}`, undefined, w.managers.prime.token)).status).toBe(200);
+    });
+
+    it('has a button per assigned worker on the manager’s engagement page, which says why when refused', async () => {
+      const held = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '画面　解除', 'page-off@example.jp');
+      await w.http.post(`${w.E}/assignments`, { workerIds: [held.workerId] }, w.managers.prime.token);
+      const b = await signIn(w.managers.prime.email);
+      const page = await b.get(`/manager/engagements/${w.engagement.id}`);
+      const action = `/manager/engagements/${w.engagement.id}/assignments/${held.workerId}/removal`;
+      expect(page.text).toContain(`action="${action}"`);
+      const r = await b.post(action, { _csrf: csrfOf(page.text) });
+      expect(r.status).toBe(303);
+      expect((await b.get(r.location!)).text).toContain('割当てを解除しました');
+      const twice = await b.post(action, { _csrf: csrfOf(page.text) });
+      expect((await b.get(twice.location!)).text).toContain('この従事者はこの契約に割り当てられていません');
+    });
+  });
+
+  describe('codes, slips and the welcome', () => {
+    it('reissues one worker’s code after a confirmation and shows it on a printable slip, never in a URL or a cache', async () => {
+      const created = await w.http.post(
+        `/api/v1/organizations/${w.prime.id}/workers`,
+        { name: '伝票　太郎', furigana: 'でんぴょう たろう', email: 'slip@example.jp' },
+        w.managers.prime.token,
+      );
+      await w.http.post(`${w.E}/assignments`, { workerIds: [created.body.id] }, w.managers.prime.token);
+      const b = await signIn(w.managers.prime.email);
+      const home = await b.get('/manager');
+      expect(home.text).toContain(`href="/manager/workers/${created.body.id}/enrollment-code"`);
+      const confirm = await b.get(`/manager/workers/${created.body.id}/enrollment-code`);
+      expect(confirm.status).toBe(200);
+      expect(confirm.text).toContain('以前のコードは使えなくなります');
+      const slip = await b.post(`/manager/workers/${created.body.id}/enrollment-code`, { _csrf: csrfOf(confirm.text) });
+      expect(slip.status).toBe(200);
+      expect(slip.location).toBeUndefined();
+      expect(slip.headers['cache-control']).toBe('no-store');
+      const code = /<span class="slip__value slip__code">([0-9A-Z-]+)<\/span>/.exec(slip.text)![1];
+      expect(code).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
+      expect(slip.text).toContain('slip@example.jp');
+      expect(slip.text).toContain('デンピョウ タロウ');
+      expect(slip.text).toContain('/enroll</span>');
+      expect(slip.text).toContain('<svg');
+      expect(slip.text).toContain('2027年1月4日'); // the engagement's start: the training's deadline
+      expect(slip.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\sstyle=/i);
+      // The old code stops working, the new one enrols.
+      expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: created.body.enrollmentCode, password: PASSWORD })).status).toBe(
+        400,
+      );
+      expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: code, password: PASSWORD })).status).toBe(200);
+      // Enrolled: no more codes (API 409), and the page says so.
+      const api = await w.http.post(`/api/v1/workers/${created.body.id}/enrollment-code`, {}, w.managers.prime.token);
+      expect(api.status).toBe(409);
+      expect(api.body.code).toBe('worker.already_enrolled');
+      // Another organization's manager: 404.
+      expect((await w.http.post(`/api/v1/workers/${created.body.id}/enrollment-code`, {}, w.managers.subA.token)).status).toBe(404);
+    });
+
+    it('prints the batch as slips after the confirmation', async () => {
+      for (const n of [1, 2])
+        await w.http.post(
+          `/api/v1/organizations/${w.prime.id}/workers`,
+          { name: `一括\u3000${n}`, email: `batch${n}@example.jp` },
+          w.managers.prime.token,
+        );
+      const b = await signIn(w.managers.prime.email);
+      const r = await b.submit('/manager/workers/enrollment-codes', '/manager/workers/enrollment-codes', {
+        confirm: 'yes',
+        output: 'slips',
+      });
+      expect(r.status).toBe(200);
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.text.match(/<section class="slip"/g)!.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('welcomes a newcomer after /enroll with their login ID and what comes next', async () => {
+      const created = await w.http.post(
+        `/api/v1/organizations/${w.prime.id}/workers`,
+        { name: '新人　歓迎', email: 'welcome@example.jp' },
+        w.managers.prime.token,
+      );
+      const b = pageClient(t.app);
+      const r = await b.submit('/enroll', '/enroll', {
+        enrollmentCode: created.body.enrollmentCode,
+        password: 'welcome-pass-123',
+        passwordConfirm: 'welcome-pass-123',
+      });
+      expect(r.status).toBe(303);
+      const home = await b.get((await b.get(r.location!)).location!);
+      expect(home.status).toBe(200);
+      expect(home.text).toContain('利用登録が完了しました');
+      expect(home.text).toMatch(/ログインID（メールアドレス）<\/dt><dd class="break welcome__login">welcome@example.jp/);
+      expect(home.text).toContain('まだ契約に割り当てられていません');
+      // Once only.
+      expect((await b.get('/learn')).text).not.toContain('welcome__login');
+    });
+  });
+
+  describe('the error summary (every error at once, linked to its field)', () => {
+    it('on the manager’s engagement page: assigning nobody, and a subcontractor with a bad 法人番号', async () => {
+      const b = await signIn(w.managers.prime.email);
+      const page = await b.get(`/manager/engagements/${w.engagement.id}`);
+      const none = await b.post(`/manager/engagements/${w.engagement.id}/assignments`, { _csrf: csrfOf(page.text) });
+      expect(none.status).toBe(400);
+      const s1 = summaryOf(none.text)!;
+      expect(s1).toHaveLength(1);
+      expect(s1[0].href).toMatch(/^#w-[0-9a-f-]{36}$/);
+      expect(none.text).toContain(`id="${s1[0].href!.slice(1)}"`);
+      expect(none.text).toMatch(/<title>エラー: /);
+      const sub = await b.post(`/manager/engagements/${w.engagement.id}/subcontractors`, {
+        _csrf: csrfOf(page.text),
+        name: '',
+        corporateNumber: '1234567890123',
+        contactEmail: 'not-an-address',
+      });
+      expect(sub.status).toBe(400);
+      const s2 = summaryOf(sub.text)!;
+      expect(s2.map((x) => x.href)).toEqual(['#sub-name', '#sub-corporateNumber', '#sub-contactEmail']);
+      expect(sub.text).toMatch(
+        /id="sub-corporateNumber"[^>]*aria-invalid="true"[^>]*aria-describedby="sub-corporateNumber-hint sub-corporateNumber-error"/,
+      );
+    });
+
+    it('on the town’s approvals (approve without 文書番号) and the new-engagement form (three errors at once)', async () => {
+      const b = await signIn(w.staff.email);
+      const page = await b.get('/town/approvals');
+      const action = `/town/engagements/${w.engagement.id}/subcontractors/${w.subB.id}/decision`;
+      const r = await b.post(action, {
+        _csrf: csrfOf(page.text),
+        next: '/town/approvals',
+        decision: 'approve',
+        decidedOn: '2026-12-01',
+        reference: '',
+      });
+      expect(r.status).toBe(400);
+      const s = summaryOf(r.text)!;
+      expect(s).toEqual([{ href: `#d-${w.subB.id.slice(0, 8)}-reference`, text: expect.any(String) }]);
+      // The summary comes right after the page's heading.
+      expect(r.text.indexOf('class="error-summary"')).toBeLessThan(r.text.indexOf('class="lead"'));
+
+      const form = await b.get('/town/engagements/new');
+      const bad = await b.post('/town/engagements', {
+        _csrf: csrfOf(form.text),
+        title: '',
+        contractNumber: 'R8-900',
+        primeContractorId: '',
+        startsOn: '2027-04-01',
+        endsOn: '2027-03-01',
+      });
+      expect(bad.status).toBe(400);
+      expect(summaryOf(bad.text)!.map((x) => x.href)).toEqual(['#title', '#primeContractorId', '#endsOn']);
+      expect(bad.text).toContain('aria-describedby="title-error"');
     });
   });
 });

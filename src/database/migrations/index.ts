@@ -8,6 +8,7 @@ import { CertificatesThatStayTrue1765200000000 } from './1765200000000-Certifica
 import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
+import { WorkerFurigana1766200000000 } from './1766200000000-WorkerFurigana';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ItemAnalysisIndex1765500000000,
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
+  WorkerFurigana1766200000000,
 ];
