@@ -9,12 +9,13 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
-import { placeholders, portableSql } from '../database/portable-sql';
+import { placeholders, portableSql, queryOne } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { EngagementsService } from '../engagements/engagements.service';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
+import { Organization } from '../organizations/organization.entity';
 import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
 import { TrainingService } from '../training/training.service';
@@ -211,6 +212,7 @@ export class CertificatesService implements OnModuleInit {
   ): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
+    const organization = await m.findOneByOrFail(Organization, { id: organizationId });
     const { list, index } = await this.allocateStatusIndex(m, now);
     let serial = newSerial();
     while (await m.existsBy(Certificate, { serial })) serial = newSerial();
@@ -235,6 +237,11 @@ export class CertificatesService implements OnModuleInit {
       retrainingRequired: false,
       supersededBy: null,
       issuedAt: now,
+      // The public verification's words, as the credential signed below states them.
+      engagementTitle: e.title,
+      municipalityName: municipality.name,
+      organizationName: organization.name,
+      holderMaskedName: maskName(worker.name),
     };
     await m.insert(Certificate, cert);
     await m.insert(CertificateCredential, this.signForms(cert, worker, municipality, e));
@@ -505,9 +512,36 @@ export class CertificatesService implements OnModuleInit {
    * @throws DomainError `certificate.not_found` (404)
    */
   async facts(serial: string, user?: AuthUser): Promise<PublicCertificateFacts | CertificateFacts> {
-    const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
+    const canonical = this.canonicalSerial(serial);
+    // Nobody signed in sees a holder (AccessService.check refuses everything to nobody): the public row alone answers.
+    const shown = user ? undefined : await this.publicFacts(canonical);
+    if (shown) return shown;
+    const [f] = await this.describe({ serials: [canonical] }, user);
     if (!f) throw new DomainError('certificate.not_found');
     return f;
+  }
+
+  /**
+   * The public facts from the certificate's own row (migration
+   * CertificatePublicFacts): one read by the unique serial, no join; the
+   * status through standing.ts as everywhere (expired from `validUntil`,
+   * judged now). Undefined for a row issued without its public words (then
+   * the caller joins); `certificate.not_found` when there is no such serial.
+   */
+  private async publicFacts(serial: string): Promise<PublicCertificateFacts | undefined> {
+    const r = (await queryOne(this.db, PUBLIC_FACTS_SQL, [serial])) as PublicFactsRow | undefined;
+    if (!r) throw new DomainError('certificate.not_found');
+    if (r.holder_masked_name === null) return undefined;
+    return {
+      serial: r.serial,
+      status: effectiveStatus({ status: r.status, validUntil: r.valid_until }),
+      validFrom: r.valid_from,
+      validUntil: r.valid_until,
+      revokedAt: r.revoked_at,
+      engagement: { title: r.engagement_title!, municipality: r.municipality_name! },
+      organization: { name: r.organization_name! },
+      holder: { maskedName: r.holder_masked_name },
+    };
   }
 
   /** The printable certificate: only for those who see the holder; 404 (`certificate.not_found`) to anyone else. */
@@ -815,6 +849,21 @@ function retrainingSince(certs: Certificate[]): Date | null {
   for (const c of certs)
     if (c.status === 'revoked' && c.retrainingRequired && c.revokedAt && (!since || c.revokedAt > since)) since = c.revokedAt;
   return since;
+}
+
+const PUBLIC_FACTS_SQL = `SELECT serial, status, valid_from, valid_until, revoked_at, engagement_title, municipality_name, organization_name, holder_masked_name
+  FROM certificates WHERE serial = ?`;
+
+interface PublicFactsRow {
+  serial: string;
+  status: StoredCertificateStatus;
+  valid_from: string;
+  valid_until: string;
+  revoked_at: string | null;
+  engagement_title: string | null;
+  municipality_name: string | null;
+  organization_name: string | null;
+  holder_masked_name: string | null;
 }
 
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */

@@ -14,8 +14,34 @@ export function portableSql(db: DataSource, sql: string): string {
 /** `?, ?, ?` for an IN list of `n` values. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
+interface SqliteStatement {
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  get(...params: unknown[]): unknown;
+}
 interface SqliteConnection {
-  prepare(sql: string): { iterate(...params: unknown[]): IterableIterator<unknown> };
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Prepared statements of the hot reads, per SQLite connection, by their text (a handful: only constant SQL comes here). */
+const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+/**
+ * The first row of a read, or undefined: for the hottest lookups (the public
+ * certificate verification). On SQLite a prepared better-sqlite3 statement,
+ * kept and reused (`sql` must be a constant text, not one built per call),
+ * read synchronously: no query runner, no logging wrapper, no parse per call;
+ * elsewhere `db.query`. The same connection and visibility as `db.query`.
+ */
+export async function queryOne<R>(db: DataSource, sql: string, params: unknown[]): Promise<R | undefined> {
+  if (db.options.type === 'better-sqlite3') {
+    const connection = (db.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+    let statements = prepared.get(connection);
+    if (!statements) prepared.set(connection, (statements = new Map()));
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
+    return statement.get(...params) as R | undefined;
+  }
+  return ((await db.query(portableSql(db, sql), params)) as R[])[0];
 }
 
 /** Rows fetched per round trip from a PostgreSQL cursor: bounds what one read holds at a time. */
