@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
-import { toCsv } from '../common/csv/csv';
+import { Readable } from 'node:stream';
+import { csvStream } from '../common/csv/csv';
 import { PageAfter } from '../common/pagination/page-after';
 import { decodeCursor, encodeCursor, invalidCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
@@ -22,6 +23,25 @@ import {
   WorkerRow,
   WorkerSummary,
 } from './tracking-data';
+
+/** Workers whose detail is read per round trip of an export (four statements a page). */
+export const EXPORT_PAGE = 1000;
+
+/** An export's data: the caller's view of the engagement, and the kept workers in tree order, with detail page by page. */
+export interface ProgressExport {
+  engagement: Engagement;
+  organizations: OrgRow[];
+  curriculum: string[];
+  count: number;
+  /** The kept workers' standings in tree order (compact: no module detail). */
+  summaries: WorkerSummary[];
+  pages: AsyncIterable<(WorkerRow & { organization: OrgRow })[]>;
+}
+
+/** Each page's items mapped one by one, still page by page. */
+async function* mapPages<T, U>(pages: AsyncIterable<T[]>, f: (t: T) => U): AsyncIterable<U[]> {
+  for await (const page of pages) yield page.map(f);
+}
 
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
   !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
@@ -103,16 +123,21 @@ export class TrackingService {
     };
   }
 
-  /** One row per worker, for Excel in Japan: UTF-8 with BOM, Japanese headers unless `lang=en`. */
+  /**
+   * One row per worker, for Excel in Japan: UTF-8 with BOM, Japanese headers
+   * unless `lang=en`, streamed (common/csv `csvStream`): the workers'
+   * standings stream past once and only a compact summary of those kept is
+   * held for the tree order; each page of EXPORT_PAGE rows is read (module
+   * detail, employee number, certificate) when the reader wants it. So at
+   * 100,000 workers the first bytes leave at once and memory holds the
+   * summaries and one page, never every worker's detail (issue 17).
+   */
   async progressCsv(
     user: AuthUser,
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' },
-  ): Promise<string> {
-    const data = await this.data(user, engagementId);
-    const { rows } = this.filtered(data, q);
-    const orgs = new Map(data.organizations.map((o) => [o.id, o]));
-    const curriculum = data.engagement.curriculum.filter((id) => this.content.has(id));
+  ): Promise<Readable> {
+    const { curriculum, count, pages } = await this.progressExport(user, engagementId, q);
     const ja = q.lang === 'ja';
     const header = [
       ...(ja
@@ -147,33 +172,70 @@ export class TrackingService {
       ...curriculum.map((id) => (ja ? `${this.content.get(id).title.ja}` : this.content.get(id).title.en)),
     ];
     const words = ja ? JA_WORDS : EN_WORDS;
-    const body = rows.map((w) => {
-      const o = orgs.get(w.organizationId)!;
-      return [
-        o.name,
-        o.tier,
-        words[o.status],
-        w.name,
-        w.employeeNumber,
-        words[w.status],
-        w.overdue ? words.yes : '',
-        w.modules.filter((m) => m.status === 'completed').length,
-        curriculum.length,
-        w.certificate?.serial,
-        w.certificate ? (words[w.certificate.status] ?? w.certificate.status) : '',
-        w.certificate?.validUntil.slice(0, 10),
-        ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
-      ];
-    });
     await this.audit.append({
       action: 'export.downloaded',
       actor: user,
       targetType: 'engagement',
       targetId: engagementId,
       engagementId,
-      details: { kind: 'progress_csv', rows: body.length, lang: q.lang },
+      details: { kind: 'progress_csv', rows: count, lang: q.lang },
     });
-    return toCsv(header, body);
+    return csvStream(
+      header,
+      mapPages(pages, (w) => {
+        const o = w.organization;
+        return [
+          o.name,
+          o.tier,
+          words[o.status],
+          w.name,
+          w.employeeNumber,
+          words[w.status],
+          w.overdue ? words.yes : '',
+          w.modules.filter((m) => m.status === 'completed').length,
+          curriculum.length,
+          w.certificate?.serial,
+          w.certificate ? (words[w.certificate.status] ?? w.certificate.status) : '',
+          w.certificate?.validUntil.slice(0, 10),
+          ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
+        ];
+      }),
+    );
+  }
+
+  /**
+   * The progress export's data in tree order, page by page: every visible
+   * worker the filters keep (`count`), each with module detail and their
+   * organization, read EXPORT_PAGE workers at a time as `pages` is iterated.
+   */
+  async progressExport(
+    user: AuthUser,
+    engagementId: string,
+    q: { status?: ProgressFilter; organizationId?: string },
+    permission: 'engagement.progress.read' | 'engagement.report.read' = 'engagement.progress.read',
+  ): Promise<ProgressExport> {
+    const { engagement, organizations, people } = await this.scope(user, await this.access.engagement(user, engagementId, permission));
+    const order = orgOrder(checkOrganization(organizations, q.organizationId));
+    const kept: WorkerSummary[] = [];
+    await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
+      if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.push(w);
+    });
+    kept.sort(treeOrder(order));
+    const orgs = new Map(organizations.map((o) => [o.id, o]));
+    const { db, content } = this;
+    return {
+      engagement,
+      organizations,
+      curriculum: engagement.curriculum.filter((id) => content.has(id)),
+      count: kept.length,
+      summaries: kept,
+      pages: (async function* () {
+        for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
+          const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE), 'these');
+          yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
+        }
+      })(),
+    };
   }
 
   /** The workers the filters keep, all of them in tree order. */
