@@ -23,7 +23,17 @@ export interface CertifiedWorker {
   modules: { moduleId: string; revision: number }[];
 }
 
-const digestFacts = (value: string) => ({ algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value });
+/** The report without its certified workers, as `reportParts` hands it. */
+export type ReportHead = Awaited<ReturnType<Article11Service['build']>>['report'];
+
+export interface ReportParts {
+  report: ReportHead;
+  certifiedCount: number;
+  certified: AsyncIterable<{ workers: CertifiedWorker[]; canonical: string }>;
+  digest(): Promise<string>;
+}
+
+export const digestFacts = (value: string) => ({ algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value });
 
 /**
  * Article 11: the town may ask at any time how the provisions are kept. The
@@ -42,53 +52,75 @@ export class Article11Service {
   ) {}
 
   /**
-   * The report as one object and its digest (the printable page renders it).
-   * The same data and digest as `reportStream`.
+   * The report as one object and its digest: the same data and digest as
+   * `reportStream`, held whole (for callers that need the object).
    */
   async report(user: AuthUser, engagementId: string) {
-    const { report: rest, certified } = await this.build(user, engagementId);
+    const parts = await this.reportParts(user, engagementId);
     const certifiedWorkers: CertifiedWorker[] = [];
-    for await (const page of certified) certifiedWorkers.push(...page);
-    const report = { ...rest, certifiedWorkers };
-    const digest = sha256Hex(canonicalJson(report));
-    await this.recordGenerated(user, engagementId, digest);
-    return { report, digest: digestFacts(digest) };
+    for await (const page of parts.certified) certifiedWorkers.push(...page.workers);
+    const digest = await parts.digest();
+    return { report: { ...parts.report, certifiedWorkers }, digest: digestFacts(digest) };
+  }
+
+  /**
+   * The report in parts, for writers that stream it (the JSON below, the
+   * printable page): everything but the certified workers (`report`), then
+   * those page by page in tree order (`certified`, each page with its
+   * fragment of canonical JSON), the SHA-256 over the report's canonical
+   * JSON computed as the pages go by. `digest()`, called once every page was
+   * read, finishes it and records it in the audit trail (`report.generated`).
+   * The canonical JSON sorts keys, so `certifiedWorkers`, the part that grows
+   * with the workers, comes first and the rest follows it. Memory holds the
+   * workers' compact standings and one page (issue 17).
+   */
+  async reportParts(user: AuthUser, engagementId: string): Promise<ReportParts> {
+    const { report, certified } = await this.build(user, engagementId);
+    const hash = createHash('sha256').update('{"certifiedWorkers":[', 'utf8');
+    let first = true;
+    let done = false;
+    return {
+      report,
+      certifiedCount: report.totals.certified,
+      certified: (async function* () {
+        for await (const workers of certified) {
+          if (!workers.length) continue;
+          const canonical = (first ? '' : ',') + workers.map((w) => canonicalJson(w)).join(',');
+          first = false;
+          hash.update(canonical, 'utf8');
+          yield { workers, canonical };
+        }
+        done = true;
+      })(),
+      digest: async () => {
+        if (!done) throw new Error('Article11Service: digest() before every certified worker was read');
+        const digest = hash.update('],' + canonicalJson(report).slice(1), 'utf8').digest('hex');
+        await this.recordGenerated(user, engagementId, digest);
+        return digest;
+      },
+    };
   }
 
   /**
    * The report as JSON, `{"report": …, "digest": {…}}`, streamed: the report
-   * is written as its canonical JSON (keys sorted, so `certifiedWorkers`, the
-   * part that grows with the workers, comes first), page by page as the
-   * reader takes it, and its SHA-256 is computed over the same bytes as they
-   * leave. The digest, recorded in the audit trail, follows the report.
-   * Memory holds the workers' compact standings and one page (issue 17).
+   * written as its canonical JSON, page by page as the reader takes it, the
+   * digest (over exactly those bytes) after it.
    */
   async reportStream(user: AuthUser, engagementId: string): Promise<Readable> {
-    const { report: rest, certified } = await this.build(user, engagementId);
-    const record = (digest: string) => this.recordGenerated(user, engagementId, digest);
+    const parts = await this.reportParts(user, engagementId);
     return Readable.from(
       (async function* () {
-        const hash = createHash('sha256');
-        const out = (s: string) => (hash.update(s, 'utf8'), s);
-        yield '{"report":' + out('{"certifiedWorkers":[');
-        let first = true;
-        for await (const page of certified) {
-          if (!page.length) continue;
-          yield out((first ? '' : ',') + page.map((w) => canonicalJson(w)).join(','));
-          first = false;
-        }
-        // The other keys all sort after "certifiedWorkers": the rest of the canonical object, without its opening brace.
-        yield out('],' + canonicalJson(rest).slice(1));
-        const digest = hash.digest('hex');
-        await record(digest);
-        yield `,"digest":${JSON.stringify(digestFacts(digest))}}`;
+        yield '{"report":{"certifiedWorkers":[';
+        for await (const page of parts.certified) yield page.canonical;
+        yield '],' + canonicalJson(parts.report).slice(1);
+        yield `,"digest":${JSON.stringify(digestFacts(await parts.digest()))}}`;
       })(),
       { objectMode: false },
     );
   }
 
   /** Everything but the certified workers, and those page by page in tree order. */
-  private async build(user: AuthUser, engagementId: string) {
+  async build(user: AuthUser, engagementId: string) {
     const data = await this.tracking.progressExport(user, engagementId, {}, 'engagement.report.read');
     const e = data.engagement;
     const municipality = await this.db.getRepository(Municipality).findOneByOrFail({ id: e.municipalityId });

@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { formatDate, formatDateTime, formatWareki } from '../common/dates';
-import { renderDocument } from '../common/http/document-renderer';
+import { Readable } from 'node:stream';
+import { renderDocument, renderFragment } from '../common/http/document-renderer';
 import { Article11Service } from './article11.service';
 import { ReportQuery } from './dto/tracking.dto';
 
@@ -24,14 +25,17 @@ export class ReportPagesController {
   @Roles('admin', 'town_staff', 'org_manager')
   async page(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query() q: ReportQuery, @Res() reply: FastifyReply) {
     const lang = q.lang;
-    const { report, digest } = await this.article11.report(user, id);
+    const parts = await this.article11.reportParts(user, id);
+    const report = parts.report;
     const d = (v: string | null) => (v ? (lang === 'ja' ? formatWareki(v) : formatDate(v, 'en')) : '—');
+    // Rendered once around two marks, then streamed: the rows of the certified workers where the first
+    // stands (page by page, as they are read), the digest where the second does (known after the last row).
     const html = renderDocument('reports/article11', {
       lang,
       ja: lang === 'ja',
       title: lang === 'ja' ? '情報セキュリティ特記事項 遵守状況報告書' : 'Report on compliance with the information security provisions',
       r: report,
-      digest,
+      digest: { value: DIGEST_MARK },
       otherLang: lang === 'ja' ? 'en' : 'ja',
       generatedAt: formatDateTime(report.generatedAt, lang),
       nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
@@ -49,13 +53,34 @@ export class ReportPagesController {
         decidedOn: s.decidedOn ? d(s.decidedOn) : '—',
       })),
       organizations: report.organizations.map((o) => ({ ...o, statusWord: STATUS[o.status][lang] })),
-      certifiedWorkers: report.certifiedWorkers.map((w) => ({
-        ...w,
-        validFrom: formatDate(w.validFrom, lang),
-        validUntil: formatDate(w.validUntil, lang),
-        modules: w.modules.map((m) => `${m.moduleId} r${m.revision}`).join(', '),
-      })),
+      certifiedCount: parts.certifiedCount,
+      certifiedRows: ROWS_MARK,
     });
-    return reply.type('text/html; charset=utf-8').send(html);
+    const at = html.indexOf(ROWS_MARK);
+    // No rows mark when nobody is certified (the page says so instead): everything is the tail.
+    const [head, tail] = at < 0 ? ['', html] : [html.slice(0, at), html.slice(at + ROWS_MARK.length)];
+    const body = Readable.from(
+      (async function* () {
+        if (head) yield head;
+        for await (const page of parts.certified)
+          yield page.workers
+            .map((w) =>
+              renderFragment('reports/article11-row', {
+                ...w,
+                validFrom: formatDate(w.validFrom, lang),
+                validUntil: formatDate(w.validUntil, lang),
+                modules: w.modules.map((m) => `${m.moduleId} r${m.revision}`).join(', '),
+              }),
+            )
+            .join('');
+        yield tail.split(DIGEST_MARK).join(await parts.digest());
+      })(),
+      { objectMode: false },
+    );
+    return reply.type('text/html; charset=utf-8').send(body);
   }
 }
+
+/* Marks no text of the report can hold (ids, names and words never contain NUL). */
+const ROWS_MARK = '\u0000a4-rows\u0000';
+const DIGEST_MARK = '\u0000a4-digest\u0000';
