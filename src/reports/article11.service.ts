@@ -9,8 +9,8 @@ import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
+import { isCertified, type WorkerSummary } from './tracking-data';
 import { totals, TrackingService } from './tracking.service';
-import type { WorkerSummary } from './tracking-data';
 
 /** A worker holding a valid certificate, as the report lists them. */
 export interface CertifiedWorker {
@@ -121,7 +121,7 @@ export class Article11Service {
 
   /** Everything but the certified workers, and those page by page in tree order. */
   async build(user: AuthUser, engagementId: string) {
-    const data = await this.tracking.progressExport(user, engagementId, {}, 'engagement.report.read');
+    const data = await this.tracking.exportRows(user, engagementId, {}, 'engagement.report.read');
     const e = data.engagement;
     const municipality = await this.db.getRepository(Municipality).findOneByOrFail({ id: e.municipalityId });
     const orgs = new Map(data.organizations.map((o) => [o.id, o]));
@@ -188,7 +188,7 @@ export class Article11Service {
     const certified = (async function* (): AsyncIterable<CertifiedWorker[]> {
       for await (const page of data.pages)
         yield page
-          .filter((w) => w.status === 'certified' || w.status === 'expiring')
+          .filter((w) => isCertified(w.status))
           .map((w) => ({
             workerId: w.id,
             name: w.name,

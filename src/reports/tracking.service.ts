@@ -1,10 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
-import { Readable } from 'node:stream';
-import { csvStream } from '../common/csv/csv';
 import { PageAfter } from '../common/pagination/page-after';
 import { decodeCursor, encodeCursor, invalidCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
@@ -14,6 +13,7 @@ import { Engagement } from '../engagements/engagement.entity';
 import {
   findAssignedWorker,
   forEachWorkerSummary,
+  isCertified,
   loadOrganizationRows,
   loadTrackingData,
   loadWorkerRows,
@@ -27,24 +27,23 @@ import {
 /** Workers whose detail is read per round trip of an export (four statements a page). */
 export const EXPORT_PAGE = 1000;
 
-/** An export's data: the caller's view of the engagement, and the kept workers in tree order, with detail page by page. */
+/**
+ * An export's data: the caller's view of the engagement, the curriculum's
+ * module ids (in order), and every worker kept, in tree order: their compact
+ * standings (`summaries`, `count` of them), and with organization and module
+ * detail page by page (`pages`, EXPORT_PAGE workers read as it is iterated).
+ */
 export interface ProgressExport {
   engagement: Engagement;
   organizations: OrgRow[];
   curriculum: string[];
   count: number;
-  /** The kept workers' standings in tree order (compact: no module detail). */
   summaries: WorkerSummary[];
   pages: AsyncIterable<(WorkerRow & { organization: OrgRow })[]>;
 }
 
-/** Each page's items mapped one by one, still page by page. */
-async function* mapPages<T, U>(pages: AsyncIterable<T[]>, f: (t: T) => U): AsyncIterable<U[]> {
-  for await (const page of pages) yield page.map(f);
-}
-
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
-  !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
+  !f || (f === 'certified' ? isCertified(w.status) : f === 'overdue' ? w.overdue : w.status === f);
 
 /** Progress by organization tier, and readiness: may the contract start? */
 @Injectable()
@@ -113,9 +112,12 @@ export class TrackingService {
       engagement: {
         id: engagement.id,
         title: engagement.title,
+        contractNumber: engagement.contractNumber,
         startsOn: engagement.startsOn,
         endsOn: engagement.endsOn,
         curriculum: engagement.curriculum,
+        /** Days before the start when the automatic reminders go out (docs/mail.md). */
+        reminderDays: engagement.reminderDays,
       },
       organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: t,
@@ -124,91 +126,39 @@ export class TrackingService {
   }
 
   /**
-   * One row per worker, for Excel in Japan: UTF-8 with BOM, Japanese headers
-   * unless `lang=en`, streamed (common/csv `csvStream`): the workers'
-   * standings stream past once and only a compact summary of those kept is
-   * held for the tree order; each page of EXPORT_PAGE rows is read (module
-   * detail, employee number, certificate) when the reader wants it. So at
-   * 100,000 workers the first bytes leave at once and memory holds the
-   * summaries and one page, never every worker's detail (issue 17).
+   * Every worker the filters keep, in tree order, with their organization and
+   * module detail: what the progress CSV holds (its headers and words are
+   * web/'s: src/web/progress-csv.ts), streamed (`exportRows`). The export is
+   * recorded in the audit trail with its row count and the language it is
+   * written in.
    */
-  async progressCsv(
+  async progressExport(
     user: AuthUser,
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' },
-  ): Promise<Readable> {
-    const { curriculum, count, pages } = await this.progressExport(user, engagementId, q);
-    const ja = q.lang === 'ja';
-    const header = [
-      ...(ja
-        ? [
-            '組織',
-            '階層',
-            '承認状況',
-            '氏名',
-            '社員番号',
-            '状況',
-            '期限超過',
-            '修了数',
-            '必須数',
-            '修了証番号',
-            '修了証の状態',
-            '修了証の有効期限',
-          ]
-        : [
-            'Organization',
-            'Tier',
-            'Approval',
-            'Name',
-            'Employee number',
-            'Status',
-            'Overdue',
-            'Modules completed',
-            'Modules required',
-            'Certificate serial',
-            'Certificate status',
-            'Certificate valid until',
-          ]),
-      ...curriculum.map((id) => (ja ? `${this.content.get(id).title.ja}` : this.content.get(id).title.en)),
-    ];
-    const words = ja ? JA_WORDS : EN_WORDS;
+  ): Promise<ProgressExport> {
+    const exported = await this.exportRows(user, engagementId, q);
     await this.audit.append({
       action: 'export.downloaded',
       actor: user,
       targetType: 'engagement',
       targetId: engagementId,
       engagementId,
-      details: { kind: 'progress_csv', rows: count, lang: q.lang },
+      details: { kind: 'progress_csv', rows: exported.count, lang: q.lang },
     });
-    return csvStream(
-      header,
-      mapPages(pages, (w) => {
-        const o = w.organization;
-        return [
-          o.name,
-          o.tier,
-          words[o.status],
-          w.name,
-          w.employeeNumber,
-          words[w.status],
-          w.overdue ? words.yes : '',
-          w.modules.filter((m) => m.status === 'completed').length,
-          curriculum.length,
-          w.certificate?.serial,
-          w.certificate ? (words[w.certificate.status] ?? w.certificate.status) : '',
-          w.certificate?.validUntil.slice(0, 10),
-          ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
-        ];
-      }),
-    );
+    return exported;
   }
 
   /**
-   * The progress export's data in tree order, page by page: every visible
-   * worker the filters keep (`count`), each with module detail and their
-   * organization, read EXPORT_PAGE workers at a time as `pages` is iterated.
+   * The workers an export holds, streamed (issue 17): the workers' standings
+   * stream past once (forEachWorkerSummary) and only a compact summary of
+   * those kept is held, for the tree order; each page of EXPORT_PAGE workers'
+   * detail (modules, employee number, certificate) is read when the reader
+   * wants it. So at 100,000 workers the first rows leave at once, and memory
+   * holds the summaries and one page, never every worker's detail.
+   * `permission`: the progress (the CSV) or the Article 11 report.
    */
-  async progressExport(
+  async exportRows(
     user: AuthUser,
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string },
@@ -238,18 +188,6 @@ export class TrackingService {
     };
   }
 
-  /** The workers the filters keep, all of them in tree order. */
-  private filtered<W extends WorkerSummary>(
-    data: { organizations: OrgRow[]; workers: W[] },
-    q: { status?: ProgressFilter; organizationId?: string },
-  ) {
-    const order = orgOrder(checkOrganization(data.organizations, q.organizationId));
-    const rows = data.workers
-      .filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status))
-      .sort(treeOrder(order));
-    return { order, rows };
-  }
-
   /**
    * ready only if: at least one worker is assigned; every subcontract link is
    * approved (a refused organization blocks only while it still has workers
@@ -270,7 +208,7 @@ export class TrackingService {
       count(t, w);
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
-      if (w.status !== 'certified' && w.status !== 'expiring')
+      if (!isCertified(w.status))
         workerBlockers.push({
           type: 'worker_not_certified',
           ...who,
@@ -318,7 +256,7 @@ type Totals = ReturnType<typeof newTotals>;
 
 function count(t: Totals, w: WorkerSummary): void {
   t.assigned++;
-  if (w.status === 'certified' || w.status === 'expiring') t.certified++;
+  if (isCertified(w.status)) t.certified++;
   if (w.status === 'expiring') t.expiring++;
   if (w.status === 'in_progress') t.inProgress++;
   if (w.status === 'not_started') t.notStarted++;
@@ -332,8 +270,7 @@ export function totals(workers: WorkerSummary[]): Totals {
 }
 
 function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
-  if (organizationId && !orgs.some((o) => o.id === organizationId))
-    throw new NotFoundException('Organization not found on this engagement');
+  if (organizationId && !orgs.some((o) => o.id === organizationId)) throw new DomainError('organization.not_on_engagement');
   return orgs;
 }
 
@@ -349,36 +286,3 @@ const treeOrder =
   (a: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>, b: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>): number =>
     order.get(a.organizationId)! - order.get(b.organizationId)! || cmp(a.name, b.name) || cmp(a.id, b.id);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-const JA_WORDS: Record<string, string> = {
-  prime: '元請',
-  approved: '承認済み',
-  pending_approval: '承認待ち',
-  rejected: '不承認',
-  not_started: '未着手',
-  in_progress: '受講中',
-  completed: '修了',
-  certified: '修了証あり',
-  expiring: '修了証あり（30日以内に期限切れ）',
-  valid: '有効',
-  expired: '期限切れ',
-  revoked: '取消し',
-  superseded: '更新済み',
-  yes: '期限超過',
-};
-const EN_WORDS: Record<string, string> = {
-  prime: 'prime',
-  approved: 'approved',
-  pending_approval: 'pending approval',
-  rejected: 'rejected',
-  not_started: 'not started',
-  in_progress: 'in progress',
-  completed: 'completed',
-  certified: 'certified',
-  expiring: 'certified (expires within 30 days)',
-  valid: 'valid',
-  expired: 'expired',
-  revoked: 'revoked',
-  superseded: 'superseded',
-  yes: 'overdue',
-};

@@ -1,21 +1,16 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
-import { formatDate, formatDateTime, formatWareki } from '../common/dates';
 import { Readable } from 'node:stream';
-import { renderDocument, renderFragment } from '../common/http/document-renderer';
-import { Article11Service } from './article11.service';
-import { ReportQuery } from './dto/tracking.dto';
+import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
+import { formatDate, formatDateTime, formatOfficialDate } from '../common/dates';
+import { ENGAGEMENT_FLAGS } from '../content/content.types';
+import { Article11Service } from '../reports/article11.service';
+import { ReportQuery } from '../reports/dto/tracking.dto';
+import { renderDocument, renderFragment } from './document-renderer';
+import { t } from './i18n';
 
-const STATUS: Record<string, { ja: string; en: string }> = {
-  prime: { ja: '元請', en: 'Prime' },
-  approved: { ja: '承認済み', en: 'Approved' },
-  pending_approval: { ja: '承認待ち', en: 'Pending approval' },
-  rejected: { ja: '不承認', en: 'Rejected' },
-};
-
-/** The printable Article 11 report (A4), Japanese with an English toggle. */
+/** The printable Article 11 report (A4), Japanese with an English toggle: the service's report data in words. */
 @ApiExcludeController()
 @Controller()
 export class ReportPagesController {
@@ -27,13 +22,10 @@ export class ReportPagesController {
     const lang = q.lang;
     const parts = await this.article11.reportParts(user, id);
     const report = parts.report;
-    const d = (v: string | null) => (v ? (lang === 'ja' ? formatWareki(v) : formatDate(v, 'en')) : '—');
-    // Rendered once around two marks, then streamed: the rows of the certified workers where the first
-    // stands (page by page, as they are read), the digest where the second does (known after the last row).
+    const d = (v: string | null) => (v ? formatOfficialDate(v, lang) : '—');
     const html = renderDocument('reports/article11', {
       lang,
-      ja: lang === 'ja',
-      title: lang === 'ja' ? '情報セキュリティ特記事項 遵守状況報告書' : 'Report on compliance with the information security provisions',
+      title: t(lang, 'article11.title'),
       r: report,
       digest: { value: DIGEST_MARK },
       otherLang: lang === 'ja' ? 'en' : 'ja',
@@ -41,21 +33,21 @@ export class ReportPagesController {
       nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
       startsOn: d(report.engagement.startsOn),
       endsOn: d(report.engagement.endsOn),
-      flags: [
-        report.engagement.handlesPersonalInfo && (lang === 'ja' ? '個人情報を取り扱う' : 'handles personal information'),
-        report.engagement.handlesMyNumber && (lang === 'ja' ? '特定個人情報（マイナンバー）を取り扱う' : 'handles My Number data'),
-        report.engagement.usesCloudStorage && (lang === 'ja' ? 'クラウドストレージを利用する' : 'uses cloud storage'),
-      ].filter(Boolean),
+      flags: ENGAGEMENT_FLAGS.filter((f) => report.engagement[f])
+        .map((f) => t(lang, `article11.flag.${f}`))
+        .join(t(lang, 'article11.flagSeparator')),
       curriculum: report.engagement.curriculum.map((m) => ({ ...m, title: m.title[lang], articles: m.articles.join(', ') })),
       subcontractors: report.subcontractors.map((s) => ({
         ...s,
-        statusWord: STATUS[s.status][lang],
+        statusWord: t(lang, `status.${s.status}`),
         decidedOn: s.decidedOn ? d(s.decidedOn) : '—',
       })),
-      organizations: report.organizations.map((o) => ({ ...o, statusWord: STATUS[o.status][lang] })),
+      organizations: report.organizations.map((o) => ({ ...o, statusWord: t(lang, `status.${o.status}`) })),
       certifiedCount: parts.certifiedCount,
       certifiedRows: ROWS_MARK,
     });
+    // Rendered once around two marks, then streamed: the certified workers' rows where the first stands
+    // (page by page, as they are read), the digest where the second does (known after the last row).
     const at = html.indexOf(ROWS_MARK);
     // No rows mark when nobody is certified (the page says so instead): everything is the tail.
     const [head, tail] = at < 0 ? ['', html] : [html.slice(0, at), html.slice(at + ROWS_MARK.length)];
