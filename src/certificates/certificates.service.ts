@@ -272,10 +272,10 @@ export class CertificatesService {
     const format = want.format ?? 'vc';
     const key: StoredForm = `${form}.${format}`;
     if (form === 'public') {
-      const [row] = (await this.db.query(portableSql(this.db, 'SELECT jws FROM certificate_credentials WHERE serial = ? AND form = ?'), [
+      const row = await queryOne<{ jws: string }>(this.db, 'SELECT jws FROM certificate_credentials WHERE serial = ? AND form = ?', [
         canonical,
         key,
-      ])) as { jws: string }[];
+      ]);
       return { jws: row ? row.jws : await this.signMissingForms(canonical, key), form, format };
     }
     const [row] = (await this.db.query(

@@ -2,7 +2,7 @@ import { buildWorld, enrolledWorker, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
-/** Security headers (through @fastify/helmet) and caching: nothing personal is ever stored by a cache. */
+/** Security headers (through helmet) and caching: nothing personal is ever stored by a cache. */
 describe('response headers', () => {
   let t: TestApp;
   let w: World;
