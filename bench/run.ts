@@ -4,9 +4,10 @@
  *
  *   npm run bench                   full sizes (100,000 certificates, 10,000 / 100,000 workers, 10,000 CSV rows)
  *   npm run bench -- --quick        tiny sizes, about a second per workload (the smoke test)
- *   options: --seed=N  --out=file (instead of bench/results.json)  --fresh (regenerate the cached data set)  --only=verify,credential,conditional,quiz,progress,readiness,linearity,export,article11,csv
+ *   options: --seed=N  --out=file (instead of bench/results.json)  --fresh (regenerate the cached data set)  --only=verify,credential,conditional,quiz,progress,readiness,linearity,export,article11,csv,pg
  *            --log-level=warn (the service's LOG_LEVEL, info by default as the targets are; with another level, a second service at
  *            info runs the lookups beside it to measure what that costs)  --cpu-prof (profile the service)
+ *            --pg=postgres://user@host:port/db (also BENCH_PG_URL): verification on PostgreSQL too, against a bare pg baseline
  *   environment: BENCH_SERVICE_NODE_OPTIONS="--trace-gc" (flags for the service's node), BENCH_KEEP=1 (keep the work folder)
  *
  * The service runs as a child process (`node dist/main.js`, built first if
@@ -23,6 +24,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadContent } from '../src/content/content-loader';
 import { MIGRATIONS } from '../src/database/migrations';
 import { generateCsv, Manifest, migrate, seedDataset } from './lib/dataset';
+import { pgDataset } from './lib/pg';
 import { freePort, killAll, Service, startService } from './lib/proc';
 import { FULL, QUICK } from './lib/sizes';
 import { timeImports } from './scenarios/csv-import';
@@ -39,6 +41,8 @@ const seed = Number(flag('seed') ?? 20261125);
 /** The service's LOG_LEVEL for the run: the default (info), where the targets are set; with another level, a second service at info runs the lookups beside it. */
 const logLevel = flag('log-level') ?? process.env.BENCH_LOG_LEVEL ?? 'info';
 const only = flag('only')?.split(',');
+/** PostgreSQL for the verification and quiz workloads there (a schema `bench_<key>` of this database is created and reused). */
+const pgUrl = flag('pg') ?? process.env.BENCH_PG_URL;
 const out = resolve(flag('out') ?? join(__dirname, 'results.json'));
 const wanted = (id: string) => !only || only.includes(id);
 const DAY = 86400_000;
@@ -80,7 +84,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** The data set, generated once per seed, size, day and schema, then copied for each run. */
 async function dataset(
   workDir: string,
-): Promise<{ file: string; baselineFile: string; manifest: Manifest; seconds: number; cached: boolean }> {
+): Promise<{ file: string; baselineFile: string; cachedFile: string; key: string; manifest: Manifest; seconds: number; cached: boolean }> {
   const anchor = Math.floor(Date.now() / DAY) * DAY;
   const generator = ['lib/dataset.ts', 'lib/prng.ts', 'lib/sizes.ts'].map((f) => readFileSync(join(__dirname, f), 'utf8')).join();
   const key = createHash('sha256')
@@ -112,6 +116,8 @@ async function dataset(
   return {
     file,
     baselineFile,
+    cachedFile: cached,
+    key,
     manifest: JSON.parse(readFileSync(`${cached}.json`, 'utf8')) as Manifest,
     seconds: (Date.now() - started) / 1000,
     cached: hit,
@@ -154,7 +160,7 @@ async function main() {
     const [appPort, basePort] = [await freePort(), await freePort()];
     const profileDir = join(tmpdir(), 'article4-bench', 'profiles');
     const cpuProf = argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const service = (name: string, port: number, level: string, flags: string[] = []) =>
+    const service = (name: string, port: number, level: string, flags: string[] = [], databaseUrl = `sqlite:${data.file}`) =>
       startService(
         name,
         [...flags, join(ROOT, 'dist/main.js')],
@@ -164,7 +170,7 @@ async function main() {
           HOST: '127.0.0.1',
           PORT: String(port),
           PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-          DATABASE_URL: `sqlite:${data.file}`,
+          DATABASE_URL: databaseUrl,
           DATA_DIR: workDir,
           CONTENT_DIR: join(ROOT, 'content'),
           LOG_LEVEL: level,
@@ -411,6 +417,80 @@ async function main() {
         target: { op: '>=', value: 0.3 },
         details: { ms: a.ms, baselineMs: b.ms, runsMs: a.runs, baselineRunsMs: b.runs, bytes: csv.length },
       });
+    }
+
+    // PostgreSQL: the service and a bare `pg` baseline on a copy of the data set, one after the other's side, beside SQLite.
+    if (pgUrl && wanted('pg')) {
+      const started = Date.now();
+      const copy = await pgDataset(pgUrl, data.cachedFile, data.key);
+      console.log(`PostgreSQL data set ${copy.cached ? 'reused' : 'copied'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const pgApp = await service('service-pg', await freePort(), logLevel, [], copy.url);
+      const pgPort = await freePort();
+      const pgBase = await startService(
+        'baseline-pg',
+        ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench/baseline/pg-server.ts')],
+        {
+          PATH: process.env.PATH,
+          HOST: '127.0.0.1',
+          PORT: String(pgPort),
+          BENCH_PG_URL: copy.url,
+          CONTENT_DIR: join(ROOT, 'content'),
+          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        },
+        pgPort,
+        join(workDir, 'baseline-pg.log'),
+      );
+      try {
+        const paths = m.serials.map((s) => ({ path: `/api/v1/certificates/${s}` }));
+        const [a, b] = await lookupLoad([pgApp.url, pgBase.url], paths, sizes);
+        if (a.failures || b.failures)
+          throw new Error(`PostgreSQL verification: ${a.failures} failed against the service, ${b.failures} against the baseline`);
+        record({
+          id: 'pg-verification',
+          title: `Certificate verification on PostgreSQL (bare pg baseline)`,
+          unit: 'req/s',
+          measured: a.rps,
+          baseline: b.rps,
+          ratio: a.rps / b.rps,
+          target: { op: '>=', value: 0.5 },
+          details: { p50Ms: a.p50, p99Ms: a.p99, baselineP50Ms: b.p50, baselineP99Ms: b.p99, pgServiceRssPeakMb: pgApp.peakRssMb() },
+        });
+        const key = answerKey(loadContent(join(ROOT, 'content')).modules);
+        const [qa, qb] = await quizLoad(
+          [
+            { url: pgApp.url, tokens: m.quiz.app },
+            { url: pgBase.url, tokens: m.quiz.baseline },
+          ],
+          m.quiz.engagementId,
+          m.quiz.moduleIds,
+          key,
+          sizes,
+        );
+        if (qa.failures || qb.failures || !qa.sittings || !qb.sittings)
+          throw new Error(
+            `PostgreSQL quiz: ${qa.failures} failures against the service (${qa.firstFailure}), ${qb.failures} against the baseline (${qb.firstFailure})`,
+          );
+        record({
+          id: 'pg-quiz-sitting',
+          title: `Quiz sitting on PostgreSQL (${sizes.quizWorkers} workers at once, bare pg baseline)`,
+          unit: 'sittings/s',
+          measured: qa.sittingsPerSecond,
+          baseline: qb.sittingsPerSecond,
+          ratio: qa.sittingsPerSecond / qb.sittingsPerSecond,
+          target: { op: '>=', value: 0.5 },
+          details: {
+            p50Ms: qa.p50,
+            p99Ms: qa.p99,
+            baselineP50Ms: qb.p50,
+            baselineP99Ms: qb.p99,
+            sittings: qa.sittings,
+            baselineSittings: qb.sittings,
+          },
+        });
+      } finally {
+        await pgApp.stop();
+        await pgBase.stop();
+      }
     }
 
     const baselineRss = base.peakRssMb();
