@@ -15,8 +15,9 @@ export interface DocumentResult {
 
 /**
  * A large document fetched whole (the progress CSV, the Article 11 report
- * as JSON or as the printable page): one unmeasured request per side, then
- * `runs` timed ones, the service and the baseline alternating.
+ * as JSON or as the printable page): `runs` timed requests per side, the
+ * service and the baseline alternating. No unmeasured request first: each
+ * takes seconds, far longer than the JIT needs to warm up.
  */
 export async function timeDocuments(urls: string[], headers: Record<string, string>, runs: number): Promise<DocumentResult[]> {
   const get = async (url: string) => {
@@ -25,12 +26,12 @@ export async function timeDocuments(urls: string[], headers: Record<string, stri
     return r;
   };
   const first: Awaited<ReturnType<typeof get>>[] = [];
-  for (const url of urls) first.push(await get(url));
   const times = urls.map(() => [] as number[]);
   const firstBytes = urls.map(() => [] as number[]);
   for (let i = 0; i < runs; i++)
     for (const [k, url] of urls.entries()) {
       const r = await get(url);
+      first[k] ??= r;
       times[k].push(r.ms);
       firstBytes[k].push(r.firstByteMs);
     }

@@ -17,6 +17,7 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
 interface SqliteStatement {
   iterate(...params: unknown[]): IterableIterator<unknown>;
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
@@ -33,15 +34,33 @@ const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
  * elsewhere `db.query`. The same connection and visibility as `db.query`.
  */
 export async function queryOne<R>(db: DataSource, sql: string, params: unknown[]): Promise<R | undefined> {
-  if (db.options.type === 'better-sqlite3') {
-    const connection = (db.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-    let statements = prepared.get(connection);
-    if (!statements) prepared.set(connection, (statements = new Map()));
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
-    return statement.get(...params) as R | undefined;
-  }
+  const statement = sqliteStatement(db, sql);
+  if (statement) return statement.get(...params) as R | undefined;
   return ((await db.query(portableSql(db, sql), params)) as R[])[0];
+}
+
+/**
+ * Every row of a read, like `db.query`, through the same kept prepared
+ * statements on SQLite (for reads repeated page after page with the same
+ * text: an export's detail, whose IN lists have one length but the last).
+ */
+export async function queryAll<R>(db: DataSource, sql: string, params: unknown[]): Promise<R[]> {
+  const statement = sqliteStatement(db, sql);
+  if (statement) return statement.all(...params) as R[];
+  return (await db.query(portableSql(db, sql), params)) as R[];
+}
+
+/** At most this many kept statements per connection; past it the cache starts again (only a few texts recur). */
+const MAX_PREPARED = 64;
+
+function sqliteStatement(db: DataSource, sql: string): SqliteStatement | undefined {
+  if (db.options.type !== 'better-sqlite3') return undefined;
+  const connection = (db.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  let statements = prepared.get(connection);
+  if (!statements || statements.size >= MAX_PREPARED) prepared.set(connection, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
+  return statement;
 }
 
 /** Rows fetched per round trip from a PostgreSQL cursor: bounds what one read holds at a time. */

@@ -4,13 +4,13 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { canonicalJson, sha256Hex } from '../common/canonical-json';
+import { canonicalJson } from '../common/canonical-json';
 import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
-import { isCertified, type WorkerSummary } from './tracking-data';
-import { totals, TrackingService } from './tracking.service';
+import { isCertified, loadCertificateDetails, type WorkerSummary } from './tracking-data';
+import { EXPORT_PAGE, totals, TrackingService } from './tracking.service';
 
 /** A worker holding a valid certificate, as the report lists them. */
 export interface CertifiedWorker {
@@ -50,18 +50,6 @@ export class Article11Service {
     private readonly audit: AuditService,
     private readonly system: SystemService,
   ) {}
-
-  /**
-   * The report as one object and its digest: the same data and digest as
-   * `reportStream`, held whole (for callers that need the object).
-   */
-  async report(user: AuthUser, engagementId: string) {
-    const parts = await this.reportParts(user, engagementId);
-    const certifiedWorkers: CertifiedWorker[] = [];
-    for await (const page of parts.certified) certifiedWorkers.push(...page.workers);
-    const digest = await parts.digest();
-    return { report: { ...parts.report, certifiedWorkers }, digest: digestFacts(digest) };
-  }
 
   /**
    * The report in parts, for writers that stream it (the JSON below, the
@@ -185,19 +173,29 @@ export class Article11Service {
       // What generated the report (Article 12: the town may inspect what runs).
       system: this.systemFacts(),
     };
+    // Only the certified workers' certificates are read, a page at a time (their serial is in the summary already).
+    const db = this.db;
+    const certifiedSummaries = data.summaries.filter((w) => isCertified(w.status));
     const certified = (async function* (): AsyncIterable<CertifiedWorker[]> {
-      for await (const page of data.pages)
-        yield page
-          .filter((w) => isCertified(w.status))
-          .map((w) => ({
+      for (let i = 0; i < certifiedSummaries.length; i += EXPORT_PAGE) {
+        const page = certifiedSummaries.slice(i, i + EXPORT_PAGE);
+        const details = await loadCertificateDetails(
+          db,
+          page.map((w) => w.certificate!.serial),
+        );
+        yield page.map((w) => {
+          const c = details.get(w.certificate!.serial);
+          return {
             workerId: w.id,
             name: w.name,
-            organization: w.organization.name,
+            organization: orgs.get(w.organizationId)!.name,
             serial: w.certificate!.serial,
-            validFrom: w.certificate!.validFrom,
+            validFrom: c?.validFrom ?? '',
             validUntil: w.certificate!.validUntil,
-            modules: w.certificate!.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
-          }));
+            modules: (c?.modules ?? []).map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
+          };
+        });
+      }
     })();
     return { report, certified };
   }

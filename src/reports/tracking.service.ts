@@ -15,17 +15,15 @@ import {
   forEachWorkerSummary,
   isCertified,
   loadOrganizationRows,
-  loadTrackingData,
   loadWorkerRows,
   organizationsWithWorkers,
   OrgRow,
-  TrackingData,
   WorkerRow,
   WorkerSummary,
 } from './tracking-data';
 
 /** Workers whose detail is read per round trip of an export (four statements a page). */
-export const EXPORT_PAGE = 1000;
+export const EXPORT_PAGE = 200;
 
 /**
  * An export's data: the caller's view of the engagement, the curriculum's
@@ -54,21 +52,6 @@ export class TrackingService {
     private readonly content: ContentService,
     private readonly audit: AuditService,
   ) {}
-
-  /**
-   * Everything the caller may see of an engagement, module by module (AccessService.trackingScope:
-   * town staff and admins the whole tree; a manager their subtree, and people only over approved links).
-   * `permission` is what the use case needs: progress (the CSV) or the Article 11 report.
-   */
-  async data(
-    user: AuthUser,
-    engagementId: string,
-    permission: 'engagement.progress.read' | 'engagement.report.read' = 'engagement.progress.read',
-  ): Promise<TrackingData> {
-    const engagement = await this.access.engagement(user, engagementId, permission);
-    const tree = await this.access.tree(engagement);
-    return loadTrackingData(this.db, this.content, engagement, tree, this.access.trackingScope(user, tree));
-  }
 
   /** The engagement, the organizations of its tree the caller may see, and those whose people they see. */
   private async scope(user: AuthUser, e: Engagement) {
@@ -104,7 +87,7 @@ export class TrackingService {
     });
     const { items, more } = selection.result();
     // Only workers were offered; the anchor is never among the results.
-    const page = await loadWorkerRows(this.db, this.content, engagement, items as WorkerSummary[], 'these');
+    const page = await loadWorkerRows(this.db, this.content, engagement, items as WorkerSummary[]);
     const last = page[page.length - 1];
     const byOrg = new Map<string, WorkerRow[]>();
     for (const w of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
@@ -181,7 +164,7 @@ export class TrackingService {
       summaries: kept,
       pages: (async function* () {
         for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
-          const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE), 'these');
+          const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE));
           yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
         }
       })(),

@@ -31,7 +31,7 @@ describe('streamed exports', () => {
         ids.flatMap((id, k) => [
           id,
           w.prime.id,
-          `従事者　${String(i + k).padStart(6, '0')}`,
+          `従事者\u3000${String(i + k).padStart(6, '0')}`,
           `s${i + k}@stream.example.jp`,
           `S${i + k}`,
           now,
