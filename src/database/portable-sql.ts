@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -31,12 +32,13 @@ const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
  * certificate verification). On SQLite a prepared better-sqlite3 statement,
  * kept and reused (`sql` must be a constant text, not one built per call),
  * read synchronously: no query runner, no logging wrapper, no parse per call;
- * elsewhere `db.query`. The same connection and visibility as `db.query`.
+ * on PostgreSQL a named query on the pool (prepared once per connection).
+ * Outside any transaction, like `db.query`.
  */
 export async function queryOne<R>(db: DataSource, sql: string, params: unknown[]): Promise<R | undefined> {
   const statement = sqliteStatement(db, sql);
   if (statement) return statement.get(...params) as R | undefined;
-  return ((await db.query(portableSql(db, sql), params)) as R[])[0];
+  return (await queryAll<R>(db, sql, params))[0];
 }
 
 /**
@@ -47,7 +49,17 @@ export async function queryOne<R>(db: DataSource, sql: string, params: unknown[]
 export async function queryAll<R>(db: DataSource, sql: string, params: unknown[]): Promise<R[]> {
   const statement = sqliteStatement(db, sql);
   if (statement) return statement.all(...params) as R[];
+  if (db.options.type === 'postgres') {
+    // A named query: node-postgres prepares it once per pooled connection and reuses it (no parse or plan per call).
+    const text = portableSql(db, sql);
+    const pool = (db.driver as unknown as { master: PgPool }).master;
+    return (await pool.query<R>({ name: `a4_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values: params })).rows;
+  }
   return (await db.query(portableSql(db, sql), params)) as R[];
+}
+
+interface PgPool {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
 }
 
 /** At most this many kept statements per connection; past it the cache starts again (only a few texts recur). */
