@@ -9,6 +9,8 @@ export class Worker {
   @Column({ type: 'varchar', length: 200 }) name: string;
   /** Lower-cased; unique within the organization, the key a re-import matches on. */
   @Column({ type: 'varchar', length: 254 }) email: string;
+  /** フリガナ, normalised full-width katakana (common/input normalizeFurigana); the key of 五十音順. Personal data: read only by WorkersService. */
+  @Column({ type: 'varchar', length: 200, nullable: true }) furigana?: string | null;
   @Column({ name: 'employee_number', type: 'varchar', length: 50, nullable: true }) employeeNumber: string | null;
   @Column({ name: 'enrollment_code_hash', type: 'varchar', length: 64, nullable: true, unique: true })
   enrollmentCodeHash: string | null;

@@ -8,6 +8,7 @@ import { CertificatesThatStayTrue1765200000000 } from './1765200000000-Certifica
 import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
+import { WorkerFurigana1766200000000 } from './1766200000000-WorkerFurigana';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 import { CertificatePublicFacts1766000000000 } from './1766000000000-CertificatePublicFacts';
 
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
   CertificatePublicFacts1766000000000,
+  WorkerFurigana1766200000000,
 ];
