@@ -35,4 +35,13 @@ export class Certificate {
   @Column({ name: 'retraining_required', type: 'boolean', default: false }) retrainingRequired: boolean;
   @RefColumn({ name: 'superseded_by', nullable: true }) supersededBy: string | null;
   @InstantColumn({ name: 'issued_at' }) issuedAt: Date;
+  /*
+   * What the public verification shows, as the signed credential states it, written at issuance
+   * (migration CertificatePublicFacts): a signed-out lookup reads this row alone. Null on a row
+   * written without them; that lookup then joins the rows they come from.
+   */
+  @Column({ name: 'engagement_title', type: 'varchar', length: 300, nullable: true }) engagementTitle: string | null;
+  @Column({ name: 'municipality_name', type: 'varchar', length: 200, nullable: true }) municipalityName: string | null;
+  @Column({ name: 'organization_name', type: 'varchar', length: 200, nullable: true }) organizationName: string | null;
+  @Column({ name: 'holder_masked_name', type: 'varchar', length: 200, nullable: true }) holderMaskedName: string | null;
 }

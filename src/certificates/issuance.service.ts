@@ -11,6 +11,7 @@ import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { mailLinks } from '../mail/links';
 import { OutboxService } from '../mail/outbox.service';
 import { Municipality } from '../municipalities/municipality.entity';
+import { Organization } from '../organizations/organization.entity';
 import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
 import { Assignment } from '../workers/assignment.entity';
@@ -18,7 +19,7 @@ import { Worker } from '../workers/worker.entity';
 import { CertificateCredential } from './certificate-credential.entity';
 import { CertificateSigner } from './certificate-signer.service';
 import { Certificate } from './certificate.entity';
-import { newIdentitySalt } from './credential/open-badge';
+import { maskName, newIdentitySalt } from './credential/open-badge';
 import { newSerial } from './credential/serial';
 import { emptyBits, STATUS_LIST_SIZE } from './credential/status-list';
 import { AttestedModule, issueReason } from './issuance-rules';
@@ -168,6 +169,7 @@ export class IssuanceService {
   ): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
+    const organization = await m.findOneByOrFail(Organization, { id: organizationId });
     const { list, index } = await this.allocateStatusIndex(m, now);
     let serial = newSerial();
     while (await m.existsBy(Certificate, { serial })) serial = newSerial();
@@ -192,6 +194,11 @@ export class IssuanceService {
       retrainingRequired: false,
       supersededBy: null,
       issuedAt: now,
+      // The public verification's words, as the credential signed below states them (migration CertificatePublicFacts).
+      engagementTitle: e.title,
+      municipalityName: municipality.name,
+      organizationName: organization.name,
+      holderMaskedName: maskName(worker.name),
     };
     await m.insert(Certificate, cert);
     await m.insert(CertificateCredential, this.signer.signForms(cert, worker, municipality, e));

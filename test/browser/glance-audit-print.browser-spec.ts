@@ -174,7 +174,7 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     await page.goto(`${base}/engagements/${w.engagement.id}/report`);
     expect(await page.locator('.report-addressee').textContent()).toBe(`${w.fuchu.name}長 様`);
     expect(await page.getByRole('button', { name: '印刷する' }).isVisible()).toBe(true);
-    const rows = await page.locator('section:has(h2:text("4. 従事者ごとの状況")) tbody tr').count();
+    const rows = await page.locator('section:has(h2:text("5. 従事者ごとの状況")) tbody tr').count();
     expect(rows).toBe(46);
     const pdf = pdfText(await page.pdf({ format: 'A4' }));
     expect(pdf.pages).toBeGreaterThanOrEqual(2);

@@ -201,7 +201,7 @@ describe('progress, readiness and the Article 11 report', () => {
     expect(page.body).not.toMatch(/\b[a-z][a-z-]+ r\d+\b/);
     expect(page.body).toContain('特記事項の基本と教育の義務');
     expect(page.body).toMatch(/第1、第2、第4/);
-    expect(page.body).toContain('4. 従事者ごとの状況');
+    expect(page.body).toContain('5. 従事者ごとの状況');
     for (const x of r.body.report.workers) expect(page.body).toContain(x.name);
     expect(r.body.report.workers.length).toBeGreaterThan(r.body.report.certifiedWorkers.length);
     expect(page.body).toContain('src="/assets/print-button.js"');

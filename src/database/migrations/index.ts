@@ -10,6 +10,7 @@ import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisInde
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
 import { WorkerFurigana1766200000000 } from './1766200000000-WorkerFurigana';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
+import { CertificatePublicFacts1766000000000 } from './1766000000000-CertificatePublicFacts';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   ItemAnalysisIndex1765500000000,
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
+  CertificatePublicFacts1766000000000,
   WorkerFurigana1766200000000,
 ];
