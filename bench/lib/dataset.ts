@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
 import { buildOpenBadgeCredential, vcJosePayload } from '../../src/certificates/credential/open-badge';
@@ -104,7 +105,7 @@ export interface Manifest {
 /** Creates the schema with the application's real migrations. */
 export async function migrate(file: string): Promise<void> {
   const ds = await openDatabase({
-    ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }),
+    ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file, dataDir: dirname(file) }),
     logging: false,
   });
   await ds.destroy();

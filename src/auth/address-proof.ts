@@ -1,4 +1,5 @@
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { emailIndexes } from '../database/columns';
 import type { AuditActor, AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { conditionalUpdate } from '../database/conditional-update';
@@ -28,7 +29,7 @@ import { EmailToken } from './email-token.entity';
 
 /** The account that holds an address, if any (a displaced account holds none: its address is a placeholder). */
 export function addressHolder(m: EntityManager, email: string): Promise<User | null> {
-  return m.findOneBy(User, { email });
+  return m.findOneBy(User, { emailIndex: In(emailIndexes(email)) });
 }
 
 /** Whether the holder's address was proved. */

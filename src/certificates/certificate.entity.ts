@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
+import { EncryptedColumn, IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
 import type { AttestedModule } from './issuance-rules';
 import type { StoredCertificateStatus } from './standing';
 
@@ -35,4 +35,10 @@ export class Certificate {
   @Column({ name: 'retraining_required', type: 'boolean', default: false }) retrainingRequired: boolean;
   @RefColumn({ name: 'superseded_by', nullable: true }) supersededBy: string | null;
   @InstantColumn({ name: 'issued_at' }) issuedAt: Date;
+  /**
+   * The holder's name masked as the public form shows it (`maskName`), kept at issuance so the
+   * certificate verifies the same after the worker's name is erased at close-out. Encrypted at rest.
+   * Null only for a certificate issued before it was kept (the migration fills those).
+   */
+  @EncryptedColumn('certificates.holder_masked_name', { name: 'holder_masked_name', nullable: true }) holderMaskedName?: string | null;
 }

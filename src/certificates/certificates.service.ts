@@ -9,6 +9,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
+import { decrypted } from '../database/columns';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
@@ -20,7 +21,7 @@ import { countingCompletion } from '../training/completion-rules';
 import { TrainingService } from '../training/training.service';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
-import { CertificateCredential, CredentialFormat, StoredForm } from './certificate-credential.entity';
+import { CertificateCredential, CredentialFormat, JWS_CONTEXT, sealedForm, StoredForm } from './certificate-credential.entity';
 import { Certificate } from './certificate.entity';
 import {
   article4Context,
@@ -235,9 +236,10 @@ export class CertificatesService implements OnModuleInit {
       retrainingRequired: false,
       supersededBy: null,
       issuedAt: now,
+      holderMaskedName: maskName(worker.name),
     };
     await m.insert(Certificate, cert);
-    await m.insert(CertificateCredential, this.signForms(cert, worker, municipality, e));
+    await m.insert(CertificateCredential, this.signForms(cert, worker, municipality, e).map(sealedForm));
     await this.audit.record(m, {
       action: 'certificate.issued',
       actor: SYSTEM,
@@ -338,6 +340,10 @@ export class CertificatesService implements OnModuleInit {
       email: string;
       title: string;
     }[];
+    for (const c of due) {
+      c.name = decrypted('workers.name', c.name);
+      c.email = decrypted('workers.email', c.email);
+    }
     if (!due.length) return 0;
     const links = mailLinks(this.config.publicBaseUrl);
     return this.tx.run(async (m) => {
@@ -376,7 +382,10 @@ export class CertificatesService implements OnModuleInit {
    * Open Badges 3.0 §8.2 JWT (ES256). Signed once, so serving one is a read.
    */
   private signForms(
-    cert: Pick<Certificate, 'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt'>,
+    cert: Pick<
+      Certificate,
+      'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt' | 'holderMaskedName'
+    >,
     worker: Pick<Worker, 'name' | 'email'>,
     municipality: Pick<Municipality, 'name' | 'code'>,
     e: Pick<Engagement, 'id' | 'title'>,
@@ -391,7 +400,7 @@ export class CertificatesService implements OnModuleInit {
         validUntil: cert.validUntil,
         municipality: { name: municipality.name, code: municipality.code },
         engagement: { id: e.id, title: e.title },
-        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt! },
+        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt!, maskedName: cert.holderMaskedName ?? undefined },
         modules: cert.modules.map((x) => ({ ...x, title: this.content.has(x.moduleId) ? this.content.get(x.moduleId).title : undefined })),
         status: { listUrl: this.statusListUrl(cert.statusListId), index: cert.statusIndex },
         form,
@@ -541,7 +550,7 @@ export class CertificatesService implements OnModuleInit {
         canonical,
         key,
       ])) as { jws: string }[];
-      return { jws: row ? row.jws : await this.signMissingForms(canonical, key), form, format };
+      return { jws: row ? decrypted(JWS_CONTEXT, row.jws) : await this.signMissingForms(canonical, key), form, format };
     }
     const [row] = (await this.db.query(
       portableSql(
@@ -560,7 +569,7 @@ export class CertificatesService implements OnModuleInit {
       municipalityId: row.municipality_id,
     };
     if (!holder || !(await this.access.can(user, 'certificate.holder.read', holder))) throw new DomainError('certificate.not_found');
-    return { jws: row.jws ?? (await this.signMissingForms(canonical, key)), form, format };
+    return { jws: row.jws ? decrypted(JWS_CONTEXT, row.jws) : await this.signMissingForms(canonical, key), form, format };
   }
 
   /**
@@ -591,7 +600,7 @@ export class CertificatesService implements OnModuleInit {
         await m.findOneByOrFail(Municipality, { id: e.municipalityId }),
         e,
       );
-      await m.createQueryBuilder().insert().into(CertificateCredential).values(forms).orIgnore().execute();
+      await m.createQueryBuilder().insert().into(CertificateCredential).values(forms.map(sealedForm)).orIgnore().execute();
       return (await m.findOneByOrFail(CertificateCredential, { serial, form: want })).jws;
     });
   }
@@ -761,7 +770,12 @@ export class CertificatesService implements OnModuleInit {
         : which.serials.length === 1
           ? ['c.serial = ?', which.serials]
           : [`c.serial IN (${placeholders(which.serials.length)})`, which.serials];
-    const rows = (await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[];
+    const rows = ((await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[]).map((r) => ({
+      ...r,
+      worker_name: decrypted('workers.name', r.worker_name),
+      worker_email: decrypted('workers.email', r.worker_email),
+      holder_masked_name: decrypted('certificates.holder_masked_name', r.holder_masked_name),
+    }));
     const now = new Date();
     const out: (PublicCertificateFacts | CertificateFacts)[] = [];
     for (const r of rows) {
@@ -779,7 +793,8 @@ export class CertificatesService implements OnModuleInit {
         revokedAt: r.revoked_at,
         engagement: { title: r.title, municipality: r.municipality_name },
         organization: { name: r.organization_name },
-        holder: { maskedName: maskName(r.worker_name) },
+        // The masked name as issued: it stays after the worker's name is erased at close-out.
+        holder: { maskedName: r.holder_masked_name ?? maskName(r.worker_name) },
       };
       if (!full) {
         out.push(shown);
@@ -820,7 +835,7 @@ function retrainingSince(certs: Certificate[]): Date | null {
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */
 const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.revocation_reason, c.reinstated_at, c.modules,
     c.worker_id, c.organization_id, e.id AS engagement_id, e.title, e.contract_number, e.municipality_id,
-    m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email
+    m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email, c.holder_masked_name
   FROM certificates c
   JOIN engagements e ON e.id = c.engagement_id
   JOIN municipalities m ON m.id = e.municipality_id
@@ -848,4 +863,6 @@ interface FactsRow {
   organization_name: string;
   worker_name: string;
   worker_email: string;
+  /** Encrypted as stored; null for a certificate issued before the masked name was kept. */
+  holder_masked_name: string | null;
 }

@@ -6,6 +6,7 @@ import type { Certificate } from '../certificates/certificate.entity';
 import { CertificateStatus, effectiveStatus, RENEWAL_WINDOW_DAYS, standsBefore, StoredCertificateStatus } from '../certificates/standing';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
+import { decrypted } from '../database/columns';
 import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
 import { Organization } from '../organizations/organization.entity';
 import { countingCompletion } from '../training/completion-rules';
@@ -128,7 +129,8 @@ export async function forEachWorkerSummary(
           : 'not_started';
       each({
         id: r.id,
-        name: r.name,
+        // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
+        name: decrypted('workers.name', r.name),
         organizationId: r.organization_id,
         status,
         overdue: !certified && deadlinePassed,
@@ -179,7 +181,7 @@ export async function findAssignedWorker(
     ),
     [engagementId, workerId],
   )) as { id: string; name: string; organization_id: string }[];
-  return w ? { id: w.id, name: w.name, organizationId: w.organization_id } : null;
+  return w ? { id: w.id, name: decrypted('workers.name', w.name), organizationId: w.organization_id } : null;
 }
 
 /** The organizations of the tree the caller may see, with their tier and approval. */
@@ -272,7 +274,7 @@ export async function loadWorkerRows(
   for (const a of attempts)
     attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
   const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
-  const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
+  const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, decrypted('workers.employee_number', w.employee_number)]));
   const remindedOf = new Map(employeeNumbers.map((w) => [w.id, w.last_reminded_at]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
   return workers.map((w) => {

@@ -4,6 +4,8 @@ import { englishWords } from '../common/errors/words';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { pageAfter } from '../common/pagination/page-after';
+import { decrypted, emailIndexes } from '../database/columns';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -146,19 +148,26 @@ export class WorkersService {
   async list(user: AuthUser, orgId: string, limit: number, cursor?: string) {
     const qb = await this.access.scopeWorkers(this.db.getRepository(Worker).createQueryBuilder('w'), user, orgId);
     const after = decodeCursor(cursor);
+    // Names are encrypted at rest, so SQL cannot sort them: the visible workers' ids and names are
+    // read, decrypted and sorted here (name, then id), and only the page's rows are loaded whole.
+    // The cursor holds only the last row's id: names never go into URLs. The anchor must be one the
+    // caller sees, or its place in the order would tell about a hidden name.
+    const named = (await qb.clone().select(['w.id AS id', 'w.name AS name']).getRawMany<{ id: string; name: string }>()).map((r) => ({
+      id: r.id,
+      name: decrypted('workers.name', r.name),
+    }));
+    let anchor: { id: string; name: string } | undefined;
     if (after) {
-      // Sorted by name, but the cursor holds only the last row's id: names never go into URLs.
-      // The anchor must be one the caller sees, or its place in the order would tell about a hidden name.
-      const anchor = await qb.clone().andWhere('w.id = :anchorId', { anchorId: after[1] }).getOne();
+      anchor = named.find((w) => w.id === after[1]);
       if (!anchor) throw invalidCursor();
-      qb.andWhere('(w.name > :k OR (w.name = :k AND w.id > :i))', { k: anchor.name, i: anchor.id });
     }
-    const rows = await qb
-      .orderBy('w.name', 'ASC')
-      .addOrderBy('w.id', 'ASC')
-      .take(limit + 1)
-      .getMany();
-    return toPage(rows, limit, (w) => ['', w.id], workerView);
+    const byName = (a: { id: string; name: string }, b: { id: string; name: string }) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    const page = pageAfter(named, limit, byName, anchor);
+    const ids = page.items.map((w) => w.id);
+    const loaded = new Map((ids.length ? await this.db.getRepository(Worker).findBy({ id: In(ids) }) : []).map((w) => [w.id, w]));
+    const rows = ids.map((id) => loaded.get(id)!).filter(Boolean);
+    return toPage(page.more ? [...rows, rows[rows.length - 1]] : rows, limit, (w) => ['', w.id], workerView);
   }
 
   /**
@@ -186,7 +195,7 @@ export class WorkersService {
         rows.map((r) => r.email),
         500,
       ))
-        for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
+        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(chunk.flatMap(emailIndexes)) })) existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
       const invitations: OutgoingMail[] = [];

@@ -9,6 +9,7 @@ import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
+import { PersonalDataEncrypted1766100000000 } from './1766100000000-PersonalDataEncrypted';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ItemAnalysisIndex1765500000000,
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
+  PersonalDataEncrypted1766100000000,
 ];
