@@ -57,7 +57,8 @@ export async function makeRoomForProved(
   const moved = await conditionalUpdate(
     m,
     User,
-    { id: holder.id, email, emailVerifiedAt: IsNull() },
+    // The address is encrypted (a fresh IV each time): the row is matched by its blind index.
+    { id: holder.id, emailIndex: holder.emailIndex, emailVerifiedAt: IsNull() },
     { email: displacedAddress(holder.id), displacedAt: now },
   );
   if (!moved) throw new DomainError('account.address_taken');

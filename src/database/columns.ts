@@ -36,12 +36,18 @@ export const JsonColumn = (options: ColumnOptions = {}) => Column({ type: 'text'
  * neither be compared nor sorted in SQL: equality goes through a `BlindIndexColumn`, sorting is done
  * after decryption of the rows shown.
  */
-export const EncryptedColumn = (context: string, options: ColumnOptions = {}) =>
-  Column({ type: 'text', transformer: encryptedText(context), ...options });
+export const EncryptedColumn = (context: string, options: ColumnOptions = {}) => {
+  ENCRYPTED_COLUMNS.add(context);
+  return Column({ type: 'text', transformer: encryptedText(context), ...options });
+};
+
+/** Every encrypted column, as `<table>.<column>` (its context): what `keys:rotate-data` re-encrypts. */
+export const ENCRYPTED_COLUMNS = new Set<string>();
 
 /** A JSON value encrypted as a whole (the outbox's parameters hold names and one-time links). */
-export const EncryptedJsonColumn = (context: string, options: ColumnOptions = {}) =>
-  Column({
+export const EncryptedJsonColumn = (context: string, options: ColumnOptions = {}) => {
+  ENCRYPTED_COLUMNS.add(context);
+  return Column({
     type: 'text',
     transformer: {
       to: (v: unknown) => (v == null ? v : DATA_KEYS.encrypt(JSON.stringify(v), context)),
@@ -49,6 +55,7 @@ export const EncryptedJsonColumn = (context: string, options: ColumnOptions = {}
     },
     ...options,
   });
+};
 
 export function encryptedText(context: string): ValueTransformer {
   return {

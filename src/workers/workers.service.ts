@@ -109,7 +109,7 @@ export class WorkersService {
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
     await this.access.require(user, 'organization.workers.create', orgId);
     return this.tx.run(async (m) => {
-      if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email }))
+      if (await m.existsBy(Worker, { organizationId: orgId, emailIndex: In(emailIndexes(dto.email)) }))
         throw new ConflictException('A worker with this e-mail exists in the organization');
       const now = new Date();
       const worker: Worker = {
@@ -256,7 +256,10 @@ export class WorkersService {
   async reissueCodes(user: AuthUser, orgId: string): Promise<string> {
     await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
-      const workers = await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() }, order: { name: 'ASC' } });
+      // Sorted by name after decryption (names are encrypted at rest), then id.
+      const workers = (await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() } })).sort(
+        (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1),
+      );
       const now = new Date();
       const out: ReturnType<typeof codeRow>[] = [];
       for (const w of workers) {
