@@ -65,7 +65,7 @@ export function encryptedText(context: string): ValueTransformer {
 }
 
 /** Which property of an entity class each blind index is computed from: read by BlindIndexSubscriber. */
-export const BLIND_INDEXED = new Map<Function, { source: string; index: string }[]>();
+export const BLIND_INDEXED = new Map<object, { source: string; index: string }[]>();
 
 /**
  * The blind index of an encrypted e-mail column: HMAC-SHA256 of the normalised address

@@ -29,7 +29,9 @@ async function main() {
       onProgress: (p) => console.log(`${p.column}: ${p.reencrypted} re-encrypted, ${p.current} already current`),
     });
     const total = progress.reduce((n, p) => n + p.reencrypted, 0);
-    console.log(`Done: ${total} values re-encrypted. Restart the instances so they encrypt with the new key, then run again with --resume.`);
+    console.log(
+      `Done: ${total} values re-encrypted. Restart the instances so they encrypt with the new key, then run again with --resume.`,
+    );
   } finally {
     await ds.destroy();
   }

@@ -195,7 +195,8 @@ export class WorkersService {
         rows.map((r) => r.email),
         500,
       ))
-        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(chunk.flatMap(emailIndexes)) })) existing.set(w.email, w);
+        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(chunk.flatMap(emailIndexes)) }))
+          existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
       const invitations: OutgoingMail[] = [];
@@ -257,8 +258,8 @@ export class WorkersService {
     await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
       // Sorted by name after decryption (names are encrypted at rest), then id.
-      const workers = (await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() } })).sort(
-        (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1),
+      const workers = (await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() } })).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1,
       );
       const now = new Date();
       const out: ReturnType<typeof codeRow>[] = [];

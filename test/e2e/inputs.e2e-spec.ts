@@ -170,10 +170,14 @@ describe('issue 15: every input from outside', () => {
       ]);
       const r = await w.http.post(`/api/v1/organizations/${w.subA.id}/workers/import`, file, w.managers.subA.token, CSV);
       expect(r.body).toMatchObject({ created: 1, errorCount: 0 });
-      const [row] = await t.query<{ name: string; employee_number: string }>('SELECT name, employee_number FROM workers WHERE email_index = ?', [
-        emailIndex('nakanishi.y@example.jp'),
-      ]);
-      expect({ name: decrypted('workers.name', row.name), employee_number: decrypted('workers.employee_number', row.employee_number) }).toEqual({
+      const [row] = await t.query<{ name: string; employee_number: string }>(
+        'SELECT name, employee_number FROM workers WHERE email_index = ?',
+        [emailIndex('nakanishi.y@example.jp')],
+      );
+      expect({
+        name: decrypted('workers.name', row.name),
+        employee_number: decrypted('workers.employee_number', row.employee_number),
+      }).toEqual({
         name: 'ﾅｶﾆｼ ﾕｷ',
         employee_number: 'E-200',
       });
@@ -496,9 +500,7 @@ describe('the CSV decoding corpus, imported through the API', () => {
       email: decrypted('workers.email', x.email),
       employeeNumber: decrypted('workers.employee_number', x.employee_number),
     }));
-    expect(plain.sort(byEmail)).toEqual(
-      [...expected.rows].sort(byEmail),
-    );
+    expect(plain.sort(byEmail)).toEqual([...expected.rows].sort(byEmail));
     // Round trip: the same file again changes nothing.
     const again = await w.http.post(`/api/v1/organizations/${org.id}/workers/import`, bytes, manager.token, CSV);
     expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: names.length, errorCount: 0 });

@@ -508,10 +508,9 @@ describe('delivery', () => {
       w.managers.prime.token,
     );
     await sender().drain();
-    const [pending] = await t.query(
-      `SELECT status, attempts, last_error, next_attempt_at FROM mail_outbox WHERE recipient_index = ?`,
-      [emailIndex('retry@aki-joho.example.jp')],
-    );
+    const [pending] = await t.query(`SELECT status, attempts, last_error, next_attempt_at FROM mail_outbox WHERE recipient_index = ?`, [
+      emailIndex('retry@aki-joho.example.jp'),
+    ]);
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
     expect(pending.last_error).toMatch(/^451/);
     expect(new Date(pending.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 15_000);
@@ -525,10 +524,9 @@ describe('delivery', () => {
       w.managers.prime.token,
     );
     await sender().drain();
-    const [failed] = await t.query(
-      `SELECT id, status, attempts, last_error FROM mail_outbox WHERE recipient_index = ?`,
-      [emailIndex('bounce@aki-joho.example.jp')],
-    );
+    const [failed] = await t.query(`SELECT id, status, attempts, last_error FROM mail_outbox WHERE recipient_index = ?`, [
+      emailIndex('bounce@aki-joho.example.jp'),
+    ]);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     // The relay's words, with the address in them masked.
     expect(failed.last_error).toBe('550 Mailbox unavailable <…@…>');

@@ -95,7 +95,10 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
       await q.query(sql('UPDATE workers SET email_index = ? WHERE id = ?'), [index, r.id]);
     });
     await this.eachRow(q, 'SELECT id, recipient FROM mail_outbox', async (r) => {
-      await q.query(sql('UPDATE mail_outbox SET recipient_index = ? WHERE id = ?'), [DATA_KEYS.blindIndex(normalize(r.recipient as string)), r.id]);
+      await q.query(sql('UPDATE mail_outbox SET recipient_index = ? WHERE id = ?'), [
+        DATA_KEYS.blindIndex(normalize(r.recipient as string)),
+        r.id,
+      ]);
     });
     await this.eachRow(q, 'SELECT c.id, w.name FROM certificates c JOIN workers w ON w.id = c.worker_id', async (r) => {
       await q.query(sql('UPDATE certificates SET holder_masked_name = ? WHERE id = ?'), [
@@ -106,7 +109,10 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
 
     for (const [table, column] of ENCRYPTED)
       await this.eachRow(q, `SELECT id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`, async (r) => {
-        await q.query(sql(`UPDATE ${table} SET ${column} = ? WHERE id = ?`), [DATA_KEYS.encrypt(r.v as string, `${table}.${column}`), r.id]);
+        await q.query(sql(`UPDATE ${table} SET ${column} = ? WHERE id = ?`), [
+          DATA_KEYS.encrypt(r.v as string, `${table}.${column}`),
+          r.id,
+        ]);
       });
     await this.eachRow(q, "SELECT serial AS id, form, jws FROM certificate_credentials WHERE form LIKE 'holder.%'", async (r) => {
       await q.query(sql('UPDATE certificate_credentials SET jws = ? WHERE serial = ? AND form = ?'), [
@@ -141,7 +147,10 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
     const sql = (s: string) => portableSql(q.connection, s);
     for (const [table, column] of ENCRYPTED)
       await this.eachRow(q, `SELECT id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`, async (r) => {
-        await q.query(sql(`UPDATE ${table} SET ${column} = ? WHERE id = ?`), [DATA_KEYS.decrypt(r.v as string, `${table}.${column}`), r.id]);
+        await q.query(sql(`UPDATE ${table} SET ${column} = ? WHERE id = ?`), [
+          DATA_KEYS.decrypt(r.v as string, `${table}.${column}`),
+          r.id,
+        ]);
       });
     await this.eachRow(q, "SELECT serial AS id, form, jws FROM certificate_credentials WHERE form LIKE 'holder.%'", async (r) => {
       await q.query(sql('UPDATE certificate_credentials SET jws = ? WHERE serial = ? AND form = ?'), [
