@@ -74,6 +74,16 @@ export class DataKeyRing {
     return k;
   }
 
+  /** Whether the key is loaded (re-reading the key files once when it is not). */
+  has(kid: string): boolean {
+    try {
+      this.find(kid);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Every key, the current one first. */
   all(): DataKey[] {
     const current = this.current();
