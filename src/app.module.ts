@@ -19,9 +19,9 @@ import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 import { WorkersModule } from './workers/workers.module';
 import { TrainingModule } from './training/training.module';
-import { CertificatePagesModule, CertificatesModule } from './certificates/certificates.module';
+import { CertificatesModule, WellKnownModule } from './certificates/certificates.module';
 import { AuditModule } from './audit/audit.module';
-import { ReportPagesModule, ReportsModule } from './reports/reports.module';
+import { ReportsModule } from './reports/reports.module';
 import { WebModule } from './web/web.module';
 import { SystemModule } from './system/system.module';
 import { ItemAnalysisModule } from './item-analysis/item-analysis.module';
@@ -45,8 +45,11 @@ const API_MODULES: Type[] = [
   RemindersModule,
 ];
 
-/** Modules served at the root: health, pages, well-known documents. */
-const ROOT_MODULES: Type[] = [HealthModule, SetupModule, CertificatePagesModule, ReportPagesModule, WebModule];
+/**
+ * Modules served at the root: health, the documents credentials point to, and every page (src/web/,
+ * which imports the services of the API modules). Page controllers live in src/web/ only.
+ */
+const ROOT_MODULES: Type[] = [HealthModule, SetupModule, WellKnownModule, WebModule];
 
 @Module({})
 export class AppModule {

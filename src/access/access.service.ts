@@ -4,7 +4,6 @@ import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import type { ErrorCode } from '../common/errors/error-codes';
-import { fieldError } from '../common/http/errors';
 import { Engagement } from '../engagements/engagement.entity';
 import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -378,6 +377,32 @@ export class AccessService {
     return { organizations: [], people: new Set() };
   }
 
+  /**
+   * The list form of `engagement.subcontractors.read`, for engagements the
+   * caller sees (scopeEngagements: the same set the permission allows to every
+   * role but workers) and their links, read once for all of them: per
+   * engagement, its tree and the organizations on it the caller may see
+   * (trackingScope). The prime of an engagement the caller sees is always
+   * readable (`organization.read`: at or above the caller on the tree; town
+   * staff: on an engagement of their municipality).
+   * @throws DomainError `access.forbidden` (403) for workers, as the permission decides
+   */
+  subcontractViews(
+    user: AuthUser,
+    engagements: readonly Pick<Engagement, 'id' | 'primeOrganizationId'>[],
+    links: readonly SubcontractLink[],
+  ): Map<string, { tree: SubcontractTree; visible: ReadonlySet<string> }> {
+    if (user.role === 'worker') throw new DomainError('access.forbidden');
+    const byEngagement = new Map<string, SubcontractLink[]>();
+    for (const l of links) byEngagement.set(l.engagementId, [...(byEngagement.get(l.engagementId) ?? []), l]);
+    return new Map(
+      engagements.map((e) => {
+        const tree = new SubcontractTree(e.primeOrganizationId, byEngagement.get(e.id) ?? []);
+        return [e.id, { tree, visible: new Set(this.trackingScope(user, tree).organizations) }];
+      }),
+    );
+  }
+
   async tree(engagement: Pick<Engagement, 'id' | 'primeOrganizationId'>): Promise<SubcontractTree> {
     const links = await this.db.getRepository(SubcontractLink).find({ where: { engagementId: engagement.id } });
     return new SubcontractTree(engagement.primeOrganizationId, links);
@@ -402,7 +427,7 @@ export class AccessService {
    * (`organization.managers.create`; a manager's own by default). A content
    * author: the admin only (`user.content_author.create`), bound to nothing.
    * @throws DomainError `access.forbidden` (403), `municipality.not_found` / `organization.not_found` (404);
-   *   a 400 naming `municipalityId` / `organizationId` when the admin or town staff leave it out
+   *   `account.municipality_required` / `account.organization_required` (400) when the admin or town staff leave it out
    */
   async accountBinding(
     actor: AuthUser,
@@ -415,7 +440,7 @@ export class AccessService {
       case 'town_staff': {
         const municipalityId = requested.municipalityId ?? actor.municipalityId;
         await this.require(actor, 'municipality.staff.create', municipalityId);
-        if (!municipalityId) throw fieldError('municipalityId', 'is required for town_staff');
+        if (!municipalityId) throw new DomainError('account.municipality_required', {}, 'municipalityId');
         return { municipalityId, organizationId: null };
       }
       case 'content_author':
@@ -424,7 +449,7 @@ export class AccessService {
       case 'org_manager': {
         const organizationId = requested.organizationId ?? actor.organizationId;
         if (actor.role === 'worker' || actor.role === 'content_author') throw new DomainError('access.forbidden');
-        if (!organizationId) throw fieldError('organizationId', 'is required for org_manager');
+        if (!organizationId) throw new DomainError('account.organization_required', {}, 'organizationId');
         await this.require(actor, 'organization.managers.create', organizationId);
         return { municipalityId: null, organizationId };
       }

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
-import { fieldError } from '../common/http/errors';
-import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
+import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, invalidCursor, Page, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { ChainReport, verifyAuditChain } from './audit-chain';
 import { AuditAction, AuditEvent } from './audit-event.entity';
@@ -113,7 +113,7 @@ export class AuditService {
 
   /**
    * Admin: every event, or one engagement's. Town staff: one engagement of
-   * their municipality's, named (400 without; 404 for another's). In seq order.
+   * their municipality's, named (400 `audit.engagement_required` without; 404 for another's). In seq order.
    */
   async list(
     user: AuthUser,
@@ -121,10 +121,10 @@ export class AuditService {
   ): Promise<Page<ReturnType<typeof auditEventView>>> {
     // The route admits town staff and the admin; town staff may not read the whole trail, so they must name an engagement.
     if (q.engagementId) await this.access.engagement(user, q.engagementId, 'audit.read');
-    else if (!(await this.access.can(user, 'audit.read', null))) throw fieldError('engagementId', 'is required for town staff');
+    else if (!(await this.access.can(user, 'audit.read', null))) throw new DomainError('audit.engagement_required', {}, 'engagementId');
     const after = decodeCursor(q.cursor);
     const afterSeq = after ? Number(after[0]) : 0;
-    if (!Number.isSafeInteger(afterSeq)) throw fieldError('cursor', 'is not a cursor from this list');
+    if (!Number.isSafeInteger(afterSeq)) throw invalidCursor();
     const qb = this.db.getRepository(AuditEvent).createQueryBuilder('a').where('a.seq > :afterSeq', { afterSeq });
     if (q.engagementId) qb.andWhere('a.engagement_id = :engagementId', { engagementId: q.engagementId });
     const rows = await qb

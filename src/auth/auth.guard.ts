@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../common/errors/domain-error';
 import type { Role } from '../users/user.entity';
 import { IS_PUBLIC } from './public.decorator';
 import { ROLES_KEY } from './auth-user';
@@ -27,9 +28,9 @@ export class AuthGuard implements CanActivate {
     const user = token ? await this.sessions.resolve(token) : null;
     if (user) req.user = user;
     if (isPublic) return true;
-    if (!user) throw new UnauthorizedException(token ? 'Session expired or signed out' : 'Sign-in required');
+    if (!user) throw new DomainError(token ? 'auth.session_expired' : 'auth.sign_in_required');
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(user.role)) throw new ForbiddenException('Your role may not do this');
+    if (roles && !roles.includes(user.role)) throw new DomainError('access.forbidden');
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, BadRequestException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -99,7 +99,7 @@ export class AuthService {
    * not (the manager's code) waits: a proof link goes to the address and the
    * answer is `{ addressProofSent: true }` (the account is created when it is used).
    * An account created unproved is sent a link to prove its address later.
-   * @throws 400 naming `enrollmentCode` (unknown, used or expired); DomainError `account.address_taken` (409),
+   * @throws DomainError `enrollment.code_invalid` (400: unknown, used or expired), `account.address_taken` (409),
    *   `enrollment.code_used` (409)
    */
   async enroll(code: string, password: string): Promise<SignedIn | { addressProofSent: true }> {
@@ -110,10 +110,7 @@ export class AuthService {
       const byInvitation = !!worker && worker.invitationCodeHash === codeHash;
       const expiresAt = byInvitation ? worker.invitationCodeExpiresAt : worker?.enrollmentCodeExpiresAt;
       if (!worker || !expiresAt || expiresAt <= new Date()) {
-        throw new BadRequestException({
-          message: 'Invalid input: enrollmentCode',
-          details: [{ field: 'enrollmentCode', messages: ['is unknown, already used or expired'] }],
-        });
+        throw new DomainError('enrollment.code_invalid', {}, 'enrollmentCode');
       }
       const now = new Date();
       const userId = randomUUID();

@@ -1,22 +1,29 @@
 import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
-import { EngagementsModule } from '../engagements/engagements.module';
-import { TrainingModule } from '../training/training.module';
-import { CertificatePagesController } from './certificate-pages.controller';
+import { CertificateSigner } from './certificate-signer.service';
 import { CertificatesController } from './certificates.controller';
 import { CertificatesService } from './certificates.service';
 import { SigningKeysService } from './credential/signing-keys.service';
+import { IssuanceService } from './issuance.service';
 import { WellKnownController } from './well-known.controller';
 
-/** The JSON API of certificates (mounted under /api/v1). */
+/**
+ * The JSON API of certificates (mounted under /api/v1), and issuance, which
+ * training (a pass) and engagements (an approval) call in their transactions;
+ * the printable certificate is a page of src/web/.
+ */
 @Module({
-  imports: [ContentModule, TrainingModule, EngagementsModule],
+  imports: [ContentModule],
   controllers: [CertificatesController],
-  providers: [CertificatesService, SigningKeysService],
-  exports: [CertificatesService],
+  providers: [CertificatesService, IssuanceService, CertificateSigner, SigningKeysService],
+  exports: [CertificatesService, IssuanceService],
 })
 export class CertificatesModule {}
 
-/** The root-level routes of certificates: JWKS and the pages. */
-@Module({ imports: [CertificatesModule, ContentModule], controllers: [WellKnownController, CertificatePagesController] })
-export class CertificatePagesModule {}
+/**
+ * The documents a signed credential points to, served at the root because
+ * their URLs are inside every credential issued: the JWKS, each key by its
+ * thumbprint, the JSON-LD context. Not pages: no words, no session.
+ */
+@Module({ imports: [CertificatesModule], controllers: [WellKnownController] })
+export class WellKnownModule {}

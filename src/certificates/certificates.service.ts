@@ -1,48 +1,35 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomInt, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessService } from '../access/access.service';
-import { SubcontractTree } from '../access/subcontract-tree';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ContentService } from '../content/content.service';
 import { decrypted } from '../database/columns';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
-import { EngagementsService } from '../engagements/engagements.service';
-import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Municipality } from '../municipalities/municipality.entity';
-import { Completion } from '../training/completion.entity';
-import { countingCompletion } from '../training/completion-rules';
-import { TrainingService } from '../training/training.service';
-import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
 import { CertificateCredential, CredentialFormat, JWS_CONTEXT, sealedForm, StoredForm } from './certificate-credential.entity';
+import { CertificateSigner } from './certificate-signer.service';
 import { Certificate } from './certificate.entity';
-import {
-  article4Context,
-  buildOpenBadgeCredential,
-  CredentialForm,
-  maskName,
-  newIdentitySalt,
-  openBadgeJwtClaims,
-  vcJosePayload,
-} from './credential/open-badge';
-import { newSerial, parseSerial } from './credential/serial';
+import { article4Context, CredentialForm, maskName, newIdentitySalt } from './credential/open-badge';
+import { parseSerial } from './credential/serial';
 import { SigningKeysService } from './credential/signing-keys.service';
-import { emptyBits, encodedList, setBit, STATUS_LIST_SIZE, statusListCredential } from './credential/status-list';
-import { AttestedModule, issueReason } from './issuance-rules';
-import { CertificateStatus, effectiveStatus, holdsIssuance, RENEWAL_WINDOW_DAYS, statusBitSet, StoredCertificateStatus } from './standing';
+import { IssuanceService } from './issuance.service';
+import type { AttestedModule } from './issuance-rules';
+import { CertificateStatus, effectiveStatus, RENEWAL_WINDOW_DAYS, StoredCertificateStatus } from './standing';
 import { StatusList } from './status-list.entity';
 import { mailLinks } from '../mail/links';
 import { OutboxService } from '../mail/outbox.service';
 import { User } from '../users/user.entity';
 
 const DAY = 86400_000;
+
+/** Why a serial in a checked list has no facts. */
+export type VerifyProblem = 'not_found' | 'mistyped' | 'invalid';
 
 /**
  * What anyone holding a serial may learn about its certificate: exactly what
@@ -84,186 +71,24 @@ export interface CredentialDocument {
 }
 
 /**
- * Whole seconds: a credential's `validFrom`/`validUntil` then equal the JWT
- * form's `nbf`/`exp` exactly (OB 3.0 §8.2). `issuedAt` keeps milliseconds, so
- * two certificates issued within a second still stand in order.
+ * Certificates as people see and manage them: the public facts and the
+ * holder's, the stored signed forms, verification of one or many serials,
+ * revocation and reinstatement, status lists and keys. How certificates are
+ * issued is IssuanceService's (issuance.service.ts).
  */
-const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
-
 @Injectable()
-export class CertificatesService implements OnModuleInit {
+export class CertificatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
     private readonly access: AccessService,
-    private readonly content: ContentService,
     private readonly keys: SigningKeysService,
-    private readonly training: TrainingService,
-    private readonly engagements: EngagementsService,
+    private readonly signer: CertificateSigner,
+    private readonly issuance: IssuanceService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
   ) {}
-
-  onModuleInit(): void {
-    // Issuance rides in the transaction that made it due: a pass, or the town's approval.
-    // The town's reinstatement (below) is the third path; all three go through issueDue.
-    this.training.onPass(async (m, workerId, engagementId) => {
-      const issued = await this.issueDue(m, { workerIds: [workerId] });
-      const mine = issued.find((c) => c.engagementId === engagementId);
-      return mine ? { serial: mine.serial } : null;
-    });
-    this.engagements.onApproval(async (m, engagementId) => {
-      await this.issueDue(m, { engagementId });
-    });
-  }
-
-  /**
-   * Issues every certificate now due among the given workers' (or one
-   * engagement's) assignments, the only way certificates are issued:
-   * - the curriculum is complete and the organization eligible (the prime, or
-   *   every link up to it approved);
-   * - no revocation of the worker's certificate for the engagement holds
-   *   (standing.ts `holdsIssuance`): until the town reinstates, nothing is
-   *   issued however the worker trains or whatever the town approves; after a
-   *   reinstatement that asked for re-training, only completions after the
-   *   revocation count;
-   * - a worker who holds a valid certificate gets a new one only when its
-   *   facts would change (issuance-rules.ts); the old one is then superseded,
-   *   its status bit set.
-   * Takes the audit chain's lock first, so revocations, reinstatements and
-   * issuance for the same certificates run one after the other (PostgreSQL).
-   */
-  async issueDue(m: EntityManager, scope: { workerIds?: string[]; engagementId?: string }): Promise<Certificate[]> {
-    await this.audit.lock(m);
-    const qb = m
-      .getRepository(Assignment)
-      .createQueryBuilder('a')
-      .innerJoin(Worker, 'w', 'w.id = a.worker_id')
-      .select(['a.engagement_id AS engagement_id', 'a.worker_id AS worker_id', 'w.organization_id AS organization_id']);
-    if (scope.workerIds) qb.where('a.worker_id IN (:...ids)', { ids: scope.workerIds });
-    if (scope.engagementId) qb.andWhere('a.engagement_id = :e', { e: scope.engagementId });
-    const assignments = await qb.getRawMany<{ engagement_id: string; worker_id: string; organization_id: string }>();
-    if (!assignments.length) return [];
-    const engagementIds = [...new Set(assignments.map((a) => a.engagement_id))];
-    const workerIds = [...new Set(assignments.map((a) => a.worker_id))];
-    const engagements = new Map((await m.findBy(Engagement, { id: In(engagementIds) })).map((e) => [e.id, e]));
-    const links = await m.findBy(SubcontractLink, { engagementId: In(engagementIds) });
-    const trees = new Map(
-      [...engagements.values()].map((e) => [
-        e.id,
-        new SubcontractTree(
-          e.primeOrganizationId,
-          links.filter((l) => l.engagementId === e.id),
-        ),
-      ]),
-    );
-    const completions = await m.find(Completion, {
-      select: { workerId: true, moduleId: true, revision: true, completedAt: true },
-      where: { workerId: In(workerIds) },
-    });
-    const certificates = await m.findBy(Certificate, {
-      workerId: In(workerIds),
-      engagementId: In(engagementIds),
-      status: In(['valid', 'revoked'] satisfies StoredCertificateStatus[]),
-    });
-    const now = new Date();
-    const issued: Certificate[] = [];
-    for (const a of assignments) {
-      const e = engagements.get(a.engagement_id)!;
-      if (!trees.get(e.id)!.isApprovedChain(a.organization_id)) continue;
-      const mine = certificates.filter((c) => c.workerId === a.worker_id && c.engagementId === e.id);
-      if (mine.some(holdsIssuance)) continue;
-      const since = retrainingSince(mine);
-      const attested = this.attested(
-        e,
-        completions.filter((c) => c.workerId === a.worker_id && (!since || c.completedAt > since)),
-        now,
-      );
-      if (!attested) continue;
-      const held = mine.filter((c) => effectiveStatus(c, now) === 'valid').sort((x, y) => y.issuedAt.getTime() - x.issuedAt.getTime())[0];
-      if (!issueReason(held ?? null, attested, now)) continue;
-      const cert = await this.issue(m, e, a.worker_id, a.organization_id, attested, now);
-      if (held) await this.supersede(m, held, cert, now);
-      issued.push(cert);
-    }
-    return issued;
-  }
-
-  /** The completions a certificate would attest now, or null while any required module is missing. */
-  private attested(e: Engagement, completions: Completion[], now: Date): AttestedModule[] | null {
-    const out: AttestedModule[] = [];
-    for (const id of e.curriculum) {
-      if (!this.content.has(id)) continue;
-      const c = countingCompletion(completions, this.content.get(id), e.certificateValidityDays, now);
-      if (!c) return null;
-      out.push({ moduleId: id, revision: c.revision, completedAt: c.completedAt.toISOString() });
-    }
-    return out.length ? out : null;
-  }
-
-  private async issue(
-    m: EntityManager,
-    e: Engagement,
-    workerId: string,
-    organizationId: string,
-    modules: AttestedModule[],
-    now: Date,
-  ): Promise<Certificate> {
-    const worker = await m.findOneByOrFail(Worker, { id: workerId });
-    const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
-    const { list, index } = await this.allocateStatusIndex(m, now);
-    let serial = newSerial();
-    while (await m.existsBy(Certificate, { serial })) serial = newSerial();
-    const validFrom = wholeSeconds(now.getTime());
-    const cert: Certificate = {
-      id: randomUUID(),
-      serial,
-      workerId,
-      engagementId: e.id,
-      organizationId,
-      status: 'valid',
-      validFrom,
-      validUntil: new Date(validFrom.getTime() + e.certificateValidityDays * DAY),
-      modules,
-      statusListId: list.id,
-      statusIndex: index,
-      identitySalt: newIdentitySalt(),
-      revokedAt: null,
-      revocationReason: null,
-      reinstatedAt: null,
-      reinstatementReason: null,
-      retrainingRequired: false,
-      supersededBy: null,
-      issuedAt: now,
-      holderMaskedName: maskName(worker.name),
-    };
-    await m.insert(Certificate, cert);
-    await m.insert(CertificateCredential, this.signForms(cert, worker, municipality, e).map(sealedForm));
-    await this.audit.record(m, {
-      action: 'certificate.issued',
-      actor: SYSTEM,
-      targetType: 'certificate',
-      targetId: cert.id,
-      engagementId: e.id,
-      details: { serial, workerId, organizationId },
-    });
-    const links = mailLinks(this.config.publicBaseUrl);
-    await this.outbox.enqueue(m, {
-      kind: 'certificate_issued',
-      to: worker.email,
-      key: `certificate-issued:${cert.id}`,
-      params: {
-        name: worker.name,
-        engagement: e.title,
-        serial,
-        validUntil: cert.validUntil.toISOString(),
-        certificateLink: links.certificate(serial),
-        verifyLink: links.verify(serial),
-      },
-    });
-    return cert;
-  }
 
   /**
    * The managers of a certificate's organization (who may see its holder:
@@ -377,127 +202,6 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /**
-   * Every stored form of a certificate, signed now (docs/certificates.md,
-   * "Two forms"): public and holder's, each as VC-JOSE (EdDSA) and as the
-   * Open Badges 3.0 §8.2 JWT (ES256). Signed once, so serving one is a read.
-   */
-  private signForms(
-    cert: Pick<
-      Certificate,
-      'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt' | 'holderMaskedName'
-    >,
-    worker: Pick<Worker, 'name' | 'email'>,
-    municipality: Pick<Municipality, 'name' | 'code'>,
-    e: Pick<Engagement, 'id' | 'title'>,
-  ): CertificateCredential[] {
-    const forms: CertificateCredential[] = [];
-    for (const form of ['public', 'holder'] as const) {
-      const vc = buildOpenBadgeCredential({
-        baseUrl: this.config.publicBaseUrl,
-        serial: cert.serial,
-        subjectId: `urn:uuid:${cert.id}`,
-        validFrom: cert.validFrom,
-        validUntil: cert.validUntil,
-        municipality: { name: municipality.name, code: municipality.code },
-        engagement: { id: e.id, title: e.title },
-        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt!, maskedName: cert.holderMaskedName ?? undefined },
-        modules: cert.modules.map((x) => ({ ...x, title: this.content.has(x.moduleId) ? this.content.get(x.moduleId).title : undefined })),
-        status: { listUrl: this.statusListUrl(cert.statusListId), index: cert.statusIndex },
-        form,
-      });
-      forms.push({ serial: cert.serial, form: `${form}.vc`, jws: this.keys.signCredential(vcJosePayload(vc)) });
-      forms.push({ serial: cert.serial, form: `${form}.jwt`, jws: this.keys.signJwt(openBadgeJwtClaims(vc)) });
-    }
-    return forms;
-  }
-
-  /** Marks `held` superseded by `by`, only if it is still valid (a conditional update; 409 otherwise), and sets its status bit. */
-  private async supersede(m: EntityManager, held: Certificate, by: Certificate, now: Date): Promise<void> {
-    const res = await m
-      .createQueryBuilder()
-      .update(Certificate)
-      .set({ status: 'superseded', supersededBy: by.id })
-      .where("id = :id AND status = 'valid'", { id: held.id })
-      .execute();
-    if (res.affected === 0) throw new DomainError('certificate.changed_meanwhile', { serial: held.serial });
-    await this.audit.record(m, {
-      action: 'certificate.superseded',
-      actor: SYSTEM,
-      targetType: 'certificate',
-      targetId: held.id,
-      engagementId: held.engagementId,
-      details: { serial: held.serial, supersededBy: by.id, workerId: held.workerId },
-    });
-    await this.writeStatusBit(m, held, 'superseded', now);
-  }
-
-  /**
-   * A random free index in the current list (random, so a credential's
-   * position says nothing about when it was issued: the specification's herd
-   * privacy). A new list starts when one is half full, keeping picks cheap.
-   * Called under the audit lock (issueDue), like every write to a list.
-   */
-  private async allocateStatusIndex(m: EntityManager, now: Date): Promise<{ list: StatusList; index: number }> {
-    let list = await m
-      .getRepository(StatusList)
-      .createQueryBuilder('s')
-      .where('s.used < s.size / 2')
-      .orderBy('s.updated_at', 'DESC')
-      .getOne();
-    if (!list) {
-      const id = randomUUID();
-      const bits = emptyBits(STATUS_LIST_SIZE);
-      list = { id, purpose: 'revocation', size: STATUS_LIST_SIZE, bits, used: 0, updatedAt: now, jws: this.signStatusList(id, bits, now) };
-      await m.insert(StatusList, list);
-    }
-    let index = randomInt(list.size);
-    while (await m.existsBy(Certificate, { statusListId: list.id, statusIndex: index })) index = randomInt(list.size);
-    await m
-      .createQueryBuilder()
-      .update(StatusList)
-      .set({ used: () => 'used + 1' })
-      .where('id = :id', { id: list.id })
-      .execute();
-    return { list, index };
-  }
-
-  /**
-   * Writes a certificate's status bit for its new stored status (standing.ts
-   * `statusBitSet`: set for revoked and superseded) and signs the list anew in
-   * the same transaction, so what is served is always the stored bits.
-   * Callers hold the audit lock, which orders every writer of a list (the
-   * read-modify-write of `bits` cannot lose another's bit).
-   */
-  private async writeStatusBit(
-    m: EntityManager,
-    cert: Pick<Certificate, 'statusListId' | 'statusIndex'>,
-    status: StoredCertificateStatus,
-    now: Date,
-  ): Promise<void> {
-    const list = await m.findOneByOrFail(StatusList, { id: cert.statusListId });
-    const bits = setBit(list.bits, cert.statusIndex, statusBitSet(status));
-    await m.update(StatusList, { id: list.id }, { bits, updatedAt: now, jws: this.signStatusList(list.id, bits, now) });
-  }
-
-  private signStatusList(id: string, bits: string, at: Date): string {
-    const url = this.statusListUrl(id);
-    return this.keys.signCredential(
-      vcJosePayload(
-        statusListCredential({
-          id: url,
-          issuer: { id: this.config.publicBaseUrl, name: 'article4-lms' },
-          validFrom: at,
-          encodedList: encodedList(bits),
-        }),
-      ),
-    );
-  }
-
-  statusListUrl(id: string): string {
-    return `${this.config.publicBaseUrl}/api/v1/status-lists/${id}`;
-  }
-
-  /**
    * Parses a typed serial; a mistyped one is caught by its check character before any lookup.
    * @throws DomainError `serial.check_character` (a typing slip) or `serial.malformed` (not a serial), field `serial`
    */
@@ -594,7 +298,7 @@ export class CertificatesService implements OnModuleInit {
         await m.update(Certificate, { id: cert.id }, { identitySalt: cert.identitySalt });
       }
       const e = await m.findOneByOrFail(Engagement, { id: cert.engagementId });
-      const forms = this.signForms(
+      const forms = this.signer.signForms(
         cert,
         await m.findOneByOrFail(Worker, { id: cert.workerId }),
         await m.findOneByOrFail(Municipality, { id: e.municipalityId }),
@@ -605,8 +309,14 @@ export class CertificatesService implements OnModuleInit {
     });
   }
 
-  /** Town staff check a list (up to 1,000) at once; each serial answers on its own. */
-  async verifyMany(user: AuthUser, serials: string[]) {
+  /**
+   * Town staff check a list (up to 1,000) at once; each serial answers on its own: its facts, or
+   * `not_found`, `mistyped` (its check character does not match) or `invalid` (not a serial).
+   */
+  async verifyMany(
+    user: AuthUser,
+    serials: string[],
+  ): Promise<(PublicCertificateFacts | CertificateFacts | { serial: string; status: VerifyProblem })[]> {
     const parsed = serials.map((s) => ({ input: s, p: parseSerial(s) }));
     const valid = [...new Set(parsed.flatMap((x) => (x.p.ok ? [x.p.serial] : [])))];
     const described = new Map((valid.length ? await this.describe({ serials: valid }, user) : []).map((f) => [f.serial, f]));
@@ -665,7 +375,7 @@ export class CertificatesService implements OnModuleInit {
         engagementId: cert.engagementId,
         details: { serial: cert.serial },
       });
-      await this.writeStatusBit(m, cert, 'revoked', now);
+      await this.signer.writeStatusBit(m, cert, 'revoked', now);
       await this.noticeRevocation(m, cert, reason.trim());
     });
     return this.facts(canonical, user);
@@ -702,8 +412,7 @@ export class CertificatesService implements OnModuleInit {
         engagementId: cert.engagementId,
         details: { serial: cert.serial, retraining },
       });
-      const [fresh] = await this.issueDue(m, { workerIds: [cert.workerId], engagementId: cert.engagementId });
-      return fresh ?? null;
+      return this.issuance.afterReinstatement(m, cert);
     });
     return { certificate: await this.facts(canonical, user), issued: issued ? { serial: issued.serial } : null };
   }
@@ -723,7 +432,7 @@ export class CertificatesService implements OnModuleInit {
     }[];
     if (!row) throw new DomainError('status_list.not_found');
     if (row.jws) return row.jws;
-    const jws = this.signStatusList(id, row.bits, new Date(row.updated_at));
+    const jws = this.signer.signStatusList(id, row.bits, new Date(row.updated_at));
     await this.tx.run((m) =>
       m
         .createQueryBuilder()
@@ -818,18 +527,6 @@ export class CertificatesService implements OnModuleInit {
     }
     return out;
   }
-}
-
-/**
- * The instant after which completions count again for a (worker, engagement)
- * whose revocation was lifted on condition of re-training: the latest such
- * revocation. Null when none asked for re-training.
- */
-function retrainingSince(certs: Certificate[]): Date | null {
-  let since: Date | null = null;
-  for (const c of certs)
-    if (c.status === 'revoked' && c.retrainingRequired && c.revokedAt && (!since || c.revokedAt > since)) since = c.revokedAt;
-  return since;
 }
 
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */

@@ -1,13 +1,16 @@
 import {
   effectiveStatus,
+  heldCertificate,
   holdsIssuance,
   inRenewalWindow,
   reinstatable,
+  endsWithinRenewalDaysAt,
   renewalWindowMs,
   renewalWindowOpensAt,
   revocable,
   RENEWAL_WINDOW_DAYS,
   standingCertificate,
+  standsBefore,
   statusBitSet,
 } from './standing';
 
@@ -64,6 +67,22 @@ describe('what a certificate status means', () => {
     expect(renewalWindowMs(c)).toBeLessThanOrEqual((validityDays * DAY) / 2);
   });
 
+  it('tells many certificates at one instant whether they end within 30 days, stored text or Date', () => {
+    const endsSoon = endsWithinRenewalDaysAt(now);
+    for (const [offset, expected] of [
+      [-DAY, true],
+      [0, true],
+      [30 * DAY - 1, true],
+      [30 * DAY, true],
+      [30 * DAY + 1, false],
+      [400 * DAY, false],
+    ] as const) {
+      const until = new Date(now.getTime() + offset);
+      expect([offset, endsSoon(until)]).toEqual([offset, expected]);
+      expect([offset, endsSoon(until.toISOString())]).toEqual([offset, expected]);
+    }
+  });
+
   it('the standing certificate is the newest not superseded; a tie goes to the greater serial', () => {
     const c = (serial: string, issuedAt: string, status: 'valid' | 'revoked' | 'superseded' | 'expired') => ({ serial, issuedAt, status });
     expect(standingCertificate([])).toBeNull();
@@ -71,5 +90,30 @@ describe('what a certificate status means', () => {
     const list = [c('A', '2026-01-01', 'expired'), c('B', '2027-01-01', 'superseded'), c('C', '2026-06-01', 'revoked')];
     expect(standingCertificate(list)?.serial).toBe('C');
     expect(standingCertificate([c('X', '2027-01-01', 'valid'), c('Y', '2027-01-01', 'valid')])?.serial).toBe('Y');
+  });
+
+  it('orders stored text and Dates alike', () => {
+    const at = '2027-01-01T00:00:00.000Z';
+    expect(standsBefore({ issuedAt: new Date(at), serial: 'B' }, { issuedAt: at, serial: 'A' })).toBe(true);
+    expect(standsBefore({ issuedAt: at, serial: 'A' }, { issuedAt: new Date(at), serial: 'B' })).toBe(false);
+    expect(standsBefore({ issuedAt: new Date('2027-01-02T00:00:00.000Z'), serial: 'A' }, { issuedAt: at, serial: 'Z' })).toBe(true);
+  });
+
+  it('the certificate a worker holds is the standing one among those still valid', () => {
+    const c = (serial: string, issuedAt: string, status: 'valid' | 'revoked' | 'superseded', validUntil = '2028-01-01T00:00:00.000Z') => ({
+      serial,
+      issuedAt: new Date(issuedAt),
+      status,
+      validUntil: new Date(validUntil),
+    });
+    expect(heldCertificate([], now)).toBeNull();
+    const list = [
+      c('A', '2026-01-01', 'valid'),
+      c('B', '2026-06-01', 'valid', '2027-01-01T00:00:00.000Z'),
+      c('C', '2026-09-01', 'revoked'),
+    ];
+    expect(heldCertificate(list, now)?.serial).toBe('A');
+    expect(heldCertificate([...list, c('D', '2026-10-01', 'valid')], now)?.serial).toBe('D');
+    expect(heldCertificate([c('E', '2026-01-01', 'superseded')], now)).toBeNull();
   });
 });

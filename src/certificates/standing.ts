@@ -27,6 +27,10 @@ export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = ['valid', 'exp
 export const RENEWAL_WINDOW_DAYS = 30;
 
 const DAY = 86400_000;
+/** Milliseconds since the epoch of a Date or of stored ISO-8601 text. */
+const ms = (v: Date | string) => (typeof v === 'string' ? Date.parse(v) : v.getTime());
+/** Stored instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings. */
+const iso = (v: Date | string) => (typeof v === 'string' ? v : v.toISOString());
 
 /**
  * The status as of `now`: `expired` for a stored `valid` certificate whose
@@ -36,8 +40,7 @@ const DAY = 86400_000;
  */
 export function effectiveStatus(c: { status: StoredCertificateStatus; validUntil: Date | string }, now = new Date()): CertificateStatus {
   if (c.status !== 'valid') return c.status;
-  const until = typeof c.validUntil === 'string' ? c.validUntil : c.validUntil.toISOString();
-  return until <= now.toISOString() ? 'expired' : 'valid';
+  return iso(c.validUntil) <= now.toISOString() ? 'expired' : 'valid';
 }
 
 /**
@@ -77,8 +80,6 @@ export interface Validity {
   validUntil: Date | string;
 }
 
-const ms = (d: Date | string) => (typeof d === 'string' ? Date.parse(d) : d.getTime());
-
 /**
  * The length of a certificate's renewal window, in milliseconds: the last
  * RENEWAL_WINDOW_DAYS (30) days of its validity, but never more than half of
@@ -110,11 +111,24 @@ export function inRenewalWindow(c: Validity, now = new Date()): boolean {
 }
 
 /**
+ * For many certificates at one instant (progress tracking streams 100,000 of
+ * them): does a certificate valid until `validUntil` end within
+ * RENEWAL_WINDOW_DAYS (30) days? A certified worker whose certificate does
+ * reads `expiring` (reports/worker-status.ts). The bound is computed once, and
+ * stored text is compared without parsing. Not the renewal window, which is
+ * shorter for short validities (renewalWindowMs).
+ */
+export function endsWithinRenewalDaysAt(now = new Date()): (validUntil: Date | string) => boolean {
+  const bound = new Date(now.getTime() + RENEWAL_WINDOW_DAYS * DAY).toISOString();
+  return (validUntil) => iso(validUntil) <= bound;
+}
+
+/**
  * The certificate that stands for a (worker, engagement): the newest one not
  * superseded (by `issuedAt`, then by serial so two issued in the same
  * millisecond still give one answer). Null when there is none.
  */
-export function standingCertificate<T extends { status: CertificateStatus; issuedAt: string; serial: string }>(
+export function standingCertificate<T extends { status: CertificateStatus; issuedAt: Date | string; serial: string }>(
   certificates: Iterable<T>,
 ): T | null {
   let best: T | null = null;
@@ -126,6 +140,21 @@ export function standingCertificate<T extends { status: CertificateStatus; issue
 }
 
 /** Whether `candidate` stands before `held` (the same order as standingCertificate), for code that keeps one per key as rows stream by. */
-export function standsBefore(candidate: { issuedAt: string; serial: string }, held: { issuedAt: string; serial: string }): boolean {
-  return candidate.issuedAt > held.issuedAt || (candidate.issuedAt === held.issuedAt && candidate.serial > held.serial);
+export function standsBefore(
+  candidate: { issuedAt: Date | string; serial: string },
+  held: { issuedAt: Date | string; serial: string },
+): boolean {
+  const [a, b] = [iso(candidate.issuedAt), iso(held.issuedAt)];
+  return a > b || (a === b && candidate.serial > held.serial);
+}
+
+/**
+ * The valid certificate a worker holds for an engagement (the one a new
+ * certificate would supersede): the standing one among those that read
+ * `valid` at `now`. Null when none does.
+ */
+export function heldCertificate<
+  T extends { status: StoredCertificateStatus; validUntil: Date | string; issuedAt: Date | string; serial: string },
+>(certificates: Iterable<T>, now = new Date()): T | null {
+  return standingCertificate([...certificates].filter((c) => effectiveStatus(c, now) === 'valid'));
 }

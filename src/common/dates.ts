@@ -18,6 +18,9 @@ const asDate = (v: Date | string) => (typeof v === 'string' ? new Date(/^\d{4}-\
 /** 令和8年12月1日 */
 export const formatWareki = (v: Date | string) => wareki.format(asDate(v));
 
+/** The date as a Japanese document writes it: 和暦 in Japanese (令和8年12月1日), the plain date in English. */
+export const formatOfficialDate = (v: Date | string, lang: 'ja' | 'en' = 'ja') => (lang === 'ja' ? formatWareki(v) : formatDate(v, 'en'));
+
 /** 2026年12月1日 / 1 December 2026, in JST. */
 export const formatDate = (v: Date | string, lang: 'ja' | 'en' = 'ja') => (lang === 'en' ? enDate : jaDate).format(asDate(v));
 

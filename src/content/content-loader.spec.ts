@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { createHash } from 'node:crypto';
@@ -536,7 +536,8 @@ describe('ContentService and ContentController', () => {
     expect(s.has('basics')).toBe(true);
     expect(s.has('nope')).toBe(false);
     expect(s.get('my-number').appliesWhen).toEqual(['handlesMyNumber']);
-    expect(() => s.get('nope')).toThrow(new NotFoundException('Module nope not found'));
+    expect(() => s.get('nope')).toThrow(DomainError);
+    expect(() => s.get('nope')).toThrow(expect.objectContaining({ code: 'module.not_found', params: { id: 'nope' } }));
     expect(s.curriculum({ handlesMyNumber: true })).toEqual(['basics', 'my-number']);
     expect(s.curriculum({}, ['my-number'])).toEqual(['basics', 'my-number']);
   });

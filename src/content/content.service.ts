@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { loadContent } from './content-loader';
 import { EngagementFlags, TrainingModule } from './content.types';
@@ -34,10 +35,13 @@ export class ContentService {
     return this.byId.has(id);
   }
 
-  /** The module, or 404 `Module <id> not found`. */
+  /**
+   * The module.
+   * @throws DomainError `module.not_found` (404)
+   */
   get(id: string): TrainingModule {
     const module = this.byId.get(id);
-    if (!module) throw new NotFoundException(`Module ${id} not found`);
+    if (!module) throw new DomainError('module.not_found', { id });
     return module;
   }
 

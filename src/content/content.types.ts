@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types, also outside Nest
 import { Type } from 'class-transformer';
+import { LANGS, type Lang } from '../common/i18n/words';
 import {
   IsArray,
   IsBoolean,
@@ -25,8 +26,7 @@ import {
  * No Nest imports here: the `content:check` script uses these classes too.
  */
 
-export const LANGS = ['ja', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+export { LANGS, type Lang };
 
 export const ENGAGEMENT_FLAGS = ['handlesPersonalInfo', 'handlesMyNumber', 'usesCloudStorage'] as const;
 export type EngagementFlag = (typeof ENGAGEMENT_FLAGS)[number];

@@ -1,16 +1,17 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
+import { IssuanceService } from '../certificates/issuance.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
-import { fieldError } from '../common/http/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
 import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
+import { Municipality } from '../municipalities/municipality.entity';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -52,13 +53,8 @@ const linkView = (l: SubcontractLink, name?: string) => ({
   reference: l.reference,
 });
 
-/** Listeners told when a subcontract link is approved (certificates held for it are issued then). */
-export type ApprovalListener = (m: EntityManager, engagementId: string, organizationId: string) => Promise<void>;
-
 @Injectable()
 export class EngagementsService {
-  private readonly approvalListeners: ApprovalListener[] = [];
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
@@ -66,16 +62,13 @@ export class EngagementsService {
     private readonly content: ContentService,
     private readonly audit: AuditService,
     private readonly organizations: OrganizationsService,
+    private readonly issuance: IssuanceService,
   ) {}
-
-  onApproval(listener: ApprovalListener): void {
-    this.approvalListeners.push(listener);
-  }
 
   /**
    * A new engagement of the caller's municipality with an existing prime
    * contractor. Naming the prime grants the town nothing over it (src/access).
-   * @throws 400 naming `endsOn` or `extraModuleIds`; DomainError `organization.not_found` (404, no such prime),
+   * @throws DomainError `engagement.ends_before_start` / `engagement.unknown_modules` (400), `organization.not_found` (404, no such prime),
    *   `engagement.contract_number_taken` (409)
    */
   async create(user: AuthUser, dto: CreateEngagementDto) {
@@ -98,10 +91,10 @@ export class EngagementsService {
     prime: string | CreateOrganizationDto,
   ) {
     await this.access.require(user, 'engagement.create', null);
-    if (dto.endsOn < dto.startsOn) throw fieldError('endsOn', 'must not be before startsOn');
+    if (dto.endsOn < dto.startsOn) throw new DomainError('engagement.ends_before_start', {}, 'endsOn');
     const extras = [...new Set(dto.extraModuleIds ?? [])];
     const unknown = extras.filter((id) => !this.content.has(id));
-    if (unknown.length) throw fieldError('extraModuleIds', `contains unknown modules: ${unknown.join(', ')}`);
+    if (unknown.length) throw new DomainError('engagement.unknown_modules', { modules: unknown.join(', ') }, 'extraModuleIds');
     const engagement: Engagement = {
       id: randomUUID(),
       municipalityId: user.municipalityId!,
@@ -183,15 +176,16 @@ export class EngagementsService {
    * Article 5: a subcontractor of any tier, added by the manager of its parent
    * (or by town staff), waits for the town's written approval. Naming an
    * organization grants nothing over it (src/access).
-   * @throws DomainError `engagement.not_found` / `organization.not_found` (404), 409 for a conflict in the tree
+   * @throws DomainError `engagement.not_found` / `organization.not_found` (404); `subcontractor.parent_not_on_engagement`,
+   *   `subcontractor.parent_refused`, `subcontractor.already_on_engagement` (409) for a conflict in the tree
    */
   async addSubcontractor(user: AuthUser, engagementId: string, dto: AddSubcontractorDto) {
     const engagement = await this.access.engagement(user, engagementId);
     await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId: dto.parentOrganizationId });
     return this.tx.run(async (m) => {
-      if (!(await m.existsBy(Organization, { id: dto.organizationId })))
-        throw new DomainError('organization.not_found', {}, 'organizationId');
-      return this.insertLink(m, user, engagement, dto);
+      const org = await m.findOne(Organization, { select: { id: true, name: true }, where: { id: dto.organizationId } });
+      if (!org) throw new DomainError('organization.not_found', {}, 'organizationId');
+      return this.insertLink(m, user, engagement, dto, org.name);
     });
   }
 
@@ -206,11 +200,11 @@ export class EngagementsService {
     await this.access.require(user, 'engagement.subcontractors.add', { engagement, parentOrganizationId });
     return this.tx.run(async (m) => {
       const org = await this.organizations.insert(m, user, organization);
-      return this.insertLink(m, user, engagement, { organizationId: org.id, parentOrganizationId });
+      return this.insertLink(m, user, engagement, { organizationId: org.id, parentOrganizationId }, org.name);
     });
   }
 
-  private async insertLink(m: EntityManager, user: AuthUser, engagement: Engagement, dto: AddSubcontractorDto) {
+  private async insertLink(m: EntityManager, user: AuthUser, engagement: Engagement, dto: AddSubcontractorDto, organizationName: string) {
     const engagementId = engagement.id;
     const links = await m.findBy(SubcontractLink, { engagementId });
     const parentTier =
@@ -218,11 +212,11 @@ export class EngagementsService {
         ? 0
         : links.find((l) => l.organizationId === dto.parentOrganizationId)?.tier;
     const parent = links.find((l) => l.organizationId === dto.parentOrganizationId);
-    if (parentTier === undefined) throw new ConflictException('The parent organization is not on this engagement');
-    if (parent?.status === 'rejected') throw new ConflictException('The parent organization was refused for this engagement');
+    if (parentTier === undefined) throw new DomainError('subcontractor.parent_not_on_engagement');
+    if (parent?.status === 'rejected') throw new DomainError('subcontractor.parent_refused');
     // Each organization stands once in the tree: this refuses duplicates and every cycle.
     if (dto.organizationId === engagement.primeOrganizationId || links.some((l) => l.organizationId === dto.organizationId))
-      throw new ConflictException('The organization is already on this engagement');
+      throw new DomainError('subcontractor.already_on_engagement');
     const link: SubcontractLink = {
       id: randomUUID(),
       engagementId,
@@ -244,43 +238,104 @@ export class EngagementsService {
       engagementId,
       details: { organizationId: link.organizationId, parentOrganizationId: link.parentOrganizationId, tier: link.tier },
     });
-    return linkView(link);
+    return linkView(link, organizationName);
   }
 
+  /**
+   * The subcontractors of an engagement the caller may see, with their names,
+   * in tree order (tier, then when added).
+   * @throws DomainError `engagement.not_found` (404), `access.forbidden` (403, workers)
+   */
   async listSubcontractors(user: AuthUser, engagementId: string) {
     const engagement = await this.access.engagement(user, engagementId, 'engagement.subcontractors.read');
-    const tree = await this.access.tree(engagement);
-    const visible = new Set(this.access.trackingScope(user, tree).organizations);
-    const links = await this.db
-      .getRepository(SubcontractLink)
-      .createQueryBuilder('l')
-      .innerJoin(Organization, 'o', 'o.id = l.organization_id')
-      .addSelect('o.name', 'o_name')
-      .where('l.engagement_id = :engagementId', { engagementId })
-      .orderBy('l.tier', 'ASC')
-      .addOrderBy('l.created_at', 'ASC')
-      .getRawAndEntities();
+    const [seen] = await this.withSubcontractors(user, [engagement]);
+    return { items: seen.subcontractors.map(({ parentName: _, ...link }) => link), nextCursor: null };
+  }
+
+  /**
+   * One engagement as its pages show it: the engagement, its prime
+   * contractor's name and the subcontractors the caller may see, with names.
+   * @throws DomainError `engagement.not_found` (404), `access.forbidden` (403, workers)
+   */
+  async detail(user: AuthUser, engagementId: string) {
+    const engagement = await this.access.engagement(user, engagementId, 'engagement.subcontractors.read');
+    const [seen] = await this.withSubcontractors(user, [engagement]);
+    return seen;
+  }
+
+  /**
+   * The caller's engagements (up to `limit`, by start date) as their home
+   * pages show them, each with its prime contractor's name and the
+   * subcontractors the caller may see; and the caller's own municipality or
+   * organization by name. A fixed number of statements whatever the number
+   * of engagements (no read per engagement).
+   * @throws DomainError `access.forbidden` (403) for workers
+   */
+  async overview(user: AuthUser, limit = 500) {
+    const qb = this.db.getRepository(Engagement).createQueryBuilder('e');
+    this.access.scopeEngagements(qb, user);
+    const engagements = await qb.orderBy('e.starts_on', 'ASC').addOrderBy('e.id', 'ASC').take(limit).getMany();
+    const [municipality, organization] = await Promise.all([
+      user.municipalityId ? this.db.getRepository(Municipality).findOneBy({ id: user.municipalityId }) : null,
+      user.organizationId ? this.db.getRepository(Organization).findOneBy({ id: user.organizationId }) : null,
+    ]);
     return {
-      items: links.entities
-        .map((l, i) => ({ l, name: links.raw[i].o_name as string }))
-        .filter(({ l }) => visible.has(l.organizationId))
-        .map(({ l, name }) => linkView(l, name)),
-      nextCursor: null,
+      municipality: municipality ? { id: municipality.id, name: municipality.name, code: municipality.code } : null,
+      organization: organization ? { id: organization.id, name: organization.name } : null,
+      engagements: await this.withSubcontractors(user, engagements),
     };
+  }
+
+  /**
+   * Engagements the caller sees, with their prime contractor's name and the
+   * subcontract links the caller may see (AccessService.subcontractViews):
+   * two statements for any number of engagements.
+   */
+  private async withSubcontractors(user: AuthUser, engagements: Engagement[]) {
+    const ids = engagements.map((e) => e.id);
+    const primes = [...new Set(engagements.map((e) => e.primeOrganizationId))];
+    const [links, primeRows] = ids.length
+      ? await Promise.all([
+          this.db
+            .getRepository(SubcontractLink)
+            .createQueryBuilder('l')
+            .innerJoin(Organization, 'o', 'o.id = l.organization_id')
+            .addSelect('o.name', 'o_name')
+            .where('l.engagement_id IN (:...ids)', { ids })
+            .orderBy('l.tier', 'ASC')
+            .addOrderBy('l.created_at', 'ASC')
+            .getRawAndEntities(),
+          this.db.getRepository(Organization).find({ select: { id: true, name: true }, where: { id: In(primes) } }),
+        ])
+      : [{ entities: [] as SubcontractLink[], raw: [] as { o_name: string }[] }, [] as Organization[]];
+    const names = new Map(links.entities.map((l, i) => [l.organizationId, links.raw[i].o_name as string]));
+    for (const o of primeRows) names.set(o.id, o.name);
+    const views = this.access.subcontractViews(user, engagements, links.entities);
+    return engagements.map((e) => {
+      const { visible } = views.get(e.id)!;
+      return {
+        engagement: engagementView(e),
+        primeName: names.get(e.primeOrganizationId) ?? '',
+        subcontractors: links.entities
+          .filter((l) => l.engagementId === e.id && visible.has(l.organizationId))
+          .map((l) => ({ ...linkView(l, names.get(l.organizationId) ?? ''), parentName: names.get(l.parentOrganizationId) ?? '' })),
+      };
+    });
   }
 
   /**
    * Only the town decides, once, with the date and reference of its written decision.
    * The decision is a conditional update from `pending_approval`, so of two decisions at once
    * (two instances, two tabs) exactly one lands and the other gets 409 `subcontractor.already_decided`.
+   * @throws DomainError `engagement.not_found` / `subcontractor.not_found` (404), `subcontractor.already_decided` (409)
    */
   async decide(user: AuthUser, engagementId: string, organizationId: string, dto: ApprovalDto) {
     await this.access.engagement(user, engagementId, 'engagement.subcontractors.decide');
     return this.tx.run(async (m) => {
       const link = await m.findOneBy(SubcontractLink, { engagementId, organizationId });
-      if (!link) throw new NotFoundException('Subcontractor not found on this engagement');
-      if (link.status !== 'pending_approval')
-        throw new ConflictException(`The subcontractor was already ${link.status === 'approved' ? 'approved' : 'rejected'}`);
+      const org = await m.findOne(Organization, { select: { id: true, name: true }, where: { id: organizationId } });
+      if (!link) throw new DomainError('subcontractor.not_found');
+      if (link.status !== 'pending_approval') throw new DomainError('subcontractor.already_decided', { status: link.status });
       link.status = dto.approved ? 'approved' : 'rejected';
       link.decidedOn = dto.decidedOn;
       link.reference = dto.reference.trim();
@@ -300,8 +355,9 @@ export class EngagementsService {
         engagementId,
         details: { organizationId, decidedOn: link.decidedOn },
       });
-      if (dto.approved) for (const listener of this.approvalListeners) await listener(m, engagementId, organizationId);
-      return linkView(link);
+      // Certificates held back for the approved chain's workers are issued now, in this transaction.
+      if (dto.approved) await this.issuance.afterApproval(m, engagementId);
+      return linkView(link, org?.name ?? '');
     });
   }
 }

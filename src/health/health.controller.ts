@@ -1,8 +1,9 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator';
+import { DomainError } from '../common/errors/domain-error';
 
 @ApiTags('health')
 @Public()
@@ -23,7 +24,7 @@ export class HealthController {
       await this.dataSource.query('SELECT 1');
       if (await this.dataSource.showMigrations()) throw new Error('pending migrations');
     } catch {
-      throw new ServiceUnavailableException('Database not reachable or not migrated');
+      throw new DomainError('system.not_ready');
     }
     return { status: 'ready' };
   }

@@ -4,8 +4,7 @@ import { convert } from 'html-to-text';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDate, formatDateTime } from '../common/dates';
-import type { Lang } from '../content/content.types';
-import { t } from '../web/i18n';
+import { lookup, t, type Lang, type WordParams } from '../common/i18n/words';
 import { MAIL_KINDS, type MailKind, type MailParams } from './mail-kinds';
 
 /** views/mail beside src/ or dist/. */
@@ -39,7 +38,8 @@ export class MailRenderer {
       const given = options?.hash?.lang ?? options?.data?.root?.lang;
       return given === 'en' ? 'en' : 'ja';
     };
-    this.hbs.registerHelper('t', (key: string, options: Options) => t(langOf(options), key, options?.hash ?? {}));
+    // A template names its keys as text; src/web/i18n.spec.ts checks every one exists.
+    this.hbs.registerHelper('t', (key: string, options: Options) => lookup(langOf(options), key, options?.hash ?? {}) ?? key);
     this.hbs.registerHelper('date', (v: unknown, options: Options) => (v ? formatDate(v as string, langOf(options)) : ''));
     this.hbs.registerHelper('datetime', (v: unknown, options: Options) => (v ? formatDateTime(v as string, langOf(options)) : ''));
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -51,7 +51,7 @@ export class MailRenderer {
 
   /** `日本語の件名 / English subject`. */
   subject<K extends MailKind>(kind: K, params: MailParams[K]): string {
-    const p = params as unknown as Record<string, unknown>;
+    const p = params as unknown as WordParams;
     return `${t('ja', `mail.${kind}.subject`, p)} / ${t('en', `mail.${kind}.subject`, p)}`;
   }
 

@@ -7,6 +7,7 @@ import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
+import { isCertified } from './tracking-data';
 import { totals, TrackingService } from './tracking.service';
 
 /**
@@ -84,7 +85,7 @@ export class Article11Service {
         };
       }),
       certifiedWorkers: data.workers
-        .filter((w) => w.status === 'certified' || w.status === 'expiring')
+        .filter((w) => isCertified(w.status))
         .map((w) => ({
           workerId: w.id,
           name: w.name,

@@ -2,6 +2,8 @@ import { Controller, Get, Headers, Param, ParseUUIDPipe, Query, Res } from '@nes
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
+import { ContentService } from '../content/content.service';
+import { progressCsv } from '../web/progress-csv';
 import { Article11Service } from './article11.service';
 import { ProgressQuery } from './dto/tracking.dto';
 import { TrackingService } from './tracking.service';
@@ -13,6 +15,7 @@ export class ReportsController {
   constructor(
     private readonly tracking: TrackingService,
     private readonly article11: Article11Service,
+    private readonly content: ContentService,
   ) {}
 
   /** JSON by default; CSV for `Accept: text/csv` or `?format=csv`. */
@@ -28,7 +31,8 @@ export class ReportsController {
   ) {
     const csv = q.format === 'csv' || (q.format !== 'json' && (accept ?? '').includes('text/csv'));
     if (!csv) return this.tracking.progress(user, id, q);
-    const body = await this.tracking.progressCsv(user, id, q);
+    // The CSV is a document in words (headers, statuses): written by web/, from the service's data.
+    const body = progressCsv(await this.tracking.progressExport(user, id, q), q.lang, this.content);
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="progress-${id}.csv"`);
     return body;

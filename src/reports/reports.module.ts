@@ -2,11 +2,10 @@ import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
 import { SystemModule } from '../system/system.module';
 import { Article11Service } from './article11.service';
-import { ReportPagesController } from './report-pages.controller';
 import { ReportsController } from './reports.controller';
 import { TrackingService } from './tracking.service';
 
-/** Progress, readiness and the Article 11 report (mounted under /api/v1). */
+/** Progress, readiness and the Article 11 report (mounted under /api/v1); the printable report is a page of src/web/. */
 @Module({
   imports: [ContentModule, SystemModule],
   controllers: [ReportsController],
@@ -14,7 +13,3 @@ import { TrackingService } from './tracking.service';
   exports: [TrackingService, Article11Service],
 })
 export class ReportsModule {}
-
-/** The printable report page at the root. */
-@Module({ imports: [ReportsModule], controllers: [ReportPagesController] })
-export class ReportPagesModule {}

@@ -3,18 +3,22 @@ import type { TrackingScope } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
 import type { Certificate } from '../certificates/certificate.entity';
-import { CertificateStatus, effectiveStatus, RENEWAL_WINDOW_DAYS, standsBefore, StoredCertificateStatus } from '../certificates/standing';
+import {
+  CertificateStatus,
+  effectiveStatus,
+  endsWithinRenewalDaysAt,
+  standsBefore,
+  StoredCertificateStatus,
+} from '../certificates/standing';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
 import { decrypted } from '../database/columns';
 import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
 import { Organization } from '../organizations/organization.entity';
-import { countingCompletion } from '../training/completion-rules';
+import { countingCompletion, moduleStatus, type ModuleStatus } from '../training/completion-rules';
+import { workerStatus, type WorkerStatus } from './worker-status';
 
-export type WorkerStatus = 'not_started' | 'in_progress' | 'certified' | 'expiring';
-/** A certified worker whose certificate ends within 30 days (standing.ts RENEWAL_WINDOW_DAYS, the longest renewal window) reads `expiring`. */
-export const EXPIRING_DAYS = RENEWAL_WINDOW_DAYS;
-const DAY = 86400_000;
+export { isCertified, type WorkerStatus } from './worker-status';
 
 export interface OrgRow {
   id: string;
@@ -43,7 +47,7 @@ export interface WorkerRow extends WorkerSummary {
   lastRemindedAt: string | null;
   modules: {
     moduleId: string;
-    status: 'not_started' | 'in_progress' | 'completed';
+    status: ModuleStatus;
     revision: number | null;
     attempts: number;
     bestScore: number | null;
@@ -108,8 +112,7 @@ export async function forEachWorkerSummary(
     },
   );
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
-  // Instants are fixed-width ISO-8601 UTC text (database/columns.ts): they compare as strings.
-  const expiringFrom = new Date(now.getTime() + EXPIRING_DAYS * DAY).toISOString();
+  const endsSoon = endsWithinRenewalDaysAt(now);
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
   await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string }>(
     db,
@@ -120,13 +123,7 @@ export async function forEachWorkerSummary(
       const c = standing.get(r.id);
       const certStatus = c ? effectiveStatus(c, now) : null;
       const certified = certStatus === 'valid';
-      const status: WorkerStatus = certified
-        ? c!.validUntil <= expiringFrom
-          ? 'expiring'
-          : 'certified'
-        : Number(r.tried)
-          ? 'in_progress'
-          : 'not_started';
+      const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried));
       each({
         id: r.id,
         // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
@@ -284,7 +281,7 @@ export async function loadWorkerRows(
       const tried = attemptsBy.get(`${w.id}|${id}`);
       return {
         moduleId: id,
-        status: done ? ('completed' as const) : tried ? ('in_progress' as const) : ('not_started' as const),
+        status: moduleStatus(done, !!tried),
         revision: done?.revision ?? null,
         attempts: tried?.n ?? 0,
         bestScore: tried?.best ?? null,

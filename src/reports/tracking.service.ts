@@ -1,9 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { AuthUser } from '../auth/auth-user';
-import { toCsv } from '../common/csv/csv';
 import { PageAfter } from '../common/pagination/page-after';
 import { decodeCursor, encodeCursor, invalidCursor } from '../common/pagination/pagination';
 import { ContentService } from '../content/content.service';
@@ -13,6 +13,7 @@ import { Engagement } from '../engagements/engagement.entity';
 import {
   findAssignedWorker,
   forEachWorkerSummary,
+  isCertified,
   loadOrganizationRows,
   loadTrackingData,
   loadWorkerRows,
@@ -23,8 +24,14 @@ import {
   WorkerSummary,
 } from './tracking-data';
 
+/** The progress export: the curriculum's module ids (in order) and every worker kept, with their organization. */
+export interface ProgressExport {
+  curriculum: string[];
+  rows: (WorkerRow & { organization: OrgRow })[];
+}
+
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
-  !f || (f === 'certified' ? w.status === 'certified' || w.status === 'expiring' : f === 'overdue' ? w.overdue : w.status === f);
+  !f || (f === 'certified' ? isCertified(w.status) : f === 'overdue' ? w.overdue : w.status === f);
 
 /** Progress by organization tier, and readiness: may the contract start? */
 @Injectable()
@@ -93,9 +100,12 @@ export class TrackingService {
       engagement: {
         id: engagement.id,
         title: engagement.title,
+        contractNumber: engagement.contractNumber,
         startsOn: engagement.startsOn,
         endsOn: engagement.endsOn,
         curriculum: engagement.curriculum,
+        /** Days before the start when the automatic reminders go out (docs/mail.md). */
+        reminderDays: engagement.reminderDays,
       },
       organizations: organizations.map((o) => ({ ...o, workers: byOrg.get(o.id) ?? [] })),
       totals: t,
@@ -103,77 +113,32 @@ export class TrackingService {
     };
   }
 
-  /** One row per worker, for Excel in Japan: UTF-8 with BOM, Japanese headers unless `lang=en`. */
-  async progressCsv(
+  /**
+   * Every worker the filters keep, in tree order, with their organization and
+   * module detail: what the progress CSV holds (its headers and words are
+   * web/'s: src/web/progress-csv.ts). The export is recorded in the audit
+   * trail with its row count and the language it is written in.
+   */
+  async progressExport(
     user: AuthUser,
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' },
-  ): Promise<string> {
+  ): Promise<ProgressExport> {
     const data = await this.data(user, engagementId);
     const { rows } = this.filtered(data, q);
-    const orgs = new Map(data.organizations.map((o) => [o.id, o]));
-    const curriculum = data.engagement.curriculum.filter((id) => this.content.has(id));
-    const ja = q.lang === 'ja';
-    const header = [
-      ...(ja
-        ? [
-            '組織',
-            '階層',
-            '承認状況',
-            '氏名',
-            '社員番号',
-            '状況',
-            '期限超過',
-            '修了数',
-            '必須数',
-            '修了証番号',
-            '修了証の状態',
-            '修了証の有効期限',
-          ]
-        : [
-            'Organization',
-            'Tier',
-            'Approval',
-            'Name',
-            'Employee number',
-            'Status',
-            'Overdue',
-            'Modules completed',
-            'Modules required',
-            'Certificate serial',
-            'Certificate status',
-            'Certificate valid until',
-          ]),
-      ...curriculum.map((id) => (ja ? `${this.content.get(id).title.ja}` : this.content.get(id).title.en)),
-    ];
-    const words = ja ? JA_WORDS : EN_WORDS;
-    const body = rows.map((w) => {
-      const o = orgs.get(w.organizationId)!;
-      return [
-        o.name,
-        o.tier,
-        words[o.status],
-        w.name,
-        w.employeeNumber,
-        words[w.status],
-        w.overdue ? words.yes : '',
-        w.modules.filter((m) => m.status === 'completed').length,
-        curriculum.length,
-        w.certificate?.serial,
-        w.certificate ? (words[w.certificate.status] ?? w.certificate.status) : '',
-        w.certificate?.validUntil.slice(0, 10),
-        ...w.modules.map((m) => (m.status === 'completed' ? `${words.completed} (${m.bestScore ?? ''})` : words[m.status])),
-      ];
-    });
+    const organizations = new Map(data.organizations.map((o) => [o.id, o]));
     await this.audit.append({
       action: 'export.downloaded',
       actor: user,
       targetType: 'engagement',
       targetId: engagementId,
       engagementId,
-      details: { kind: 'progress_csv', rows: body.length, lang: q.lang },
+      details: { kind: 'progress_csv', rows: rows.length, lang: q.lang },
     });
-    return toCsv(header, body);
+    return {
+      curriculum: data.engagement.curriculum.filter((id) => this.content.has(id)),
+      rows: rows.map((w) => ({ ...w, organization: organizations.get(w.organizationId)! })),
+    };
   }
 
   /** The workers the filters keep, all of them in tree order. */
@@ -208,7 +173,7 @@ export class TrackingService {
       count(t, w);
       const o = orgs.get(w.organizationId)!;
       const who = { organizationId: o.id, organizationName: o.name, workerId: w.id, workerName: w.name };
-      if (w.status !== 'certified' && w.status !== 'expiring')
+      if (!isCertified(w.status))
         workerBlockers.push({
           type: 'worker_not_certified',
           ...who,
@@ -256,7 +221,7 @@ type Totals = ReturnType<typeof newTotals>;
 
 function count(t: Totals, w: WorkerSummary): void {
   t.assigned++;
-  if (w.status === 'certified' || w.status === 'expiring') t.certified++;
+  if (isCertified(w.status)) t.certified++;
   if (w.status === 'expiring') t.expiring++;
   if (w.status === 'in_progress') t.inProgress++;
   if (w.status === 'not_started') t.notStarted++;
@@ -270,8 +235,7 @@ export function totals(workers: WorkerSummary[]): Totals {
 }
 
 function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
-  if (organizationId && !orgs.some((o) => o.id === organizationId))
-    throw new NotFoundException('Organization not found on this engagement');
+  if (organizationId && !orgs.some((o) => o.id === organizationId)) throw new DomainError('organization.not_on_engagement');
   return orgs;
 }
 
@@ -287,36 +251,3 @@ const treeOrder =
   (a: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>, b: Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>): number =>
     order.get(a.organizationId)! - order.get(b.organizationId)! || cmp(a.name, b.name) || cmp(a.id, b.id);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-const JA_WORDS: Record<string, string> = {
-  prime: '元請',
-  approved: '承認済み',
-  pending_approval: '承認待ち',
-  rejected: '不承認',
-  not_started: '未着手',
-  in_progress: '受講中',
-  completed: '修了',
-  certified: '修了証あり',
-  expiring: '修了証あり（30日以内に期限切れ）',
-  valid: '有効',
-  expired: '期限切れ',
-  revoked: '取消し',
-  superseded: '更新済み',
-  yes: '期限超過',
-};
-const EN_WORDS: Record<string, string> = {
-  prime: 'prime',
-  approved: 'approved',
-  pending_approval: 'pending approval',
-  rejected: 'rejected',
-  not_started: 'not started',
-  in_progress: 'in progress',
-  completed: 'completed',
-  certified: 'certified',
-  expiring: 'certified (expires within 30 days)',
-  valid: 'valid',
-  expired: 'expired',
-  revoked: 'revoked',
-  superseded: 'superseded',
-  yes: 'overdue',
-};

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayJst } from '../common/dates';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG, AppConfig, type DatabaseKind } from '../config/app-config';
 import { nodeRuntimeFacts, RuntimeFacts } from './runtime';
 
 /** The repository root, from src/system (ts-node, Jest) and dist/system (built) alike. */
@@ -22,7 +22,7 @@ export interface SbomFacts {
 export interface SystemFacts {
   service: { name: string; version: string };
   runtime: RuntimeFacts;
-  database: string;
+  database: DatabaseKind;
   sbom: SbomFacts | null;
 }
 

@@ -1,4 +1,4 @@
-import { counts, countingCompletion } from './completion-rules';
+import { counts, countingCompletion, moduleStatus } from './completion-rules';
 
 describe('completion rules', () => {
   const now = new Date('2026-12-01T00:00:00Z');
@@ -25,5 +25,12 @@ describe('completion rules', () => {
     ];
     expect(countingCompletion(list, mod, 365, now)?.completedAt.toISOString()).toBe('2026-06-01T00:00:00.000Z');
     expect(countingCompletion([], mod, 365, now)).toBeUndefined();
+  });
+
+  it("gives a module's status: completed when a completion counts, in progress once attempted", () => {
+    expect(moduleStatus(at('2026-11-01T00:00:00Z'), true)).toBe('completed');
+    expect(moduleStatus(at('2026-11-01T00:00:00Z'), false)).toBe('completed');
+    expect(moduleStatus(undefined, true)).toBe('in_progress');
+    expect(moduleStatus(undefined, false)).toBe('not_started');
   });
 });

@@ -34,3 +34,14 @@ export function countingCompletion<C extends CompletionFact>(
   for (const c of completions) if (counts(c, module, validityDays, now) && (!best || c.completedAt > best.completedAt)) best = c;
   return best;
 }
+
+export type ModuleStatus = 'not_started' | 'in_progress' | 'completed';
+
+/**
+ * A module's status for a worker on an engagement: `completed` when a
+ * completion counts (countingCompletion), `in_progress` once an attempt was
+ * started, else `not_started`. One rule for the worker's pages and progress tracking.
+ */
+export function moduleStatus(counting: CompletionFact | undefined, attempted: boolean): ModuleStatus {
+  return counting ? 'completed' : attempted ? 'in_progress' : 'not_started';
+}

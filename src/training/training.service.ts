@@ -1,12 +1,12 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain-error';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
+import { IssuanceService } from '../certificates/issuance.service';
 import type { AuthUser } from '../auth/auth-user';
-import { fieldError } from '../common/http/errors';
+import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
 import type { Lang, TrainingModule } from '../content/content.types';
@@ -15,18 +15,11 @@ import { Engagement } from '../engagements/engagement.entity';
 import { Assignment } from '../workers/assignment.entity';
 import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
 import { Completion } from './completion.entity';
-import { countingCompletion } from './completion-rules';
+import { countingCompletion, moduleStatus } from './completion-rules';
 import { answeredRight, grade } from './grading';
-
-export type ModuleStatus = 'not_started' | 'in_progress' | 'completed';
-
-/** Told, inside the submitting transaction, that a worker passed a module; answers the certificate now held, if any. */
-export type PassListener = (m: EntityManager, workerId: string, engagementId: string) => Promise<{ serial: string } | null>;
 
 @Injectable()
 export class TrainingService {
-  private passListener: PassListener = async () => null;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tx: TransactionService,
@@ -34,11 +27,8 @@ export class TrainingService {
     private readonly content: ContentService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly issuance: IssuanceService,
   ) {}
-
-  onPass(listener: PassListener): void {
-    this.passListener = listener;
-  }
 
   /**
    * Draws `drawSize` questions at random and shuffles their choices. The
@@ -49,7 +39,7 @@ export class TrainingService {
   async start(user: AuthUser, moduleId: string, engagementId: string, lang: Lang) {
     const engagement = await this.access.engagement(user, engagementId);
     const module = this.content.get(moduleId);
-    if (!engagement.curriculum.includes(moduleId)) throw new ConflictException("This module is not part of the engagement's curriculum");
+    if (!engagement.curriculum.includes(moduleId)) throw new DomainError('training.module_not_in_curriculum');
     await this.assertNotCoolingDown(this.db.manager, user.workerId!, moduleId);
     const now = new Date();
     const attempt: Attempt = {
@@ -80,22 +70,25 @@ export class TrainingService {
   /**
    * Grades on the server against the stored sitting. A second submission, or
    * one after the time limit, is a 409 and changes nothing. A pass writes its
-   * completion in the same transaction, exactly once per attempt.
+   * completion in the same transaction, exactly once per attempt, and issues
+   * the certificate it makes due (IssuanceService.afterPass): `certificate` in the answer.
    *
    * The answer teaches: each result carries the question's explanation and
    * its correct choices (`correctChoices: [{id, text}]`, the ids as served in
    * this sitting) — for every question, right ones included, where they are
    * exactly the choices the worker made. `score` is the rounded percentage
    * shown, `passed` the verdict on the exact fraction (grading.ts).
+   * @throws DomainError `attempt.not_found` (404), `attempt.already_submitted` / `attempt.time_limit_passed` (409),
+   *   `training.cooling_down` (429), `attempt.answer_*` (400)
    */
   async submit(user: AuthUser, attemptId: string, answers: { questionId: string; choiceIds: string[] }[], lang: Lang) {
     return this.tx.run(async (m) => {
       // One read, inside the transaction: the worker's own attempt or a 404 (which writes nothing).
       const attempt = await m.findOneBy(Attempt, { id: attemptId, workerId: user.workerId ?? '' });
-      if (!attempt) throw new NotFoundException('Attempt not found');
-      if (attempt.submittedAt) throw new ConflictException('This attempt was already submitted');
+      if (!attempt) throw new DomainError('attempt.not_found');
+      if (attempt.submittedAt) throw new DomainError('attempt.already_submitted');
       const now = new Date();
-      if (now > attempt.expiresAt) throw new ConflictException('The time limit of this attempt has passed; start a new one');
+      if (now > attempt.expiresAt) throw new DomainError('attempt.time_limit_passed');
       // The cool-down holds at submission too: sittings started before it began are not graded during it.
       // One worker's submissions take turns (a row lock on PostgreSQL; SQLite runs one write transaction at a time),
       // so concurrent submissions cannot all pass the check before any failure is recorded.
@@ -118,7 +111,7 @@ export class TrainingService {
         .set({ submittedAt: now, answers: stored, score, passed })
         .where('id = :id AND submitted_at IS NULL', { id: attemptId })
         .execute();
-      if (res.affected === 0) throw new ConflictException('This attempt was already submitted');
+      if (res.affected === 0) throw new DomainError('attempt.already_submitted');
       await this.audit.record(m, {
         action: 'attempt.submitted',
         actor: user,
@@ -139,7 +132,8 @@ export class TrainingService {
           attemptId,
           completedAt: now,
         });
-        certificate = await this.passListener(m, attempt.workerId, attempt.engagementId);
+        // The pass that completes the curriculum issues the certificate, in this transaction (IssuanceService).
+        certificate = await this.issuance.afterPass(m, attempt.workerId, attempt.engagementId);
       }
       return { attemptId, moduleId: attempt.moduleId, score, passed, passMark: attempt.passMark, results, certificate };
     });
@@ -149,12 +143,12 @@ export class TrainingService {
    * A submitted sitting as its worker reviews it (the web result page): the
    * score, and each question with every choice in the order shown, marked
    * `chosen` (the worker's own) and `correct` (the key), whether it was right
-   * and its explanation. Only after submission: 409 before it (the key never
-   * leaves the server until the sitting is graded), 404 for anyone else's attempt.
+   * and its explanation. Only after submission: 409 `attempt.not_submitted` before it (the key
+   * never leaves the server until the sitting is graded), 404 `attempt.not_found` for anyone else's attempt.
    */
   async result(user: AuthUser, attemptId: string, lang: Lang) {
     const a = await this.ownAttempt(user, attemptId);
-    if (!a.submittedAt || !a.answers) throw new ConflictException('This attempt has not been submitted yet');
+    if (!a.submittedAt || !a.answers) throw new DomainError('attempt.not_submitted');
     const given = new Map(a.answers.map((x) => [x.questionId, x.choiceKeys]));
     return {
       attemptId: a.id,
@@ -203,7 +197,7 @@ export class TrainingService {
           const module = this.content.get(id);
           const done = countingCompletion(completions, module, e.certificateValidityDays, now);
           const tried = attempts.get(id);
-          const status: ModuleStatus = done ? 'completed' : tried ? 'in_progress' : 'not_started';
+          const status = moduleStatus(done, !!tried);
           return {
             moduleId: id,
             title: module.title,
@@ -237,14 +231,14 @@ export class TrainingService {
 
   private async ownAttempt(user: AuthUser, attemptId: string): Promise<Attempt> {
     const attempt = await this.db.getRepository(Attempt).findOneBy({ id: attemptId, workerId: user.workerId ?? '' });
-    if (!attempt) throw new NotFoundException('Attempt not found');
+    if (!attempt) throw new DomainError('attempt.not_found');
     return attempt;
   }
 
   /**
    * Anti-guessing: after N failed attempts in a row, a cool-down before the
    * next start or submission, whatever order the sittings were started in.
-   * @throws DomainError `quiz.cooling_down` (429) with `failures`, `retryAt`
+   * @throws DomainError `training.cooling_down` (429) with `failures`, `retryAt`
    *   (ISO-8601) and `retryAfterSeconds` (the filter's Retry-After) while cooling down
    */
   private async assertNotCoolingDown(m: EntityManager, workerId: string, moduleId: string, now = new Date()): Promise<void> {
@@ -259,7 +253,7 @@ export class TrainingService {
     if (recent.length < n || recent.some((a) => a.passed)) return;
     const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
     if (until > now)
-      throw new DomainError('quiz.cooling_down', {
+      throw new DomainError('training.cooling_down', {
         failures: n,
         retryAt: until.toISOString(),
         retryAfterSeconds: Math.ceil((until.getTime() - now.getTime()) / 1000),
@@ -302,17 +296,23 @@ function shuffle<T>(a: T[]): T[] {
   return a;
 }
 
-/** Every answer must name a drawn question and its own choice keys; a single-answer question takes at most one. */
+/**
+ * Every answer must name a drawn question and its own choice keys; a single-answer question takes at most one.
+ * @throws DomainError `attempt.answer_*` (400) naming the field, e.g. `answers[2].choiceIds`
+ */
 function checkAnswers(questions: DrawnQuestion[], answers: { questionId: string; choiceIds: string[] }[]): Map<string, string[]> {
   const byId = new Map(questions.map((q) => [q.id, q]));
   const given = new Map<string, string[]>();
   answers.forEach((a, i) => {
     const q = byId.get(a.questionId);
-    if (!q) throw fieldError(`answers[${i}].questionId`, 'is not a question of this attempt');
-    if (given.has(a.questionId)) throw fieldError(`answers[${i}].questionId`, 'is answered twice');
+    const at = (name: string) => `answers[${i}].${name}`;
+    if (!q) throw new DomainError('attempt.answer_unknown_question', { field: at('questionId') }, at('questionId'));
+    if (given.has(a.questionId)) throw new DomainError('attempt.answer_repeated', { field: at('questionId') }, at('questionId'));
     const keys = new Set(q.choices.map((c) => c.key));
-    if (a.choiceIds.some((k) => !keys.has(k))) throw fieldError(`answers[${i}].choiceIds`, 'contains a choice of another question');
-    if (!q.multiple && a.choiceIds.length > 1) throw fieldError(`answers[${i}].choiceIds`, 'takes one choice for this question');
+    if (a.choiceIds.some((k) => !keys.has(k)))
+      throw new DomainError('attempt.answer_foreign_choice', { field: at('choiceIds') }, at('choiceIds'));
+    if (!q.multiple && a.choiceIds.length > 1)
+      throw new DomainError('attempt.answer_too_many_choices', { field: at('choiceIds') }, at('choiceIds'));
     given.set(a.questionId, [...new Set(a.choiceIds)]);
   });
   return given;

@@ -1,4 +1,5 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { randomUUID } from 'node:crypto';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
@@ -66,7 +67,7 @@ export class UsersService {
     const tellsTaken = await this.access.can(actor, 'user.exists.read', null);
     return this.tx.run(async (m) => {
       const existing = await addressHolder(m, email);
-      if (existing && tellsTaken) throw new ConflictException('An account with this e-mail already exists');
+      if (existing && tellsTaken) throw new DomainError('account.email_taken');
       const registrar = await this.registrarName(m, { municipalityId, organizationId });
       if (existing && proved(existing)) {
         await this.audit.record(m, {

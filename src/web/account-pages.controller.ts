@@ -6,8 +6,8 @@ import { AcceptInvitationDto, AddressProofDto, PasswordResetDto, PasswordResetRe
 import { Public } from '../auth/public.decorator';
 import { codeFromLink, forgetCode, moveCodeToCookie, noReferrer } from './code-links';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, str, validateForm } from './forms';
-import { t } from './i18n';
+import { caught, FieldErrors, type FormBody, str, validateForm } from './forms';
+import { t, type MessageKey } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 
@@ -72,7 +72,7 @@ export class AccountPagesController {
     try {
       await this.links.resetPassword(v.value.code, v.value.password);
     } catch (e) {
-      if (httpError(e)?.code !== 'account.code_invalid') throw e;
+      if (!caught(e, 'account.code_invalid')) throw e;
       return this.render(req, reply, 'auth/password-new', 'reset.newTitle', { form, errors: { code: t(lang, 'reset.codeRejected') } }, 400);
     }
     forgetCode(reply, RESET_PATH);
@@ -106,14 +106,14 @@ export class AccountPagesController {
       this.pages.setSessionCookie(reply, outcome.signedIn.token, outcome.signedIn.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
-      const h = httpError(e);
+      const h = caught(e, 'account.code_invalid', 'account.sign_in_required', 'account.address_taken', 'enrollment.code_used');
+      if (!h) throw e;
       const fail = (errors: FieldErrors, formError?: string) =>
-        this.render(req, reply, 'auth/confirm-address', 'confirm.title', { form: input, errors, formError }, h!.status);
-      if (h?.code === 'account.code_invalid') return fail({ code: t(lang, 'confirm.codeRejected') });
-      if (h?.code === 'account.sign_in_required') return fail({}, t(lang, 'confirm.signInFirst'));
-      if (h?.code === 'account.address_taken') return fail({}, t(lang, 'enroll.accountExists'));
-      if (h?.code === 'enrollment.code_used') return fail({}, t(lang, 'errors.enrollment.code_used'));
-      throw e;
+        this.render(req, reply, 'auth/confirm-address', 'confirm.title', { form: input, errors, formError }, h.status);
+      if (h.code === 'account.code_invalid') return fail({ code: t(lang, 'confirm.codeRejected') });
+      if (h.code === 'account.sign_in_required') return fail({}, t(lang, 'confirm.signInFirst'));
+      if (h.code === 'account.address_taken') return fail({}, t(lang, 'enroll.accountExists'));
+      return fail({}, t(lang, 'errors.enrollment.code_used'));
     }
   }
 
@@ -145,16 +145,16 @@ export class AccountPagesController {
       this.pages.setSessionCookie(reply, signedIn.token, signedIn.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
-      const h = httpError(e);
+      const h = caught(e, 'account.code_invalid', 'account.address_taken');
+      if (!h) throw e;
       const fail = (errors: FieldErrors, formError?: string) =>
-        this.render(req, reply, 'auth/invitation', 'invitation.title', { form, errors, formError }, h!.status);
-      if (h?.code === 'account.code_invalid') return fail({ code: t(lang, 'invitation.codeRejected') });
-      if (h?.code === 'account.address_taken') return fail({}, t(lang, 'invitation.accountExists'));
-      throw e;
+        this.render(req, reply, 'auth/invitation', 'invitation.title', { form, errors, formError }, h.status);
+      if (h.code === 'account.code_invalid') return fail({ code: t(lang, 'invitation.codeRejected') });
+      return fail({}, t(lang, 'invitation.accountExists'));
     }
   }
 
-  private render(req: PageRequest, reply: FastifyReply, view: string, titleKey: string, data: Record<string, unknown>, status = 200) {
+  private render(req: PageRequest, reply: FastifyReply, view: string, titleKey: MessageKey, data: Record<string, unknown>, status = 200) {
     return this.pages.render(req, reply, view, { title: t(this.pages.lang(req), titleKey), form: {}, errors: {}, ...data }, status);
   }
 }

@@ -9,7 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { setRetryAfter } from '../common/filters/all-exceptions.filter';
 import { CsrfGuard } from './csrf';
 import { codeFromLink, forgetCode, moveCodeToCookie, noReferrer } from './code-links';
-import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
+import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
 import { LANG_COOKIE, t } from './i18n';
 import { ROLE_HOME, type PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -63,13 +63,12 @@ export class AuthPagesController {
       await this.replaceSession(req, reply, signedIn.token, signedIn.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
-      const h = httpError(e);
-      if (h?.status === 401) return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, 401);
-      if (h?.status === 429) {
-        setRetryAfter(reply, e);
-        return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, 429);
-      }
-      throw e;
+      const refused = caught(e, 'auth.sign_in_failed', 'auth.sign_in_throttled');
+      if (!refused) throw e;
+      if (refused.code === 'auth.sign_in_failed')
+        return this.renderLogin(req, reply, { form, formError: t(lang, 'login.failed') }, refused.status);
+      setRetryAfter(reply, e);
+      return this.renderLogin(req, reply, { form, formError: t(lang, 'login.locked') }, refused.status);
     }
   }
 
@@ -102,11 +101,11 @@ export class AuthPagesController {
       await this.replaceSession(req, reply, result.token, result.expiresAt);
       return this.pages.redirect(reply, '/');
     } catch (e) {
-      const h = httpError(e);
-      if (h?.status === 400 && h.fields.includes('enrollmentCode'))
-        return this.renderEnroll(req, reply, { form, errors: { enrollmentCode: t(lang, 'enroll.codeRejected') } }, 400);
-      if (h?.status === 409) return this.renderEnroll(req, reply, { form, formError: t(lang, 'enroll.accountExists') }, 409);
-      throw e;
+      const refused = caught(e, 'enrollment.code_invalid', 'enrollment.code_used', 'account.email_taken');
+      if (!refused) throw e;
+      if (refused.code === 'enrollment.code_invalid')
+        return this.renderEnroll(req, reply, { form, errors: { enrollmentCode: t(lang, 'enroll.codeRejected') } }, refused.status);
+      return this.renderEnroll(req, reply, { form, formError: t(lang, 'enroll.accountExists') }, refused.status);
     }
   }
 

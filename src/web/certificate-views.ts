@@ -1,5 +1,5 @@
 import { type CertificateFacts, type PublicCertificateFacts, seesHolder } from '../certificates/certificates.service';
-import { reinstatable, revocable, standingCertificate as standing } from '../certificates/standing';
+import { reinstatable, revocable, standingCertificate } from '../certificates/standing';
 import type { Lang } from '../content/content.types';
 import { t } from './i18n';
 
@@ -36,12 +36,12 @@ export function certificateView(f: PublicCertificateFacts | CertificateFacts, la
   };
 }
 
-/** The certificate that stands for an engagement (standing.ts: the newest one not superseded). */
-export function standingCertificate<T extends Pick<CertificateFacts, 'status' | 'engagement' | 'issuedAt' | 'serial'>>(
+/** Of a worker's certificates, the one that stands for an engagement (standing.ts: the newest one not superseded). */
+export function standingFor<T extends Pick<CertificateFacts, 'status' | 'engagement' | 'issuedAt' | 'serial'>>(
   certs: T[],
   engagementId: string,
 ): T | null {
-  return standing(certs.filter((c) => c.engagement.id === engagementId));
+  return standingCertificate(certs.filter((c) => c.engagement.id === engagementId));
 }
 
 /** A pasted list of serials: one per line, or separated by commas (Japanese ones too), semicolons or tabs (an Excel column or row). */

@@ -1,8 +1,9 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
+import { DomainError } from '../common/errors/domain-error';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { SESSION_COOKIE } from '../sessions/sessions.service';
 
@@ -21,12 +22,11 @@ import { SESSION_COOKIE } from '../sessions/sessions.service';
  *   browsers never add that header to a cross-site form.
  *
  * The token travels in the `_csrf` form field, or the `x-csrf-token` header
- * for the CSV upload script. Every POST of a page controller checks it (403).
+ * for the CSV upload script. Every POST of a page controller checks it (403 `csrf.rejected`).
  */
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 export const ANON_CSRF_COOKIE = 'a4_csrf';
-export const CSRF_REJECTED = 'The form has expired or did not come from this site; reload the page and try again';
 
 type PageRequest = FastifyRequest & { user?: AuthUser };
 
@@ -84,6 +84,6 @@ export class CsrfGuard implements CanActivate {
       const anon = req.cookies?.[ANON_CSRF_COOKIE];
       if (isPublic && anon && same(given, anon)) return true;
     }
-    throw new ForbiddenException(CSRF_REJECTED);
+    throw new DomainError('csrf.rejected');
   }
 }

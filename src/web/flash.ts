@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { MessageKey } from '../common/i18n/words';
 
 /*
  * A one-time message carried across the redirect after a form (post →
@@ -14,7 +15,7 @@ export const FLASH_SECONDS = 300;
 export interface Flash {
   kind: 'success' | 'error' | 'info';
   /** An i18n key and its parameters, so the message follows a language switch. */
-  key: string;
+  key: MessageKey;
   params?: Record<string, string | number>;
   /** Structured extras for a page (an enrollment code, an import summary). */
   data?: Record<string, unknown>;

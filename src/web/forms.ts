@@ -1,9 +1,9 @@
-import { HttpException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error';
-import type { Lang } from '../content/content.types';
-import { t } from './i18n';
+import type { ErrorCode } from '../common/errors/error-codes';
+import type { Lang } from './i18n';
+import { lookup, t } from './i18n';
 
 export type FieldErrors = Record<string, string>;
 export type FormBody = Record<string, unknown>;
@@ -68,26 +68,20 @@ function toFieldErrors(found: ValidationError[], lang: Lang, form: string): Fiel
   return errors;
 }
 
+/** A field rule's words: the form's own (`validation.<form>.<field>.<constraint>`), else the rule's, else a general one. */
 export function fieldMessage(lang: Lang, form: string, field: string, constraint: string): string {
-  const specific = `validation.${form}.${field}.${constraint}`;
-  const own = t(lang, specific);
-  if (own !== specific) return own;
-  const general = `validation.${constraint}`;
-  const msg = t(lang, general);
-  return msg === general ? t(lang, 'validation.invalid') : msg;
+  return (
+    lookup(lang, `validation.${form}.${field}.${constraint}`) ?? lookup(lang, `validation.${constraint}`) ?? t(lang, 'validation.invalid')
+  );
 }
 
 /**
- * The status, domain error code (if any) and field names of a service's error, for mapping onto a
- * form. Pages choose their words by `code`, never by matching `message`.
+ * A service's domain error, when its code is one of `codes` (the ones the page has words for), else
+ * null: the caller rethrows it, and the error page answers. Pages choose their words by code, never
+ * by a status or a message; the status the page answers with is the code's (error-codes.ts).
  */
-export function httpError(e: unknown): { status: number; code?: string; fields: string[]; message: string } | null {
-  if (e instanceof DomainError) return { status: e.status, code: e.code, fields: e.field ? [e.field] : [], message: e.code };
-  if (!(e instanceof HttpException)) return null;
-  const res = e.getResponse();
-  const details = typeof res === 'object' && res && 'details' in res ? (res as { details?: { field?: string }[] }).details : undefined;
-  const message = typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? e.message);
-  return { status: e.getStatus(), fields: (details ?? []).map((d) => String(d.field ?? '')), message };
+export function caught<C extends ErrorCode>(e: unknown, ...codes: C[]): (DomainError & { code: C }) | null {
+  return e instanceof DomainError && (codes as ErrorCode[]).includes(e.code) ? (e as DomainError & { code: C }) : null;
 }
 
 /** A safe local path to return to after a post: only our own absolute paths, never another site. */

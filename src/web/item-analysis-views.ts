@@ -76,26 +76,28 @@ export function itemAnalysisView(a: ItemAnalysis, lang: Lang) {
  * discrimination as decimals (0.933, −0.120); empty where undefined.
  */
 export function itemAnalysisCsv(a: ItemAnalysis, lang: Lang): string {
-  const header = [
-    'module',
-    'revision',
-    'attempts',
-    'questionId',
-    'article',
-    'question',
-    'multiple',
-    'sittings',
-    'right',
-    'facility',
-    'discrimination',
-    'unanswered',
-    'flags',
-    'choiceId',
-    'choice',
-    'correct',
-    'chosen',
-    'share',
-  ].map((k) => t(lang, `itemAnalysis.csv.${k}`));
+  const header = (
+    [
+      'module',
+      'revision',
+      'attempts',
+      'questionId',
+      'article',
+      'question',
+      'multiple',
+      'sittings',
+      'right',
+      'facility',
+      'discrimination',
+      'unanswered',
+      'flags',
+      'choiceId',
+      'choice',
+      'correct',
+      'chosen',
+      'share',
+    ] as const
+  ).map((k) => t(lang, `itemAnalysis.csv.${k}`));
   const yes = t(lang, 'itemAnalysis.csv.yes');
   const rows = a.questions.flatMap((q) =>
     q.choices.map((c) => [

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccessService } from '../access/access.service';
 import { Roles } from '../auth/auth-user';
 import { todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
@@ -11,16 +10,31 @@ import { CreateOrganizationDto } from '../organizations/dto/create-organization.
 import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
 import { WorkersService } from '../workers/workers.service';
-import { DomainError } from '../common/errors/domain-error';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, list, str, validateForm } from './forms';
+import { caught, FieldErrors, type FormBody, list, str, validateForm } from './forms';
 import { t } from './i18n';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { enrollmentCodesCsv } from './enrollment-codes-csv';
 
 /** Enough workers for one organization's page; larger lists page through the API. */
 const PAGE_WORKERS = 500;
+/** Engagements on the home page. */
+const PAGE_ENGAGEMENTS = 200;
+/** The codes that refuse a CSV file as a whole (its encoding, its syntax, its header): said on the import page, with the line. */
+const CSV_FILE_CODES = [
+  'csv.binary',
+  'csv.encoding_mixed',
+  'csv.encoding_unsure',
+  'csv.file_empty',
+  'csv.header_missing',
+  'csv.not_csv',
+  'csv.syntax',
+  'csv.undecodable',
+  'csv.unsupported_encoding',
+  'csv.user_defined_character',
+] as const;
 /** Import errors carried to the result page (the flash cookie must stay small). */
 const SHOWN_IMPORT_ERRORS = 30;
 
@@ -35,7 +49,6 @@ export class ManagerPagesController {
     private readonly workers: WorkersService,
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
-    private readonly access: AccessService,
     private readonly content: ContentService,
   ) {}
 
@@ -43,21 +56,16 @@ export class ManagerPagesController {
   async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const org = await this.access.organization(user, user.organizationId!);
-    const page = await this.workers.list(user, org.id, PAGE_WORKERS);
-    const engagements = await Promise.all(
-      (await this.engagements.list(user, 200)).items.map(async (e) => {
-        const links = (await this.engagements.listSubcontractors(user, e.id)).items;
-        return {
-          ...e,
-          position: positionOf(e, links, user.organizationId!, lang),
-          subcontractors: links.filter((l) => l.organizationId !== user.organizationId).length,
-        };
-      }),
-    );
+    const page = await this.workers.list(user, user.organizationId!, PAGE_WORKERS);
+    const overview = await this.engagements.overview(user, PAGE_ENGAGEMENTS);
+    const engagements = overview.engagements.map(({ engagement, subcontractors }) => ({
+      ...engagement,
+      position: positionOf(engagement, subcontractors, user.organizationId!, lang),
+      subcontractors: subcontractors.filter((l) => l.organizationId !== user.organizationId).length,
+    }));
     return this.pages.render(req, reply, 'manager/home', {
       title: t(lang, 'manager.home.title'),
-      organization: org,
+      organization: overview.organization,
       engagements,
       workers: page.items,
       moreWorkers: page.nextCursor !== null,
@@ -87,7 +95,8 @@ export class ManagerPagesController {
       });
       return this.pages.redirect(reply, '/manager');
     } catch (e) {
-      if (httpError(e)?.status === 409) return this.renderNewWorker(req, reply, input, { email: t(lang, 'workers.emailTaken') }, 409);
+      const taken = caught(e, 'worker.email_taken');
+      if (taken) return this.renderNewWorker(req, reply, input, { email: t(lang, 'workers.emailTaken') }, taken.status);
       throw e;
     }
   }
@@ -117,12 +126,15 @@ export class ManagerPagesController {
         false,
       );
     } catch (e) {
-      if (httpError(e)?.status !== 400) throw e;
       // The file as a whole was refused (its encoding, its CSV syntax): say why, with the line.
-      const message =
-        e instanceof DomainError ? t(lang, `errors.${e.code}`, e.params) : t(lang, isFile ? 'import.invalidFile' : 'import.invalidCsv');
-      if (isFile) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, requestId: String(req.id) });
-      return this.renderImport(req, reply, { csv: text }, { csv: message }, 400);
+      const refused = caught(e, ...CSV_FILE_CODES);
+      if (!refused) throw e;
+      const message = t(lang, `errors.${refused.code}`, refused.params);
+      if (isFile)
+        return reply
+          .code(refused.status)
+          .send({ statusCode: refused.status, error: 'Bad Request', code: refused.code, message, requestId: String(req.id) });
+      return this.renderImport(req, reply, { csv: text }, { csv: message }, refused.status);
     }
     this.pages.flash(req, reply, {
       kind: result.errorCount ? 'info' : 'success',
@@ -150,7 +162,7 @@ export class ManagerPagesController {
       updated: number;
       unchanged: number;
       errorCount: number;
-      errors: { line: number; problems: { code: string; params?: Record<string, unknown> }[] }[];
+      errors: { line: number; problems: { code: string; params?: Record<string, string | number | boolean> }[] }[];
     };
     return this.pages.render(req, reply, 'manager/import-result', {
       title: t(lang, 'import.result.title'),
@@ -161,16 +173,16 @@ export class ManagerPagesController {
     });
   }
 
-  /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM). Earlier codes stop working. */
+  /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM, headers in the page's language, JST). Earlier codes stop working. */
   @Post('workers/enrollment-codes')
   async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const csv = await this.workers.reissueCodes(req.user!, req.user!.organizationId!);
+    const csv = enrollmentCodesCsv(await this.workers.reissueCodes(req.user!, req.user!.organizationId!), this.pages.lang(req));
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="enrollment-codes-${todayJst()}.csv"`)
       .header('cache-control', 'no-store')
-      .send('\uFEFF' + csv);
+      .send(csv);
   }
 
   @Get('engagements/:id')
@@ -187,8 +199,9 @@ export class ManagerPagesController {
       const r = await this.workers.assign(req.user!, id, v.value.workerIds);
       this.pages.flash(req, reply, { kind: 'success', key: 'assign.done', params: { count: r.assigned.length } });
     } catch (e) {
-      if (httpError(e)?.status !== 409) throw e;
-      return this.renderEngagement(req, reply, id, { assignErrors: { workerIds: t(lang, 'assign.notOnEngagement') } }, 409);
+      const refused = caught(e, 'assignment.organization_refused');
+      if (!refused) throw e;
+      return this.renderEngagement(req, reply, id, { assignErrors: { workerIds: t(lang, 'assign.notOnEngagement') } }, refused.status);
     }
     return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
@@ -207,7 +220,6 @@ export class ManagerPagesController {
   ) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    await this.engagements.get(user, id); // 404 before anything is registered
     const existing = str(body, 'organizationId');
     const form = {
       organizationId: existing,
@@ -217,17 +229,17 @@ export class ManagerPagesController {
     };
     const fail = (errors: FieldErrors, status: number) =>
       this.renderEngagement(req, reply, id, { subForm: form, subErrors: errors }, status);
-    let organizationId = existing;
+    let added: Awaited<ReturnType<EngagementsService['addSubcontractor']>>;
     try {
       if (existing) {
         const v = await validateForm(
           AddSubcontractorDto,
-          { organizationId, parentOrganizationId: user.organizationId },
+          { organizationId: existing, parentOrganizationId: user.organizationId },
           lang,
           'subcontractor',
         );
         if (v.errors) return fail({ organizationId: t(lang, 'validation.isUuid') }, 400);
-        await this.engagements.addSubcontractor(user, id, v.value);
+        added = await this.engagements.addSubcontractor(user, id, v.value);
       } else {
         const v = await validateForm(
           CreateOrganizationDto,
@@ -237,35 +249,41 @@ export class ManagerPagesController {
         );
         if (v.errors) return fail(v.errors, 400);
         // The new company and its link in one transaction: a refusal leaves no organization behind.
-        organizationId = (await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value)).organizationId;
+        added = await this.engagements.addNewSubcontractor(user, id, user.organizationId!, v.value);
       }
     } catch (e) {
-      const h = httpError(e);
-      if (h?.code === 'organization.corporate_number_taken')
-        return fail({ corporateNumber: t(lang, 'organization.corporateNumberTaken') }, 409);
-      if (h?.status === 404) return fail({ organizationId: t(lang, 'subcontractor.unknown') }, 404);
-      if (h?.status === 409) return fail({ _form: t(lang, 'subcontractor.conflict') }, 409);
-      throw e;
+      const refused = caught(
+        e,
+        'organization.corporate_number_taken',
+        'organization.not_found',
+        'subcontractor.parent_not_on_engagement',
+        'subcontractor.parent_refused',
+        'subcontractor.already_on_engagement',
+      );
+      if (!refused) throw e;
+      const errors: FieldErrors =
+        refused.code === 'organization.corporate_number_taken'
+          ? { corporateNumber: t(lang, 'organization.corporateNumberTaken') }
+          : refused.code === 'organization.not_found'
+            ? { organizationId: t(lang, 'subcontractor.unknown') }
+            : { _form: t(lang, 'subcontractor.conflict') };
+      return fail(errors, refused.status);
     }
-    const name = (await this.organizations.names(user, [organizationId])).get(organizationId) ?? '';
-    this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name } });
+    this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name: added.organizationName ?? '' } });
     return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
 
   private async renderEngagement(req: PageRequest, reply: FastifyReply, id: string, extra: Record<string, unknown>, status = 200) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
-    const links = (await this.engagements.listSubcontractors(user, id)).items;
-    const workers = (await this.workers.list(user, user.organizationId!, PAGE_WORKERS)).items;
-    const assigned = new Set(await this.workers.assignedWorkerIds(user, id));
-    const onTree = new Set([engagement.primeContractorId, ...links.map((l) => l.organizationId)]);
+    const { engagement, subcontractors } = await this.engagements.detail(user, id);
+    const workers = await this.workers.forAssignment(user, id, PAGE_WORKERS);
+    const onTree = new Set([engagement.primeContractorId, ...subcontractors.map((l) => l.organizationId)]);
     const pickable = (await this.organizations.pickable(user)).filter((o) => !onTree.has(o.id) && o.id !== user.organizationId);
     const view = managerEngagementView({
       engagement,
-      links,
+      links: subcontractors,
       workers,
-      assigned,
       pickable,
       orgId: user.organizationId!,
       lang,

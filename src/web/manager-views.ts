@@ -1,12 +1,13 @@
 import type { ContentService } from '../content/content.service';
 import type { Lang } from '../content/content.types';
 import type { EngagementsService } from '../engagements/engagements.service';
-import type { workerView } from '../workers/workers.service';
-import { t } from './i18n';
+import type { WorkersService } from '../workers/workers.service';
+import { isErrorCode } from '../common/errors/error-codes';
+import { t, type MessageKey } from './i18n';
 
 type EngagementView = Awaited<ReturnType<EngagementsService['get']>>;
 type LinkView = Awaited<ReturnType<EngagementsService['listSubcontractors']>>['items'][number];
-type WorkerView = ReturnType<typeof workerView>;
+type WorkerView = Awaited<ReturnType<WorkersService['forAssignment']>>[number];
 
 /** Where an organization stands on an engagement: the prime, or a subcontractor of some tier with its approval status. */
 export function positionOf(e: Pick<EngagementView, 'primeContractorId'>, links: LinkView[], orgId: string, lang: Lang) {
@@ -50,22 +51,21 @@ export function managerEngagementView(args: {
   engagement: EngagementView;
   links: LinkView[];
   workers: WorkerView[];
-  assigned: Set<string>;
   pickable: { id: string; name: string }[];
   orgId: string;
   lang: Lang;
   content: ContentService;
 }) {
-  const { engagement, links, workers, assigned, pickable, orgId, lang, content } = args;
+  const { engagement, links, workers, pickable, orgId, lang, content } = args;
   const position = positionOf(engagement, links, orgId, lang);
   return {
     engagement,
     position,
     curriculum: curriculumView(engagement.curriculum, content, lang),
     subcontractors: treeRows(engagement.primeContractorId, links, lang).filter((r) => r.organizationId !== orgId),
-    workers: workers.map((w) => ({ ...w, assigned: assigned.has(w.id) })),
-    assignable: workers.filter((w) => !assigned.has(w.id)).length,
-    assignedCount: workers.filter((w) => assigned.has(w.id)).length,
+    workers,
+    assignable: workers.filter((w) => !w.assigned).length,
+    assignedCount: workers.filter((w) => w.assigned).length,
     pickable,
     canAct: !position.rejected,
   };
@@ -75,11 +75,18 @@ export function managerEngagementView(args: {
  * A refused CSV line in the page's language: the words of each of its
  * problems (errors.csv.* by code), a column named as the import page names it.
  */
-export function csvLineMessage(problems: { code: string; params?: Record<string, unknown> }[], lang: Lang): string {
+export function csvLineMessage(problems: { code: string; params?: Record<string, string | number | boolean> }[], lang: Lang): string {
   return problems
     .map(({ code, params = {} }) => {
-      const column = typeof params.column === 'string' ? { column: t(lang, `import.column.${params.column}`) } : {};
-      return t(lang, `errors.${code}`, { ...params, ...column });
+      const column = typeof params.column === 'string' && params.column in COLUMNS ? { column: t(lang, COLUMNS[params.column]) } : {};
+      return isErrorCode(code) ? t(lang, `errors.${code}`, { ...params, ...column }) : t(lang, 'validation.invalid');
     })
-    .join(lang === 'ja' ? '／' : '; ');
+    .join(t(lang, 'import.problemSeparator'));
 }
+
+/** The import's columns as the import page names them. */
+const COLUMNS: Record<string, MessageKey> = {
+  name: 'import.column.name',
+  email: 'import.column.email',
+  employeeNumber: 'import.column.employeeNumber',
+};

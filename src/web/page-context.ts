@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import type { Lang } from '../content/content.types';
 import type { Role } from '../users/user.entity';
-import { langOf, t } from './i18n';
+import { langOf, t, type MessageKey } from './i18n';
 
 export type PageRequest = FastifyRequest & { user?: AuthUser };
 
@@ -15,7 +15,7 @@ export const ROLE_HOME: Record<Role, string> = {
   content_author: '/content/item-analysis',
 };
 
-const NAV: Record<Role, { href: string; key: string }[]> = {
+const NAV: Record<Role, { href: string; key: MessageKey }[]> = {
   worker: [
     { href: '/learn', key: 'nav.myTraining' },
     { href: '/learn/certificates', key: 'nav.myCertificates' },
@@ -53,7 +53,6 @@ export function baseContext(req: PageRequest, _reply: FastifyReply) {
   const user = req.user;
   return {
     lang,
-    ja: lang === 'ja',
     otherLang: lang === 'ja' ? 'en' : 'ja',
     currentPath: path,
     user: user ? { displayName: user.displayName, roleLabel: t(lang, `role.${user.role}`), home: ROLE_HOME[user.role] } : null,

@@ -7,7 +7,7 @@ import { CertificateFacts, CertificatesService, PublicCertificateFacts } from '.
 import { CERTIFICATE_STATUSES } from '../certificates/standing';
 import { certificateView, splitSerials } from './certificate-views';
 import { CsrfGuard } from './csrf';
-import { FieldErrors, type FormBody, httpError, str, tick, validateForm } from './forms';
+import { caught, FieldErrors, type FormBody, str, tick, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -72,7 +72,7 @@ export class TownCertificatePagesController {
       this.pages.flash(req, reply, { kind: 'success', key: 'revoke.done', params: { serial: f.serial } });
     } catch (e) {
       // Revoked or superseded meanwhile (another tab, a colleague): the verification page shows how it stands.
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'certificate.not_revocable')) throw e;
       this.pages.flash(req, reply, { kind: 'error', key: 'revoke.notRevocable' });
     }
     return this.pages.redirect(reply, `/verify/${f.serial}`);
@@ -100,7 +100,7 @@ export class TownCertificatePagesController {
       return this.pages.redirect(reply, `/verify/${r.issued?.serial ?? f.serial}`);
     } catch (e) {
       // Reinstated meanwhile (another tab, a colleague): the verification page shows how it stands.
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'certificate.not_reinstatable', 'certificate.changed_meanwhile')) throw e;
       this.pages.flash(req, reply, { kind: 'error', key: 'reinstate.notReinstatable' });
       return this.pages.redirect(reply, `/verify/${f.serial}`);
     }

@@ -1,23 +1,23 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Roles } from '../auth/auth-user';
 import { ContentService } from '../content/content.service';
 import { ApprovalDto, CreateEngagementDto, ReminderDaysDto } from '../engagements/dto/engagement.dto';
 import { EngagementsService } from '../engagements/engagements.service';
-import { Municipality } from '../municipalities/municipality.entity';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
 import { DomainError } from '../common/errors/domain-error';
-import { FieldErrors, type FormBody, httpError, localPath, str, validateForm } from './forms';
-import { t } from './i18n';
+import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
+import { t, type MessageKey } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 import { decisionFormView, type DecisionErrors, engagementFormInput, NEW_ORGANIZATION } from './town-views';
+
+/** Engagements on one page (the API pages through more). */
+const PAGE_ENGAGEMENTS = 500;
 
 /** Town staff: the municipality's engagements, creating one, and deciding on subcontractors (Art. 5). */
 @ApiExcludeController()
@@ -30,33 +30,22 @@ export class TownPagesController {
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
     private readonly content: ContentService,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Get()
   async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const user = req.user!;
     const lang = this.pages.lang(req);
-    const items = (await this.engagements.list(user, 500)).items;
-    const names = await this.organizations.names(
-      user,
-      items.map((e) => e.primeContractorId),
-    );
-    const rows = await Promise.all(
-      items.map(async (e) => {
-        const links = (await this.engagements.listSubcontractors(user, e.id)).items;
-        return {
-          ...e,
-          primeName: names.get(e.primeContractorId) ?? '',
-          modules: e.curriculum.length,
-          subcontractors: links.length,
-          pending: links.filter((l) => l.status === 'pending_approval').length,
-        };
-      }),
-    );
+    const { municipality, engagements } = await this.engagements.overview(req.user!, PAGE_ENGAGEMENTS);
+    const rows = engagements.map((e) => ({
+      ...e.engagement,
+      primeName: e.primeName,
+      modules: e.engagement.curriculum.length,
+      subcontractors: e.subcontractors.length,
+      pending: e.subcontractors.filter((l) => l.status === 'pending_approval').length,
+    }));
     return this.pages.render(req, reply, 'town/home', {
       title: t(lang, 'town.home.title'),
-      municipality: await this.municipality(req),
+      municipality,
       engagements: rows,
       pendingTotal: rows.reduce((n, r) => n + r.pending, 0),
     });
@@ -98,14 +87,23 @@ export class TownPagesController {
       this.pages.flash(req, reply, { kind: 'success', key: 'engagement.created' });
       return this.pages.redirect(reply, `/town/engagements/${created.id}`);
     } catch (e) {
-      const h = httpError(e);
-      const fail = (field: string, key: string) => this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, h!.status);
-      if (h?.code === 'organization.corporate_number_taken') return fail('newPrimeCorporateNumber', 'organization.corporateNumberTaken');
-      if (h?.code === 'engagement.contract_number_taken') return fail('contractNumber', 'engagement.contractNumberTaken');
-      if (h?.status === 404) return fail('primeContractorId', 'engagement.primeUnknown');
-      if (h?.status === 400 && h.fields.includes('endsOn')) return fail('endsOn', 'validation.engagement.endsOn.beforeStart');
-      if (h?.status === 400 && h.fields.includes('extraModuleIds')) return fail('extraModuleIds', 'validation.invalid');
-      throw e;
+      const refused = caught(
+        e,
+        'organization.corporate_number_taken',
+        'engagement.contract_number_taken',
+        'organization.not_found',
+        'engagement.ends_before_start',
+        'engagement.unknown_modules',
+      );
+      if (!refused) throw e;
+      const [field, key] = (<Record<typeof refused.code, [string, MessageKey]>>{
+        'organization.corporate_number_taken': ['newPrimeCorporateNumber', 'organization.corporateNumberTaken'],
+        'engagement.contract_number_taken': ['contractNumber', 'engagement.contractNumberTaken'],
+        'organization.not_found': ['primeContractorId', 'engagement.primeUnknown'],
+        'engagement.ends_before_start': ['endsOn', 'validation.engagement.endsOn.beforeStart'],
+        'engagement.unknown_modules': ['extraModuleIds', 'validation.invalid'],
+      })[refused.code];
+      return this.renderNewEngagement(req, reply, form, { [field]: t(lang, key) }, refused.status);
     }
   }
 
@@ -181,21 +179,20 @@ export class TownPagesController {
         : this.renderApprovals(req, reply, { decisionErrors }, status);
     };
     if (!v.value || Object.keys(errors).length) return again(errors, 400);
+    let decided: Awaited<ReturnType<EngagementsService['decide']>>;
     try {
-      await this.engagements.decide(req.user!, id, organizationId, v.value);
+      decided = await this.engagements.decide(req.user!, id, organizationId, v.value);
     } catch (e) {
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'subcontractor.already_decided')) throw e;
       this.pages.flash(req, reply, { kind: 'error', key: 'approval.alreadyDecided' });
       return this.pages.redirect(reply, back);
     }
-    const name = (await this.organizations.names(req.user!, [organizationId])).get(organizationId) ?? '';
-    this.pages.flash(req, reply, { kind: 'success', key: v.value.approved ? 'approval.approved' : 'approval.rejected', params: { name } });
+    this.pages.flash(req, reply, {
+      kind: 'success',
+      key: v.value.approved ? 'approval.approved' : 'approval.rejected',
+      params: { name: decided.organizationName ?? '' },
+    });
     return this.pages.redirect(reply, back);
-  }
-
-  /** The caller's own municipality, for the page heading. */
-  private async municipality(req: PageRequest) {
-    return this.db.getRepository(Municipality).findOneBy({ id: req.user!.municipalityId ?? '' });
   }
 
   private async renderNewEngagement(
@@ -235,11 +232,8 @@ export class TownPagesController {
     extra: { decisionErrors?: DecisionErrors; reminderForm?: { reminderDays: string }; reminderError?: string },
     status = 200,
   ) {
-    const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
-    const links = (await this.engagements.listSubcontractors(user, id)).items;
-    const names = await this.organizations.names(user, [engagement.primeContractorId]);
+    const { engagement, primeName, subcontractors } = await this.engagements.detail(req.user!, id);
     const path = `/town/engagements/${id}`;
     return this.pages.render(
       req,
@@ -251,9 +245,9 @@ export class TownPagesController {
         reminderDaysText: engagement.reminderDays.join(lang === 'ja' ? '・' : ', '),
         reminderForm: extra.reminderForm ?? { reminderDays: engagement.reminderDays.join(', ') },
         reminderError: extra.reminderError,
-        primeName: names.get(engagement.primeContractorId) ?? '',
+        primeName,
         curriculum: curriculumView(engagement.curriculum, this.content, lang),
-        tree: treeRows(engagement.primeContractorId, links, lang).map((l) => ({
+        tree: treeRows(engagement.primeContractorId, subcontractors, lang).map((l) => ({
           ...l,
           pending: l.status === 'pending_approval',
           decision: this.decisionForm(id, l.organizationId, path, extra.decisionErrors),
@@ -264,23 +258,20 @@ export class TownPagesController {
   }
 
   private async renderApprovals(req: PageRequest, reply: FastifyReply, extra: { decisionErrors?: DecisionErrors }, status = 200) {
-    const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagements = (await this.engagements.list(user, 500)).items;
-    const groups = [];
-    for (const e of engagements) {
-      const links = (await this.engagements.listSubcontractors(user, e.id)).items;
-      const parents = await this.organizations.names(user, [e.primeContractorId, ...links.map((l) => l.parentOrganizationId)]);
-      const pending = links
-        .filter((l) => l.status === 'pending_approval')
-        .map((l) => ({
-          ...l,
-          parentName: parents.get(l.parentOrganizationId) ?? '',
-          tierLabel: t(lang, 'position.tier', { tier: l.tier }),
-          decision: this.decisionForm(e.id, l.organizationId, '/town/approvals', extra.decisionErrors),
-        }));
-      if (pending.length) groups.push({ engagement: e, pending });
-    }
+    const { engagements } = await this.engagements.overview(req.user!, PAGE_ENGAGEMENTS);
+    const groups = engagements
+      .map(({ engagement, subcontractors }) => ({
+        engagement,
+        pending: subcontractors
+          .filter((l) => l.status === 'pending_approval')
+          .map((l) => ({
+            ...l,
+            tierLabel: t(lang, 'position.tier', { tier: l.tier }),
+            decision: this.decisionForm(engagement.id, l.organizationId, '/town/approvals', extra.decisionErrors),
+          })),
+      }))
+      .filter((g) => g.pending.length);
     return this.pages.render(req, reply, 'town/approvals', { title: t(lang, 'approvals.title'), groups }, status);
   }
 

@@ -8,10 +8,11 @@ import { ContentService } from '../content/content.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { ProgressQuery } from '../reports/dto/tracking.dto';
 import { TrackingService } from '../reports/tracking.service';
-import { FieldErrors, httpError, validateForm } from './forms';
+import { caught, FieldErrors, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+import { progressCsv } from './progress-csv';
 import { decisionFormView } from './town-views';
 import { filterQuery, ProgressFilters, progressView, readinessView } from './tracking-views';
 
@@ -42,18 +43,18 @@ export class TrackingPagesController {
   async progress(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Query() raw: RawFilters) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
     const { filters, cursor, errors } = await this.filters(raw, lang);
     let p: Awaited<ReturnType<TrackingService['progress']>>;
     try {
       p = await this.tracking.progress(user, id, { ...filters, cursor, limit: PAGE_SIZE });
     } catch (e) {
       // An organization outside the caller's tree is refused like a missing one: said next to the filter, the rest shown unfiltered.
-      if (httpError(e)?.status !== 404 || !filters.organizationId) throw e;
+      if (!caught(e, 'organization.not_on_engagement') || !filters.organizationId) throw e;
       errors.organizationId = t(lang, 'validation.progress.organizationId.isUuid');
       filters.organizationId = undefined;
       p = await this.tracking.progress(user, id, { ...filters, limit: PAGE_SIZE });
     }
+    const engagement = p.engagement;
     const { town, seesReadiness, revokes } = await this.standing(user, id);
     return this.pages.render(
       req,
@@ -65,7 +66,7 @@ export class TrackingPagesController {
         ...this.links(id, town, seesReadiness),
         ...progressView(p, filters, this.content, lang, revokes),
         errors,
-        reminderDaysText: engagement.reminderDays.join(lang === 'ja' ? '・' : ', '),
+        reminderDaysText: (engagement.reminderDays ?? []).join(lang === 'ja' ? '・' : ', '),
         firstHref: cursor ? `/engagements/${id}/progress${filterQuery(filters)}` : null,
       },
       Object.keys(errors).length ? 400 : 200,
@@ -78,7 +79,7 @@ export class TrackingPagesController {
     const lang = this.pages.lang(req);
     const { filters, errors } = await this.filters(raw, lang);
     if (Object.keys(errors).length) return this.pages.redirect(reply, `/engagements/${id}/progress${filterQuery(filters)}`);
-    const csv = await this.tracking.progressCsv(req.user!, id, { ...filters, lang });
+    const csv = progressCsv(await this.tracking.progressExport(req.user!, id, { ...filters, lang }), lang, this.content);
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
@@ -91,12 +92,12 @@ export class TrackingPagesController {
   async readiness(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
     const user = req.user!;
     const lang = this.pages.lang(req);
-    const engagement = await this.engagements.get(user, id);
     const r = await this.tracking.readiness(user, id);
-    const links = (await this.engagements.listSubcontractors(user, id)).items;
+    const { engagement, subcontractors } = await this.engagements.detail(user, id);
     const { town } = await this.standing(user, id);
     const path = `/engagements/${id}/readiness`;
-    const view = readinessView({ r, engagementId: id, tiers: new Map(links.map((l) => [l.organizationId, l.tier])), town, lang });
+    const tiers = new Map(subcontractors.map((l) => [l.organizationId, l.tier]));
+    const view = readinessView({ r, engagementId: id, tiers, town, lang });
     return this.pages.render(req, reply, 'tracking/readiness', {
       title: `${t(lang, 'readiness.title')} | ${engagement.title}`,
       engagement,

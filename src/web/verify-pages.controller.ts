@@ -6,10 +6,17 @@ import { Public } from '../auth/public.decorator';
 import { CertificatesService, seesHolder } from '../certificates/certificates.service';
 import { certificateView } from './certificate-views';
 import { parseSerial } from '../certificates/credential/serial';
-import { type FormBody, httpError, str } from './forms';
-import { t } from './i18n';
+import { caught, type FormBody, str } from './forms';
+import { t, type MessageKey } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
+
+/** What the verification page says when a serial is not found or not a serial. */
+const VERIFY_REFUSED: Record<'certificate.not_found' | 'serial.check_character' | 'serial.malformed', MessageKey> = {
+  'certificate.not_found': 'verify.notFound',
+  'serial.check_character': 'verify.mistyped',
+  'serial.malformed': 'verify.malformed',
+};
 
 /**
  * The public verification pages a phone reaches from a certificate's QR code:
@@ -89,11 +96,17 @@ export class VerifyPagesController {
         },
       });
     } catch (e) {
-      const h = httpError(e);
-      if (h?.status !== 400 && h?.status !== 404) throw e;
       // A mistyped serial is caught by its check character before any lookup, and said so.
-      const key = h.status === 404 ? 'verify.notFound' : h.code === 'serial.check_character' ? 'verify.mistyped' : 'verify.malformed';
-      return this.pages.render(req, reply, 'certificates/verify', { title, typed: serial, error: t(lang, key), cert: null }, h.status);
+      const refused = caught(e, 'certificate.not_found', 'serial.check_character', 'serial.malformed');
+      if (!refused) throw e;
+      const key = VERIFY_REFUSED[refused.code];
+      return this.pages.render(
+        req,
+        reply,
+        'certificates/verify',
+        { title, typed: serial, error: t(lang, key), cert: null },
+        refused.status,
+      );
     }
   }
 }

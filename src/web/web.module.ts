@@ -9,6 +9,7 @@ import { SystemModule } from '../system/system.module';
 import { TrainingModule } from '../training/training.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AuthPagesController } from './auth-pages.controller';
+import { CertificateDocumentPagesController } from './certificate-document-pages.controller';
 import { ContentPagesController } from './content-pages.controller';
 import { AccountPagesController } from './account-pages.controller';
 import { OutboxPagesController } from './outbox-pages.controller';
@@ -17,6 +18,7 @@ import { CsrfGuard } from './csrf';
 import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
 import { Pages } from './pages.service';
+import { ReportPagesController } from './report-pages.controller';
 import { TownCertificatePagesController } from './town-certificate-pages.controller';
 import { TownPagesController } from './town-pages.controller';
 import { TrackingPagesController } from './tracking-pages.controller';
@@ -25,8 +27,9 @@ import { WorkerPagesController } from './worker-pages.controller';
 
 /**
  * The server-rendered web application, over the same services as the API
- * (which keep every access rule). Views live in views/, CSS and the upload
- * script in public/ (served at /assets/).
+ * (which keep every access rule): every page controller, the printable
+ * certificate and Article 11 report included. Views live in views/, CSS and
+ * the upload script in public/ (served at /assets/).
  */
 @Module({
   imports: [
@@ -52,6 +55,8 @@ import { WorkerPagesController } from './worker-pages.controller';
     TownCertificatePagesController,
     TrackingPagesController,
     VerifyPagesController,
+    CertificateDocumentPagesController,
+    ReportPagesController,
     ContentPagesController,
   ],
   providers: [Pages, CsrfGuard],

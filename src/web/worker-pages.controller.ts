@@ -1,20 +1,20 @@
-import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Roles } from '../auth/auth-user';
 import { CertificatesService } from '../certificates/certificates.service';
 import { formatDateTime } from '../common/dates';
+import { DomainError } from '../common/errors/domain-error';
 import { ContentService } from '../content/content.service';
 import { SubmissionDto } from '../training/dto/attempt.dto';
 import { TrainingService } from '../training/training.service';
-import { certificateView, standingCertificate } from './certificate-views';
+import { certificateView, standingFor } from './certificate-views';
 import { CsrfGuard } from './csrf';
-import { type FormBody, httpError, list, validateForm } from './forms';
+import { caught, type FormBody, list, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
-import { DomainError } from '../common/errors/domain-error';
 import { lessonView, quizView, workerHomeView } from './worker-views';
 
 const MODULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -80,12 +80,10 @@ export class WorkerPagesController {
       return this.pages.redirect(reply, `/quiz/${attempt.attemptId}`);
     } catch (e) {
       // The cool-down after repeated failures: say until when, on the lesson page.
-      if (!(e instanceof DomainError) || e.code !== 'quiz.cooling_down') throw e;
-      this.pages.flash(req, reply, {
-        kind: 'error',
-        key: 'lesson.coolDown',
-        params: { until: formatDateTime(String(e.params.retryAt), lang) },
-      });
+      const coolDown = caught(e, 'training.cooling_down');
+      if (!coolDown) throw e;
+      const until = formatDateTime(String(coolDown.params.retryAt), lang);
+      this.pages.flash(req, reply, { kind: 'error', key: 'lesson.coolDown', params: { until } });
       return this.pages.redirect(reply, `/learn/${engagementId}/${moduleId}`);
     }
   }
@@ -129,7 +127,7 @@ export class WorkerPagesController {
         this.pages.flash(req, reply, { kind: 'success', key: 'certs.issued', data: { serial: submitted.certificate.serial } });
     } catch (e) {
       // Submitted meanwhile (another tab) or past the time limit: the quiz page explains which.
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'attempt.already_submitted', 'attempt.time_limit_passed')) throw e;
       return this.pages.redirect(reply, `/quiz/${attemptId}`);
     }
     return this.pages.redirect(reply, `/quiz/${attemptId}/result`);
@@ -142,13 +140,13 @@ export class WorkerPagesController {
     try {
       result = await this.training.result(req.user!, attemptId, lang);
     } catch (e) {
-      if (httpError(e)?.status !== 409) throw e;
+      if (!caught(e, 'attempt.not_submitted')) throw e;
       return this.pages.redirect(reply, `/quiz/${attemptId}`);
     }
     const { mine, module } = await this.lessonContext(req, result.engagementId, result.moduleId);
     const view = lessonView(module, mine, result.passMark, lang);
     const allDone = mine.modules.every((m) => m.status === 'completed');
-    const certificate = result.passed && allDone ? standingCertificate(await this.certificates.mine(req.user!), result.engagementId) : null;
+    const certificate = result.passed && allDone ? standingFor(await this.certificates.mine(req.user!), result.engagementId) : null;
     return this.pages.render(req, reply, 'worker/result', {
       title: t(lang, 'result.title', { module: view.module.title }),
       ...view,
@@ -160,11 +158,12 @@ export class WorkerPagesController {
 
   /** The engagement (404 unless assigned), the module (404 unless in its curriculum) and the worker's standing. */
   private async lessonContext(req: PageRequest, engagementId: string, moduleId: string) {
-    if (!MODULE_ID.test(moduleId)) throw new NotFoundException('Module not found');
+    if (!MODULE_ID.test(moduleId)) throw new DomainError('module.not_found', { id: '' });
     const engagement = await this.access.engagement(req.user!, engagementId);
-    if (!engagement.curriculum.includes(moduleId) || !this.content.has(moduleId)) throw new NotFoundException('Module not found');
+    if (!engagement.curriculum.includes(moduleId) || !this.content.has(moduleId))
+      throw new DomainError('module.not_found', { id: moduleId });
     const mine = (await this.training.myEngagements(req.user!)).find((e) => e.engagement.id === engagementId);
-    if (!mine) throw new NotFoundException('Engagement not found');
+    if (!mine) throw new DomainError('engagement.not_found');
     const module = this.content.get(moduleId);
     return { engagement, mine, module, passMark: engagement.passMark ?? module.passMark };
   }

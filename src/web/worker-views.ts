@@ -1,7 +1,7 @@
 import type { CertificateFacts } from '../certificates/certificates.service';
 import type { Lang, TrainingModule } from '../content/content.types';
 import type { TrainingService } from '../training/training.service';
-import { certificateView, standingCertificate } from './certificate-views';
+import { certificateView, standingFor } from './certificate-views';
 
 type MyEngagement = Awaited<ReturnType<TrainingService['myEngagements']>>[number];
 
@@ -13,7 +13,7 @@ export function workerHomeView(engagements: MyEngagement[], certificates: Certif
   return engagements.map(({ engagement, modules }) => {
     const done = modules.filter((m) => m.status === 'completed').length;
     const next = modules.find((m) => m.status !== 'completed');
-    const certificate = standingCertificate(certificates, engagement.id);
+    const certificate = standingFor(certificates, engagement.id);
     return {
       ...engagement,
       certificate: certificate ? certificateView(certificate, lang) : null,

@@ -1,6 +1,5 @@
 import { DomainError, type ErrorParams } from '../common/errors/domain-error';
 import type { ErrorCode } from '../common/errors/error-codes';
-import { englishWords } from '../common/errors/words';
 import type { ParsedCsv } from '../common/csv/csv';
 import { isEmailAddress, normalizeEmail, normalizeIdentifier } from '../common/input/normalize';
 import { isPlainText, trimText } from '../common/input/unicode';
@@ -20,14 +19,13 @@ export interface CsvRowProblem {
 }
 
 /**
- * A line the import refused: the first problem's code and parameters, every
- * problem of the line, and (for API compatibility) `message`, the English
- * words of all of them joined by "; ". Never the value itself: it may end up
- * in a log or a screenshot.
+ * A line the import refused: the first problem's code and parameters, and
+ * every problem of the line. Never the value itself: it may end up in a log
+ * or a screenshot. (The API adds `message`, the English words of all of them:
+ * workers/import-answer.ts.)
  */
 export interface CsvRowError extends CsvRowProblem {
   line: number;
-  message: string;
   problems: CsvRowProblem[];
 }
 
@@ -38,12 +36,7 @@ const COLUMNS: Record<'name' | 'email' | 'employeeNumber', string[]> = {
   employeeNumber: ['employeenumber', 'employee_number', 'employee number', '社員番号', '従業員番号', '職員番号'],
 };
 
-const rowError = (line: number, problems: CsvRowProblem[]): CsvRowError => ({
-  line,
-  ...problems[0],
-  message: problems.map((p) => englishWords(p.code, p.params)).join('; '),
-  problems,
-});
+const rowError = (line: number, problems: CsvRowProblem[]): CsvRowError => ({ line, ...problems[0], problems });
 
 /**
  * Turns parsed CSV rows into workers with the same rules as the API's

@@ -5,7 +5,8 @@ import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { PageQuery } from '../common/pagination/pagination';
 import { AssignDto, CreateWorkerDto, ImportQuery } from './dto/worker.dto';
 import { preferredMediaType } from '../common/http/negotiate';
-import { importResultCsv, WorkersService } from './workers.service';
+import { codesCsv, importAnswer, importResultCsv } from './import-answer';
+import { WorkersService } from './workers.service';
 
 @ApiTags('workers')
 @ApiBearerAuth()
@@ -42,10 +43,10 @@ export class WorkersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const result = await this.workers.import(user, id, body, !!query.includeCodes);
-    if (!query.includeCodes) return result;
+    if (!query.includeCodes) return importAnswer(result);
     // The codes exist in the clear only in this answer: never cached.
     reply.header('cache-control', 'no-store');
-    if (preferredMediaType(accept, ['text/csv', 'application/json']) === 'application/json') return result;
+    if (preferredMediaType(accept, ['text/csv', 'application/json']) === 'application/json') return importAnswer(result);
     // Everything of any size is in the body; headers carry only counts, so they stay small whatever the file.
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="enrollment-codes.csv"');
@@ -61,8 +62,8 @@ export class WorkersController {
   @Roles('admin', 'town_staff', 'org_manager')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="enrollment-codes.csv"')
-  reissueCodes(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.workers.reissueCodes(user, id);
+  async reissueCodes(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return codesCsv(await this.workers.reissueCodes(user, id));
   }
 
   @Post('engagements/:id/assignments')

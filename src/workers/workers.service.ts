@@ -1,6 +1,5 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { englishWords } from '../common/errors/words';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
@@ -15,7 +14,7 @@ import { mailLinks } from '../mail/links';
 import type { OutgoingMail } from '../mail/mail-kinds';
 import { OutboxService } from '../mail/outbox.service';
 import { Organization } from '../organizations/organization.entity';
-import { decodeCsvBuffer, detectDelimiter, parseCsv, toCsv } from '../common/csv/csv';
+import { decodeCsvBuffer, detectDelimiter, parseCsv } from '../common/csv/csv';
 import { decodeCursor, invalidCursor, toPage } from '../common/pagination/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
@@ -55,10 +54,6 @@ export interface ImportResult {
   /** Only with includeCodes: the codes issued by this import. */
   codes?: IssuedCode[];
 }
-
-const CODE_CSV_HEADER = ['name', 'email', 'employeeNumber', 'enrollmentCode', 'expiresAt'];
-/** The import's CSV answer: the code columns, then where each row came from and, for a refused line, why. */
-const IMPORT_CSV_HEADER = [...CODE_CSV_HEADER, 'line', 'errorCode', 'error'];
 
 @Injectable()
 export class WorkersService {
@@ -104,13 +99,13 @@ export class WorkersService {
   /**
    * Registers a worker, issues their enrollment code (`organization.workers.create`: those who control the organization)
    * and sends them the invitation e-mail.
-   * @throws DomainError `organization.not_found` (404); 409 when the e-mail is already registered in the organization
+   * @throws DomainError `organization.not_found` (404), `worker.email_taken` (409: the e-mail is already registered in the organization)
    */
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
     await this.access.require(user, 'organization.workers.create', orgId);
     return this.tx.run(async (m) => {
       if (await m.existsBy(Worker, { organizationId: orgId, emailIndex: In(emailIndexes(dto.email)) }))
-        throw new ConflictException('A worker with this e-mail exists in the organization');
+        throw new DomainError('worker.email_taken');
       const now = new Date();
       const worker: Worker = {
         id: randomUUID(),
@@ -253,8 +248,11 @@ export class WorkersService {
     return result;
   }
 
-  /** New codes for every worker of the organization who has not enrolled yet (old codes stop working). */
-  async reissueCodes(user: AuthUser, orgId: string): Promise<string> {
+  /**
+   * New codes for every worker of the organization who has not enrolled yet (old codes stop working), by name.
+   * The codes exist in the clear only in this answer: the API and the page each write them as CSV.
+   */
+  async reissueCodes(user: AuthUser, orgId: string): Promise<IssuedCode[]> {
     await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
       // Sorted by name after decryption (names are encrypted at rest), then id.
@@ -262,7 +260,7 @@ export class WorkersService {
         a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1,
       );
       const now = new Date();
-      const out: ReturnType<typeof codeRow>[] = [];
+      const out: IssuedCode[] = [];
       for (const w of workers) {
         const code = this.issueCode(w, now);
         await m.update(
@@ -281,21 +279,21 @@ export class WorkersService {
       });
       return out;
     });
-    return codesCsv(codes);
+    return codes;
   }
 
   /**
    * Puts workers on an engagement: the manager's own workers, and only when
    * their organization is on it (`engagement.assignments.create`) and not refused.
    * @throws DomainError `engagement.not_found` (404: unknown, or the organization is not on it; the same answer);
-   *   404 for a worker not of the caller's organization; DomainError `assignment.organization_refused` (409)
+   *   `worker.not_found` (404) for a worker not of the caller's organization; `assignment.organization_refused` (409)
    */
   async assign(user: AuthUser, engagementId: string, workerIds: string[]) {
     const engagement = await this.access.engagement(user, engagementId, 'engagement.assignments.create');
     const ids = [...new Set(workerIds)];
     const orgId = user.organizationId!;
     const workers = await this.db.getRepository(Worker).findBy({ id: In(ids), organizationId: orgId });
-    if (workers.length !== ids.length) throw new NotFoundException('Worker not found');
+    if (workers.length !== ids.length) throw new DomainError('worker.not_found');
     const tree = await this.access.tree(engagement);
     if (tree.link(orgId)?.status === 'rejected') throw new DomainError('assignment.organization_refused');
     await this.tx.run(async (m) => {
@@ -317,8 +315,19 @@ export class WorkersService {
     return { assigned: ids };
   }
 
-  /** Ids of the caller's own workers already on an engagement they can see (the assignment page ticks them). */
-  async assignedWorkerIds(user: AuthUser, engagementId: string): Promise<string[]> {
+  /**
+   * The caller's own workers (up to `limit`, by name) for the assignment form of an engagement they
+   * can see, each marked when already assigned to it.
+   * @throws DomainError `engagement.not_found` (404), `organization.not_found` (404)
+   */
+  async forAssignment(user: AuthUser, engagementId: string, limit: number) {
+    const assigned = new Set(await this.assignedWorkerIds(user, engagementId));
+    const page = await this.list(user, user.organizationId ?? '', limit);
+    return page.items.map((w) => ({ ...w, assigned: assigned.has(w.id) }));
+  }
+
+  /** Ids of the caller's own workers already on an engagement they can see. */
+  private async assignedWorkerIds(user: AuthUser, engagementId: string): Promise<string[]> {
     await this.access.engagement(user, engagementId);
     const rows = await this.db
       .getRepository(Assignment)
@@ -348,46 +357,6 @@ function codeRow(w: Worker, code: string, line?: number): IssuedCode {
     expiresAt: w.enrollmentCodeExpiresAt!.toISOString(),
     ...(line === undefined ? {} : { line }),
   };
-}
-
-export function codesCsv(codes: IssuedCode[]): string {
-  return toCsv(
-    CODE_CSV_HEADER,
-    codes.map((c) => [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt]),
-  );
-}
-
-/**
- * The import's answer as CSV (UTF-8 with BOM, for Excel): one row per issued
- * code and one per listed refused line (the first MAX_REPORTED_ERRORS), in
- * file order; a refused line has only `line`, `errorCode` (its first problem)
- * and `error` (the English words of all its problems). When more lines were
- * refused than listed, a last row says so in the body itself (`errorCode`
- * `csv.errors_not_listed`, no `line`), not only in the `x-import-error-count`
- * header a spreadsheet never shows. The counts travel in small headers too
- * (see the controller).
- */
-export function importResultCsv(result: ImportResult): string {
-  const rows: { line: number; cells: (string | number | null)[] }[] = [
-    ...(result.codes ?? []).map((c) => ({
-      line: c.line ?? 0,
-      cells: [c.name, c.email, c.employeeNumber, c.enrollmentCode, c.expiresAt, c.line ?? null, null, null],
-    })),
-    ...result.errors.map((e) => ({ line: e.line, cells: [null, null, null, null, null, e.line, e.code, e.message] })),
-  ];
-  rows.sort((a, b) => a.line - b.line);
-  const notListed = result.errorCount - result.errors.length;
-  if (notListed > 0) {
-    const params = { notListed, listed: result.errors.length, total: result.errorCount };
-    rows.push({
-      line: Infinity,
-      cells: [null, null, null, null, null, null, 'csv.errors_not_listed', englishWords('csv.errors_not_listed', params)],
-    });
-  }
-  return toCsv(
-    IMPORT_CSV_HEADER,
-    rows.map((r) => r.cells),
-  );
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -117,7 +117,9 @@ describe('input validation and the error shape', () => {
   it('names an unknown field', async () => {
     const r = await w.http.post('/api/v1/organizations', { name: 'x', isAdmin: true }, w.admin.token);
     expect(r.status).toBe(400);
-    expect(r.body.details).toEqual([{ field: 'isAdmin', messages: ['property isAdmin should not exist'] }]);
+    expect(r.body.details).toEqual([
+      { field: 'isAdmin', code: 'validation.whitelistValidation', messages: ['property isAdmin should not exist'] },
+    ]);
   });
 
   it('refuses an oversized body with 413', async () => {

@@ -192,7 +192,7 @@ describe('taking the training', () => {
     const blocked = await w.http.post('/api/v1/modules/return-disposal/attempts', { engagementId: w.engagement.id }, worker.token);
     expect(blocked.status).toBe(429);
     expect(blocked.body.message).toMatch(/3 failed attempts/);
-    expect(blocked.body.code).toBe('quiz.cooling_down');
+    expect(blocked.body.code).toBe('training.cooling_down');
     // Every 429 says when to come back: the cool-down is 10 minutes from the last failure.
     const wait = Number(blocked.headers['retry-after']);
     expect(wait).toBeGreaterThan(540);

@@ -20,7 +20,7 @@ export class EnrollDto {
   enrollmentCode: string;
 
   @ApiProperty({ minLength: 10 })
-  @SecretField({ min: 10, max: 200, minMessage: 'password must be at least 10 characters' })
+  @SecretField({ min: 10, max: 200, minWords: 'passwordTooShort' })
   password: string;
 }
 
@@ -46,7 +46,7 @@ export class PasswordResetDto {
   code: string;
 
   @ApiProperty({ minLength: 10 })
-  @SecretField({ min: 10, max: 200, minMessage: 'password must be at least 10 characters' })
+  @SecretField({ min: 10, max: 200, minWords: 'passwordTooShort' })
   password: string;
 }
 
@@ -66,6 +66,6 @@ export class AcceptInvitationDto {
   displayName: string;
 
   @ApiProperty({ minLength: 12 })
-  @SecretField({ min: 12, max: 200, minMessage: 'password must be at least 12 characters' })
+  @SecretField({ min: 12, max: 200, minWords: 'passwordTooShort' })
   password: string;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { t } from '../../common/i18n/words';
 
 /*
  * The certificate as a W3C VC 2.0 / Open Badges 3.0 `OpenBadgeCredential`.
@@ -46,7 +47,13 @@ export function article4Context(baseUrl: string) {
   };
 }
 
-export const CERTIFICATE_NAME = '情報セキュリティ研修修了証（特記事項第4条）';
+/**
+ * A credential is signed once, in Japanese (the language of the contract it
+ * attests): its words come from locales/ja.json (`credential.*`) at signing time.
+ */
+const CREDENTIAL_LANG = 'ja';
+
+export const CERTIFICATE_NAME = t(CREDENTIAL_LANG, 'credential.name');
 
 export type CredentialForm = 'public' | 'holder';
 
@@ -129,7 +136,9 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
   const { baseUrl, municipality, engagement, holder } = input;
   if (!(input.validUntil > input.validFrom)) throw new Error('validUntil must be after validFrom');
   if (!Number.isInteger(input.status.index) || input.status.index < 0) throw new Error('status index must be a non-negative integer');
-  const moduleList = input.modules.map((m) => `${m.moduleId}（第${m.revision}版）`).join('、');
+  const moduleList = input.modules
+    .map((m) => t(CREDENTIAL_LANG, 'credential.module', { id: m.moduleId, revision: m.revision }))
+    .join(t(CREDENTIAL_LANG, 'credential.moduleSeparator'));
   const achievementId = `${baseUrl}/engagements/${engagement.id}#article4-training`;
 
   return {
@@ -157,13 +166,9 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
         id: achievementId,
         type: ['Achievement'],
         achievementType: 'Certificate',
-        name: `${engagement.title} 従事者情報セキュリティ研修（特記事項第4条）`,
-        description:
-          `${municipality.name}の委託業務「${engagement.title}」に付された情報セキュリティに関する特記事項` +
-          '第4条（従事者への教育）に基づく研修を修了したことを証明する。',
-        criteria: {
-          narrative: `次の研修モジュールすべての確認テストに合格すること（モジュールID・版）: ${moduleList}。`,
-        },
+        name: t(CREDENTIAL_LANG, 'credential.achievementName', { engagement: engagement.title }),
+        description: t(CREDENTIAL_LANG, 'credential.description', { municipality: municipality.name, engagement: engagement.title }),
+        criteria: { narrative: t(CREDENTIAL_LANG, 'credential.criteria', { modules: moduleList }) },
         resultDescription: input.modules.map((m) => ({
           id: moduleIri(baseUrl, m.moduleId),
           type: ['ResultDescription'],

@@ -1,11 +1,12 @@
 /**
- * Every domain error code and the HTTP status it answers with (API.md,
+ * Every domain error code and the HTTP status it answers with (docs/api.md,
  * Conventions: 400 invalid input, 401 no or expired session, 403 the role may
  * not, 404 missing or not visible, 409 conflict or wrong state, 413 too large,
- * 429 rate limited: thrown with `retryAfterSeconds`, which DomainError requires and
- * the filter sends as Retry-After). A code is `<area>.<snake_case>`; its words, in both
- * languages, are `errors.<code>` in the web dictionary (only src/web/ speaks).
- * Grouped by area, sorted within each group.
+ * 415 not a body this route reads, 429 rate limited: thrown with `retryAfterSeconds`, which DomainError requires and
+ * the filter sends as Retry-After; 503 not ready). A code is
+ * `<area>.<snake_case>`; its words, in both languages, are `errors.<code>` in
+ * the locale files (locales/ja.json, locales/en.json): the API answers with the
+ * English words, pages choose theirs by code. Grouped by area, sorted within each group.
  */
 export const ERROR_STATUS = {
   // access (src/access): what a caller may not see is a 404 like what does not exist; 403 only where the role may never
@@ -13,22 +14,54 @@ export const ERROR_STATUS = {
   'engagement.not_found': 404,
   'municipality.not_found': 404,
   'organization.not_found': 404,
-  // accounts
+  // accounts and sessions
+  'account.email_taken': 409,
+  'account.municipality_required': 400,
+  'account.organization_required': 400,
+  'auth.session_expired': 401,
   'auth.sign_in_failed': 401,
+  'auth.sign_in_required': 401,
   'auth.sign_in_throttled': 429,
-  // organizations, engagements, assignments
+  'enrollment.code_invalid': 400,
+  'enrollment.code_used': 409,
+  // pages: a form not from this site, or from an earlier session
+  'csrf.rejected': 403,
+  // municipalities, organizations, engagements, assignments, workers
   'assignment.organization_refused': 409,
   'engagement.contract_number_taken': 409,
+  'engagement.ends_before_start': 400,
+  'engagement.unknown_modules': 400,
+  'municipality.code_taken': 409,
   'organization.corporate_number_taken': 409,
-  // accounts
-  'enrollment.code_used': 409,
+  'organization.not_on_engagement': 404,
+  'subcontractor.already_decided': 409,
+  'subcontractor.already_on_engagement': 409,
+  'subcontractor.not_found': 404,
+  'subcontractor.parent_not_on_engagement': 409,
+  'subcontractor.parent_refused': 409,
+  'worker.email_taken': 409,
+  'worker.not_found': 404,
+  // training
+  'attempt.already_submitted': 409,
+  'attempt.answer_foreign_choice': 400,
+  'attempt.answer_repeated': 400,
+  'attempt.answer_too_many_choices': 400,
+  'attempt.answer_unknown_question': 400,
+  'attempt.not_found': 404,
+  'attempt.not_submitted': 409,
+  'attempt.time_limit_passed': 409,
+  'module.not_found': 404,
+  'training.cooling_down': 429,
+  'training.module_not_in_curriculum': 409,
+  // the input layer (src/common/input): bodies refused before any route, and the pipe's field rules
   'account.address_taken': 409,
   'account.code_invalid': 400,
   'account.sign_in_required': 401,
-  // the input layer (src/common/input): bodies refused before any route
   'input.body_too_large': 413,
   'input.forbidden_key': 400,
+  'input.invalid': 400,
   'input.json_expected': 400,
+  'input.json_required': 415,
   'input.lone_surrogate': 400,
   'input.malformed_form': 400,
   'input.malformed_json': 400,
@@ -36,7 +69,9 @@ export const ERROR_STATUS = {
   'input.too_deep': 400,
   'input.too_many_fields': 400,
   'input.unexpected_body': 400,
+  'input.unsupported_content_type': 415,
   'input.wrong_type': 400,
+  'pagination.invalid_cursor': 400,
   // CSV files (src/common/csv): the whole file refused, `line` naming where
   'csv.binary': 400,
   'csv.encoding_mixed': 400,
@@ -66,14 +101,14 @@ export const ERROR_STATUS = {
   'serial.malformed': 400,
   'signing_key.not_found': 404,
   'status_list.not_found': 404,
-  // engagements
-  'subcontractor.already_decided': 409,
-  // training
-  'quiz.cooling_down': 429,
-  // training content
-  'module.not_found': 404,
+  // audit
+  'audit.engagement_required': 400,
   // system
+  'system.not_ready': 503,
   'system.sbom_missing': 404,
-} as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 429>;
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Whether a string is a known domain error code. */
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code);

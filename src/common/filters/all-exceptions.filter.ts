@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from '../errors/domain-error';
-import { englishWords } from '../errors/words';
+import { englishText, englishWords } from '../errors/words';
 
 export interface ErrorBody {
   statusCode: number;
@@ -59,18 +59,25 @@ function wantsHtml(req: FastifyRequest): boolean {
 export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
   // Fastify refuses a body over its limit before any route; Nest hands that on as an HttpException(413).
   if (exception instanceof HttpException && exception.getStatus() === 413) exception = new DomainError('input.body_too_large');
+  // Fastify's own errors (body too large, bad content type, a URL it cannot decode) carry a statusCode and a code.
+  const fe = exception as { statusCode?: number; code?: string; message?: string };
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') exception = new DomainError('input.body_too_large');
+  if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') exception = new DomainError('input.unsupported_content_type');
   if (exception instanceof DomainError) {
     const statusCode = exception.status;
     const message = englishWords(exception.code, exception.params);
+    const details =
+      exception.details ?? (exception.field ? [{ field: exception.field, code: exception.code, messages: [message] }] : undefined);
     return {
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
       code: exception.code,
       message,
-      ...(exception.field ? { details: [{ field: exception.field, code: exception.code, messages: [message] }] } : {}),
+      ...(details ? { details: [...details] } : {}),
       requestId,
     };
   }
+  // Nest's own (an unknown route, a failed ParseUUIDPipe) and the framework's words pass through as they are.
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const res = exception.getResponse();
@@ -80,18 +87,15 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
     const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? error);
     return { statusCode, error, message, ...(r.details ? { details: r.details } : {}), requestId };
   }
-  // Fastify's own errors (body too large, bad content type, a URL it cannot decode) carry a statusCode.
-  const fe = exception as { statusCode?: number; code?: string; message?: string };
-  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return toErrorBody(new DomainError('input.body_too_large'), requestId);
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const statusCode = fe.statusCode;
-    const message = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported content type' : (fe.message ?? 'Bad request');
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
+    const error = STATUS_CODES[statusCode] ?? 'Error';
+    return { statusCode, error, message: fe.message ?? error, requestId };
   }
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     error: 'Internal Server Error',
-    message: `Something went wrong; quote request id ${requestId} when reporting it`,
+    message: englishText('errors.internal', { requestId }),
     requestId,
   };
 }

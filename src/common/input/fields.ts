@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength, registerDecorator, type ValidationOptions } from 'class-validator';
+import { fieldRuleMessage } from '../errors/words';
 import { EMAIL_MAX_LENGTH, isEmailAddress, normalizeEmail, normalizeIdentifier, normalizeTypedCode } from './normalize';
 import { hasLoneSurrogate, isPlainText, trimText } from './unicode';
 
@@ -24,7 +25,7 @@ export function IsPlainText(options: { multiline?: boolean } & ValidationOptions
       name: 'isPlainText',
       target: object.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must not contain control characters', ...validationOptions },
+      options: { message: fieldRuleMessage('isPlainText'), ...validationOptions },
       // Non-strings are IsString's to refuse.
       validator: { validate: (v: unknown) => typeof v !== 'string' || isPlainText(v, multiline) },
     });
@@ -37,7 +38,7 @@ export function IsEmailAddress(options: ValidationOptions = {}) {
       name: 'isEmail',
       target: object.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be an email', ...options },
+      options: { message: fieldRuleMessage('isEmail'), ...options },
       validator: { validate: isEmailAddress },
     });
 }
@@ -107,11 +108,11 @@ export function TypedCodeField(options: { min: number; max: number }): PropertyD
  * normalisation (how it is hashed is the password module's business), but
  * well-formed and without control characters like every text.
  */
-export function SecretField(options: { min: number; max: number; minMessage?: string }): PropertyDecorator {
+export function SecretField(options: { min: number; max: number; minWords?: 'passwordTooShort' }): PropertyDecorator {
   return applyDecorators(
     IsString(),
     IsPlainText(),
-    MinLength(options.min, options.minMessage ? { message: options.minMessage } : {}),
+    MinLength(options.min, options.minWords ? { message: fieldRuleMessage(options.minWords) } : {}),
     MaxLength(options.max),
   );
 }

@@ -1,4 +1,4 @@
-import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -36,7 +36,7 @@ export function registerInputLayer(app: NestFastifyApplication): void {
     }
   });
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    if (req.url.startsWith('/api/')) return done(new UnsupportedMediaTypeException('The API takes JSON'), undefined);
+    if (req.url.startsWith('/api/')) return done(new DomainError('input.json_required'), undefined);
     try {
       done(null, parseFormBody(body));
     } catch (e) {

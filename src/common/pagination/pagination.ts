@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { BadRequestException } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsPlainText } from '../input/fields';
@@ -48,11 +48,8 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
   throw invalidCursor();
 }
 
-export const invalidCursor = () =>
-  new BadRequestException({
-    message: 'Invalid input: cursor',
-    details: [{ field: 'cursor', messages: ['is not a cursor from this list'] }],
-  });
+/** 400 `pagination.invalid_cursor` naming the field `cursor`. */
+export const invalidCursor = () => new DomainError('pagination.invalid_cursor', {}, 'cursor');
 
 /** Takes `limit + 1` fetched rows and turns them into a page. */
 export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => [string, string], map: (r: R) => T): Page<T> {

@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { fieldRuleMessage } from '../errors/words';
 
 /** 全国地方公共団体コード: 5 digits, then (11 − Σ dᵢ·(6,5,4,3,2) mod 11) mod 10. */
 export function isValidMunicipalityCode(code: string): boolean {
@@ -16,16 +17,16 @@ export function isValidCorporateNumber(value: string): boolean {
   return 9 - (sum % 9) === Number(value[0]);
 }
 
-function checkDigitDecorator(check: (v: string) => boolean, what: string) {
+function checkDigitDecorator(check: (v: string) => boolean, name: 'isMunicipalityCode' | 'isCorporateNumber') {
   return (options?: ValidationOptions) => (object: object, propertyName: string) =>
     registerDecorator({
-      name: `is${what}`,
+      name,
       target: object.constructor,
       propertyName,
-      options: { message: `$property must be a valid ${what} (check digit mismatch or wrong length)`, ...options },
+      options: { message: fieldRuleMessage(name), ...options },
       validator: { validate: (v: unknown) => typeof v === 'string' && check(v) },
     });
 }
 
-export const IsMunicipalityCode = checkDigitDecorator(isValidMunicipalityCode, 'municipality code');
-export const IsCorporateNumber = checkDigitDecorator(isValidCorporateNumber, 'corporate number');
+export const IsMunicipalityCode = checkDigitDecorator(isValidMunicipalityCode, 'isMunicipalityCode');
+export const IsCorporateNumber = checkDigitDecorator(isValidCorporateNumber, 'isCorporateNumber');

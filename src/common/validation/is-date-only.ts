@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { fieldRuleMessage } from '../errors/words';
 
 /** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
 export function isDateOnly(v: unknown): v is string {
@@ -13,7 +14,7 @@ export function IsDateOnly(options?: ValidationOptions) {
       name: 'isDateOnly',
       target: object.constructor,
       propertyName,
-      options: { message: '$property must be a date written YYYY-MM-DD', ...options },
+      options: { message: fieldRuleMessage('isDateOnly'), ...options },
       validator: { validate: isDateOnly },
     });
 }

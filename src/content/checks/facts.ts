@@ -1,7 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsArray, IsDefined, IsString, Matches, ValidateNested, validateSync } from 'class-validator';
 import { parseDocument } from 'yaml';
-import { flattenErrors } from '../content-loader';
+import { flattenErrors } from '../loader/validate';
 import { FACT_ID, Localized, type Lang, type TrainingModule } from '../content.types';
 import type { Finding } from './findings';
 import { excerpt, textUnits } from './text';

@@ -1,7 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches, ValidateNested, validateSync } from 'class-validator';
 import { parseDocument } from 'yaml';
-import { flattenErrors } from '../content-loader';
+import { flattenErrors } from '../loader/validate';
 import { KEBAB_CASE, LANGS, Localized, type Lang, type TrainingModule } from '../content.types';
 import type { Finding } from './findings';
 import { excerpt, markdownLineText, textUnits } from './text';

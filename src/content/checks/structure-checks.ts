@@ -1,4 +1,4 @@
-import { articleOf, provisionCovered } from '../content-loader';
+import { articleOf, provisionCovered } from '../loader/provisions';
 import type { TrainingModule } from '../content.types';
 import type { Finding } from './findings';
 

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { fieldRuleMessage } from '../../common/errors/words';
 import { LANGS } from '../content.types';
 import type { Lang } from '../content.types';
 
@@ -7,6 +8,6 @@ import type { Lang } from '../content.types';
 export class ModuleQueryDto {
   @ApiPropertyOptional({ enum: LANGS, default: 'ja' })
   @IsOptional()
-  @IsIn(LANGS, { message: 'lang must be ja or en' })
+  @IsIn(LANGS, { message: fieldRuleMessage('lang') })
   lang: Lang = 'ja';
 }

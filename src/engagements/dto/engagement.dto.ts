@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { fieldRuleMessage } from '../../common/errors/words';
 import { TextField } from '../../common/input/fields';
 import { IsDateOnly } from '../../common/validation/is-date-only';
 
@@ -36,7 +37,7 @@ export class CreateEngagementDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { each: true, message: 'each of extraModuleIds must be a module id' })
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { each: true, message: fieldRuleMessage('moduleIds') })
   extraModuleIds?: string[];
   @ApiPropertyOptional({ minimum: 50, maximum: 100, description: 'percent; overrides the modules’ own pass marks' })
   @IsOptional()

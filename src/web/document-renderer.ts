@@ -2,7 +2,7 @@ import handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VIEWS = join(__dirname, '..', '..', '..', 'views');
+const VIEWS = join(__dirname, '..', '..', 'views');
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
 function template(name: string): HandlebarsTemplateDelegate {

@@ -2,19 +2,14 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/commo
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
-import { formatDate, formatDateTime, formatWareki } from '../common/dates';
-import { renderDocument } from '../common/http/document-renderer';
-import { Article11Service } from './article11.service';
-import { ReportQuery } from './dto/tracking.dto';
+import { formatDate, formatDateTime, formatOfficialDate } from '../common/dates';
+import { ENGAGEMENT_FLAGS } from '../content/content.types';
+import { Article11Service } from '../reports/article11.service';
+import { ReportQuery } from '../reports/dto/tracking.dto';
+import { renderDocument } from './document-renderer';
+import { t } from './i18n';
 
-const STATUS: Record<string, { ja: string; en: string }> = {
-  prime: { ja: '元請', en: 'Prime' },
-  approved: { ja: '承認済み', en: 'Approved' },
-  pending_approval: { ja: '承認待ち', en: 'Pending approval' },
-  rejected: { ja: '不承認', en: 'Rejected' },
-};
-
-/** The printable Article 11 report (A4), Japanese with an English toggle. */
+/** The printable Article 11 report (A4), Japanese with an English toggle: the service's report data in words. */
 @ApiExcludeController()
 @Controller()
 export class ReportPagesController {
@@ -25,11 +20,10 @@ export class ReportPagesController {
   async page(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query() q: ReportQuery, @Res() reply: FastifyReply) {
     const lang = q.lang;
     const { report, digest } = await this.article11.report(user, id);
-    const d = (v: string | null) => (v ? (lang === 'ja' ? formatWareki(v) : formatDate(v, 'en')) : '—');
+    const d = (v: string | null) => (v ? formatOfficialDate(v, lang) : '—');
     const html = renderDocument('reports/article11', {
       lang,
-      ja: lang === 'ja',
-      title: lang === 'ja' ? '情報セキュリティ特記事項 遵守状況報告書' : 'Report on compliance with the information security provisions',
+      title: t(lang, 'article11.title'),
       r: report,
       digest,
       otherLang: lang === 'ja' ? 'en' : 'ja',
@@ -37,18 +31,16 @@ export class ReportPagesController {
       nodeEndOfLife: report.system.nodeEndOfLife ? d(report.system.nodeEndOfLife) : '—',
       startsOn: d(report.engagement.startsOn),
       endsOn: d(report.engagement.endsOn),
-      flags: [
-        report.engagement.handlesPersonalInfo && (lang === 'ja' ? '個人情報を取り扱う' : 'handles personal information'),
-        report.engagement.handlesMyNumber && (lang === 'ja' ? '特定個人情報（マイナンバー）を取り扱う' : 'handles My Number data'),
-        report.engagement.usesCloudStorage && (lang === 'ja' ? 'クラウドストレージを利用する' : 'uses cloud storage'),
-      ].filter(Boolean),
+      flags: ENGAGEMENT_FLAGS.filter((f) => report.engagement[f])
+        .map((f) => t(lang, `article11.flag.${f}`))
+        .join(t(lang, 'article11.flagSeparator')),
       curriculum: report.engagement.curriculum.map((m) => ({ ...m, title: m.title[lang], articles: m.articles.join(', ') })),
       subcontractors: report.subcontractors.map((s) => ({
         ...s,
-        statusWord: STATUS[s.status][lang],
+        statusWord: t(lang, `status.${s.status}`),
         decidedOn: s.decidedOn ? d(s.decidedOn) : '—',
       })),
-      organizations: report.organizations.map((o) => ({ ...o, statusWord: STATUS[o.status][lang] })),
+      organizations: report.organizations.map((o) => ({ ...o, statusWord: t(lang, `status.${o.status}`) })),
       certifiedWorkers: report.certifiedWorkers.map((w) => ({
         ...w,
         validFrom: formatDate(w.validFrom, lang),

@@ -4,31 +4,23 @@ import type { FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { OptionalUser, type AuthUser } from '../auth/auth-user';
 import { Public } from '../auth/public.decorator';
-import { formatDate, formatWareki } from '../common/dates';
-import { renderDocument } from '../common/http/document-renderer';
+import { CertificatesService } from '../certificates/certificates.service';
+import { formatDate } from '../common/dates';
 import { ContentService } from '../content/content.service';
-import { langOf } from '../web/i18n';
-import { CertificateFacts, CertificatesService } from './certificates.service';
-
-type Lang = 'ja' | 'en';
-
-const STATUS_WORDS: Record<string, { ja: string; en: string; tone: string }> = {
-  valid: { ja: '有効', en: 'Valid', tone: 'ok' },
-  expired: { ja: '有効期限切れ', en: 'Expired', tone: 'warn' },
-  revoked: { ja: '取消し', en: 'Revoked', tone: 'bad' },
-  superseded: { ja: '更新済み（新しい修了証があります）', en: 'Superseded by a newer certificate', tone: 'warn' },
-};
+import { CERTIFICATE_TONE } from './certificate-views';
+import { renderDocument } from './document-renderer';
+import { langOf, t, type Lang } from './i18n';
 
 /**
  * The printable certificate (holder, their managers, the municipality's town
- * staff; 404 to anyone else). The public verification pages its QR code leads
- * to (`/verify`, `/verify/:serial`) are part of the web application
- * (src/web/verify-pages.controller.ts), in its layout and language.
+ * staff; 404 to anyone else), in its own A4 layout. The public verification
+ * pages its QR code leads to (`/verify`, `/verify/:serial`) are in
+ * verify-pages.controller.ts.
  */
 @ApiExcludeController()
 @Public()
 @Controller()
-export class CertificatePagesController {
+export class CertificateDocumentPagesController {
   constructor(
     private readonly certificates: CertificatesService,
     private readonly content: ContentService,
@@ -48,27 +40,25 @@ export class CertificatePagesController {
     return reply.type('text/html; charset=utf-8').send(
       renderDocument('certificates/certificate', {
         lang,
-        ja: lang === 'ja',
-        title: lang === 'ja' ? '情報セキュリティ研修修了証' : 'Information security training certificate',
+        title: t(lang, 'certificateDocument.title'),
         f,
-        status: this.statusView(f, lang),
+        status: {
+          word: t(lang, `status.${f.status}`),
+          tone: CERTIFICATE_TONE[f.status],
+          revokedAt: f.revokedAt ? formatDate(f.revokedAt, lang) : null,
+        },
         modules: f.modules.map((m) => ({
           ...m,
           title: this.content.has(m.moduleId) ? this.content.get(m.moduleId).title[lang] : m.moduleId,
           completed: formatDate(m.completedAt, lang),
         })),
-        validFromWareki: formatWareki(f.validFrom),
-        validUntilWareki: formatWareki(f.validUntil),
+        // A Japanese document writes its dates in 和暦 (officialDate), with the western dates beside them.
+        westernDates: lang === 'ja',
         validFrom: formatDate(f.validFrom, lang),
         validUntil: formatDate(f.validUntil, lang),
         qr,
         otherLang: lang === 'ja' ? 'en' : 'ja',
       }),
     );
-  }
-
-  private statusView(f: CertificateFacts, lang: Lang) {
-    const s = STATUS_WORDS[f.status];
-    return { word: s[lang], tone: s.tone, revokedAt: f.revokedAt ? formatDate(f.revokedAt, lang) : null };
   }
 }
