@@ -103,6 +103,7 @@ const TABLE: Row[] = [
   ['A  F  F  F  F  F  F  F  F  F', 'user.content_author.create', null, '—'],
   ['F  A  N  A  A  A  N  F  F  F', 'engagement.reminders.send', E, 'E'],
   ['F  A  N  F  F  F  F  F  F  F', 'engagement.reminders.configure', E, 'E'],
+  ['F  A  N  F  F  F  F  F  F  F', 'engagement.close_out', E, 'E'],
   ['A  F  F  F  F  F  F  F  F  F', 'mail.outbox.read', null, '—'],
 ];
 

@@ -31,7 +31,10 @@ export type AuditAction =
   | 'reminders.sent'
   | 'engagement.reminders_configured'
   | 'mail.rate_limited'
-  | 'mail.retried';
+  | 'mail.retried'
+  | 'engagement.closed_out'
+  | 'engagement.archive_downloaded'
+  | 'engagement.personal_data_erased';
 
 /** Who acted: a user's role, or `anonymous` (not signed in) and `system` (done automatically), both without an id. */
 export type AuditActorRole = string;

@@ -41,4 +41,6 @@ export class Certificate {
    * Null only for a certificate issued before it was kept (the migration fills those).
    */
   @EncryptedColumn('certificates.holder_masked_name', { name: 'holder_masked_name', nullable: true }) holderMaskedName?: string | null;
+  /** The holder's salted identity hash (`identityHash`), kept when their address is erased at close-out: pseudonymous. */
+  @Column({ name: 'holder_identity_hash', type: 'varchar', length: 80, nullable: true }) holderIdentityHash?: string | null;
 }

@@ -10,6 +10,7 @@ import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisInde
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 import { PersonalDataEncrypted1766100000000 } from './1766100000000-PersonalDataEncrypted';
+import { EngagementCloseOut1766100000001 } from './1766100000001-EngagementCloseOut';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
   PersonalDataEncrypted1766100000000,
+  EngagementCloseOut1766100000001,
 ];
