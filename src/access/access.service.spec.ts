@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { installDataKeys } from '../common/crypto/data-keys';
+import { BlindIndexSubscriber } from '../database/blind-index.subscriber';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -114,10 +116,12 @@ describe('the access policy (permission × caller)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'a4-access-'));
+    installDataKeys({ dataDir: dir });
     db = new DataSource({
       type: 'better-sqlite3',
       database: join(dir, 'test.sqlite'),
       entities: ENTITIES,
+      subscribers: [BlindIndexSubscriber],
       migrations: MIGRATIONS,
       migrationsRun: true,
     });
