@@ -166,6 +166,7 @@ async function main() {
           CONTENT_DIR: join(ROOT, 'content'),
           LOG_LEVEL: level,
           SIGNING_KEY_PEM: m.signingKeyPem,
+          DATA_ENCRYPTION_KEY: m.dataEncryptionKey,
         },
         port,
         join(workDir, `${name}.log`),

@@ -26,6 +26,9 @@ export interface DataKey {
 
 export class DataKeyError extends Error {}
 
+/** Decrypted values kept per column (first in, first out): about 30 MB for a full column of names. */
+const PLAIN_CACHE = 200_000;
+
 const VALUE = /^v1\.([A-Za-z0-9_-]{11})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})$/;
 
 /** The key's id: a fingerprint that names it in stored values, manifests and logs. Never the key. */
@@ -50,6 +53,7 @@ export function dataKey(key: Buffer): DataKey {
  */
 export class DataKeyRing {
   private readonly keys = new Map<string, DataKey>();
+  private readonly plain = new Map<string, Map<string, string>>();
   private currentKid: string | null = null;
   /** Called once when a value names an unknown key: another process may have rotated (re-reads the key files). */
   onUnknownKey: (() => void) | null = null;
@@ -119,6 +123,21 @@ export class DataKeyRing {
   decrypt(value: string, context: string): string {
     const m = VALUE.exec(value);
     if (!m) return value;
+    let cache = this.plain.get(context);
+    if (!cache) this.plain.set(context, (cache = new Map()));
+    const hit = cache.get(value);
+    if (hit !== undefined) return hit;
+    const plain = this.open(m, context);
+    // A bounded cache of what was decrypted, per column: a progress page of 100,000 workers decrypts their
+    // names on every request otherwise. Process memory only (the threat here is the file,
+    // docs/data-protection.md); a value is authenticated the first time, and a ciphertext has one plain
+    // text under one context.
+    if (cache.size >= PLAIN_CACHE) cache.delete(cache.keys().next().value!);
+    cache.set(value, plain);
+    return plain;
+  }
+
+  private open(m: RegExpExecArray, context: string): string {
     const k = this.find(m[1]);
     const decipher = createDecipheriv('aes-256-gcm', k.key, Buffer.from(m[2], 'base64url'));
     decipher.setAAD(Buffer.from(context, 'utf8'));
