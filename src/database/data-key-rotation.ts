@@ -11,6 +11,12 @@ const INDEX_OF: Record<string, string> = {
   'mail_outbox.recipient': 'recipient_index',
 };
 
+/** The row key of the tables not keyed by `id`. */
+const KEY_OF: Record<string, string> = {
+  certificate_credentials: `serial || ':' || form`,
+  engagement_archives: 'engagement_id',
+};
+
 export interface RotationProgress {
   /** `<table>.<column>` */
   column: string;
@@ -42,8 +48,8 @@ export async function rotateDataKeys(
   for (const context of [...columns, 'certificate_credentials.jws']) {
     const [table, column] = context.split('.');
     const credentials = table === 'certificate_credentials';
-    // certificate_credentials is keyed by (serial, form); only the holder's forms are encrypted.
-    const key = credentials ? `serial || ':' || form` : 'id';
+    // certificate_credentials is keyed by (serial, form), and only the holder's forms are encrypted.
+    const key = KEY_OF[table] ?? 'id';
     const where = credentials ? "form LIKE 'holder.%'" : `${column} IS NOT NULL`;
     const progress: RotationProgress = { column: context, reencrypted: 0, current: 0 };
     let after = '';

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
 import { CloseOutService } from '../close-out/close-out.service';
+import { DomainError } from '../common/errors/domain-error';
 import { CsrfGuard } from './csrf';
 import { caught, type FormBody, tick } from './forms';
 import type { PageRequest } from './page-context';
@@ -56,10 +57,9 @@ export class CloseOutPagesController {
 
   @Post('erasure')
   async erase(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Body() body: FormBody) {
-    if (!tick(body, 'confirm')) {
-      this.pages.flash(req, reply, { kind: 'error', key: 'closeOut.confirmRequired' });
-      return this.pages.redirect(reply, `/town/engagements/${id}#close-out`);
-    }
+    // The checkbox is required in the form: a post without it is no browser's, and gets the error page.
+    if (Buffer.isBuffer(body) || typeof body !== 'object' || body === null) throw new DomainError('input.wrong_type', {}, 'confirm');
+    if (!tick(body, 'confirm')) throw new DomainError('close_out.confirmation_required', {}, 'confirm');
     try {
       const r = await this.closeOut.erase(req.user!, id, true);
       this.pages.flash(req, reply, { kind: 'success', key: 'closeOut.erased', params: { erased: r.erasedWorkers, kept: r.keptWorkers } });

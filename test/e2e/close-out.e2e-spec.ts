@@ -119,6 +119,16 @@ describe('close-out and erasure of an engagement (issue 22)', () => {
   });
 
   it('erases on confirmation only: the names are gone from every table and page, the kept worker stays', async () => {
+    // The page: the erasure form is there once closed out, and refuses a post without the confirmation.
+    const town = pageClient(t.app);
+    expect((await town.submit('/', '/login', { email: w.staff.email, password: PASSWORD })).status).toBe(303);
+    const before = await town.get(`/town/engagements/${w.engagement.id}`);
+    expect(before.text).toContain(`action="/town/engagements/${w.engagement.id}/erasure"`);
+    expect(before.text).toContain(`/town/engagements/${w.engagement.id}/close-out/archive`);
+    const archivePage = await town.get(`/town/engagements/${w.engagement.id}/close-out/archive`);
+    expect(createHash('sha256').update(archivePage.text, 'utf8').digest('hex')).toBe(archivePage.headers['x-content-sha256']);
+    const refused = await town.submit(`/town/engagements/${w.engagement.id}`, `/town/engagements/${w.engagement.id}/erasure`, {});
+    expect(refused.status).toBe(400);
     const unconfirmed = await w.http.post(`${w.E}/erasure`, { confirm: false }, w.staff.token);
     expect([unconfirmed.status, unconfirmed.body.code]).toEqual([400, 'close_out.confirmation_required']);
     const r = await w.http.post(`${w.E}/erasure`, { confirm: true }, w.staff.token);

@@ -128,7 +128,6 @@ export const MESSAGE_KEYS = [
   'closeOut.archiveGone',
   'closeOut.closedAt',
   'closeOut.confirmLabel',
-  'closeOut.confirmRequired',
   'closeOut.digest',
   'closeOut.done',
   'closeOut.download',
