@@ -119,7 +119,8 @@ const signInSealed = () => {
 const cmp = (a: { name: string; id: string }, b: { name: string; id: string }) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1;
 const listPlain = () => {
-  (db.prepare('SELECT id, name FROM plain ORDER BY name, id LIMIT 10000').all() as { id: string; name: string }[]).length;
+  const rows = db.prepare('SELECT id, name FROM plain ORDER BY name, id LIMIT 10000').all() as { id: string; name: string }[];
+  if (rows.length !== 10_000) throw new Error('short list');
 };
 /** `cold`: a fresh key ring, as the first request after a start (nothing decrypted yet); else the ring's cache is warm. */
 const listSealed = (cold: boolean) => () => {
