@@ -17,7 +17,7 @@ import { Session } from '../sessions/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { User, type Role } from '../users/user.entity';
 import { Worker } from '../workers/worker.entity';
-import { makeRoomForProved, proved } from './address-proof';
+import { createProvedAccount, enrolWorker, makeRoomForProved, proved } from './address-proof';
 import { EmailToken, type EmailTokenPurpose } from './email-token.entity';
 import { hashPassword } from './password';
 import { ADDRESS_PROOF_DAYS, enrollmentCodeHash, issueEmailCode, MANAGER_INVITATION_DAYS, PASSWORD_RESET_MINUTES } from './tokens';
@@ -198,34 +198,25 @@ export class AccountLinksService {
         return null;
       }
       if (pending.kind === 'enrollment') return this.finishEnrollment(m, pending, token.email, now);
-      const user: User = {
-        id: pending.userId,
-        email: token.email,
-        displayName: pending.displayName,
-        role: pending.role,
-        passwordHash: pending.passwordHash,
-        municipalityId: pending.municipalityId,
-        organizationId: pending.organizationId,
-        workerId: null,
-        createdAt: now,
-        emailVerifiedAt: now,
-      };
-      await makeRoomForProved(m, this.audit, token.email, { actor: ANONYMOUS, newUserId: user.id }, now);
-      await m.insert(User, user);
-      await this.audit.record(m, {
-        action: 'user.created',
-        actor: ANONYMOUS,
-        targetType: 'user',
-        targetId: user.id,
-        details: {
-          role: user.role,
-          municipalityId: user.municipalityId,
-          organizationId: user.organizationId,
-          createdBy: pending.createdBy,
-          proved: true,
+      return createProvedAccount(
+        m,
+        this.audit,
+        {
+          id: pending.userId,
+          email: token.email,
+          displayName: pending.displayName,
+          role: pending.role,
+          passwordHash: pending.passwordHash,
+          municipalityId: pending.municipalityId,
+          organizationId: pending.organizationId,
+          workerId: null,
         },
-      });
-      return user;
+        {
+          actor: ANONYMOUS,
+          details: { municipalityId: pending.municipalityId, organizationId: pending.organizationId, createdBy: pending.createdBy },
+        },
+        now,
+      );
     });
     return created ? { kind: 'signed_in', signedIn: await this.signIn(created) } : { kind: 'proved' };
   }
@@ -236,41 +227,13 @@ export class AccountLinksService {
     if (!worker || worker.email !== email) throw new DomainError('account.code_invalid', {}, 'code');
     const userId = randomUUID();
     await makeRoomForProved(m, this.audit, email, { actor: ANONYMOUS, newUserId: userId }, now);
-    const consumed = await conditionalUpdate(
+    return enrolWorker(
       m,
-      Worker,
-      { id: worker.id, enrolledAt: IsNull() },
-      {
-        enrollmentCodeHash: null,
-        enrollmentCodeExpiresAt: null,
-        invitationCodeHash: null,
-        invitationCodeExpiresAt: null,
-        enrolledAt: now,
-        updatedAt: now,
-      },
+      this.audit,
+      worker,
+      { userId, passwordHash: pending.passwordHash, proved: true, codeMatch: { enrolledAt: IsNull() }, codeField: 'code' },
+      now,
     );
-    if (!consumed) throw new DomainError('enrollment.code_used', {}, 'code');
-    const user: User = {
-      id: userId,
-      email,
-      displayName: worker.name,
-      role: 'worker',
-      passwordHash: pending.passwordHash,
-      municipalityId: null,
-      organizationId: worker.organizationId,
-      workerId: worker.id,
-      createdAt: now,
-      emailVerifiedAt: now,
-    };
-    await m.insert(User, user);
-    await this.audit.record(m, {
-      action: 'auth.enrolled',
-      actor: user,
-      targetType: 'worker',
-      targetId: worker.id,
-      details: { organizationId: worker.organizationId, proved: true },
-    });
-    return user;
   }
 
   // ---- manager invitations ----
@@ -313,29 +276,21 @@ export class AccountLinksService {
       const { token } = await this.use(m, 'manager_invitation', code);
       const org = await m.findOneBy(Organization, { id: token.organizationId ?? '' });
       if (!org) throw new DomainError('account.code_invalid', {}, 'code');
-      const now = new Date();
-      const u: User = {
-        id: randomUUID(),
-        email: token.email,
-        displayName,
-        role: 'org_manager',
-        passwordHash,
-        municipalityId: null,
-        organizationId: org.id,
-        workerId: null,
-        createdAt: now,
-        emailVerifiedAt: now,
-      };
-      await makeRoomForProved(m, this.audit, token.email, { actor: ANONYMOUS, newUserId: u.id }, now);
-      await m.insert(User, u);
-      await this.audit.record(m, {
-        action: 'user.created',
-        actor: u,
-        targetType: 'user',
-        targetId: u.id,
-        details: { role: u.role, organizationId: org.id, invitation: true, proved: true },
-      });
-      return u;
+      return createProvedAccount(
+        m,
+        this.audit,
+        {
+          id: randomUUID(),
+          email: token.email,
+          displayName,
+          role: 'org_manager',
+          passwordHash,
+          municipalityId: null,
+          organizationId: org.id,
+          workerId: null,
+        },
+        { actor: 'self', details: { organizationId: org.id, invitation: true } },
+      );
     });
     return this.signIn(user);
   }

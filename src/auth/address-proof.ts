@@ -1,10 +1,11 @@
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager, type FindOptionsWhere, In, IsNull } from 'typeorm';
+import { ANONYMOUS, type AuditActor, type AuditService } from '../audit/audit.service';
 import { emailIndexes } from '../database/columns';
-import type { AuditActor, AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { conditionalUpdate } from '../database/conditional-update';
 import { Session } from '../sessions/session.entity';
 import { User } from '../users/user.entity';
+import { Worker } from '../workers/worker.entity';
 import { EmailToken } from './email-token.entity';
 
 /*
@@ -71,4 +72,82 @@ export async function makeRoomForProved(
     targetId: holder.id,
     details: { by: by.newUserId, role: holder.role },
   });
+}
+
+/**
+ * Creates an account that proves its address now (a waiting account whose
+ * link was used, an accepted manager invitation): room is made at the address
+ * (an unproved holder displaced), the account inserted with `emailVerifiedAt`
+ * = `now`, and `user.created` audited with `details` and `proved: true`.
+ * @throws DomainError `account.address_taken` (409) from makeRoomForProved
+ */
+export async function createProvedAccount(
+  m: EntityManager,
+  audit: AuditService,
+  account: Omit<User, 'createdAt' | 'emailVerifiedAt' | 'displacedAt'>,
+  by: { actor: AuditActor | 'self'; details: Record<string, unknown> },
+  now = new Date(),
+): Promise<User> {
+  await makeRoomForProved(m, audit, account.email, { actor: ANONYMOUS, newUserId: account.id }, now);
+  const user: User = { ...account, createdAt: now, emailVerifiedAt: now };
+  await m.insert(User, user);
+  await audit.record(m, {
+    action: 'user.created',
+    actor: by.actor === 'self' ? user : by.actor,
+    targetType: 'user',
+    targetId: user.id,
+    details: { role: user.role, ...by.details, proved: true },
+  });
+  return user;
+}
+
+/**
+ * A worker's enrolment, once its code is known good: the worker's codes are
+ * consumed by a conditional update on `codeMatch` (so of two enrolments at
+ * once one wins), the worker's account is created (proved when the code came
+ * by e-mail) and `auth.enrolled` audited.
+ * @throws DomainError `enrollment.code_used` (409, field `codeField`) when another enrolment consumed the code first
+ */
+export async function enrolWorker(
+  m: EntityManager,
+  audit: AuditService,
+  worker: Pick<Worker, 'id' | 'email' | 'name' | 'organizationId'>,
+  enrolment: { userId: string; passwordHash: string; proved: boolean; codeMatch: FindOptionsWhere<Worker>; codeField: string },
+  now = new Date(),
+): Promise<User> {
+  const consumed = await conditionalUpdate(
+    m,
+    Worker,
+    { id: worker.id, ...enrolment.codeMatch },
+    {
+      enrollmentCodeHash: null,
+      enrollmentCodeExpiresAt: null,
+      invitationCodeHash: null,
+      invitationCodeExpiresAt: null,
+      enrolledAt: now,
+      updatedAt: now,
+    },
+  );
+  if (!consumed) throw new DomainError('enrollment.code_used', {}, enrolment.codeField);
+  const user: User = {
+    id: enrolment.userId,
+    email: worker.email,
+    displayName: worker.name,
+    role: 'worker',
+    passwordHash: enrolment.passwordHash,
+    municipalityId: null,
+    organizationId: worker.organizationId,
+    workerId: worker.id,
+    createdAt: now,
+    emailVerifiedAt: enrolment.proved ? now : null,
+  };
+  await m.insert(User, user);
+  await audit.record(m, {
+    action: 'auth.enrolled',
+    actor: user,
+    targetType: 'worker',
+    targetId: worker.id,
+    details: { organizationId: worker.organizationId, ...(enrolment.proved ? { proved: true } : {}) },
+  });
+  return user;
 }

@@ -6,7 +6,6 @@ import { emailIndexes } from '../database/columns';
 import { ANONYMOUS, AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { conditionalUpdate } from '../database/conditional-update';
 import { TransactionService } from '../database/transaction.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
@@ -15,7 +14,7 @@ import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password
 import { signInCounters, SignInThrottle } from './sign-in-throttle';
 import { Organization } from '../organizations/organization.entity';
 import { AccountLinksService } from './account-links.service';
-import { addressHolder, makeRoomForProved, proved } from './address-proof';
+import { addressHolder, enrolWorker, makeRoomForProved, proved } from './address-proof';
 import { enrollmentCodeHash } from './tokens';
 
 export interface SignedIn {
@@ -136,40 +135,19 @@ export class AuthService {
         return null;
       }
       if (holder) await makeRoomForProved(m, this.audit, worker.email, { actor: ANONYMOUS, newUserId: userId }, now);
-      const consumed = await conditionalUpdate(
+      const u = await enrolWorker(
         m,
-        Worker,
-        { id: worker.id, [byInvitation ? 'invitationCodeHash' : 'enrollmentCodeHash']: codeHash },
+        this.audit,
+        worker,
         {
-          enrollmentCodeHash: null,
-          enrollmentCodeExpiresAt: null,
-          invitationCodeHash: null,
-          invitationCodeExpiresAt: null,
-          enrolledAt: now,
-          updatedAt: now,
+          userId,
+          passwordHash,
+          proved: byInvitation,
+          codeMatch: byInvitation ? { invitationCodeHash: codeHash } : { enrollmentCodeHash: codeHash },
+          codeField: 'enrollmentCode',
         },
+        now,
       );
-      if (!consumed) throw new DomainError('enrollment.code_used', {}, 'enrollmentCode');
-      const u: User = {
-        id: userId,
-        email: worker.email,
-        displayName: worker.name,
-        role: 'worker',
-        passwordHash,
-        municipalityId: null,
-        organizationId: worker.organizationId,
-        workerId: worker.id,
-        createdAt: now,
-        emailVerifiedAt: byInvitation ? now : null,
-      };
-      await m.insert(User, u);
-      await this.audit.record(m, {
-        action: 'auth.enrolled',
-        actor: u,
-        targetType: 'worker',
-        targetId: worker.id,
-        details: { organizationId: worker.organizationId, ...(byInvitation ? { proved: true } : {}) },
-      });
       if (!byInvitation) await this.links.sendAddressProof(m, { email: u.email, userId: u.id }, 'confirm', u, undefined, organization);
       return u;
     });

@@ -112,7 +112,7 @@ describe('the runtime and what runs (issue 21, Articles 9-2 and 12)', () => {
         `Node.js ${process.versions.node}`,
         '2028-04-30',
         'サポート期間内',
-        'SQLite',
+        t.config.databaseKind === 'sqlite' ? 'SQLite' : 'PostgreSQL',
         digest,
         'href="/api/v1/system/sbom"',
         'SBOM をダウンロード',

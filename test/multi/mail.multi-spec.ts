@@ -77,8 +77,9 @@ describe(`the outbox across a crash (${KIND})`, () => {
   it(
     'delivers all 200 messages queued when the service was killed with SIGKILL, after a restart; none lost, duplicates only of those in flight',
     async () => {
-      // A slow relay, so that the kill finds most of the 200 still queued.
-      smtp.delayMs = 40;
+      // A slow relay, so that the kill finds most of the 200 still queued: 200 × 100 ms leaves
+      // the test 20 s to kill after the first 10, even on a loaded machine.
+      smtp.delayMs = 100;
       const first = await spawnInstance('crash-1', db, env());
       await waitReady(first);
       const emails = await queueInvitations(first, 200, 'crash');

@@ -83,6 +83,9 @@ export async function startSmtp(options: { user?: string; password?: string } = 
       );
     },
   });
+  // smtp-server emits a client's broken connection as the server's 'error' (ECONNRESET when the multi-instance
+  // suite kills the service mid-message); unhandled, it would end the test run. It is the sender's to report.
+  server.on('error', () => undefined);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
   const api: TestSmtp = {
