@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
 import { portableSql } from '../../src/database/portable-sql';
 
 /*
@@ -28,6 +29,11 @@ process.on('exit', () => {
 
 /** One data encryption key for every instance of the run (docs/data-protection.md). */
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const dataKeys = new DataKeyRing();
+dataKeys.add([], dataKey(Buffer.from(DATA_ENCRYPTION_KEY, 'base64')));
+
+/** The plain text of an encrypted column's value read from the cluster's database (`context`: `<table>.<column>`). */
+export const plain = (context: string, value: string): string => dataKeys.decrypt(value, context);
 
 /** One SIGNING_KEY_PEM for every instance of the run, as a deployment shares one. */
 const SIGNING_KEY_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
