@@ -66,7 +66,8 @@ export async function backupSqlite(
   } finally {
     db.close();
   }
-  const copy = new Database(target, { readonly: true, fileMustExist: true });
+  // Read-write, so that closing it removes the -wal and -shm files a WAL-mode database opens with.
+  const copy = new Database(target, { fileMustExist: true });
   let migrations: string[];
   let signing: string[];
   try {
@@ -127,7 +128,7 @@ export async function restoreSqlite(
   await copyFile(source, tmp);
   try {
     if ((await sha256File(tmp)) !== manifest.database.sha256) throw new BackupError('the copy does not match the manifest');
-    const db = new Database(tmp, { readonly: true, fileMustExist: true });
+    const db = new Database(tmp, { fileMustExist: true });
     try {
       const [check] = db.pragma('integrity_check') as { integrity_check: string }[];
       if (check.integrity_check !== 'ok') throw new BackupError(`integrity check: ${check.integrity_check}`);
@@ -138,6 +139,8 @@ export async function restoreSqlite(
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    for (const side of ['-wal', '-shm']) await rm(`${tmp}${side}`, { force: true });
   }
   return manifest;
 }

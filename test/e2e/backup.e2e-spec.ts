@@ -62,6 +62,7 @@ describe('backup under load, restore into a fresh folder (issue 22)', () => {
     expect(writes).toBeGreaterThanOrEqual(10);
     expect(manifest.database.sha256).toBe(await sha256File(join(dirs.backup, 'article4.sqlite')));
     expect(manifest.migrations).toEqual(KNOWN);
+    expect(readdirSync(dirs.backup).sort()).toEqual(['article4.sqlite', 'manifest.json']);
     expect(manifest.keys.data).toHaveLength(1);
     expect(manifest.keys.signing.length).toBeGreaterThan(0);
     // Fingerprints, never keys: no key file's content is in the manifest.
@@ -84,6 +85,7 @@ describe('backup under load, restore into a fresh folder (issue 22)', () => {
     await expect(restoreSqlite(tampered, restored, KNOWN)).rejects.toThrow(/does not match the manifest/);
     await expect(restoreSqlite(dirs.backup, restored, KNOWN.slice(0, -1))).rejects.toThrow(/does not know/);
     await restoreSqlite(dirs.backup, restored, KNOWN);
+    expect(readdirSync(restored).sort()).toEqual(['article4.sqlite', 'keys']);
     await expect(restoreSqlite(dirs.backup, restored, KNOWN)).rejects.toThrow(/refuses to overwrite/);
     rmSync(join(tampered, '..'), { recursive: true, force: true });
   });
