@@ -33,6 +33,7 @@ export const PERMISSIONS = [
   'engagement.subcontractors.add',
   'engagement.subcontractors.decide',
   'engagement.assignments.create',
+  'engagement.assignments.delete',
   'engagement.progress.read',
   'engagement.readiness.read',
   'engagement.report.read',
@@ -83,6 +84,7 @@ export interface PermissionTargets {
   'engagement.subcontractors.add': { engagement: EngagementRef; parentOrganizationId: string };
   'engagement.subcontractors.decide': EngagementRef;
   'engagement.assignments.create': EngagementRef;
+  'engagement.assignments.delete': { engagement: EngagementRef; workerOrganizationId: string };
   'engagement.progress.read': EngagementRef;
   'engagement.readiness.read': EngagementRef;
   'engagement.report.read': EngagementRef;
@@ -114,6 +116,7 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'engagement.subcontractors.add': 'organization.not_found',
   'engagement.subcontractors.decide': 'engagement.not_found',
   'engagement.assignments.create': 'engagement.not_found',
+  'engagement.assignments.delete': 'worker.not_found',
   'engagement.progress.read': 'engagement.not_found',
   'engagement.readiness.read': 'engagement.not_found',
   'engagement.report.read': 'engagement.not_found',
@@ -210,6 +213,12 @@ export class AccessService {
     'engagement.assignments.create': async (u, ref) => {
       if (u.role !== 'org_manager') return 'forbidden';
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
+    // Unassigning: the managers of the worker's own organization, who assign them (only their own workers).
+    'engagement.assignments.delete': async (u, { engagement, workerOrganizationId }) => {
+      if (u.role !== 'org_manager') return 'forbidden';
+      if (!(await this.seesEngagement(u, engagement))) return 'not_found';
+      return u.organizationId === workerOrganizationId ? 'allow' : 'not_found';
     },
     'certificate.holder.read': (u, holder) => this.seesHolder(u, holder),
     'certificate.revoke': async (u, ref) => {

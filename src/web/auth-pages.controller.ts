@@ -99,6 +99,8 @@ export class AuthPagesController {
       // Another account holds the address without having proved it: a link went to the address (docs/mail.md).
       if ('addressProofSent' in result) return this.renderEnroll(req, reply, { proofSent: true }, 202);
       await this.replaceSession(req, reply, result.token, result.expiresAt);
+      // The newcomer's welcome on their home page: their login ID and what comes next.
+      this.pages.flashForNewSession(reply, result.token, { kind: 'success', key: 'welcome.done', data: { welcome: true } });
       return this.pages.redirect(reply, '/');
     } catch (e) {
       const refused = caught(e, 'enrollment.code_invalid', 'enrollment.code_used', 'account.email_taken');

@@ -17,8 +17,9 @@ function template(name: string): HandlebarsTemplateDelegate {
 /**
  * Printable documents (the certificate, the Article 11 report) use their own
  * A4 layout rather than the application's page layout, which @fastify/view
- * sets globally and will not let a single render override.
+ * sets globally and will not let a single render override. The sign-up
+ * slips have a layout of their own (`layouts/slip`).
  */
-export function renderDocument(view: string, data: Record<string, unknown>): string {
-  return template('layouts/document')({ ...data, body: template(view)(data) });
+export function renderDocument(view: string, data: Record<string, unknown>, layout = 'layouts/document'): string {
+  return template(layout)({ ...data, body: template(view)(data) });
 }

@@ -88,3 +88,19 @@ export function caught<C extends ErrorCode>(e: unknown, ...codes: C[]): (DomainE
 export function localPath(value: string, fallback: string): string {
   return /^\/(?![/\\])[A-Za-z0-9/_-]*$/.test(value) ? value : fallback;
 }
+
+/** One line of a form's error summary: the message, and the `#id` of the field it concerns (null for the form as a whole). */
+export type SummaryItem = { href: string | null; message: string };
+
+/**
+ * A submission's errors as the summary at the top of the page lists them
+ * (partials/error-summary.hbs; the GOV.UK and デジタル庁 design systems' error
+ * summary): one line per field, in the order the fields were reported, each
+ * linking to its field. A field's element id is `anchors[name]`, else
+ * `prefix + name`; the key `_form` (an error of the whole form) has no link.
+ */
+export function errorSummary(errors: FieldErrors | undefined | null, anchors: Record<string, string> = {}, prefix = ''): SummaryItem[] {
+  return Object.entries(errors ?? {})
+    .filter(([, message]) => !!message)
+    .map(([field, message]) => ({ href: field === '_form' ? null : `#${anchors[field] ?? prefix + field}`, message }));
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
@@ -9,10 +9,14 @@ import { EngagementsService } from '../engagements/engagements.service';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
-import { WorkersService } from '../workers/workers.service';
+import { type IssuedCode, WorkersService } from '../workers/workers.service';
 import { CsrfGuard } from './csrf';
-import { caught, FieldErrors, type FormBody, list, str, validateForm } from './forms';
-import { t } from './i18n';
+import { caught, errorSummary as summaryOf, FieldErrors, type FormBody, list, str, tick, validateForm } from './forms';
+import { t, type Lang, type MessageKey } from './i18n';
+import { renderDocument } from './document-renderer';
+import { signUpSlips } from './signup-slips';
+import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { csvLineMessage, managerEngagementView, positionOf } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
@@ -50,6 +54,7 @@ export class ManagerPagesController {
     private readonly engagements: EngagementsService,
     private readonly organizations: OrganizationsService,
     private readonly content: ContentService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -81,7 +86,12 @@ export class ManagerPagesController {
   @Post('workers')
   async createWorker(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
     const lang = this.pages.lang(req);
-    const input = { name: str(body, 'name'), email: str(body, 'email'), employeeNumber: str(body, 'employeeNumber') || undefined };
+    const input = {
+      name: str(body, 'name'),
+      furigana: str(body, 'furigana') || undefined,
+      email: str(body, 'email'),
+      employeeNumber: str(body, 'employeeNumber') || undefined,
+    };
     const v = await validateForm(CreateWorkerDto, input, lang, 'worker');
     if (v.errors) return this.renderNewWorker(req, reply, input, v.errors, 400);
     try {
@@ -173,16 +183,79 @@ export class ManagerPagesController {
     });
   }
 
-  /** New codes for everyone not yet enrolled, as a CSV for Excel (UTF-8 with BOM, headers in the page's language, JST). Earlier codes stop working. */
+  /** The confirmation before new codes for everyone not yet enrolled: it cancels every earlier code. */
+  @Get('workers/enrollment-codes')
+  confirmCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderCodesConfirm(req, reply);
+  }
+
+  /**
+   * New codes for everyone not yet enrolled (earlier codes stop working), after the confirmation page:
+   * printable sign-up slips (`output=slips`) or a CSV for Excel (UTF-8 with one BOM, headers in the
+   * page's language, JST). A post without the confirmation's `confirm=yes` (the one-button form of
+   * before) is answered with the confirmation page, 400, and nothing is reissued.
+   */
   @Post('workers/enrollment-codes')
-  async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply) {
-    const csv = enrollmentCodesCsv(await this.workers.reissueCodes(req.user!, req.user!.organizationId!), this.pages.lang(req));
+  async enrollmentCodes(@Req() req: PageRequest, @Res() reply: FastifyReply, @Body() body: FormBody) {
+    const output = str(body, 'output');
+    if (output !== '' && output !== 'slips' && output !== 'csv') throw new DomainError('input.wrong_type', {}, 'output');
+    if (!tick(body, 'confirm') || !output)
+      return this.renderCodesConfirm(req, reply, t(this.pages.lang(req), 'codes.confirm.required'), 400);
+    const user = req.user!;
+    const lang = this.pages.lang(req);
+    const codes = await this.workers.reissueCodes(user, user.organizationId!);
+    if (output === 'slips') return this.sendSlips(req, reply, codes, lang);
+    const csv = enrollmentCodesCsv(codes, lang);
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="enrollment-codes-${todayJst()}.csv"`)
       .header('cache-control', 'no-store')
       .send(csv);
+  }
+
+  /** The confirmation before one worker's new code (their earlier one stops working). */
+  @Get('workers/:workerId/enrollment-code')
+  async confirmCode(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('workerId', ParseUUIDPipe) workerId: string) {
+    const lang = this.pages.lang(req);
+    const worker = await this.ownWorker(req, workerId);
+    return this.pages.render(req, reply, 'manager/code-confirm', { title: t(lang, 'codes.one.title', { name: worker.name }), worker });
+  }
+
+  /** One worker's new code, printed on their sign-up slip (the answer is the slip: the code is in no URL). */
+  @Post('workers/:workerId/enrollment-code')
+  async reissueCode(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('workerId', ParseUUIDPipe) workerId: string) {
+    const lang = this.pages.lang(req);
+    try {
+      const code = await this.workers.reissueCode(req.user!, workerId);
+      return this.sendSlips(req, reply, [code], lang);
+    } catch (e) {
+      if (!caught(e, 'worker.already_enrolled')) throw e;
+      this.pages.flash(req, reply, { kind: 'info', key: 'errors.worker.already_enrolled' });
+      return this.pages.redirect(reply, '/manager');
+    }
+  }
+
+  /**
+   * Takes a worker off the engagement (the button beside each assigned worker). Refused while the worker
+   * holds a valid certificate for it: said on the page, with what to do.
+   */
+  @Post('engagements/:id/assignments/:workerId/removal')
+  async unassign(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('workerId', ParseUUIDPipe) workerId: string,
+  ) {
+    try {
+      await this.workers.unassign(req.user!, id, workerId);
+      this.pages.flash(req, reply, { kind: 'success', key: 'unassign.done' });
+    } catch (e) {
+      const refused = caught(e, 'assignment.certified', 'assignment.not_found');
+      if (!refused) throw e;
+      this.pages.flash(req, reply, { kind: 'error', key: `errors.${refused.code}` });
+    }
+    return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
 
   @Get('engagements/:id')
@@ -289,11 +362,17 @@ export class ManagerPagesController {
       lang,
       content: this.content,
     });
+    // The summary links a checkbox group's message to its first box, as the design systems do.
+    const firstBox = workers.find((w) => !w.assigned);
+    const errorSummary = [
+      ...summaryOf(extra.assignErrors as FieldErrors | undefined, firstBox ? { workerIds: `w-${firstBox.id}` } : {}),
+      ...summaryOf(extra.subErrors as FieldErrors | undefined, { organizationId: 'organizationId' }, 'sub-'),
+    ];
     return this.pages.render(
       req,
       reply,
       'manager/engagement',
-      { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra },
+      { title: engagement.title, ...view, subForm: {}, subErrors: {}, assignErrors: {}, ...extra, errorSummary },
       status,
     );
   }
@@ -316,5 +395,56 @@ export class ManagerPagesController {
       { title: t(this.pages.lang(req), 'import.title'), form, errors, scripts: ['/assets/upload.js'] },
       status,
     );
+  }
+
+  private async renderCodesConfirm(req: PageRequest, reply: FastifyReply, formError?: string, status = 200) {
+    const lang = this.pages.lang(req);
+    const page = await this.workers.list(req.user!, req.user!.organizationId!, PAGE_WORKERS);
+    return this.pages.render(
+      req,
+      reply,
+      'manager/codes-confirm',
+      { title: t(lang, 'codes.confirm.title'), unenrolled: page.items.filter((w) => !w.enrolled).length, formError },
+      status,
+    );
+  }
+
+  /** One of the manager's own workers not enrolled yet, for a code's confirmation; 404 otherwise (the same answer). */
+  private async ownWorker(req: PageRequest, workerId: string) {
+    const page = await this.workers.list(req.user!, req.user!.organizationId!, PAGE_WORKERS);
+    const worker = page.items.find((w) => w.id === workerId && !w.enrolled);
+    if (!worker) throw new DomainError('worker.not_found');
+    return worker;
+  }
+
+  /** The sign-up slips as an A4 document (views/manager/slips.hbs), never cached: the codes are in it. */
+  private async sendSlips(req: PageRequest, reply: FastifyReply, codes: IssuedCode[], lang: Lang) {
+    const facts = await this.workers.slipFacts(req.user!, req.user!.organizationId!);
+    const slips = await signUpSlips(codes, facts, this.config.publicBaseUrl, lang);
+    const w = (key: MessageKey, params?: Record<string, string | number>) => t(lang, key, params);
+    const html = renderDocument(
+      'manager/slips',
+      {
+        lang,
+        title: w('slip.title'),
+        slips,
+        heading: w('slip.heading'),
+        lead: w('slip.lead'),
+        urlLabel: w('slip.url'),
+        codeLabel: w('slip.code'),
+        passwordLabel: w('slip.password'),
+        loginIdLabel: w('slip.loginId'),
+        codeExpiresLabel: w('slip.codeExpires'),
+        trainingByLabel: w('slip.trainingBy'),
+        keepNote: w('slip.keep'),
+        toolbarLabel: w('slip.toolbar'),
+        backLabel: w('slip.back'),
+        note: w('slip.note', { n: slips.length }),
+        printHint: w('slip.printHint'),
+        printLabel: w('slip.print'),
+      },
+      'layouts/slip',
+    );
+    return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   }
 }

@@ -66,6 +66,7 @@ export function managerEngagementView(args: {
     workers,
     assignable: workers.filter((w) => !w.assigned).length,
     assignedCount: workers.filter((w) => w.assigned).length,
+    assignedWorkers: workers.filter((w) => w.assigned),
     pickable,
     canAct: !position.rejected,
   };
@@ -89,4 +90,5 @@ const COLUMNS: Record<string, MessageKey> = {
   name: 'import.column.name',
   email: 'import.column.email',
   employeeNumber: 'import.column.employeeNumber',
+  furigana: 'import.column.furigana',
 };

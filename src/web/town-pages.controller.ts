@@ -11,12 +11,12 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
 import { todayJst } from '../common/dates';
 import { DomainError } from '../common/errors/domain-error';
-import { caught, FieldErrors, type FormBody, localPath, str, validateForm } from './forms';
+import { caught, errorSummary, FieldErrors, type FormBody, localPath, str, type SummaryItem, validateForm } from './forms';
 import { t, type MessageKey } from './i18n';
 import { curriculumView, treeRows } from './manager-views';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
-import { decisionFormView, type DecisionErrors, engagementFormInput, NEW_ORGANIZATION } from './town-views';
+import { decisionFormView, type DecisionErrors, decisionSummary, engagementFormInput, NEW_ORGANIZATION } from './town-views';
 
 /** Engagements on one page (the API pages through more). */
 const PAGE_ENGAGEMENTS = 500;
@@ -81,6 +81,9 @@ export class TownPagesController {
       contactEmail: 'newPrimeContactEmail',
     };
     if (o?.errors) for (const [k, m] of Object.entries(o.errors)) errors[newPrimeField[k] ?? 'newPrimeName'] = m;
+    // The service refuses an end before the start too; said here with the other fields' messages, not after them.
+    if (!errors.startsOn && !errors.endsOn && String(input.endsOn) < String(input.startsOn))
+      errors.endsOn = t(lang, 'validation.engagement.endsOn.beforeStart');
     if (!v.value || Object.keys(errors).length) return this.renderNewEngagement(req, reply, form, errors, 400);
     const dto = v.value;
     try {
@@ -177,9 +180,10 @@ export class TownPagesController {
     if (decision !== 'approve' && decision !== 'reject') errors.decision = t(lang, 'approval.chooseDecision');
     const again = (fieldErrors: FieldErrors, status: number) => {
       const decisionErrors: DecisionErrors = { [`${id}:${organizationId}`]: { errors: fieldErrors, values } };
+      const errorSummary = decisionSummary(organizationId, fieldErrors);
       return back.startsWith('/town/engagements/')
-        ? this.renderEngagement(req, reply, id, { decisionErrors }, status)
-        : this.renderApprovals(req, reply, { decisionErrors }, status);
+        ? this.renderEngagement(req, reply, id, { decisionErrors, errorSummary }, status)
+        : this.renderApprovals(req, reply, { decisionErrors, errorSummary }, status);
     };
     if (!v.value || Object.keys(errors).length) return again(errors, 400);
     let decided: Awaited<ReturnType<EngagementsService['decide']>>;
@@ -232,7 +236,12 @@ export class TownPagesController {
     req: PageRequest,
     reply: FastifyReply,
     id: string,
-    extra: { decisionErrors?: DecisionErrors; reminderForm?: { reminderDays: string }; reminderError?: string },
+    extra: {
+      decisionErrors?: DecisionErrors;
+      errorSummary?: SummaryItem[];
+      reminderForm?: { reminderDays: string };
+      reminderError?: string;
+    },
     status = 200,
   ) {
     const lang = this.pages.lang(req);
@@ -254,6 +263,7 @@ export class TownPagesController {
         reminderDaysText: engagement.reminderDays.join(lang === 'ja' ? '・' : ', '),
         reminderForm: extra.reminderForm ?? { reminderDays: engagement.reminderDays.join(', ') },
         reminderError: extra.reminderError,
+        errorSummary: extra.errorSummary ?? errorSummary({ reminderDays: extra.reminderError ?? '' }),
         primeName,
         curriculum: curriculumView(engagement.curriculum, this.content, lang),
         tree: treeRows(engagement.primeContractorId, subcontractors, lang).map((l) => ({
@@ -266,7 +276,12 @@ export class TownPagesController {
     );
   }
 
-  private async renderApprovals(req: PageRequest, reply: FastifyReply, extra: { decisionErrors?: DecisionErrors }, status = 200) {
+  private async renderApprovals(
+    req: PageRequest,
+    reply: FastifyReply,
+    extra: { decisionErrors?: DecisionErrors; errorSummary?: SummaryItem[] },
+    status = 200,
+  ) {
     const lang = this.pages.lang(req);
     const { engagements } = await this.engagements.overview(req.user!, PAGE_ENGAGEMENTS);
     const groups = engagements
@@ -281,7 +296,13 @@ export class TownPagesController {
           })),
       }))
       .filter((g) => g.pending.length);
-    return this.pages.render(req, reply, 'town/approvals', { title: t(lang, 'approvals.title'), groups }, status);
+    return this.pages.render(
+      req,
+      reply,
+      'town/approvals',
+      { title: t(lang, 'approvals.title'), groups, errorSummary: extra.errorSummary ?? [] },
+      status,
+    );
   }
 
   private decisionForm(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {

@@ -1,5 +1,5 @@
 import { todayJst } from '../common/dates';
-import { FieldErrors, FormBody, list, str } from './forms';
+import { errorSummary, FieldErrors, FormBody, list, str, type SummaryItem } from './forms';
 
 /** The value of the prime contractor select that registers a new organization instead. */
 export const NEW_ORGANIZATION = 'new';
@@ -43,13 +43,22 @@ export function engagementFormInput(body: FormBody) {
 /** After a failed decision post: that form's errors and typed values, keyed `<engagementId>:<organizationId>`. */
 export type DecisionErrors = Record<string, { errors: FieldErrors; values: Record<string, string> }>;
 
+/** The element id prefix of one decision form's fields. */
+const decisionIdPrefix = (organizationId: string) => `d-${organizationId.slice(0, 8)}`;
+
+/** The error summary of a failed decision: each message linked to its field in that form (the choice links to its first radio). */
+export function decisionSummary(organizationId: string, errors: FieldErrors): SummaryItem[] {
+  const prefix = `${decisionIdPrefix(organizationId)}-`;
+  return errorSummary(errors, { decision: `${prefix}approve` }, prefix);
+}
+
 /** One decision form (partials/decision-form.hbs): its action, where to return, defaults and (after a failed post) its errors and typed values. */
 export function decisionFormView(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
   const mine = errors?.[`${engagementId}:${organizationId}`];
   return {
     action: `/town/engagements/${engagementId}/subcontractors/${organizationId}/decision`,
     next,
-    idPrefix: `d-${organizationId.slice(0, 8)}`,
+    idPrefix: decisionIdPrefix(organizationId),
     decidedOn: mine?.values?.decidedOn ?? todayJst(),
     reference: mine?.values?.reference ?? '',
     approve: mine?.values?.decision === 'approve',

@@ -42,6 +42,7 @@ export class WorkerPagesController {
       title: t(lang, 'worker.home.title'),
       engagements,
       hasCertificates: certificates.length > 0,
+      loginId: req.user!.email,
     });
   }
 
@@ -179,6 +180,11 @@ export class WorkerPagesController {
     const lang = this.pages.lang(req);
     const module = this.content.get(sitting.moduleId);
     const expired = new Date(sitting.expiresAt) <= new Date();
+    const questions = quizView(sitting, chosen, errors);
+    // Each unanswered question in the summary, linked to its first choice.
+    const errorSummary = questions
+      .filter((q) => q.error && q.choices.length)
+      .map((q) => ({ href: `#c-${q.choices[0].key}`, message: `${t(lang, 'quiz.number', { n: q.number })} ${q.error}` }));
     return this.pages.render(
       req,
       reply,
@@ -190,9 +196,12 @@ export class WorkerPagesController {
         moduleId: sitting.moduleId,
         moduleTitle: module.title[lang],
         expiresAt: sitting.expiresAt,
+        // The server's clock, so the countdown (public/quiz-countdown.js) corrects a browser's wrong one.
+        now: new Date().toISOString(),
         expired,
-        errorCount: Object.keys(errors).length,
-        questions: quizView(sitting, chosen, errors),
+        scripts: ['/assets/quiz-countdown.js'],
+        errorSummary,
+        questions,
       },
       status,
     );

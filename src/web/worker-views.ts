@@ -2,6 +2,7 @@ import type { CertificateFacts } from '../certificates/certificates.service';
 import type { Lang, TrainingModule } from '../content/content.types';
 import type { TrainingService } from '../training/training.service';
 import { certificateView, standingFor } from './certificate-views';
+import { lessonContents } from './lesson-contents';
 
 type MyEngagement = Awaited<ReturnType<TrainingService['myEngagements']>>[number];
 
@@ -41,6 +42,7 @@ export function lessonView(module: TrainingModule, engagement: MyEngagement, pas
   const status = engagement.modules.find((m) => m.moduleId === module.id);
   const index = engagement.modules.findIndex((m) => m.moduleId === module.id);
   const next = engagement.modules.slice(index + 1).find((m) => m.status !== 'completed');
+  const lesson = lessonContents(module.lessonHtml[lang], lang);
   return {
     engagement: engagement.engagement,
     module: {
@@ -51,7 +53,10 @@ export function lessonView(module: TrainingModule, engagement: MyEngagement, pas
       drawSize: module.drawSize,
       timeLimitMinutes: module.timeLimitMinutes,
       passMark,
-      lessonHtml: module.lessonHtml[lang],
+      lessonTitleHtml: lesson.title,
+      lessonHtml: lesson.html,
+      contents: lesson.contents,
+      readingMinutes: lesson.readingMinutes,
     },
     status: status?.status ?? 'not_started',
     completed: status?.status === 'completed',

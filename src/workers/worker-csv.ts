@@ -1,7 +1,7 @@
 import { DomainError, type ErrorParams } from '../common/errors/domain-error';
 import type { ErrorCode } from '../common/errors/error-codes';
 import type { ParsedCsv } from '../common/csv/csv';
-import { isEmailAddress, normalizeEmail, normalizeIdentifier } from '../common/input/normalize';
+import { isEmailAddress, isFurigana, normalizeEmail, normalizeFurigana, normalizeIdentifier } from '../common/input/normalize';
 import { isPlainText, trimText } from '../common/input/unicode';
 import { EMPLOYEE_NUMBER_MAX, WORKER_NAME_MAX } from './dto/worker.dto';
 
@@ -11,6 +11,8 @@ export interface WorkerRow {
   name: string;
   email: string;
   employeeNumber: string | null;
+  /** Normalised フリガナ, null when the cell is empty; undefined when the file has no フリガナ column (a re-import keeps the stored one). */
+  furigana?: string | null;
 }
 
 export interface CsvRowProblem {
@@ -30,8 +32,10 @@ export interface CsvRowError extends CsvRowProblem {
 }
 
 /** Header names accepted for each column: the API's, and what a Japanese spreadsheet would say. */
-const COLUMNS: Record<'name' | 'email' | 'employeeNumber', string[]> = {
+const COLUMNS: Record<'name' | 'furigana' | 'email' | 'employeeNumber', string[]> = {
   name: ['name', '氏名', '名前', 'なまえ'],
+  // Headers are compared after NFKC and lower-casing, so ﾌﾘｶﾞﾅ and FURIGANA are found too.
+  furigana: ['furigana', 'フリガナ', 'ふりがな', '氏名(フリガナ)'],
   email: ['email', 'e-mail', 'mail', 'メールアドレス', 'メール'],
   employeeNumber: ['employeenumber', 'employee_number', 'employee number', '社員番号', '従業員番号', '職員番号'],
 };
@@ -44,7 +48,9 @@ const rowError = (line: number, problems: CsvRowProblem[]): CsvRowError => ({ li
  * class-validator's per-object cost on 10,000 rows): each line checked on its
  * own, so a bad line is reported with its number and the others still import.
  * Names are kept as written, trimmed (no Unicode normalisation: ﾅｶﾆｼ stays
- * half-width, 福 U+FA1B stays itself); e-mail addresses go through the one
+ * half-width, 福 U+FA1B stays itself); フリガナ (optional column) through the
+ * one フリガナ normaliser (hiragana and half width become full-width katakana);
+ * e-mail addresses go through the one
  * e-mail normaliser; employee numbers through NFKC. Control characters are
  * refused in every cell.
  * @throws DomainError csv.file_empty, csv.header_missing `{ line, missing }` (400): no line can be read
@@ -75,6 +81,9 @@ export function parseWorkerRows(parsed: ParsedCsv): { rows: WorkerRow[]; errors:
     const name = trimText(cell('name'));
     const email = String(normalizeEmail(cell('email')));
     const employeeNumber = String(normalizeIdentifier(cell('employeeNumber'))) || null;
+    const kana = index.furigana >= 0 ? String(normalizeFurigana(cell('furigana'))) || null : undefined;
+    if (kana && !problems.some((p) => p.params.column === 'furigana') && !isFurigana(kana))
+      problems.push({ code: 'csv.furigana_invalid', params: {} });
     if (!problems.some((p) => p.params.column === 'name')) {
       if (!name) problems.push({ code: 'csv.name_empty', params: {} });
       else if (name.length > WORKER_NAME_MAX) problems.push({ code: 'csv.name_too_long', params: { max: WORKER_NAME_MAX } });
@@ -88,7 +97,7 @@ export function parseWorkerRows(parsed: ParsedCsv): { rows: WorkerRow[]; errors:
     if (!problems.length && seen.has(email)) problems.push({ code: 'csv.email_repeats', params: { line: seen.get(email)! } });
     if (problems.length) return void errors.push(rowError(line, problems));
     seen.set(email, line);
-    rows.push({ line, name, email, employeeNumber });
+    rows.push({ line, name, email, employeeNumber, ...(kana === undefined ? {} : { furigana: kana }) });
   });
   return { rows, errors };
 }

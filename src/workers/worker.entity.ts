@@ -12,6 +12,8 @@ export class Worker {
   @EncryptedColumn('workers.email') email: string;
   /** HMAC of the normalised address; written by BlindIndexSubscriber. */
   @BlindIndexColumn('email', { name: 'email_index' }) emailIndex?: string;
+  /** フリガナ, normalised full-width katakana (common/input normalizeFurigana); the key of 五十音順 (sorted after decryption, worker-order.ts). Encrypted at rest. */
+  @EncryptedColumn('workers.furigana', { nullable: true }) furigana?: string | null;
   @EncryptedColumn('workers.employee_number', { name: 'employee_number', nullable: true }) employeeNumber: string | null;
   @Column({ name: 'enrollment_code_hash', type: 'varchar', length: 64, nullable: true, unique: true })
   enrollmentCodeHash: string | null;

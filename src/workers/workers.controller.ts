@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
@@ -71,5 +71,20 @@ export class WorkersController {
   @Roles('org_manager')
   assign(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignDto) {
     return this.workers.assign(user, id, dto.workerIds);
+  }
+
+  /** One worker's new enrollment code (earlier ones stop working); the code is in this answer only, never cached. */
+  @Post('workers/:id/enrollment-code')
+  @HttpCode(200)
+  @Roles('admin', 'town_staff', 'org_manager')
+  @Header('cache-control', 'no-store')
+  reissueCode(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.workers.reissueCode(user, id);
+  }
+
+  @Delete('engagements/:id/assignments/:workerId')
+  @Roles('org_manager')
+  unassign(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Param('workerId', ParseUUIDPipe) workerId: string) {
+    return this.workers.unassign(user, id, workerId);
   }
 }

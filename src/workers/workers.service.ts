@@ -3,8 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { pageAfter } from '../common/pagination/page-after';
-import { decrypted, emailIndexes } from '../database/columns';
+import { emailIndexes } from '../database/columns';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -20,11 +19,17 @@ import { TransactionService } from '../database/transaction.service';
 import { CreateWorkerDto } from './dto/worker.dto';
 import { Worker } from './worker.entity';
 import { Assignment } from './assignment.entity';
+import { Certificate } from '../certificates/certificate.entity';
+import { todayJst } from '../common/dates';
+import { Engagement } from '../engagements/engagement.entity';
+import { effectiveStatus } from '../certificates/standing';
 import { type CsvRowError, parseWorkerRows } from './worker-csv';
+import { gojuonOrder } from './worker-order';
 
 export const workerView = (w: Worker) => ({
   id: w.id,
   name: w.name,
+  furigana: w.furigana ?? null,
   email: w.email,
   employeeNumber: w.employeeNumber,
   enrolled: w.enrolledAt !== null,
@@ -111,6 +116,7 @@ export class WorkersService {
         id: randomUUID(),
         organizationId: orgId,
         name: dto.name,
+        furigana: dto.furigana || null,
         email: dto.email,
         employeeNumber: dto.employeeNumber || null,
         enrollmentCodeHash: null,
@@ -142,27 +148,18 @@ export class WorkersService {
    */
   async list(user: AuthUser, orgId: string, limit: number, cursor?: string) {
     const qb = await this.access.scopeWorkers(this.db.getRepository(Worker).createQueryBuilder('w'), user, orgId);
+    // 五十音順 by フリガナ (worker-order.ts) is ICU's collation, which neither database orders by portably, and
+    // names and フリガナ are to be stored encrypted (issue 22): the organization's visible workers are sorted
+    // here, in memory (an organization has thousands at most). The cursor holds only the last row's id:
+    // names never go into URLs; an id the caller does not see is refused like a malformed cursor.
+    const rows = (await qb.getMany()).sort(gojuonOrder);
     const after = decodeCursor(cursor);
-    // Names are encrypted at rest, so SQL cannot sort them: the visible workers' ids and names are
-    // read, decrypted and sorted here (name, then id), and only the page's rows are loaded whole.
-    // The cursor holds only the last row's id: names never go into URLs. The anchor must be one the
-    // caller sees, or its place in the order would tell about a hidden name.
-    const named = (await qb.clone().select(['w.id AS id', 'w.name AS name']).getRawMany<{ id: string; name: string }>()).map((r) => ({
-      id: r.id,
-      name: decrypted('workers.name', r.name),
-    }));
-    let anchor: { id: string; name: string } | undefined;
+    let start = 0;
     if (after) {
-      anchor = named.find((w) => w.id === after[1]);
-      if (!anchor) throw invalidCursor();
+      start = rows.findIndex((w) => w.id === after[1]) + 1;
+      if (start === 0) throw invalidCursor();
     }
-    const byName = (a: { id: string; name: string }, b: { id: string; name: string }) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    const page = pageAfter(named, limit, byName, anchor);
-    const ids = page.items.map((w) => w.id);
-    const loaded = new Map((ids.length ? await this.db.getRepository(Worker).findBy({ id: In(ids) }) : []).map((w) => [w.id, w]));
-    const rows = ids.map((id) => loaded.get(id)!).filter(Boolean);
-    return toPage(page.more ? [...rows, rows[rows.length - 1]] : rows, limit, (w) => ['', w.id], workerView);
+    return toPage(rows.slice(start, start + limit + 1), limit, (w) => ['', w.id], workerView);
   }
 
   /**
@@ -203,6 +200,7 @@ export class WorkersService {
             id: randomUUID(),
             organizationId: orgId,
             ...row,
+            furigana: row.furigana ?? null,
             enrollmentCodeHash: null,
             enrollmentCodeExpiresAt: null,
             enrolledAt: null,
@@ -216,14 +214,16 @@ export class WorkersService {
           result.codes?.push(codeRow(w, code, line));
           continue;
         }
-        const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber;
+        // A file without a フリガナ column keeps the stored ones.
+        const furigana = row.furigana === undefined ? (old.furigana ?? null) : row.furigana;
+        const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber || (old.furigana ?? null) !== furigana;
         // Codes are stored hashed, so handing them out again means issuing new ones.
         const reissue = includeCodes && !old.enrolledAt;
         if (!changed && !reissue) {
           result.unchanged++;
           continue;
         }
-        const patch: Partial<Worker> = { name: row.name, employeeNumber: row.employeeNumber, updatedAt: now };
+        const patch: Partial<Worker> = { name: row.name, furigana, employeeNumber: row.employeeNumber, updatedAt: now };
         if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now), line));
         await m.update(Worker, { id: old.id }, patch);
         if (changed) result.updated++;
@@ -249,16 +249,13 @@ export class WorkersService {
   }
 
   /**
-   * New codes for every worker of the organization who has not enrolled yet (old codes stop working), by name.
+   * New codes for every worker of the organization who has not enrolled yet (old codes stop working), 五十音順.
    * The codes exist in the clear only in this answer: the API and the page each write them as CSV.
    */
   async reissueCodes(user: AuthUser, orgId: string): Promise<IssuedCode[]> {
     await this.access.require(user, 'organization.codes.issue', orgId);
     const codes = await this.tx.run(async (m) => {
-      // Sorted by name after decryption (names are encrypted at rest), then id.
-      const workers = (await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() } })).sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1,
-      );
+      const workers = (await m.find(Worker, { where: { organizationId: orgId, enrolledAt: IsNull() } })).sort(gojuonOrder);
       const now = new Date();
       const out: IssuedCode[] = [];
       for (const w of workers) {
@@ -280,6 +277,106 @@ export class WorkersService {
       return out;
     });
     return codes;
+  }
+
+  /**
+   * A new enrollment code for one worker who has not enrolled yet (`organization.codes.issue` on the
+   * worker's organization); their earlier code stops working. The code exists in the clear only in
+   * this answer (the page prints it on the sign-up slip). Conditional update: a worker who enrolled
+   * meanwhile gets no code.
+   * @throws DomainError `worker.not_found` (404: unknown, or not of an organization the caller controls),
+   *   `worker.already_enrolled` (409)
+   */
+  async reissueCode(user: AuthUser, workerId: string): Promise<IssuedCode & { workerId: string }> {
+    const worker = await this.db.getRepository(Worker).findOneBy({ id: workerId });
+    if (!worker || !(await this.access.can(user, 'organization.codes.issue', worker.organizationId)))
+      throw new DomainError('worker.not_found');
+    return this.tx.run(async (m) => {
+      const now = new Date();
+      const code = this.issueCode(worker, now);
+      const r = await m.update(
+        Worker,
+        { id: worker.id, enrolledAt: IsNull() },
+        { enrollmentCodeHash: worker.enrollmentCodeHash, enrollmentCodeExpiresAt: worker.enrollmentCodeExpiresAt, updatedAt: now },
+      );
+      if (!r.affected) throw new DomainError('worker.already_enrolled');
+      await this.audit.record(m, {
+        action: 'workers.code_reissued',
+        actor: user,
+        targetType: 'worker',
+        targetId: worker.id,
+        details: { organizationId: worker.organizationId },
+      });
+      return { ...codeRow(worker, code), workerId: worker.id };
+    });
+  }
+
+  /**
+   * What a sign-up slip says beside the code (`organization.codes.issue`): the organization's name and,
+   * per worker not enrolled yet (keyed by e-mail, unique within the organization), their フリガナ and the
+   * first start date (YYYY-MM-DD, JST) of an engagement they are assigned to that has not started yet:
+   * the day their training should be done by. Read here, with the workers' other personal data.
+   * @throws DomainError `organization.not_found` (404)
+   */
+  async slipFacts(
+    user: AuthUser,
+    orgId: string,
+  ): Promise<{ organization: string; workers: Map<string, { furigana: string | null; startsOn: string | null }> }> {
+    await this.access.require(user, 'organization.codes.issue', orgId);
+    const workers = await this.db.getRepository(Worker).findBy({ organizationId: orgId, enrolledAt: IsNull() });
+    const starts = new Map<string, string>();
+    const today = todayJst();
+    for (const chunk of chunks(
+      workers.map((w) => w.id),
+      500,
+    )) {
+      const rows = await this.db
+        .getRepository(Assignment)
+        .createQueryBuilder('a')
+        .innerJoin(Engagement, 'e', 'e.id = a.engagement_id')
+        .select('a.worker_id', 'workerId')
+        .addSelect('MIN(e.starts_on)', 'startsOn')
+        .where('a.worker_id IN (:...ids) AND e.starts_on >= :today', { ids: chunk, today })
+        .groupBy('a.worker_id')
+        .getRawMany<{ workerId: string; startsOn: string }>();
+      for (const r of rows) starts.set(r.workerId, r.startsOn);
+    }
+    return {
+      organization: await this.organizationName(this.db.manager, orgId),
+      workers: new Map(workers.map((w) => [w.email, { furigana: w.furigana ?? null, startsOn: starts.get(w.id) ?? null }])),
+    };
+  }
+
+  /**
+   * Takes a worker off an engagement (`engagement.assignments.delete`: a manager of the worker's own
+   * organization, the one who assigns). Refused while the worker holds a certificate for the
+   * engagement that reads valid (standing.ts effectiveStatus): the Article 11 report would lose a
+   * certified person; once the town has revoked it (or it expired) the worker may be taken off. The
+   * worker's completions stay (they are the worker's, and count again if they are assigned back).
+   * @throws DomainError `engagement.not_found` (404), `worker.not_found` (404: unknown, or not the
+   *   caller's), `assignment.not_found` (404: not assigned), `assignment.certified` (409)
+   */
+  async unassign(user: AuthUser, engagementId: string, workerId: string): Promise<{ unassigned: string }> {
+    const engagement = await this.access.engagement(user, engagementId);
+    const worker = await this.db.getRepository(Worker).findOneBy({ id: workerId });
+    if (!worker) throw new DomainError('worker.not_found');
+    await this.access.require(user, 'engagement.assignments.delete', { engagement, workerOrganizationId: worker.organizationId });
+    await this.tx.run(async (m) => {
+      const certificates = await m.findBy(Certificate, { engagementId, workerId });
+      const now = new Date();
+      if (certificates.some((c) => effectiveStatus(c, now) === 'valid')) throw new DomainError('assignment.certified');
+      const r = await m.delete(Assignment, { engagementId, workerId });
+      if (!r.affected) throw new DomainError('assignment.not_found');
+      await this.audit.record(m, {
+        action: 'assignments.deleted',
+        actor: user,
+        targetType: 'engagement',
+        targetId: engagementId,
+        engagementId,
+        details: { organizationId: worker.organizationId, workerId },
+      });
+    });
+    return { unassigned: workerId };
   }
 
   /**

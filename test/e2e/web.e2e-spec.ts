@@ -238,7 +238,13 @@ describe('web pages', () => {
         [`q_${[...key.keys()][0]}`]: [...key.values()][0].correct,
       });
       expect(partial.status).toBe(400);
-      expect(partial.text.match(/この問題に回答してください/g)).toHaveLength(key.size - 1);
+      // Once beside each question, once in the error summary at the top, which links to its first choice.
+      expect(partial.text.match(/<p class="field__error"[^>]*>この問題に回答してください/g)).toHaveLength(key.size - 1);
+      const summary = partial.text.slice(partial.text.indexOf('class="error-summary"'));
+      expect(
+        summary.slice(0, summary.indexOf('</div>')).match(/<li><a href="#c-[^"]+">問\d+ この問題に回答してください[^<]*<\/a><\/li>/g),
+      ).toHaveLength(key.size - 1);
+      expect(partial.text).toMatch(/<title>エラー: /);
       expect(partial.text).toContain('checked');
       // Answer right: redirect to the result, which explains each question.
       const answers = Object.fromEntries([...key].map(([qid, k]) => [`q_${qid}`, k.correct]));
@@ -375,9 +381,21 @@ describe('web pages', () => {
       expect(empty.text).toContain('CSVの内容を貼り付けてください');
     });
 
-    it('downloads enrollment codes as CSV for Excel', async () => {
-      const r = await b.submit('/manager', '/manager/workers/enrollment-codes', {});
+    it('downloads enrollment codes as CSV for Excel, after a confirmation that earlier codes stop working', async () => {
+      // The old one-button post (no confirmation) is answered with the confirmation page; nothing is reissued.
+      const before = await t.query<{ h: string }>('SELECT enrollment_code_hash AS h FROM workers WHERE email = ?', ['import1@example.jp']);
+      const unconfirmed = await b.submit('/manager', '/manager/workers/enrollment-codes', {});
+      expect(unconfirmed.status).toBe(400);
+      expect(unconfirmed.text).toContain('これまでに配布・表示したコードは、すべて使えなくなります');
+      expect(unconfirmed.text).toContain('class="error-summary"');
+      expect(await t.query('SELECT enrollment_code_hash AS h FROM workers WHERE email = ?', ['import1@example.jp'])).toEqual(before);
+      const r = await b.submit('/manager/workers/enrollment-codes', '/manager/workers/enrollment-codes', { confirm: 'yes', output: 'csv' });
       expect(r.status).toBe(200);
+      expect(r.headers['cache-control']).toBe('no-store');
+      // One BOM, Japanese headers, the expiry in JST as the screen writes it.
+      expect(r.text.charCodeAt(1)).not.toBe(0xfeff);
+      expect(r.text).toMatch(/^\uFEFF氏名,メールアドレス,社員番号,登録コード,有効期限/);
+      expect(r.text).toContain(' JST');
       expect(r.headers['content-type']).toContain('text/csv');
       expect(r.headers['content-disposition']).toMatch(/attachment; filename="enrollment-codes-\d{4}-\d{2}-\d{2}\.csv"/);
       expect(r.text.charCodeAt(0)).toBe(0xfeff);

@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   // pages: a form not from this site, or from an earlier session
   'csrf.rejected': 403,
   // municipalities, organizations, engagements, assignments, workers
+  'assignment.certified': 409,
+  'assignment.not_found': 404,
   'assignment.organization_refused': 409,
   'engagement.contract_number_taken': 409,
   'engagement.ends_before_start': 400,
@@ -47,6 +49,7 @@ export const ERROR_STATUS = {
   'subcontractor.not_found': 404,
   'subcontractor.parent_not_on_engagement': 409,
   'subcontractor.parent_refused': 409,
+  'worker.already_enrolled': 409,
   'worker.email_taken': 409,
   'worker.not_found': 404,
   // training
@@ -98,6 +101,7 @@ export const ERROR_STATUS = {
   'csv.email_repeats': 400,
   'csv.errors_not_listed': 400,
   'csv.employee_number_too_long': 400,
+  'csv.furigana_invalid': 400,
   'csv.name_empty': 400,
   'csv.name_too_long': 400,
   // certificates

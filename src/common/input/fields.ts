@@ -2,7 +2,15 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength, registerDecorator, type ValidationOptions } from 'class-validator';
 import { fieldRuleMessage } from '../errors/words';
-import { EMAIL_MAX_LENGTH, isEmailAddress, normalizeEmail, normalizeIdentifier, normalizeTypedCode } from './normalize';
+import {
+  EMAIL_MAX_LENGTH,
+  isEmailAddress,
+  isFurigana,
+  normalizeEmail,
+  normalizeFurigana,
+  normalizeIdentifier,
+  normalizeTypedCode,
+} from './normalize';
 import { hasLoneSurrogate, isPlainText, trimText } from './unicode';
 
 /*
@@ -120,4 +128,30 @@ export function SecretField(options: { min: number; max: number; minWords?: 'pas
 /** NFKC and trimmed before a format check (digits typed in full width for a corporate number, a date). */
 export function NormalizeIdentifier(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => normalizeIdentifier(value));
+}
+
+/**
+ * フリガナ (optional on a worker): katakana or hiragana, half or full width,
+ * normalised to full-width katakana (normalize.ts normalizeFurigana); an empty
+ * value is no フリガナ (the DTO marks it IsOptional; the service stores null).
+ * Constraint name `isFurigana`.
+ */
+export function FuriganaField(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => normalizeFurigana(value)),
+    IsString(),
+    IsPlainText(),
+    registerFurigana(),
+  );
+}
+
+function registerFurigana(): PropertyDecorator {
+  return (object: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isFurigana',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      options: { message: fieldRuleMessage('isFurigana') },
+      validator: { validate: (v: unknown) => v === '' || isFurigana(v) },
+    });
 }

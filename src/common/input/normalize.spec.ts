@@ -1,4 +1,4 @@
-import { isEmailAddress, normalizeEmail, normalizeIdentifier, normalizeTypedCode } from './normalize';
+import { isEmailAddress, isFurigana, normalizeEmail, normalizeFurigana, normalizeIdentifier, normalizeTypedCode } from './normalize';
 import { forbiddenCharacterAt, hasLoneSurrogate, isPlainText } from './unicode';
 
 describe('normalizeEmail', () => {
@@ -138,5 +138,21 @@ describe('text characters', () => {
     }
     expect(forbiddenCharacterAt('ab\u0000')).toBe(2);
     expect(isPlainText('ﾅｶﾆｼ ﾕｷ　髙﨑①～∥')).toBe(true);
+  });
+});
+
+describe('フリガナ (normalizeFurigana, isFurigana)', () => {
+  it('turns hiragana and half-width katakana into full-width katakana, one space between parts', () => {
+    expect(normalizeFurigana('やまだ　たろう')).toBe('ヤマダ タロウ');
+    expect(normalizeFurigana(' ﾔﾏﾀﾞ  ﾀﾛｳ ')).toBe('ヤマダ タロウ');
+    expect(normalizeFurigana('ゆうこ・でゅぼあ')).toBe('ユウコ・デュボア');
+    expect(normalizeFurigana('サイトウ')).toBe('サイトウ');
+    expect(isFurigana(normalizeFurigana('やまだ　たろう'))).toBe(true);
+    expect(isFurigana('ヴァイオリン')).toBe(true);
+  });
+
+  it('refuses kanji, Latin letters and digits', () => {
+    for (const bad of ['山田', 'yamada', 'ヤマダ1', '', 'ヤマダ\u0000']) expect(isFurigana(normalizeFurigana(bad))).toBe(false);
+    expect(normalizeFurigana(42)).toBe(42);
   });
 });

@@ -115,3 +115,32 @@ export function normalizeIdentifier<T>(value: T): T | string {
   if (typeof value !== 'string' || hasLoneSurrogate(value)) return value;
   return value.normalize('NFKC').trim();
 }
+
+/** フリガナ's longest form, in UTF-16 code units (the name's limit is 200). */
+export const FURIGANA_MAX = 200;
+
+/** What a normalised フリガナ may hold: full-width katakana (ァ–ヺ, ヽヾ), ー, ・, and one space between parts. */
+const FURIGANA = /^[\u30a1-\u30fa\u30fb\u30fc\u30fd\u30fe]+( [\u30a1-\u30fa\u30fb\u30fc\u30fd\u30fe]+)*$/;
+
+/**
+ * フリガナ as stored: NFKC (half-width ｶﾀｶﾅ become full width, ﾞ and ﾟ join their
+ * kana: ｶﾞ → ガ), hiragana turned into katakana (ぁ–ゖ, ゝゞ: U+3041–U+3096 and
+ * U+309D–U+309E are the katakana's code points less 0x60), white space
+ * (U+3000 included, which NFKC makes a space) collapsed to one space and
+ * trimmed. Not a string, or holding a lone surrogate: returned as it is, for
+ * the field's rules to refuse. The result may still hold other characters;
+ * isFurigana decides.
+ */
+export function normalizeFurigana<T>(value: T): T | string {
+  if (typeof value !== 'string' || hasLoneSurrogate(value)) return value;
+  return value
+    .normalize('NFKC')
+    .replace(/[\u3041-\u3096\u309d\u309e]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A normalised フリガナ (normalizeFurigana's result): katakana, ー, ・ and single spaces, at most FURIGANA_MAX. */
+export function isFurigana(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= FURIGANA_MAX && FURIGANA.test(value);
+}

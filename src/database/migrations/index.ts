@@ -8,9 +8,11 @@ import { CertificatesThatStayTrue1765200000000 } from './1765200000000-Certifica
 import { NormalizeEmails1765300000000 } from './1765300000000-NormalizeEmails';
 import { ItemAnalysisIndex1765500000000 } from './1765500000000-ItemAnalysisIndex';
 import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
+import { WorkerFurigana1766200000000 } from './1766200000000-WorkerFurigana';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 import { PersonalDataEncrypted1766100000000 } from './1766100000000-PersonalDataEncrypted';
 import { EngagementCloseOut1766100000001 } from './1766100000001-EngagementCloseOut';
+import { EncryptedFurigana1766200000001 } from './1766200000001-EncryptedFurigana';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   PublicCredentialsWithoutIdentity1765800000000,
   PersonalDataEncrypted1766100000000,
   EngagementCloseOut1766100000001,
+  WorkerFurigana1766200000000,
+  EncryptedFurigana1766200000001,
 ];

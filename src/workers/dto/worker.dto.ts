@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { EmailField, TextField } from '../../common/input/fields';
+import { EmailField, FuriganaField, TextField } from '../../common/input/fields';
 
 /** A worker's name: at most 200 characters, kept as written (half-width katakana, 髙, 﨑 and 福 included). */
 export const WORKER_NAME_MAX = 200;
@@ -11,6 +11,14 @@ export class CreateWorkerDto {
   @ApiProperty({ example: '山田　太郎', description: 'kept as written; no control characters' })
   @TextField({ max: WORKER_NAME_MAX })
   name: string;
+
+  @ApiPropertyOptional({
+    example: 'ヤマダ　タロウ',
+    description: 'フリガナ: katakana or hiragana, half or full width; stored as full-width katakana (ヤマダ タロウ); empty for none',
+  })
+  @IsOptional()
+  @FuriganaField()
+  furigana?: string;
 
   @ApiProperty({ example: 'yamada@example.jp', description: 'full-width characters are normalized (NFKC) and the address lower-cased' })
   @EmailField()
