@@ -272,6 +272,7 @@ export class CloseOutService {
       { id: workerId },
       {
         name: ERASED_NAME,
+        furigana: null,
         email: erasedAddress(workerId),
         employeeNumber: null,
         enrollmentCodeHash: null,
@@ -293,12 +294,13 @@ export class CloseOutService {
         organization_id: string;
         organization: string;
         name: string;
+        furigana: string | null;
         email: string;
         employee_number: string | null;
         enrolled_at: string | null;
         assigned_at: string;
       }>(
-        `SELECT w.id, w.organization_id, o.name AS organization, w.name, w.email, w.employee_number, w.enrolled_at, a.assigned_at
+        `SELECT w.id, w.organization_id, o.name AS organization, w.name, w.furigana, w.email, w.employee_number, w.enrolled_at, a.assigned_at
          FROM assignments a JOIN workers w ON w.id = a.worker_id JOIN organizations o ON o.id = w.organization_id
          WHERE a.engagement_id = ? ORDER BY w.id`,
         [e.id],
@@ -308,6 +310,7 @@ export class CloseOutService {
       organizationId: r.organization_id,
       organization: r.organization,
       name: decrypted('workers.name', r.name),
+      furigana: decrypted('workers.furigana', r.furigana),
       email: decrypted('workers.email', r.email),
       employeeNumber: decrypted('workers.employee_number', r.employee_number),
       enrolledAt: r.enrolled_at,
