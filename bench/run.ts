@@ -4,9 +4,10 @@
  *
  *   npm run bench                   full sizes (100,000 certificates, 10,000 / 100,000 workers, 10,000 CSV rows)
  *   npm run bench -- --quick        tiny sizes, about a second per workload (the smoke test)
- *   options: --seed=N  --out=file (instead of bench/results.json)  --fresh (regenerate the cached data set)  --only=verify,credential,quiz,progress,readiness,linearity,csv
- *            --log-level=warn (the service's LOG_LEVEL; with another level than info, a second service at
- *            info, the default, runs the lookups beside it to measure what that costs)  --cpu-prof (profile the service)
+ *   options: --seed=N  --out=file (instead of bench/results.json)  --fresh (regenerate the cached data set)  --only=verify,credential,conditional,quiz,progress,readiness,linearity,export,article11,csv,pg
+ *            --log-level=warn (the service's LOG_LEVEL, info by default as the targets are; with another level, a second service at
+ *            info runs the lookups beside it to measure what that costs)  --cpu-prof (profile the service)
+ *            --pg=postgres://user@host:port/db (also BENCH_PG_URL): verification on PostgreSQL too, against a bare pg baseline
  *   environment: BENCH_SERVICE_NODE_OPTIONS="--trace-gc" (flags for the service's node), BENCH_KEEP=1 (keep the work folder)
  *
  * The service runs as a child process (`node dist/main.js`, built first if
@@ -23,10 +24,12 @@ import { join, relative, resolve } from 'node:path';
 import { loadContent } from '../src/content/content-loader';
 import { MIGRATIONS } from '../src/database/migrations';
 import { generateCsv, Manifest, migrate, seedDataset } from './lib/dataset';
+import { pgDataset } from './lib/pg';
 import { freePort, killAll, Service, startService } from './lib/proc';
 import { FULL, QUICK } from './lib/sizes';
 import { timeImports } from './scenarios/csv-import';
-import { lookupLoad } from './scenarios/lookups';
+import { timeDocuments } from './scenarios/documents';
+import { conditionalLookups, lookupLoad } from './scenarios/lookups';
 import { answerKey, quizLoad } from './scenarios/quiz';
 import { timeReports } from './scenarios/reports';
 
@@ -35,12 +38,16 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const sizes = argv.includes('--quick') ? QUICK : FULL;
 const seed = Number(flag('seed') ?? 20261125);
-/** The service's LOG_LEVEL for the run; the default's (info) cost on the public lookups is measured beside it. */
-const logLevel = flag('log-level') ?? process.env.BENCH_LOG_LEVEL ?? 'warn';
+/** The service's LOG_LEVEL for the run: the default (info), where the targets are set; with another level, a second service at info runs the lookups beside it. */
+const logLevel = flag('log-level') ?? process.env.BENCH_LOG_LEVEL ?? 'info';
 const only = flag('only')?.split(',');
+/** PostgreSQL for the verification and quiz workloads there (a schema `bench_<key>` of this database is created and reused). */
+const pgUrl = flag('pg') ?? process.env.BENCH_PG_URL;
 const out = resolve(flag('out') ?? join(__dirname, 'results.json'));
 const wanted = (id: string) => !only || only.includes(id);
 const DAY = 86400_000;
+/** Timed fetches per side of each 100,000-worker document (each takes seconds; two give a median). */
+const EXPORT_RUNS = 2;
 
 interface Target {
   op: '>=' | '<=';
@@ -57,18 +64,20 @@ interface Workload {
   target: Target;
   pass: boolean;
   details: Record<string, unknown>;
+  /** A second condition of the target (the quiz's p99), already judged. */
+  also?: { text: string; pass: boolean };
 }
 
 const workloads: Workload[] = [];
 /** The service's highest RSS during the workload being recorded (set once the service runs). */
 let windowRss: () => number | null = () => null;
 function record(w: Omit<Workload, 'pass'>) {
-  const pass = w.target.op === '>=' ? w.ratio >= w.target.value : w.ratio <= w.target.value;
+  const pass = (w.target.op === '>=' ? w.ratio >= w.target.value : w.ratio <= w.target.value) && (w.also?.pass ?? true);
   if (w.id !== 'peak-rss') w.details.serviceRssPeakMb = windowRss();
   workloads.push({ ...w, pass });
   const rss = typeof w.details.serviceRssPeakMb === 'number' ? `; service RSS ≤ ${w.details.serviceRssPeakMb.toFixed(0)} MB` : '';
   console.log(
-    `  ${pass ? 'pass' : 'FAIL'}  ${w.title}: ${fmt(w.measured)} vs ${w.baseline === null ? '—' : fmt(w.baseline)} ${w.unit} → ratio ${w.ratio.toFixed(2)} (target ${w.target.op} ${w.target.value})${rss}`,
+    `  ${pass ? 'pass' : 'FAIL'}  ${w.title}: ${fmt(w.measured)} vs ${w.baseline === null ? '—' : fmt(w.baseline)} ${w.unit} → ratio ${w.ratio.toFixed(2)} (target ${w.target.op} ${w.target.value}${w.also ? `, ${w.also.text}` : ''})${rss}`,
   );
 }
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
@@ -77,7 +86,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** The data set, generated once per seed, size, day and schema, then copied for each run. */
 async function dataset(
   workDir: string,
-): Promise<{ file: string; baselineFile: string; manifest: Manifest; seconds: number; cached: boolean }> {
+): Promise<{ file: string; baselineFile: string; cachedFile: string; key: string; manifest: Manifest; seconds: number; cached: boolean }> {
   const anchor = Math.floor(Date.now() / DAY) * DAY;
   const generator = ['lib/dataset.ts', 'lib/prng.ts', 'lib/sizes.ts'].map((f) => readFileSync(join(__dirname, f), 'utf8')).join();
   const key = createHash('sha256')
@@ -109,6 +118,8 @@ async function dataset(
   return {
     file,
     baselineFile,
+    cachedFile: cached,
+    key,
     manifest: JSON.parse(readFileSync(`${cached}.json`, 'utf8')) as Manifest,
     seconds: (Date.now() - started) / 1000,
     cached: hit,
@@ -135,7 +146,7 @@ async function main() {
       killAll();
       process.exit(1);
     },
-    sizes.name === 'quick' ? 240_000 : 900_000,
+    sizes.name === 'quick' ? 240_000 : 1_800_000,
   );
   watchdog.unref();
   try {
@@ -151,7 +162,7 @@ async function main() {
     const [appPort, basePort] = [await freePort(), await freePort()];
     const profileDir = join(tmpdir(), 'article4-bench', 'profiles');
     const cpuProf = argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const service = (name: string, port: number, level: string, flags: string[] = []) =>
+    const service = (name: string, port: number, level: string, flags: string[] = [], databaseUrl = `sqlite:${data.file}`) =>
       startService(
         name,
         [...flags, join(ROOT, 'dist/main.js')],
@@ -161,12 +172,15 @@ async function main() {
           HOST: '127.0.0.1',
           PORT: String(port),
           PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-          DATABASE_URL: `sqlite:${data.file}`,
+          DATABASE_URL: databaseUrl,
           DATA_DIR: workDir,
           CONTENT_DIR: join(ROOT, 'content'),
           LOG_LEVEL: level,
           SIGNING_KEY_PEM: m.signingKeyPem,
           DATA_ENCRYPTION_KEY: m.dataEncryptionKey,
+          // The mail scheduler's rounds (reminders to 100,000 workers) are a background job, not a request path: off, so
+          // they do not land inside a measured workload (README, Performance).
+          MAIL_SCHEDULE_MINUTES: '0',
         },
         port,
         join(workDir, `${name}.log`),
@@ -198,9 +212,14 @@ async function main() {
     // The same service at LOG_LEVEL=info (the default), reading the same file, beside the lookups: what a request log line costs.
     const atDefault =
       logLevel !== 'info' && (wanted('verify') || wanted('credential')) ? await service('service-info', await freePort(), 'info') : null;
-    const lookups = async (id: string, title: string, suffix: string, target: number) => {
+    const lookups = async (id: string, title: string, suffix: string, target: number, conditional = false) => {
       const paths = m.serials.map((s) => `/api/v1/certificates/${s}${suffix}`);
-      const [a, b, c] = await lookupLoad([app.url, base.url, ...(atDefault ? [atDefault.url] : [])], paths, sizes);
+      const urls = [app.url, base.url, ...(atDefault ? [atDefault.url] : [])];
+      // Conditional GETs: each server's own ETags for a slice of the serials, sent back as If-None-Match (answered 304).
+      const requests = conditional
+        ? await Promise.all(urls.map((u) => conditionalLookups(u, paths.slice(0, sizes.conditionalSerials))))
+        : paths.map((path) => ({ path }));
+      const [a, b, c] = await lookupLoad(urls, requests, sizes, conditional ? '3xx' : '2xx');
       if (a.failures || b.failures || c?.failures)
         throw new Error(`${title}: ${a.failures} failed requests against the service, ${b.failures} against the baseline`);
       const info = c && { logLevel: 'info', rps: c.rps, ratio: c.rps / b.rps, p99Ms: c.p99, costPercent: 100 * (1 - c.rps / a.rps) };
@@ -233,7 +252,11 @@ async function main() {
         '',
         0.6,
       );
-    if (wanted('credential')) await lookups('credential-fetch', 'Credential fetch (stored JWS)', '/credential', 0.5);
+    if (wanted('credential')) await lookups('credential-fetch', 'Credential fetch (stored JWS)', '/credential', 0.6);
+    if (wanted('conditional')) {
+      await lookups('conditional-verification', 'Conditional GET of the verification (If-None-Match → 304)', '', 0.6, true);
+      await lookups('conditional-credential', 'Conditional GET of the credential (If-None-Match → 304)', '/credential', 0.6, true);
+    }
     await atDefault?.stop();
 
     if (wanted('quiz')) {
@@ -259,7 +282,8 @@ async function main() {
         measured: a.sittingsPerSecond,
         baseline: b.sittingsPerSecond,
         ratio: a.sittingsPerSecond / b.sittingsPerSecond,
-        target: { op: '>=', value: 0.4 },
+        target: { op: '>=', value: 0.55 },
+        also: { text: `p99 ≤ 2× baseline: ${(a.p99 / b.p99).toFixed(2)}×`, pass: a.p99 <= 2 * b.p99 },
         details: {
           p50Ms: a.p50,
           p99Ms: a.p99,
@@ -342,6 +366,40 @@ async function main() {
       });
     }
 
+    // The heavy reads at 100,000 workers, streamed by both sides: the progress CSV, the Article 11 report as JSON and as the page.
+    const exports = [
+      ['export', 'progress-csv-export', 'Progress CSV export', `/api/v1/engagements/${m.trackingLarge.id}/progress?format=csv`],
+      ['article11', 'article11-json', 'Article 11 report (JSON with digest)', `/api/v1/engagements/${m.trackingLarge.id}/report`],
+      ['article11', 'article11-page', 'Article 11 report (printable page)', `/engagements/${m.trackingLarge.id}/report`],
+    ] as const;
+    for (const [option, id, title, path] of exports) {
+      if (!wanted(option)) continue;
+      const [a, b] = await timeDocuments(
+        [app.url + path, base.url + path],
+        { authorization: `Bearer ${m.staffToken}` },
+        sizes.name === 'quick' ? 1 : EXPORT_RUNS,
+      );
+      record({
+        id,
+        title: `${title}, ${m.trackingLarge.workers.toLocaleString('en-US')} workers / 3 tiers`,
+        unit: 'ms',
+        measured: a.ms,
+        baseline: b.ms,
+        ratio: a.ms / b.ms,
+        target: { op: '<=', value: 3 },
+        details: {
+          runsMs: a.runs,
+          baselineRunsMs: b.runs,
+          firstByteMs: a.firstByteMs,
+          baselineFirstByteMs: b.firstByteMs,
+          bytes: a.bytes,
+          baselineBytes: b.bytes,
+          lines: a.lines,
+          baselineLines: b.lines,
+        },
+      });
+    }
+
     if (wanted('csv')) {
       const csv = generateCsv(sizes.csvRows, seed, 'import.example.jp');
       const [a, b] = await timeImports(
@@ -362,6 +420,80 @@ async function main() {
         target: { op: '>=', value: 0.3 },
         details: { ms: a.ms, baselineMs: b.ms, runsMs: a.runs, baselineRunsMs: b.runs, bytes: csv.length },
       });
+    }
+
+    // PostgreSQL: the service and a bare `pg` baseline on a copy of the data set, one after the other's side, beside SQLite.
+    if (pgUrl && wanted('pg')) {
+      const started = Date.now();
+      const copy = await pgDataset(pgUrl, data.cachedFile, data.key);
+      console.log(`PostgreSQL data set ${copy.cached ? 'reused' : 'copied'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const pgApp = await service('service-pg', await freePort(), logLevel, [], copy.url);
+      const pgPort = await freePort();
+      const pgBase = await startService(
+        'baseline-pg',
+        ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench/baseline/pg-server.ts')],
+        {
+          PATH: process.env.PATH,
+          HOST: '127.0.0.1',
+          PORT: String(pgPort),
+          BENCH_PG_URL: copy.url,
+          CONTENT_DIR: join(ROOT, 'content'),
+          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        },
+        pgPort,
+        join(workDir, 'baseline-pg.log'),
+      );
+      try {
+        const paths = m.serials.map((s) => ({ path: `/api/v1/certificates/${s}` }));
+        const [a, b] = await lookupLoad([pgApp.url, pgBase.url], paths, sizes);
+        if (a.failures || b.failures)
+          throw new Error(`PostgreSQL verification: ${a.failures} failed against the service, ${b.failures} against the baseline`);
+        record({
+          id: 'pg-verification',
+          title: `Certificate verification on PostgreSQL (bare pg baseline)`,
+          unit: 'req/s',
+          measured: a.rps,
+          baseline: b.rps,
+          ratio: a.rps / b.rps,
+          target: { op: '>=', value: 0.5 },
+          details: { p50Ms: a.p50, p99Ms: a.p99, baselineP50Ms: b.p50, baselineP99Ms: b.p99, pgServiceRssPeakMb: pgApp.peakRssMb() },
+        });
+        const key = answerKey(loadContent(join(ROOT, 'content')).modules);
+        const [qa, qb] = await quizLoad(
+          [
+            { url: pgApp.url, tokens: m.quiz.app },
+            { url: pgBase.url, tokens: m.quiz.baseline },
+          ],
+          m.quiz.engagementId,
+          m.quiz.moduleIds,
+          key,
+          sizes,
+        );
+        if (qa.failures || qb.failures || !qa.sittings || !qb.sittings)
+          throw new Error(
+            `PostgreSQL quiz: ${qa.failures} failures against the service (${qa.firstFailure}), ${qb.failures} against the baseline (${qb.firstFailure})`,
+          );
+        record({
+          id: 'pg-quiz-sitting',
+          title: `Quiz sitting on PostgreSQL (${sizes.quizWorkers} workers at once, bare pg baseline)`,
+          unit: 'sittings/s',
+          measured: qa.sittingsPerSecond,
+          baseline: qb.sittingsPerSecond,
+          ratio: qa.sittingsPerSecond / qb.sittingsPerSecond,
+          target: { op: '>=', value: 0.5 },
+          details: {
+            p50Ms: qa.p50,
+            p99Ms: qa.p99,
+            baselineP50Ms: qb.p50,
+            baselineP99Ms: qb.p99,
+            sittings: qa.sittings,
+            baselineSittings: qb.sittings,
+          },
+        });
+      } finally {
+        await pgApp.stop();
+        await pgBase.stop();
+      }
     }
 
     const baselineRss = base.peakRssMb();

@@ -1,10 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import handlebars from 'handlebars';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -129,34 +129,38 @@ const CSP = {
 const SWAGGER_CSP = { ...CSP, styleSrc: ["'self'", "'unsafe-inline'"] };
 
 /**
- * Security headers through @fastify/helmet (CSP, frame-ancestors and
- * X-Frame-Options, Referrer-Policy, nosniff, and HSTS when PUBLIC_BASE_URL
- * is https), and `Cache-Control: no-store` on every response that does not
- * set its own: API answers and pages carry personal data (names, e-mails,
- * codes, reports) and must never sit in a shared or browser cache. The few
- * public, cacheable routes (JWKS, assets) set their own Cache-Control.
+ * Security headers through helmet (CSP, frame-ancestors and X-Frame-Options,
+ * Referrer-Policy, nosniff, and HSTS when PUBLIC_BASE_URL is https), and
+ * `Cache-Control: no-store` on every response that does not set its own: API
+ * answers and pages carry personal data (names, e-mails, codes, reports) and
+ * must never sit in a shared or browser cache. The few public, cacheable
+ * routes (credentials, verification, status lists, JWKS, assets) set their
+ * own Cache-Control (docs/caching.md).
+ *
+ * helmet's middleware is built once here, one for everything and one for
+ * Swagger UI: @fastify/helmet, used before, built it anew on every request
+ * (CSP directives parsed each time), which the profile of the public
+ * lookups showed (README, Performance).
  */
 async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const https = config.publicBaseUrl.startsWith('https://');
-  await app.register(fastifyHelmet as any, {
+  const options = {
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
     // RFC 6797: only over https; the service does not know its sibling hosts, so no includeSubDomains.
-    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: false } : false,
-    referrerPolicy: { policy: 'same-origin' },
-    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: false } : (false as const),
+    referrerPolicy: { policy: 'same-origin' as const },
+    xFrameOptions: { action: 'deny' as const },
+  };
+  const everywhere = helmet(options);
+  const swaggerUi = helmet({ ...options, contentSecurityPolicy: { useDefaults: false, directives: SWAGGER_CSP } });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    (req.url.startsWith('/api/docs') ? swaggerUi : everywhere)(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
-  // Route-level helmet options must be in place before the routes are registered (Swagger's below, Nest's at init).
-  fastify.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs'))
-      route.config = {
-        ...(route.config ?? {}),
-        helmet: { contentSecurityPolicy: { useDefaults: false, directives: SWAGGER_CSP } },
-      } as never;
-  });
-  fastify.addHook('onSend', async (req, reply) => {
+  fastify.addHook('onSend', (req, reply, _payload, done) => {
     reply.header('x-request-id', String(req.id));
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done();
   });
 }
 

@@ -19,11 +19,15 @@
  */
 import Database from 'better-sqlite3';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { stringify } from 'csv-stringify/sync';
 import { resolve } from 'node:path';
 import { SubcontractTree } from '../../src/access/subcontract-tree';
 import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-hash';
 import { parseSerial } from '../../src/certificates/credential/serial';
+import { entityTag } from '../../src/common/http/conditional';
+import fresh from 'fresh';
 import { loadContent } from '../../src/content/content-loader';
 import type { TrainingModule } from '../../src/content/content.types';
 import { answeredRight, grade } from '../../src/training/grading';
@@ -56,8 +60,15 @@ const STATUS_TEXT: Record<number, string> = {
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-function send(res: ServerResponse, status: number, body: string, type = 'application/json; charset=utf-8') {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type = 'application/json; charset=utf-8',
+  extra: Record<string, string> = {},
+) {
   res.writeHead(status, {
+    ...extra,
     'content-type': type,
     'content-length': Buffer.byteLength(body),
     'x-request-id': randomUUID(),
@@ -108,15 +119,10 @@ function user(req: IncomingMessage, ...roles: string[]): User {
 
 // ---- certificates ------------------------------------------------------------
 
+/** The public facts from the certificate's own row (the columns written at issuance): one read by serial, no join. */
 const factsStmt = db.prepare(
-  `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.modules,
-          e.id AS e_id, e.title, e.contract_number, m.name AS m_name, m.code AS m_code, o.name AS o_name, w.name AS w_name
-   FROM certificates c
-   JOIN engagements e ON e.id = c.engagement_id
-   JOIN municipalities m ON m.id = e.municipality_id
-   JOIN organizations o ON o.id = c.organization_id
-   JOIN workers w ON w.id = c.worker_id
-   WHERE c.serial = ?`,
+  `SELECT serial, status, valid_from, valid_until, revoked_at, engagement_title, municipality_name, organization_name, holder_masked_name
+   FROM certificates WHERE serial = ?`,
 );
 const credentialStmt = db.prepare("SELECT jws AS credential FROM certificate_credentials WHERE serial = ? AND form = 'public.vc'");
 
@@ -127,34 +133,36 @@ function canonical(serial: string): string {
   return p.serial;
 }
 
-const maskName = (name: string) => {
-  const [family, ...rest] = name.trim().split(/[\s\u3000]+/);
-  return rest.length ? `${family} *` : `${[...family][0] ?? ''}*`;
-};
+type Answer = [number, string, string?, Record<string, string>?];
 
-function certificateFacts(serial: string): string {
+/** A 200 with its ETag and caching headers, or a 304 when the request names the ETag (the same rules as the service). */
+function cacheable(req: IncomingMessage, body: string, type: string, cacheControl: string, vary: string): Answer {
+  const etag = entityTag(body);
+  const headers = { etag, 'cache-control': cacheControl, vary };
+  return fresh(req.headers, { etag }) ? [304, '', type, headers] : [200, body, type, headers];
+}
+
+function certificateFacts(req: IncomingMessage, serial: string): Answer {
   const c = factsStmt.get(canonical(serial)) as Record<string, string> | undefined;
   if (!c) throw new HttpError(404, 'No certificate with this serial');
   const status = c.status === 'valid' && c.valid_until <= new Date().toISOString() ? 'expired' : c.status;
-  return JSON.stringify({
+  const body = JSON.stringify({
     serial: c.serial,
     status,
     validFrom: c.valid_from,
     validUntil: c.valid_until,
-    issuedAt: c.issued_at,
     revokedAt: c.revoked_at,
-    revocationReason: null,
-    engagement: { id: c.e_id, title: c.title, contractNumber: c.contract_number, municipality: c.m_name, municipalityCode: c.m_code },
-    organization: { name: c.o_name },
-    modules: JSON.parse(c.modules),
-    holder: { maskedName: maskName(c.w_name) },
+    engagement: { title: c.engagement_title, municipality: c.municipality_name },
+    organization: { name: c.organization_name },
+    holder: { maskedName: c.holder_masked_name },
   });
+  return cacheable(req, body, 'application/json; charset=utf-8', 'public, max-age=300', 'Authorization, Cookie');
 }
 
-function credential(serial: string): string {
+function credential(req: IncomingMessage, serial: string): Answer {
   const row = credentialStmt.get(canonical(serial)) as { credential: string } | undefined;
   if (!row) throw new HttpError(404, 'No certificate with this serial');
-  return row.credential;
+  return cacheable(req, row.credential, 'application/vc+jwt', 'public, max-age=31536000, immutable', 'Accept');
 }
 
 // ---- quiz ---------------------------------------------------------------------
@@ -678,6 +686,273 @@ function readiness(req: IncomingMessage, engagementId: string): string {
   });
 }
 
+// ---- exports: the progress CSV and the Article 11 report, streamed -------------------
+
+/** Tree order (tier, then name) as positions, for ORDER BY. */
+function positionsOf(organizations: { id: string; tier: number; name: string }[]): string {
+  const order = [...organizations].sort((a, b) => a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return JSON.stringify(Object.fromEntries(order.map((o, i) => [o.id, i])));
+}
+
+/** Every assigned worker in tree order with what the CSV shows: status, certificate, and each module's attempts and counting completion. */
+const exportStmt = db.prepare(
+  `WITH ${STATUS_CTE}, pos(org_id, p) AS MATERIALIZED (SELECT key, value FROM json_each(:positions))
+   SELECT ws.id, ws.name, ws.organization_id, ws.status, ws.cert_status, ws.valid_until, ws.serial, w.employee_number,
+     (SELECT json_group_object(module_id, best) FROM (SELECT t.module_id, MAX(t.score) AS best FROM attempts t WHERE t.worker_id = ws.id GROUP BY t.module_id)) AS tries,
+     (SELECT json_group_array(DISTINCT c.module_id) FROM completions c JOIN json_each(:mins) m ON m.key = c.module_id
+      WHERE c.worker_id = ws.id AND c.revision >= m.value AND c.completed_at > :since) AS done
+   FROM ws JOIN pos ON pos.org_id = ws.organization_id JOIN workers w ON w.id = ws.id
+   ORDER BY pos.p, ws.name, ws.id`,
+);
+const certifiedStmt = db.prepare(
+  `WITH ${STATUS_CTE}, pos(org_id, p) AS MATERIALIZED (SELECT key, value FROM json_each(:positions))
+   SELECT ws.id, ws.name, ws.organization_id, c.serial, c.valid_from, c.valid_until, c.modules
+   FROM ws JOIN pos ON pos.org_id = ws.organization_id JOIN certificates c ON c.serial = ws.serial
+   WHERE ws.status IN ('certified', 'expiring')
+   ORDER BY pos.p, ws.name, ws.id`,
+);
+const perOrganizationStmt = db.prepare(
+  `WITH ${STATUS_CTE} SELECT organization_id, COUNT(*) AS assigned, SUM(status IN ('certified', 'expiring')) AS certified FROM ws GROUP BY organization_id`,
+);
+const WORDS: Record<string, string> = {
+  prime: '元請',
+  approved: '承認済み',
+  pending_approval: '承認待ち',
+  rejected: '不承認',
+  not_started: '未着手',
+  in_progress: '受講中',
+  completed: '修了',
+  certified: '修了証あり',
+  expiring: '修了証あり（30日以内に期限切れ）',
+  valid: '有効',
+  expired: '期限切れ',
+  revoked: '取消し',
+  superseded: '更新済み',
+};
+const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
+/** Writes, waiting for the socket to drain when its buffer is full (what a stream's pipe does). */
+async function write(res: ServerResponse, chunk: string): Promise<void> {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+async function progressCsv(req: IncomingMessage, res: ServerResponse, engagementId: string): Promise<void> {
+  const { e, organizations, curriculum, params, deadlinePassed, now } = trackingContext(req, engagementId);
+  const orgs = new Map(organizations.map((o) => [o.id, o]));
+  const mins = JSON.stringify(Object.fromEntries(curriculum.map((id) => [id, modules.get(id)!.minimumRevision])));
+  const since = new Date(now - e.certificate_validity_days * DAY).toISOString();
+  inTransaction(() => appendEvent(null, 'export.downloaded', 'engagement', e.id, e.id, { kind: 'progress_csv' }));
+  res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': randomUUID() });
+  const header = [
+    '組織',
+    '階層',
+    '承認状況',
+    '氏名',
+    '社員番号',
+    '状況',
+    '期限超過',
+    '修了数',
+    '必須数',
+    '修了証番号',
+    '修了証の状態',
+    '修了証の有効期限',
+  ];
+  await write(res, '\uFEFF' + stringify([[...header, ...curriculum.map((id) => modules.get(id)!.title.ja)]], CSV_OPTIONS));
+  let batch: unknown[][] = [];
+  for (const r of exportStmt.iterate({ ...params, positions: positionsOf(organizations), mins, since }) as IterableIterator<{
+    name: string;
+    organization_id: string;
+    status: string;
+    cert_status: string | null;
+    valid_until: string | null;
+    serial: string | null;
+    employee_number: string | null;
+    tries: string;
+    done: string;
+  }>) {
+    const o = orgs.get(r.organization_id)!;
+    const tries = JSON.parse(r.tries) as Record<string, number | null>;
+    const done = new Set(JSON.parse(r.done) as string[]);
+    const certified = r.status === 'certified' || r.status === 'expiring';
+    const certStatus = r.cert_status === 'valid' && r.valid_until! <= params.now ? 'expired' : r.cert_status;
+    batch.push([
+      o.name,
+      o.tier,
+      WORDS[o.status],
+      r.name,
+      r.employee_number,
+      WORDS[r.status],
+      !certified && deadlinePassed ? '期限超過' : '',
+      done.size,
+      curriculum.length,
+      r.serial,
+      certStatus ? WORDS[certStatus] : '',
+      r.valid_until?.slice(0, 10),
+      ...curriculum.map((id) => (done.has(id) ? `修了 (${tries[id] ?? ''})` : id in tries ? '受講中' : '未着手')),
+    ]);
+    if (batch.length === 1000) {
+      await write(res, stringify(batch, CSV_OPTIONS));
+      batch = [];
+    }
+  }
+  if (batch.length) await write(res, stringify(batch, CSV_OPTIONS));
+  res.end();
+}
+
+/** The Article 11 report's parts before the certified workers (the totals, each organization's counts, the engagement). */
+function reportHead(req: IncomingMessage, engagementId: string) {
+  const ctx = trackingContext(req, engagementId);
+  const { e, organizations, counts, deadlinePassed } = ctx;
+  const perOrg = new Map(
+    (perOrganizationStmt.all(ctx.params) as { organization_id: string; assigned: number; certified: number }[]).map((r) => [
+      r.organization_id,
+      r,
+    ]),
+  );
+  const m = db
+    .prepare('SELECT name, code FROM municipalities WHERE id = (SELECT municipality_id FROM engagements WHERE id = ?)')
+    .get(e.id) as {
+    name: string;
+    code: string;
+  };
+  const names = new Map(organizations.map((o) => [o.id, o.name]));
+  const rest = {
+    kind: 'article11-compliance-report',
+    generatedAt: new Date().toISOString(),
+    engagement: {
+      id: e.id,
+      title: e.title,
+      municipality: { name: m.name, code: m.code },
+      prime: { id: e.prime_organization_id, name: names.get(e.prime_organization_id) ?? null },
+      startsOn: e.starts_on,
+      endsOn: e.ends_on,
+      certificateValidityDays: e.certificate_validity_days,
+      curriculum: ctx.curriculum.map((id) => ({ moduleId: id, revision: modules.get(id)!.revision, title: modules.get(id)!.title })),
+    },
+    subcontractors: organizations
+      .filter((o) => o.status !== 'prime')
+      .map((o) => ({
+        organizationId: o.id,
+        name: o.name,
+        parentName: names.get(o.parentOrganizationId!) ?? null,
+        tier: o.tier,
+        status: o.status,
+      })),
+    organizations: organizations.map((o) => {
+      const c = perOrg.get(o.id);
+      const assigned = c?.assigned ?? 0;
+      const certified = c?.certified ?? 0;
+      return {
+        organizationId: o.id,
+        name: o.name,
+        tier: o.tier,
+        status: o.status,
+        assigned,
+        certified,
+        overdue: deadlinePassed ? assigned - certified : 0,
+      };
+    }),
+    totals: counts,
+  };
+  return { ctx, rest, names };
+}
+
+type CertifiedRow = {
+  id: string;
+  name: string;
+  organization_id: string;
+  serial: string;
+  valid_from: string;
+  valid_until: string;
+  modules: string;
+};
+
+async function article11Json(req: IncomingMessage, res: ServerResponse, engagementId: string): Promise<void> {
+  const { ctx, rest, names } = reportHead(req, engagementId);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': randomUUID() });
+  const hash = createHash('sha256');
+  const out = (s: string) => (hash.update(s, 'utf8'), s);
+  await write(res, '{"report":' + out('{"certifiedWorkers":['));
+  let batch: string[] = [];
+  let first = true;
+  for (const r of certifiedStmt.iterate({ ...ctx.params, positions: positionsOf(ctx.organizations) }) as IterableIterator<CertifiedRow>) {
+    batch.push(
+      canonicalJson({
+        workerId: r.id,
+        name: r.name,
+        organization: names.get(r.organization_id),
+        serial: r.serial,
+        validFrom: r.valid_from,
+        validUntil: r.valid_until,
+        modules: (JSON.parse(r.modules) as { moduleId: string; revision: number }[]).map((x) => ({
+          moduleId: x.moduleId,
+          revision: x.revision,
+        })),
+      }),
+    );
+    if (batch.length === 1000) {
+      await write(res, out((first ? '' : ',') + batch.join(',')));
+      first = false;
+      batch = [];
+    }
+  }
+  if (batch.length) await write(res, out((first ? '' : ',') + batch.join(',')));
+  await write(res, out('],' + canonicalJson(rest).slice(1)));
+  const digest = hash.digest('hex');
+  inTransaction(() => appendEvent(null, 'report.generated', 'engagement', ctx.e.id, ctx.e.id, { digest }));
+  res.end(`,"digest":${JSON.stringify({ algorithm: 'SHA-256', value: digest })}}`);
+}
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The printable page: the same data as HTML, the certified workers' rows written as they are read, the digest at the end. */
+async function article11Page(req: IncomingMessage, res: ServerResponse, engagementId: string): Promise<void> {
+  const { ctx, rest, names } = reportHead(req, engagementId);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': CSP });
+  const hash = createHash('sha256');
+  hash.update('{"certifiedWorkers":[');
+  await write(
+    res,
+    `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${esc(rest.engagement.title)}</title><link rel="stylesheet" href="/assets/app.css"></head><body><main class="sheet report">` +
+      `<h1>${esc(rest.engagement.title)}</h1><table><tbody>${rest.organizations.map((o) => `<tr><td>${esc(o.name)}</td><td>${o.tier}</td><td>${o.assigned}</td><td>${o.certified}</td><td>${o.overdue}</td></tr>`).join('')}</tbody></table>` +
+      '<table class="small"><tbody>',
+  );
+  let html: string[] = [];
+  let first = true;
+  for (const r of certifiedStmt.iterate({ ...ctx.params, positions: positionsOf(ctx.organizations) }) as IterableIterator<CertifiedRow>) {
+    const mods = (JSON.parse(r.modules) as { moduleId: string; revision: number }[]).map((x) => ({
+      moduleId: x.moduleId,
+      revision: x.revision,
+    }));
+    const organization = names.get(r.organization_id);
+    hash.update(
+      (first ? '' : ',') +
+        canonicalJson({
+          workerId: r.id,
+          name: r.name,
+          organization,
+          serial: r.serial,
+          validFrom: r.valid_from,
+          validUntil: r.valid_until,
+          modules: mods,
+        }),
+    );
+    first = false;
+    html.push(
+      `<tr><td>${esc(r.name)}</td><td>${esc(organization)}</td><td class="serial">${r.serial}</td><td>${r.valid_from.slice(0, 10)} – ${r.valid_until.slice(0, 10)}</td><td>${mods.map((x) => `${x.moduleId} r${x.revision}`).join(', ')}</td></tr>`,
+    );
+    if (html.length === 1000) {
+      await write(res, html.join(''));
+      html = [];
+    }
+  }
+  hash.update('],' + canonicalJson(rest).slice(1));
+  const digest = hash.digest('hex');
+  inTransaction(() => appendEvent(null, 'report.generated', 'engagement', ctx.e.id, ctx.e.id, { digest }));
+  res.end(`${html.join('')}</tbody></table><footer class="digest"><p class="serial">${digest}</p></footer></main></body></html>`);
+}
+
 // ---- CSV import ----------------------------------------------------------------
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -759,21 +1034,28 @@ function importCsv(req: IncomingMessage, orgId: string, body: Buffer): string {
 
 // ---- routing -------------------------------------------------------------------
 
+/** A handler answers, or writes the response itself (a stream) and answers null. */
 const routes: [
   string,
   RegExp,
-  (req: IncomingMessage, m: RegExpMatchArray, url: URL) => Promise<[number, string, string?]> | [number, string, string?],
+  (req: IncomingMessage, m: RegExpMatchArray, url: URL, res: ServerResponse) => Promise<Answer | null> | Answer | null,
 ][] = [
-  ['GET', /^\/api\/v1\/certificates\/([^/]+)$/, (_req, m) => [200, certificateFacts(m[1])]],
-  ['GET', /^\/api\/v1\/certificates\/([^/]+)\/credential$/, (_req, m) => [200, credential(m[1]), 'application/vc+jwt']],
+  ['GET', /^\/api\/v1\/certificates\/([^/]+)$/, (req, m) => certificateFacts(req, m[1])],
+  ['GET', /^\/api\/v1\/certificates\/([^/]+)\/credential$/, (req, m) => credential(req, m[1])],
   ['POST', /^\/api\/v1\/modules\/([^/]+)\/attempts$/, async (req, m) => startAttempt(req, m[1], await readBody(req, 1024 * 1024))],
   ['POST', /^\/api\/v1\/attempts\/([^/]+)\/submission$/, async (req, m) => submit(req, m[1], await readBody(req, 1024 * 1024))],
   [
     'GET',
     /^\/api\/v1\/engagements\/([^/]+)\/progress$/,
-    (req, m, url) => [200, progress(req, m[1], Number(url.searchParams.get('limit') ?? 50))],
+    async (req, m, url, res) => {
+      if (url.searchParams.get('format') !== 'csv') return [200, progress(req, m[1], Number(url.searchParams.get('limit') ?? 50))];
+      await progressCsv(req, res, m[1]);
+      return null;
+    },
   ],
   ['GET', /^\/api\/v1\/engagements\/([^/]+)\/readiness$/, (req, m) => [200, readiness(req, m[1])]],
+  ['GET', /^\/api\/v1\/engagements\/([^/]+)\/report$/, async (req, m, _url, res) => (await article11Json(req, res, m[1]), null)],
+  ['GET', /^\/engagements\/([^/]+)\/report$/, async (req, m, _url, res) => (await article11Page(req, res, m[1]), null)],
   [
     'POST',
     /^\/api\/v1\/organizations\/([^/]+)\/workers\/import$/,
@@ -786,6 +1068,10 @@ const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = routes.find(([method, re]) => method === req.method && re.test(url.pathname));
   const fail = (err: unknown) => {
+    if (res.headersSent) {
+      console.error(err);
+      return res.destroy();
+    }
     const status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 500;
     if (status === 500) console.error(err);
     send(
@@ -796,8 +1082,8 @@ const server = createServer((req, res) => {
   };
   if (!route) return fail(new HttpError(404, 'Not Found'));
   try {
-    const out = route[2](req, url.pathname.match(route[1])!, url);
-    const done = ([status, body, type]: [number, string, string?]) => send(res, status, body, type);
+    const out = route[2](req, url.pathname.match(route[1])!, url, res);
+    const done = (a: Answer | null) => a && send(res, a[0], a[1], a[2], a[3]);
     if (out instanceof Promise) out.then(done, fail);
     else done(out);
   } catch (err) {

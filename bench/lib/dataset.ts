@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
 import Database from 'better-sqlite3';
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
-import { buildOpenBadgeCredential, vcJosePayload } from '../../src/certificates/credential/open-badge';
+import { buildOpenBadgeCredential, maskName, vcJosePayload } from '../../src/certificates/credential/open-badge';
 import { credentialHeader, signCompactJws } from '../../src/certificates/credential/jws';
 import { keyUrl, privateKeyToPem, thumbprintOf } from '../../src/certificates/credential/keys';
 import { formatSerial, SERIAL_ALPHABET, serialCheckChar } from '../../src/certificates/credential/serial';
@@ -278,6 +278,10 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'revocation_reason',
     'superseded_by',
     'issued_at',
+    'engagement_title',
+    'municipality_name',
+    'organization_name',
+    'holder_masked_name',
   ]);
 
   const supersede = db.prepare('UPDATE certificates SET superseded_by = ? WHERE id = ?');
@@ -311,9 +315,12 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     return id;
   };
   let orgSeq = 0;
+  const orgNames = new Map<string, string>();
   const org = (municipalityId: string) => {
     const id = prng.uuid();
-    insOrg(id, `${prng.pick(PLACE)}${prng.pick(TRADE)}${prng.pick(FORM)} ${++orgSeq}`, null, now, null, municipalityId);
+    const name = `${prng.pick(PLACE)}${prng.pick(TRADE)}${prng.pick(FORM)} ${++orgSeq}`;
+    insOrg(id, name, null, now, null, municipalityId);
+    orgNames.set(id, name);
     return id;
   };
   let workerSeq = 0;
@@ -427,6 +434,11 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
         status === 'revoked' ? '退職のため' : null,
         supersededBy,
         iso(issuedAt),
+        // The public verification's words, written at issuance as the service does (migration CertificatePublicFacts).
+        e.title,
+        '府中町',
+        orgNames.get(orgId)!,
+        maskName(holder.name),
       );
       insCredential(s, 'public.vc', credential);
       return id;

@@ -4,7 +4,10 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 export interface Timed {
   status: number;
+  headers: import('node:http').IncomingHttpHeaders;
   body: Buffer;
+  /** From sending the request to the first byte of the body. */
+  firstByteMs: number;
   /** From sending the request to the last byte of the answer. */
   ms: number;
 }
@@ -18,10 +21,13 @@ export function request(
     const started = process.hrtime.bigint();
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent, timeout: 120_000 }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
-      );
+      let firstByteMs = NaN;
+      const since = () => Number(process.hrtime.bigint() - started) / 1e6;
+      res.on('data', (c: Buffer) => {
+        if (!chunks.length) firstByteMs = since();
+        chunks.push(c);
+      });
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: since(), firstByteMs }));
       res.on('error', fail);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));

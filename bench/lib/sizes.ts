@@ -14,6 +14,8 @@ export interface Sizes {
   quizWorkers: number;
   /** Connections for the certificate lookups. */
   connections: number;
+  /** Serials whose ETags the conditional GETs send back (fetched from each server first). */
+  conditionalSerials: number;
   /** Seconds of load per HTTP workload, after `warmupSeconds` of unmeasured load. */
   loadSeconds: number;
   warmupSeconds: number;
@@ -35,6 +37,7 @@ export const FULL: Sizes = {
   csvRows: 10_000,
   quizWorkers: 64,
   connections: 32,
+  conditionalSerials: 2_000,
   loadSeconds: 8,
   warmupSeconds: 2,
   rounds: 4,
@@ -52,6 +55,7 @@ export const QUICK: Sizes = {
   csvRows: 500,
   quizWorkers: 8,
   connections: 8,
+  conditionalSerials: 200,
   loadSeconds: 1,
   warmupSeconds: 0.3,
   rounds: 1,

@@ -35,12 +35,15 @@ export class Certificate {
   @Column({ name: 'retraining_required', type: 'boolean', default: false }) retrainingRequired: boolean;
   @RefColumn({ name: 'superseded_by', nullable: true }) supersededBy: string | null;
   @InstantColumn({ name: 'issued_at' }) issuedAt: Date;
-  /**
-   * The holder's name masked as the public form shows it (`maskName`), kept at issuance so the
-   * certificate verifies the same after the worker's name is erased at close-out. Encrypted at rest.
-   * Null only for a certificate issued before it was kept (the migration fills those).
+  /*
+   * What the public verification shows, as the signed credential states it, written at issuance
+   * (migration CertificatePublicFacts): a signed-out lookup reads this row alone. Null on a row
+   * written without them; that lookup then joins the rows they come from.
    */
-  @EncryptedColumn('certificates.holder_masked_name', { name: 'holder_masked_name', nullable: true }) holderMaskedName?: string | null;
+  @Column({ name: 'engagement_title', type: 'varchar', length: 300, nullable: true }) engagementTitle: string | null;
+  @Column({ name: 'municipality_name', type: 'varchar', length: 200, nullable: true }) municipalityName: string | null;
+  @Column({ name: 'organization_name', type: 'varchar', length: 200, nullable: true }) organizationName: string | null;
+  @Column({ name: 'holder_masked_name', type: 'varchar', length: 200, nullable: true }) holderMaskedName: string | null;
   /** The holder's salted identity hash (`identityHash`), kept when their address is erased at close-out: pseudonymous. */
   @Column({ name: 'holder_identity_hash', type: 'varchar', length: 80, nullable: true }) holderIdentityHash?: string | null;
 }

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { negotiate } from '@fastify/accept-negotiator';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, OptionalUser, Roles, type AuthUser } from '../auth/auth-user';
 import { Public } from '../auth/public.decorator';
-import { CertificatesService } from './certificates.service';
+import { conditional, entityTag, STATUS_TTL_SECONDS } from '../common/http/conditional';
+import { CertificatesService, seesHolder } from './certificates.service';
+import { publicFactsJson } from './public-facts-json';
 import { JWT_MEDIA_TYPE, VC_JWT_MEDIA_TYPE } from './credential/jws';
 import { CredentialQueryDto, ReinstateDto, RevokeDto, VerifyManyDto } from './dto/certificate.dto';
 
@@ -33,8 +35,24 @@ export class CertificatesController {
    */
   @Public()
   @Get('certificates/:serial')
-  get(@Param('serial') serial: string, @OptionalUser() user?: AuthUser) {
-    return this.certificates.facts(serial, user);
+  async get(
+    @Param('serial') serial: string,
+    @OptionalUser() user: AuthUser | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const f = await this.certificates.facts(serial, user);
+    reply.type('application/json; charset=utf-8');
+    // The answer depends on who asks (the holder's view): a shared cache keeps it apart by these (docs/caching.md).
+    if (seesHolder(f)) {
+      reply.header('cache-control', 'private, no-store').header('vary', 'Authorization, Cookie');
+      return void reply.send(JSON.stringify(f));
+    }
+    const body = publicFactsJson(f);
+    // The status may change (revocation, expiry): reusable for the status list's time to live, then revalidated by ETag.
+    if (conditional(req, reply, entityTag(body), { cacheControl: `public, max-age=${STATUS_TTL_SECONDS}`, vary: 'Authorization, Cookie' }))
+      return void reply.send();
+    reply.send(body);
   }
 
   /**
@@ -50,14 +68,17 @@ export class CertificatesController {
     @Query() q: CredentialQueryDto,
     @Headers('accept') accept: string | undefined,
     @OptionalUser() user: AuthUser | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const doc = await this.certificates.credential(serial, { form: q.form, format: q.format ?? formatFromAccept(accept) }, user);
     reply.header('content-type', doc.format === 'jwt' ? JWT_MEDIA_TYPE : VC_JWT_MEDIA_TYPE);
-    reply.header('vary', 'Accept');
-    // The holder's form names a person: never kept by a shared cache.
-    if (doc.form === 'holder') reply.header('cache-control', 'private, no-store');
-    return doc.jws;
+    // The holder's form names a person: never kept by any cache.
+    if (doc.form === 'holder') return void reply.header('cache-control', 'private, no-store').header('vary', 'Accept').send(doc.jws);
+    // A signed credential never changes once issued (its status lives in the status list): cacheable for a year.
+    if (conditional(req, reply, entityTag(doc.jws), { cacheControl: 'public, max-age=31536000, immutable', vary: 'Accept' }))
+      return void reply.send();
+    reply.send(doc.jws);
   }
 
   @ApiBearerAuth()
@@ -88,9 +109,11 @@ export class CertificatesController {
   @Public()
   @Get('status-lists/:id')
   @ApiProduces(VC_JWT_MEDIA_TYPE)
-  async statusList(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async statusList(@Param('id', ParseUUIDPipe) id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const jws = await this.certificates.statusListJws(id);
     reply.header('content-type', VC_JWT_MEDIA_TYPE);
-    return jws;
+    // Its bits change with revocations: reused for its time to live (the credential's `ttl`), then revalidated by ETag.
+    if (conditional(req, reply, entityTag(jws), { cacheControl: `public, max-age=${STATUS_TTL_SECONDS}` })) return void reply.send();
+    reply.send(jws);
   }
 }

@@ -7,7 +7,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { decrypted } from '../database/columns';
-import { placeholders, portableSql } from '../database/portable-sql';
+import { placeholders, portableSql, queryOne } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -218,9 +218,36 @@ export class CertificatesService {
    * @throws DomainError `certificate.not_found` (404)
    */
   async facts(serial: string, user?: AuthUser): Promise<PublicCertificateFacts | CertificateFacts> {
-    const [f] = await this.describe({ serials: [this.canonicalSerial(serial)] }, user);
+    const canonical = this.canonicalSerial(serial);
+    // Nobody signed in sees a holder (AccessService.check refuses everything to nobody): the public row alone answers.
+    const shown = user ? undefined : await this.publicFacts(canonical);
+    if (shown) return shown;
+    const [f] = await this.describe({ serials: [canonical] }, user);
     if (!f) throw new DomainError('certificate.not_found');
     return f;
+  }
+
+  /**
+   * The public facts from the certificate's own row (migration
+   * CertificatePublicFacts): one read by the unique serial, no join; the
+   * status through standing.ts as everywhere (expired from `validUntil`,
+   * judged now). Undefined for a row issued without its public words (then
+   * the caller joins); `certificate.not_found` when there is no such serial.
+   */
+  private async publicFacts(serial: string): Promise<PublicCertificateFacts | undefined> {
+    const r = await queryOne<PublicFactsRow>(this.db, PUBLIC_FACTS_SQL, [serial]);
+    if (!r) throw new DomainError('certificate.not_found');
+    if (r.holder_masked_name === null) return undefined;
+    return {
+      serial: r.serial,
+      status: effectiveStatus({ status: r.status, validUntil: r.valid_until }),
+      validFrom: r.valid_from,
+      validUntil: r.valid_until,
+      revokedAt: r.revoked_at,
+      engagement: { title: r.engagement_title!, municipality: r.municipality_name! },
+      organization: { name: r.organization_name! },
+      holder: { maskedName: r.holder_masked_name },
+    };
   }
 
   /** The printable certificate: only for those who see the holder; 404 (`certificate.not_found`) to anyone else. */
@@ -250,10 +277,10 @@ export class CertificatesService {
     const format = want.format ?? 'vc';
     const key: StoredForm = `${form}.${format}`;
     if (form === 'public') {
-      const [row] = (await this.db.query(portableSql(this.db, 'SELECT jws FROM certificate_credentials WHERE serial = ? AND form = ?'), [
+      const row = await queryOne<{ jws: string }>(this.db, 'SELECT jws FROM certificate_credentials WHERE serial = ? AND form = ?', [
         canonical,
         key,
-      ])) as { jws: string }[];
+      ]);
       return { jws: row ? decrypted(JWS_CONTEXT, row.jws) : await this.signMissingForms(canonical, key), form, format };
     }
     const [row] = (await this.db.query(
@@ -483,7 +510,6 @@ export class CertificatesService {
       ...r,
       worker_name: decrypted('workers.name', r.worker_name),
       worker_email: decrypted('workers.email', r.worker_email),
-      holder_masked_name: decrypted('certificates.holder_masked_name', r.holder_masked_name),
     }));
     const now = new Date();
     const out: (PublicCertificateFacts | CertificateFacts)[] = [];
@@ -527,6 +553,21 @@ export class CertificatesService {
     }
     return out;
   }
+}
+
+const PUBLIC_FACTS_SQL = `SELECT serial, status, valid_from, valid_until, revoked_at, engagement_title, municipality_name, organization_name, holder_masked_name
+  FROM certificates WHERE serial = ?`;
+
+interface PublicFactsRow {
+  serial: string;
+  status: StoredCertificateStatus;
+  valid_from: string;
+  valid_until: string;
+  revoked_at: string | null;
+  engagement_title: string | null;
+  municipality_name: string | null;
+  organization_name: string | null;
+  holder_masked_name: string | null;
 }
 
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */

@@ -11,6 +11,7 @@ import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { mailLinks } from '../mail/links';
 import { OutboxService } from '../mail/outbox.service';
 import { Municipality } from '../municipalities/municipality.entity';
+import { Organization } from '../organizations/organization.entity';
 import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
 import { Assignment } from '../workers/assignment.entity';
@@ -168,6 +169,7 @@ export class IssuanceService {
   ): Promise<Certificate> {
     const worker = await m.findOneByOrFail(Worker, { id: workerId });
     const municipality = await m.findOneByOrFail(Municipality, { id: e.municipalityId });
+    const organization = await m.findOneByOrFail(Organization, { id: organizationId });
     const { list, index } = await this.allocateStatusIndex(m, now);
     let serial = newSerial();
     while (await m.existsBy(Certificate, { serial })) serial = newSerial();
@@ -192,7 +194,10 @@ export class IssuanceService {
       retrainingRequired: false,
       supersededBy: null,
       issuedAt: now,
-      // Kept so the certificate verifies the same after the name is erased at close-out.
+      // The public verification's words, as the credential signed below states them (migration CertificatePublicFacts).
+      engagementTitle: e.title,
+      municipalityName: municipality.name,
+      organizationName: organization.name,
       holderMaskedName: maskName(worker.name),
     };
     await m.insert(Certificate, cert);

@@ -1,7 +1,12 @@
-import { Controller, Get, Header, Param } from '@nestjs/common';
+import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { conditional, entityTag } from '../common/http/conditional';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from './certificates.service';
+
+/** How long a verifier may reuse the JWKS before asking again (with its ETag). */
+const JWKS_MAX_AGE_SECONDS = 300;
 
 /**
  * Root-level documents a verifier dereferences: the JWKS, each key at its own
@@ -13,11 +18,18 @@ import { CertificatesService } from './certificates.service';
 export class WellKnownController {
   constructor(private readonly certificates: CertificatesService) {}
 
-  /** Every signing key ever used, so credentials signed before a rotation still verify. */
+  /**
+   * Every signing key ever used, so credentials signed before a rotation
+   * still verify. A rotation adds a key: reused for five minutes at most, then
+   * revalidated by its ETag (a new key, a new tag), so a verifier sees a new
+   * key within five minutes (docs/caching.md).
+   */
   @Get('.well-known/jwks.json')
-  @Header('cache-control', 'public, max-age=300')
-  jwks() {
-    return this.certificates.jwks();
+  async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body = JSON.stringify(await this.certificates.jwks());
+    reply.type('application/json; charset=utf-8');
+    if (conditional(req, reply, entityTag(body), { cacheControl: `public, max-age=${JWKS_MAX_AGE_SECONDS}` })) return void reply.send();
+    reply.send(body);
   }
 
   /** One public key, what a credential's `kid` (`<base>/keys/<thumbprint>`) dereferences to (Open Badges 3.0 §8.2). */

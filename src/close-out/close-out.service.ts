@@ -284,6 +284,18 @@ export class CloseOutService {
     );
   }
 
+  /** The Article 11 report as `GET …/report` answers it, `{report, digest}`, read from its streamed parts. */
+  private async article11Report(user: AuthUser, engagementId: string) {
+    const parts = await this.article11.reportParts(user, engagementId);
+    const certifiedWorkers: unknown[] = [];
+    for await (const page of parts.certified) certifiedWorkers.push(...page.workers);
+    const value = await parts.digest();
+    return {
+      report: { ...parts.report, certifiedWorkers },
+      digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value },
+    };
+  }
+
   /** The archive: plain data, written once; web/ adds no words to it (its keys are its field names). */
   private async buildArchive(user: AuthUser, e: Engagement, now: Date) {
     const q = <T>(sql: string, params: unknown[]) => this.db.query(portableSql(this.db, sql), params) as Promise<T[]>;
@@ -386,7 +398,7 @@ export class CloseOutService {
       roster,
       completions,
       certificates,
-      article11: await this.article11.report(user, e.id),
+      article11: await this.article11Report(user, e.id),
       auditExcerpt: audit.map((a) => ({
         seq: Number(a.seq),
         occurredAt: a.occurred_at,

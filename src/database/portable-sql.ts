@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -14,8 +15,64 @@ export function portableSql(db: DataSource, sql: string): string {
 /** `?, ?, ?` for an IN list of `n` values. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
+interface SqliteStatement {
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
 interface SqliteConnection {
-  prepare(sql: string): { iterate(...params: unknown[]): IterableIterator<unknown> };
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Prepared statements of the hot reads, per SQLite connection, by their text (a handful: only constant SQL comes here). */
+const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+/**
+ * The first row of a read, or undefined: for the hottest lookups (the public
+ * certificate verification). On SQLite a prepared better-sqlite3 statement,
+ * kept and reused (`sql` must be a constant text, not one built per call),
+ * read synchronously: no query runner, no logging wrapper, no parse per call;
+ * on PostgreSQL a named query on the pool (prepared once per connection).
+ * Outside any transaction, like `db.query`.
+ */
+export async function queryOne<R>(db: DataSource, sql: string, params: unknown[]): Promise<R | undefined> {
+  const statement = sqliteStatement(db, sql);
+  if (statement) return statement.get(...params) as R | undefined;
+  return (await queryAll<R>(db, sql, params))[0];
+}
+
+/**
+ * Every row of a read, like `db.query`, through the same kept prepared
+ * statements on SQLite (for reads repeated page after page with the same
+ * text: an export's detail, whose IN lists have one length but the last).
+ */
+export async function queryAll<R>(db: DataSource, sql: string, params: unknown[]): Promise<R[]> {
+  const statement = sqliteStatement(db, sql);
+  if (statement) return statement.all(...params) as R[];
+  if (db.options.type === 'postgres') {
+    // A named query: node-postgres prepares it once per pooled connection and reuses it (no parse or plan per call).
+    const text = portableSql(db, sql);
+    const pool = (db.driver as unknown as { master: PgPool }).master;
+    return (await pool.query<R>({ name: `a4_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values: params })).rows;
+  }
+  return (await db.query(portableSql(db, sql), params)) as R[];
+}
+
+interface PgPool {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+/** At most this many kept statements per connection; past it the cache starts again (only a few texts recur). */
+const MAX_PREPARED = 64;
+
+function sqliteStatement(db: DataSource, sql: string): SqliteStatement | undefined {
+  if (db.options.type !== 'better-sqlite3') return undefined;
+  const connection = (db.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  let statements = prepared.get(connection);
+  if (!statements || statements.size >= MAX_PREPARED) prepared.set(connection, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
+  return statement;
 }
 
 /** Rows fetched per round trip from a PostgreSQL cursor: bounds what one read holds at a time. */

@@ -149,7 +149,7 @@ export class RemindersService {
     if (!workers.length) return result;
     const done = new Map<string, number>();
     for (const chunk of chunks(workers, 500))
-      for (const row of await loadWorkerRows(this.db, this.content, engagement, chunk, 'these', now))
+      for (const row of await loadWorkerRows(this.db, this.content, engagement, chunk, now))
         done.set(row.id, row.modules.filter((x) => x.status === 'completed').length);
     const total = engagement.curriculum.filter((id) => this.content.has(id)).length;
     const orgNames = new Map(

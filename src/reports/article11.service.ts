@@ -2,13 +2,38 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
-import { canonicalJson, sha256Hex } from '../common/canonical-json';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { canonicalJson } from '../common/canonical-json';
 import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
-import { isCertified } from './tracking-data';
-import { totals, TrackingService } from './tracking.service';
+import { isCertified, loadCertificateDetails, type WorkerSummary } from './tracking-data';
+import { EXPORT_PAGE, totals, TrackingService } from './tracking.service';
+
+/** A worker holding a valid certificate, as the report lists them. */
+export interface CertifiedWorker {
+  workerId: string;
+  name: string;
+  organization: string;
+  serial: string;
+  validFrom: string;
+  validUntil: string;
+  modules: { moduleId: string; revision: number }[];
+}
+
+/** The report without its certified workers, as `reportParts` hands it. */
+export type ReportHead = Awaited<ReturnType<Article11Service['build']>>['report'];
+
+export interface ReportParts {
+  report: ReportHead;
+  certifiedCount: number;
+  certified: AsyncIterable<{ workers: CertifiedWorker[]; canonical: string }>;
+  digest(): Promise<string>;
+}
+
+export const digestFacts = (value: string) => ({ algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value });
 
 /**
  * Article 11: the town may ask at any time how the provisions are kept. The
@@ -26,11 +51,74 @@ export class Article11Service {
     private readonly system: SystemService,
   ) {}
 
-  async report(user: AuthUser, engagementId: string) {
-    const data = await this.tracking.data(user, engagementId, 'engagement.report.read');
+  /**
+   * The report in parts, for writers that stream it (the JSON below, the
+   * printable page): everything but the certified workers (`report`), then
+   * those page by page in tree order (`certified`, each page with its
+   * fragment of canonical JSON), the SHA-256 over the report's canonical
+   * JSON computed as the pages go by. `digest()`, called once every page was
+   * read, finishes it and records it in the audit trail (`report.generated`).
+   * The canonical JSON sorts keys, so `certifiedWorkers`, the part that grows
+   * with the workers, comes first and the rest follows it. Memory holds the
+   * workers' compact standings and one page (issue 17).
+   */
+  async reportParts(user: AuthUser, engagementId: string): Promise<ReportParts> {
+    const { report, certified } = await this.build(user, engagementId);
+    const hash = createHash('sha256').update('{"certifiedWorkers":[', 'utf8');
+    let first = true;
+    let done = false;
+    return {
+      report,
+      certifiedCount: report.totals.certified,
+      certified: (async function* () {
+        for await (const workers of certified) {
+          if (!workers.length) continue;
+          const canonical = (first ? '' : ',') + workers.map((w) => canonicalJson(w)).join(',');
+          first = false;
+          hash.update(canonical, 'utf8');
+          yield { workers, canonical };
+        }
+        done = true;
+      })(),
+      digest: async () => {
+        if (!done) throw new Error('Article11Service: digest() before every certified worker was read');
+        const digest = hash.update('],' + canonicalJson(report).slice(1), 'utf8').digest('hex');
+        await this.recordGenerated(user, engagementId, digest);
+        return digest;
+      },
+    };
+  }
+
+  /**
+   * The report as JSON, `{"report": …, "digest": {…}}`, streamed: the report
+   * written as its canonical JSON, page by page as the reader takes it, the
+   * digest (over exactly those bytes) after it.
+   */
+  async reportStream(user: AuthUser, engagementId: string): Promise<Readable> {
+    const parts = await this.reportParts(user, engagementId);
+    return Readable.from(
+      (async function* () {
+        yield '{"report":{"certifiedWorkers":[';
+        for await (const page of parts.certified) yield page.canonical;
+        yield '],' + canonicalJson(parts.report).slice(1);
+        yield `,"digest":${JSON.stringify(digestFacts(await parts.digest()))}}`;
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  /** Everything but the certified workers, and those page by page in tree order. */
+  async build(user: AuthUser, engagementId: string) {
+    const data = await this.tracking.exportRows(user, engagementId, {}, 'engagement.report.read');
     const e = data.engagement;
     const municipality = await this.db.getRepository(Municipality).findOneByOrFail({ id: e.municipalityId });
     const orgs = new Map(data.organizations.map((o) => [o.id, o]));
+    const byOrg = new Map<string, WorkerSummary[]>();
+    for (const w of data.summaries) {
+      const list = byOrg.get(w.organizationId);
+      if (list) list.push(w);
+      else byOrg.set(w.organizationId, [w]);
+    }
     const report = {
       kind: 'article11-compliance-report',
       generatedAt: new Date().toISOString(),
@@ -46,18 +134,16 @@ export class Article11Service {
         handlesMyNumber: e.handlesMyNumber,
         usesCloudStorage: e.usesCloudStorage,
         certificateValidityDays: e.certificateValidityDays,
-        curriculum: e.curriculum
-          .filter((id) => this.content.has(id))
-          .map((id) => {
-            const m = this.content.get(id);
-            return {
-              moduleId: id,
-              revision: m.revision,
-              minimumRevision: m.minimumRevision,
-              title: { ja: m.title.ja, en: m.title.en },
-              articles: [...m.articles],
-            };
-          }),
+        curriculum: data.curriculum.map((id) => {
+          const m = this.content.get(id);
+          return {
+            moduleId: id,
+            revision: m.revision,
+            minimumRevision: m.minimumRevision,
+            title: { ja: m.title.ja, en: m.title.en },
+            articles: [...m.articles],
+          };
+        }),
       },
       subcontractors: data.organizations
         .filter((o) => o.status !== 'prime')
@@ -72,8 +158,7 @@ export class Article11Service {
           reference: o.reference,
         })),
       organizations: data.organizations.map((o) => {
-        const ws = data.workers.filter((w) => w.organizationId === o.id);
-        const t = totals(ws);
+        const t = totals(byOrg.get(o.id) ?? []);
         return {
           organizationId: o.id,
           name: o.name,
@@ -84,31 +169,46 @@ export class Article11Service {
           overdue: t.overdue,
         };
       }),
-      certifiedWorkers: data.workers
-        .filter((w) => isCertified(w.status))
-        .map((w) => ({
-          workerId: w.id,
-          name: w.name,
-          organization: orgs.get(w.organizationId)!.name,
-          serial: w.certificate!.serial,
-          validFrom: w.certificate!.validFrom,
-          validUntil: w.certificate!.validUntil,
-          modules: w.certificate!.modules.map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
-        })),
-      totals: totals(data.workers),
+      totals: totals(data.summaries),
       // What generated the report (Article 12: the town may inspect what runs).
       system: this.systemFacts(),
     };
-    const digest = sha256Hex(canonicalJson(report));
+    // Only the certified workers' certificates are read, a page at a time (their serial is in the summary already).
+    const db = this.db;
+    const certifiedSummaries = data.summaries.filter((w) => isCertified(w.status));
+    const certified = (async function* (): AsyncIterable<CertifiedWorker[]> {
+      for (let i = 0; i < certifiedSummaries.length; i += EXPORT_PAGE) {
+        const page = certifiedSummaries.slice(i, i + EXPORT_PAGE);
+        const details = await loadCertificateDetails(
+          db,
+          page.map((w) => w.certificate!.serial),
+        );
+        yield page.map((w) => {
+          const c = details.get(w.certificate!.serial);
+          return {
+            workerId: w.id,
+            name: w.name,
+            organization: orgs.get(w.organizationId)!.name,
+            serial: w.certificate!.serial,
+            validFrom: c?.validFrom ?? '',
+            validUntil: w.certificate!.validUntil,
+            modules: (c?.modules ?? []).map((m) => ({ moduleId: m.moduleId, revision: m.revision })),
+          };
+        });
+      }
+    })();
+    return { report, certified };
+  }
+
+  private async recordGenerated(user: AuthUser, engagementId: string, digest: string): Promise<void> {
     await this.audit.append({
       action: 'report.generated',
       actor: user,
       targetType: 'engagement',
-      targetId: e.id,
-      engagementId: e.id,
+      targetId: engagementId,
+      engagementId,
       details: { digest },
     });
-    return { report, digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value: digest } };
   }
 
   private systemFacts() {

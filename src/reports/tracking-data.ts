@@ -1,5 +1,4 @@
 import { DataSource, In } from 'typeorm';
-import type { TrackingScope } from '../access/access.service';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { ContentService } from '../content/content.service';
 import type { Certificate } from '../certificates/certificate.entity';
@@ -13,7 +12,7 @@ import {
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
 import { decrypted } from '../database/columns';
-import { forEachRow, placeholders, portableSql } from '../database/portable-sql';
+import { forEachRow, placeholders, portableSql, queryAll } from '../database/portable-sql';
 import { Organization } from '../organizations/organization.entity';
 import { countingCompletion, moduleStatus, type ModuleStatus } from '../training/completion-rules';
 import { workerStatus, type WorkerStatus } from './worker-status';
@@ -54,16 +53,6 @@ export interface WorkerRow extends WorkerSummary {
     completedAt: string | null;
   }[];
   certificate: { serial: string; status: CertificateStatus; validFrom: string; validUntil: string; modules: Certificate['modules'] } | null;
-}
-
-export interface TrackingSummary {
-  engagement: Engagement;
-  organizations: OrgRow[];
-  workers: WorkerSummary[];
-}
-
-export interface TrackingData extends TrackingSummary {
-  workers: WorkerRow[];
 }
 
 /**
@@ -137,21 +126,6 @@ export async function forEachWorkerSummary(
   );
 }
 
-/** Every visible worker's standing in a list (the CSV export and the Article 11 report need them all). */
-export async function loadTrackingSummary(
-  db: DataSource,
-  content: ContentService,
-  engagement: Engagement,
-  tree: SubcontractTree,
-  scope: TrackingScope,
-  now = new Date(),
-): Promise<TrackingSummary> {
-  const organizations = await loadOrganizationRows(db, tree, scope.organizations);
-  const workers: WorkerSummary[] = [];
-  await forEachWorkerSummary(db, content, engagement, scope.people, (w) => workers.push(w), now);
-  return { engagement, organizations, workers };
-}
-
 /**
  * The organizations with at least one worker assigned to the engagement,
  * whoever may see those workers: readiness judges the whole tree even for a
@@ -198,19 +172,32 @@ export async function loadOrganizationRows(db: DataSource, tree: SubcontractTree
   });
 }
 
+/** A certificate's detail the Article 11 report lists: when it became valid and the modules it attests, by serial. */
+export async function loadCertificateDetails(
+  db: DataSource,
+  serials: string[],
+): Promise<Map<string, { validFrom: string; modules: Certificate['modules'] }>> {
+  if (!serials.length) return new Map();
+  const rows = await queryAll<{ serial: string; valid_from: string; modules: string }>(
+    db,
+    `SELECT serial, valid_from, modules FROM certificates WHERE serial IN (${placeholders(serials.length)})`,
+    serials,
+  );
+  return new Map(rows.map((r) => [r.serial, { validFrom: r.valid_from, modules: JSON.parse(r.modules) as Certificate['modules'] }]));
+}
+
 /**
  * The detail of some workers: each module's status, attempts, best score
- * and completion, the employee number and the certificate's modules. A page
- * of progress (by id, four statements), or every worker of the engagement
- * (`all`, joined on the assignments, never a list of ids) for the CSV export
- * and the Article 11 report.
+ * and completion, the employee number and the certificate's modules, by id
+ * in four statements: a page of progress, or a page of an export (the CSV and
+ * the Article 11 report read every worker this way, a page at a time:
+ * TrackingService.exportRows).
  */
 export async function loadWorkerRows(
   db: DataSource,
   content: ContentService,
   engagement: Engagement,
   workers: WorkerSummary[],
-  scope: 'these' | 'all',
   now = new Date(),
 ): Promise<WorkerRow[]> {
   const ids = workers.map((w) => w.id);
@@ -219,43 +206,27 @@ export async function loadWorkerRows(
   const list = (values: string[]): [string, unknown[]] => [placeholders(Math.max(1, values.length)), values.length ? values : [null]];
   const [idIn, idParams] = list(ids);
   const [serialIn, serialParams] = list(serials);
-  const all = scope === 'all';
-  const completionRows = (await db.query(
-    portableSql(
-      db,
-      all
-        ? 'SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c JOIN assignments a ON a.worker_id = c.worker_id AND a.engagement_id = ?'
-        : `SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c WHERE c.worker_id IN (${idIn})`,
-    ),
-    all ? [engagement.id] : idParams,
-  )) as { worker_id: string; module_id: string; revision: number; completed_at: string }[];
-  const attempts = (await db.query(
-    portableSql(
-      db,
-      all
-        ? 'SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t JOIN assignments a ON a.worker_id = t.worker_id AND a.engagement_id = ? GROUP BY t.worker_id, t.module_id'
-        : `SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t WHERE t.worker_id IN (${idIn}) GROUP BY t.worker_id, t.module_id`,
-    ),
-    all ? [engagement.id] : idParams,
-  )) as { worker_id: string; module_id: string; n: number | string; best: number | string | null }[];
-  const certificates = (await db.query(
-    portableSql(
-      db,
-      all
-        ? "SELECT serial, valid_from, modules FROM certificates WHERE engagement_id = ? AND status <> 'superseded'"
-        : `SELECT serial, valid_from, modules FROM certificates WHERE serial IN (${serialIn})`,
-    ),
-    all ? [engagement.id] : serialParams,
-  )) as { serial: string; valid_from: string; modules: string }[];
-  const employeeNumbers = (await db.query(
-    portableSql(
-      db,
-      all
-        ? 'SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ?'
-        : `SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ? WHERE w.id IN (${idIn})`,
-    ),
-    all ? [engagement.id] : [engagement.id, ...idParams],
-  )) as { id: string; employee_number: string | null; last_reminded_at: string | null }[];
+  // Kept prepared statements on SQLite (queryAll): an export reads these page after page with the same text.
+  const completionRows = await queryAll<{ worker_id: string; module_id: string; revision: number; completed_at: string }>(
+    db,
+    `SELECT c.worker_id, c.module_id, c.revision, c.completed_at FROM completions c WHERE c.worker_id IN (${idIn})`,
+    idParams,
+  );
+  const attempts = await queryAll<{ worker_id: string; module_id: string; n: number | string; best: number | string | null }>(
+    db,
+    `SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t WHERE t.worker_id IN (${idIn}) GROUP BY t.worker_id, t.module_id`,
+    idParams,
+  );
+  const certificates = await queryAll<{ serial: string; valid_from: string; modules: string }>(
+    db,
+    `SELECT serial, valid_from, modules FROM certificates WHERE serial IN (${serialIn})`,
+    serialParams,
+  );
+  const employeeNumbers = await queryAll<{ id: string; employee_number: string | null; last_reminded_at: string | null }>(
+    db,
+    `SELECT w.id, w.employee_number, a.last_reminded_at FROM workers w JOIN assignments a ON a.worker_id = w.id AND a.engagement_id = ? WHERE w.id IN (${idIn})`,
+    [engagement.id, ...idParams],
+  );
 
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   const completionsBy = groupBy(
@@ -299,23 +270,6 @@ export async function loadWorkerRows(
         : null,
     };
   });
-}
-
-/**
- * Everything, module by module, for every worker the caller may see: the
- * CSV export and the Article 11 report. A fixed number of statements
- * whatever the number of workers.
- */
-export async function loadTrackingData(
-  db: DataSource,
-  content: ContentService,
-  engagement: Engagement,
-  tree: SubcontractTree,
-  scope: TrackingScope,
-  now = new Date(),
-): Promise<TrackingData> {
-  const summary = await loadTrackingSummary(db, content, engagement, tree, scope, now);
-  return { ...summary, workers: await loadWorkerRows(db, content, engagement, summary.workers, 'all', now) };
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

@@ -15,19 +15,29 @@ import {
   forEachWorkerSummary,
   isCertified,
   loadOrganizationRows,
-  loadTrackingData,
   loadWorkerRows,
   organizationsWithWorkers,
   OrgRow,
-  TrackingData,
   WorkerRow,
   WorkerSummary,
 } from './tracking-data';
 
-/** The progress export: the curriculum's module ids (in order) and every worker kept, with their organization. */
+/** Workers whose detail is read per round trip of an export (four statements a page). */
+export const EXPORT_PAGE = 200;
+
+/**
+ * An export's data: the caller's view of the engagement, the curriculum's
+ * module ids (in order), and every worker kept, in tree order: their compact
+ * standings (`summaries`, `count` of them), and with organization and module
+ * detail page by page (`pages`, EXPORT_PAGE workers read as it is iterated).
+ */
 export interface ProgressExport {
+  engagement: Engagement;
+  organizations: OrgRow[];
   curriculum: string[];
-  rows: (WorkerRow & { organization: OrgRow })[];
+  count: number;
+  summaries: WorkerSummary[];
+  pages: AsyncIterable<(WorkerRow & { organization: OrgRow })[]>;
 }
 
 const matches = (w: WorkerSummary, f: ProgressFilter | undefined) =>
@@ -42,21 +52,6 @@ export class TrackingService {
     private readonly content: ContentService,
     private readonly audit: AuditService,
   ) {}
-
-  /**
-   * Everything the caller may see of an engagement, module by module (AccessService.trackingScope:
-   * town staff and admins the whole tree; a manager their subtree, and people only over approved links).
-   * `permission` is what the use case needs: progress (the CSV) or the Article 11 report.
-   */
-  async data(
-    user: AuthUser,
-    engagementId: string,
-    permission: 'engagement.progress.read' | 'engagement.report.read' = 'engagement.progress.read',
-  ): Promise<TrackingData> {
-    const engagement = await this.access.engagement(user, engagementId, permission);
-    const tree = await this.access.tree(engagement);
-    return loadTrackingData(this.db, this.content, engagement, tree, this.access.trackingScope(user, tree));
-  }
 
   /** The engagement, the organizations of its tree the caller may see, and those whose people they see. */
   private async scope(user: AuthUser, e: Engagement) {
@@ -92,7 +87,7 @@ export class TrackingService {
     });
     const { items, more } = selection.result();
     // Only workers were offered; the anchor is never among the results.
-    const page = await loadWorkerRows(this.db, this.content, engagement, items as WorkerSummary[], 'these');
+    const page = await loadWorkerRows(this.db, this.content, engagement, items as WorkerSummary[]);
     const last = page[page.length - 1];
     const byOrg = new Map<string, WorkerRow[]>();
     for (const w of page) byOrg.set(w.organizationId, [...(byOrg.get(w.organizationId) ?? []), w]);
@@ -116,41 +111,64 @@ export class TrackingService {
   /**
    * Every worker the filters keep, in tree order, with their organization and
    * module detail: what the progress CSV holds (its headers and words are
-   * web/'s: src/web/progress-csv.ts). The export is recorded in the audit
-   * trail with its row count and the language it is written in.
+   * web/'s: src/web/progress-csv.ts), streamed (`exportRows`). The export is
+   * recorded in the audit trail with its row count and the language it is
+   * written in.
    */
   async progressExport(
     user: AuthUser,
     engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string; lang: 'ja' | 'en' },
   ): Promise<ProgressExport> {
-    const data = await this.data(user, engagementId);
-    const { rows } = this.filtered(data, q);
-    const organizations = new Map(data.organizations.map((o) => [o.id, o]));
+    const exported = await this.exportRows(user, engagementId, q);
     await this.audit.append({
       action: 'export.downloaded',
       actor: user,
       targetType: 'engagement',
       targetId: engagementId,
       engagementId,
-      details: { kind: 'progress_csv', rows: rows.length, lang: q.lang },
+      details: { kind: 'progress_csv', rows: exported.count, lang: q.lang },
     });
-    return {
-      curriculum: data.engagement.curriculum.filter((id) => this.content.has(id)),
-      rows: rows.map((w) => ({ ...w, organization: organizations.get(w.organizationId)! })),
-    };
+    return exported;
   }
 
-  /** The workers the filters keep, all of them in tree order. */
-  private filtered<W extends WorkerSummary>(
-    data: { organizations: OrgRow[]; workers: W[] },
+  /**
+   * The workers an export holds, streamed (issue 17): the workers' standings
+   * stream past once (forEachWorkerSummary) and only a compact summary of
+   * those kept is held, for the tree order; each page of EXPORT_PAGE workers'
+   * detail (modules, employee number, certificate) is read when the reader
+   * wants it. So at 100,000 workers the first rows leave at once, and memory
+   * holds the summaries and one page, never every worker's detail.
+   * `permission`: the progress (the CSV) or the Article 11 report.
+   */
+  async exportRows(
+    user: AuthUser,
+    engagementId: string,
     q: { status?: ProgressFilter; organizationId?: string },
-  ) {
-    const order = orgOrder(checkOrganization(data.organizations, q.organizationId));
-    const rows = data.workers
-      .filter((w) => (!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status))
-      .sort(treeOrder(order));
-    return { order, rows };
+    permission: 'engagement.progress.read' | 'engagement.report.read' = 'engagement.progress.read',
+  ): Promise<ProgressExport> {
+    const { engagement, organizations, people } = await this.scope(user, await this.access.engagement(user, engagementId, permission));
+    const order = orgOrder(checkOrganization(organizations, q.organizationId));
+    const kept: WorkerSummary[] = [];
+    await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
+      if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.push(w);
+    });
+    kept.sort(treeOrder(order));
+    const orgs = new Map(organizations.map((o) => [o.id, o]));
+    const { db, content } = this;
+    return {
+      engagement,
+      organizations,
+      curriculum: engagement.curriculum.filter((id) => content.has(id)),
+      count: kept.length,
+      summaries: kept,
+      pages: (async function* () {
+        for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
+          const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE));
+          yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
+        }
+      })(),
+    };
   }
 
   /**

@@ -23,3 +23,8 @@ function template(name: string): HandlebarsTemplateDelegate {
 export function renderDocument(view: string, data: Record<string, unknown>, layout = 'layouts/document'): string {
   return template(layout)({ ...data, body: template(view)(data) });
 }
+
+/** One view rendered alone, without the layout (a row of a streamed document). */
+export function renderFragment(view: string, data: Record<string, unknown>): string {
+  return template(view)(data);
+}

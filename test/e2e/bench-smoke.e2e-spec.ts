@@ -6,7 +6,7 @@ import { join } from 'node:path';
 /**
  * `npm run bench -- --quick` end to end: builds, generates the tiny data
  * set, boots the service and the baseline, runs every workload and writes
- * the results. No timing is asserted here (figures on a shared machine say
+ * the results (with TEST_DATABASE_URL, the PostgreSQL workloads too). No timing is asserted here (figures on a shared machine say
  * nothing); only that the run completes and reports a ratio for each workload.
  */
 describe('npm run bench -- --quick', () => {
@@ -16,7 +16,9 @@ describe('npm run bench -- --quick', () => {
   it('runs every workload and writes numeric ratios', async () => {
     const out = join(dir, 'results.json');
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npm', ['run', 'bench', '--', '--quick', `--out=${out}`], {
+      // On the PostgreSQL run of the suite, the PostgreSQL workloads too (a schema of their own in that database).
+      const pg = process.env.TEST_DATABASE_URL ? [`--pg=${process.env.TEST_DATABASE_URL}`] : [];
+      const child = spawn('npm', ['run', 'bench', '--', '--quick', `--out=${out}`, ...pg], {
         cwd: join(__dirname, '../..'),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -40,6 +42,12 @@ describe('npm run bench -- --quick', () => {
     const expected = [
       'certificate-verification',
       'credential-fetch',
+      'conditional-verification',
+      'conditional-credential',
+      'progress-csv-export',
+      'article11-json',
+      'article11-page',
+      ...(process.env.TEST_DATABASE_URL ? ['pg-verification', 'pg-quiz-sitting'] : []),
       'csv-import',
       'progress-linearity',
       'progress-report',

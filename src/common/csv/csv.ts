@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { Readable } from 'node:stream';
 import { DomainError } from '../errors/domain-error';
 
 export { decodeCsvBuffer, type CsvEncoding, type DecodedCsv } from './decode';
@@ -101,11 +102,25 @@ function safeCell(value: string): string {
  * numbers as they are, text through safeCell. The BOM (on by default) is
  * what makes Excel in Japan open the file as UTF-8 instead of CP932.
  */
-export function toCsv(header: string[], rows: (string | number | null | undefined)[][], options: { bom?: boolean } = {}): string {
-  const body = stringify([header, ...rows], {
-    record_delimiter: 'windows',
-    quoted_match: /[\r\n]/,
-    cast: { string: safeCell },
-  });
-  return (options.bom === false ? '' : '\uFEFF') + body;
+export function toCsv(header: string[], rows: CsvCell[][], options: { bom?: boolean } = {}): string {
+  return (options.bom === false ? '' : '\uFEFF') + stringify([header, ...rows], CSV_OPTIONS);
+}
+
+type CsvCell = string | number | null | undefined;
+const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/, cast: { string: safeCell } } as const;
+
+/**
+ * The same CSV as toCsv (BOM, header, then the rows), as a stream: each page
+ * of rows is read from `pages` only when the reader wants more (Readable.from
+ * pulls the generator as the socket drains), so the first bytes leave before
+ * the last row is read and only one page is held at a time.
+ */
+export function csvStream(header: string[], pages: AsyncIterable<CsvCell[][]>): Readable {
+  return Readable.from(
+    (async function* () {
+      yield '\uFEFF' + stringify([header], CSV_OPTIONS);
+      for await (const rows of pages) if (rows.length) yield stringify(rows, CSV_OPTIONS);
+    })(),
+    { objectMode: false },
+  );
 }

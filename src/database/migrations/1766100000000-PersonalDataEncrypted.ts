@@ -47,8 +47,8 @@ const BATCH = 500;
  *   the unique constraints on the plain addresses go (PostgreSQL; on SQLite they
  *   stay in the table definition, inert since no two ciphertexts are equal, because
  *   dropping them would rebuild `users`, which the sessions reference);
- * - `certificates.holder_masked_name`: the masked name as issued, so a certificate
- *   verifies the same after its holder's name is erased at close-out;
+ * - `certificates.holder_masked_name` (1766000000000, public, in the clear) filled where
+ *   still empty, so a certificate verifies the same after its holder's name is erased;
  * - the holder's signed forms in `certificate_credentials` (they carry the full name) encrypted.
  * Two rows whose addresses have one normal form (left unmerged by 1765300000000)
  * cannot share a unique index: the second gets an index no address matches.
@@ -65,7 +65,6 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
     await q.query('ALTER TABLE users ADD COLUMN email_index varchar(43) NULL');
     await q.query('ALTER TABLE workers ADD COLUMN email_index varchar(43) NULL');
     await q.query('ALTER TABLE mail_outbox ADD COLUMN recipient_index varchar(43) NULL');
-    await q.query('ALTER TABLE certificates ADD COLUMN holder_masked_name text NULL');
     if (pg) {
       for (const [table, column] of ENCRYPTED) await q.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text`);
       for (const table of ['users', 'workers']) {
@@ -100,12 +99,14 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
         r.id,
       ]);
     });
-    await this.eachRow(q, 'SELECT c.id, w.name FROM certificates c JOIN workers w ON w.id = c.worker_id', async (r) => {
-      await q.query(sql('UPDATE certificates SET holder_masked_name = ? WHERE id = ?'), [
-        DATA_KEYS.encrypt(mask(r.name as string), 'certificates.holder_masked_name'),
-        r.id,
-      ]);
-    });
+    // certificates.holder_masked_name (1766000000000) is a public fact, shown to anyone who verifies: kept in the clear.
+    await this.eachRow(
+      q,
+      'SELECT c.id, w.name FROM certificates c JOIN workers w ON w.id = c.worker_id WHERE c.holder_masked_name IS NULL',
+      async (r) => {
+        await q.query(sql('UPDATE certificates SET holder_masked_name = ? WHERE id = ?'), [mask(r.name as string), r.id]);
+      },
+    );
 
     for (const [table, column] of ENCRYPTED)
       await this.eachRow(q, `SELECT id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`, async (r) => {
@@ -167,7 +168,6 @@ export class PersonalDataEncrypted1766100000000 implements MigrationInterface {
       ['users', 'email_index'],
       ['workers', 'email_index'],
       ['mail_outbox', 'recipient_index'],
-      ['certificates', 'holder_masked_name'],
     ])
       await q.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
     if (q.connection.options.type === 'postgres') {

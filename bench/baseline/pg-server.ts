@@ -1,0 +1,392 @@
+/*
+ * The PostgreSQL baseline: a bare node:http server and a `pg` pool (10
+ * connections, as the service's) on the same schema as the service on
+ * PostgreSQL, answering the public verification and the quiz exactly as the
+ * SQLite baseline does (bench/baseline/server.ts): one row by serial, the
+ * same JSON, ETag and caching headers, 304 to If-None-Match; the quiz's
+ * reads and writes (session, engagement, cool-down, the sitting, grading,
+ * audit event under the chain's advisory lock as the service takes it,
+ * completion, the issuance check's reads), each write in one transaction.
+ *
+ * Environment: BENCH_PG_URL (with its search_path), PORT, HOST (127.0.0.1), CONTENT_DIR.
+ */
+import fresh from 'fresh';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { Pool, PoolClient } from 'pg';
+import { SubcontractTree } from '../../src/access/subcontract-tree';
+import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-hash';
+import { parseSerial } from '../../src/certificates/credential/serial';
+import { entityTag } from '../../src/common/http/conditional';
+import { loadContent } from '../../src/content/content-loader';
+import type { TrainingModule } from '../../src/content/content.types';
+import { answeredRight, grade } from '../../src/training/grading';
+
+const pool = new Pool({ connectionString: process.env.BENCH_PG_URL, max: 10 });
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const FACTS = {
+  name: 'facts',
+  text: `SELECT serial, status, valid_from, valid_until, revoked_at, engagement_title, municipality_name, organization_name, holder_masked_name
+         FROM certificates WHERE serial = $1`,
+};
+
+function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, {
+    ...extra,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': randomUUID(),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'same-origin',
+    'content-security-policy': CSP,
+  });
+  res.end(body);
+}
+
+async function verification(req: IncomingMessage, res: ServerResponse, serial: string): Promise<void> {
+  const p = parseSerial(decodeURIComponent(serial));
+  if (!p.ok) return send(res, 400, JSON.stringify({ statusCode: 400, error: 'Bad Request', message: 'serial' }));
+  const { rows } = await pool.query(FACTS.text, [p.serial]);
+  const c = rows[0] as Record<string, string> | undefined;
+  if (!c) return send(res, 404, JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'No certificate with this serial' }));
+  const status = c.status === 'valid' && c.valid_until <= new Date().toISOString() ? 'expired' : c.status;
+  const body = JSON.stringify({
+    serial: c.serial,
+    status,
+    validFrom: c.valid_from,
+    validUntil: c.valid_until,
+    revokedAt: c.revoked_at,
+    engagement: { title: c.engagement_title, municipality: c.municipality_name },
+    organization: { name: c.organization_name },
+    holder: { maskedName: c.holder_masked_name },
+  });
+  const etag = entityTag(body);
+  const headers = { etag, 'cache-control': 'public, max-age=300', vary: 'Authorization, Cookie' };
+  if (fresh(req.headers, { etag })) send(res, 304, '', headers);
+  else send(res, 200, body, headers);
+}
+
+// ---- quiz ---------------------------------------------------------------------
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+const DAY = 86400_000;
+const CHAIN_LOCK = 1098212457; // src/audit/audit.service.ts
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const modules = new Map(loadContent(process.env.CONTENT_DIR ?? resolve(__dirname, '../../content')).modules.map((m) => [m.id, m]));
+type Row = Record<string, any>;
+const one = async (c: Pool | PoolClient, text: string, params: unknown[]): Promise<Row | undefined> =>
+  (await c.query(text, params)).rows[0];
+const all = async (c: Pool | PoolClient, text: string, params: unknown[]): Promise<Row[]> => (await c.query(text, params)).rows;
+
+async function inTransaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await work(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+async function user(req: IncomingMessage): Promise<Row> {
+  const h = req.headers.authorization;
+  if (!h?.startsWith('Bearer ')) throw new HttpError(401, 'Sign-in required');
+  const row = await one(
+    pool,
+    `SELECT s.expires_at, s.revoked_at, u.id, u.role, u.worker_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+    [createHash('sha256').update(h.slice(7).trim()).digest('hex')],
+  );
+  if (!row || row.revoked_at || new Date(row.expires_at) <= new Date()) throw new HttpError(401, 'Session expired or signed out');
+  if (row.role !== 'worker') throw new HttpError(403, 'Your role may not do this');
+  return row;
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+function draw(m: TrainingModule) {
+  return shuffle([...m.questions])
+    .slice(0, m.drawSize)
+    .map((q) => {
+      const keys = new Set<string>();
+      return {
+        id: q.id,
+        article: q.article,
+        text: { ...q.text },
+        multiple: q.multiple,
+        choices: shuffle([...q.choices]).map((c) => {
+          let key: string;
+          do key = randomBytes(3).toString('hex');
+          while (keys.has(key));
+          keys.add(key);
+          return { key, id: c.id, text: { ...c.text }, correct: c.correct };
+        }),
+        explanation: { ...q.explanation },
+      };
+    });
+}
+type Drawn = ReturnType<typeof draw>[number];
+
+async function startAttempt(req: IncomingMessage, moduleId: string, body: string): Promise<[number, string]> {
+  const u = await user(req);
+  const dto = JSON.parse(body) as { engagementId?: unknown };
+  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1)
+    throw new HttpError(400, 'Invalid input: engagementId');
+  const e = await one(
+    pool,
+    'SELECT * FROM engagements e WHERE e.id = $1 AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = e.id AND sa.worker_id = $2)',
+    [dto.engagementId, u.worker_id],
+  );
+  if (!e) throw new HttpError(404, 'Engagement not found');
+  const m = modules.get(moduleId);
+  if (!m) throw new HttpError(404, `Module ${moduleId} not found`);
+  if (!(JSON.parse(e.curriculum) as string[]).includes(moduleId)) throw new HttpError(409, 'not in the curriculum');
+  const recent = await all(
+    pool,
+    'SELECT passed, submitted_at FROM attempts WHERE worker_id = $1 AND module_id = $2 AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT 3',
+    [u.worker_id, moduleId],
+  );
+  if (recent.length >= 3 && !recent.some((a) => a.passed) && Date.parse(recent[0].submitted_at) + 10 * 60_000 > Date.now())
+    throw new HttpError(429, 'cooling down');
+  const now = Date.now();
+  const questions = draw(m);
+  const id = randomUUID();
+  const startedAt = new Date(now).toISOString();
+  const expiresAt = new Date(now + m.timeLimitMinutes * 60_000).toISOString();
+  await inTransaction((c) =>
+    c.query(
+      `INSERT INTO attempts (id, worker_id, engagement_id, module_id, revision, content_hash, pass_mark, questions, started_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [id, u.worker_id, e.id, m.id, m.revision, m.contentHash, e.pass_mark ?? m.passMark, JSON.stringify(questions), startedAt, expiresAt],
+    ),
+  );
+  return [
+    201,
+    JSON.stringify({
+      attemptId: id,
+      moduleId: m.id,
+      revision: m.revision,
+      engagementId: e.id,
+      questions: questions.map((q) => ({
+        id: q.id,
+        text: q.text.ja,
+        multiple: q.multiple,
+        choices: q.choices.map((ch) => ({ id: ch.key, text: ch.text.ja })),
+      })),
+      startedAt,
+      expiresAt,
+      submitted: false,
+    }),
+  ];
+}
+
+async function appendEvent(
+  c: PoolClient,
+  actor: Row,
+  action: string,
+  targetType: string,
+  targetId: string,
+  engagementId: string,
+  details: Record<string, unknown>,
+) {
+  await c.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
+  const last = await one(c, 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1', []);
+  const fields = {
+    id: randomUUID(),
+    seq: Number(last?.seq ?? 0) + 1,
+    occurredAt: new Date().toISOString(),
+    actorId: actor.id,
+    actorRole: actor.role,
+    action,
+    targetType,
+    targetId,
+    engagementId,
+    details: canonicalJson(details),
+    prevHash: (last?.hash as string | undefined) ?? GENESIS_HASH,
+  };
+  await c.query(
+    `INSERT INTO audit_events (id, seq, occurred_at, actor_id, actor_role, action, target_type, target_id, engagement_id, details, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      fields.id,
+      fields.seq,
+      fields.occurredAt,
+      fields.actorId,
+      fields.actorRole,
+      action,
+      targetType,
+      targetId,
+      engagementId,
+      fields.details,
+      fields.prevHash,
+      eventHash(fields),
+    ],
+  );
+}
+
+/** The issuance check's reads (the benchmark never completes a curriculum, so nothing is issued). */
+async function certificateDue(c: PoolClient, workerId: string): Promise<null> {
+  const now = Date.now();
+  const completions = await all(c, 'SELECT module_id, revision, completed_at FROM completions WHERE worker_id = $1', [workerId]);
+  const held = await all(c, "SELECT id, engagement_id, valid_until, modules FROM certificates WHERE worker_id = $1 AND status = 'valid'", [
+    workerId,
+  ]);
+  for (const a of await all(
+    c,
+    'SELECT a.engagement_id, a.worker_id, w.organization_id FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.worker_id = $1',
+    [workerId],
+  )) {
+    const e = (await one(c, 'SELECT * FROM engagements WHERE id = $1', [a.engagement_id]))!;
+    const links = await all(
+      c,
+      'SELECT organization_id, parent_organization_id, status, tier FROM subcontract_links WHERE engagement_id = $1',
+      [e.id],
+    );
+    const tree = new SubcontractTree(
+      e.prime_organization_id,
+      links.map((l) => ({
+        organizationId: l.organization_id,
+        parentOrganizationId: l.parent_organization_id,
+        status: l.status,
+        tier: l.tier,
+      })),
+    );
+    if (!tree.isApprovedChain(a.organization_id)) continue;
+    const complete = (JSON.parse(e.curriculum) as string[]).every((id) => {
+      const m = modules.get(id);
+      return (
+        !m ||
+        completions.some(
+          (x) =>
+            x.module_id === id && x.revision >= m.minimumRevision && Date.parse(x.completed_at) > now - e.certificate_validity_days * DAY,
+        )
+      );
+    });
+    if (complete && !held.some((h) => h.engagement_id === e.id)) throw new HttpError(500, 'the benchmark never completes a curriculum');
+  }
+  return null;
+}
+
+async function submit(req: IncomingMessage, attemptId: string, body: string): Promise<[number, string]> {
+  const u = await user(req);
+  if (!UUID.test(attemptId)) throw new HttpError(400, 'Validation failed (uuid is expected)');
+  const dto = JSON.parse(body) as { answers?: { questionId: string; choiceIds: string[] }[] };
+  if (
+    !Array.isArray(dto.answers) ||
+    dto.answers.length > 20 ||
+    dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds))
+  )
+    throw new HttpError(400, 'Invalid input: answers');
+  if (!(await one(pool, 'SELECT 1 FROM attempts WHERE id = $1 AND worker_id = $2', [attemptId, u.worker_id])))
+    throw new HttpError(404, 'Attempt not found');
+  return inTransaction(async (c) => {
+    const a = (await one(c, 'SELECT * FROM attempts WHERE id = $1', [attemptId]))!;
+    if (a.submitted_at) throw new HttpError(409, 'This attempt was already submitted');
+    const now = new Date();
+    if (now.toISOString() > a.expires_at) throw new HttpError(409, 'The time limit of this attempt has passed');
+    const questions = JSON.parse(a.questions) as Drawn[];
+    const byId = new Map(questions.map((q) => [q.id, q]));
+    const given = new Map<string, string[]>();
+    for (const x of dto.answers!) {
+      const q = byId.get(x.questionId);
+      if (!q || given.has(x.questionId)) throw new HttpError(400, 'Invalid input: answers');
+      const keys = new Set(q.choices.map((ch) => ch.key));
+      if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1))
+        throw new HttpError(400, 'Invalid input: answers');
+      given.set(x.questionId, [...new Set(x.choiceIds)]);
+    }
+    const results = questions.map((q) => ({
+      questionId: q.id,
+      correct: answeredRight(q, given.get(q.id) ?? []),
+      explanation: q.explanation.ja,
+      correctChoices: q.choices.filter((ch) => ch.correct).map((ch) => ({ id: ch.key, text: ch.text.ja })),
+    }));
+    const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, a.pass_mark);
+    const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
+    const at = now.toISOString();
+    const res = await c.query(
+      'UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4 WHERE id = $5 AND submitted_at IS NULL',
+      [at, JSON.stringify(stored), score, passed, attemptId],
+    );
+    if (res.rowCount === 0) throw new HttpError(409, 'This attempt was already submitted');
+    await appendEvent(c, u, 'attempt.submitted', 'attempt', attemptId, a.engagement_id, {
+      moduleId: a.module_id,
+      revision: a.revision,
+      score,
+      passed,
+    });
+    let certificate: null = null;
+    if (passed) {
+      await c.query(
+        'INSERT INTO completions (id, worker_id, module_id, revision, content_hash, score, attempt_id, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [randomUUID(), a.worker_id, a.module_id, a.revision, a.content_hash, score, attemptId, at],
+      );
+      certificate = await certificateDue(c, a.worker_id);
+    }
+    return [200, JSON.stringify({ attemptId, moduleId: a.module_id, score, passed, passMark: a.pass_mark, results, certificate })] as [
+      number,
+      string,
+    ];
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+async function quizRoute(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const start = /^\/api\/v1\/modules\/([^/]+)\/attempts$/.exec(path);
+  const sub = /^\/api\/v1\/attempts\/([^/]+)\/submission$/.exec(path);
+  if (req.method !== 'POST' || (!start && !sub)) return false;
+  try {
+    const body = await readBody(req);
+    const [status, out] = start ? await startAttempt(req, start[1], body) : await submit(req, sub![1], body);
+    send(res, status, out);
+  } catch (err) {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status === 500) console.error(err);
+    send(res, status, JSON.stringify({ statusCode: status, message: err instanceof Error ? err.message : 'error' }));
+  }
+  return true;
+}
+
+const server = createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'POST') return void quizRoute(req, res, path).then((handled) => handled || send(res, 404, '{"statusCode":404}'));
+  const m = /^\/api\/v1\/certificates\/([^/]+)$/.exec(path);
+  if (req.method === 'GET' && m)
+    return void verification(req, res, m[1]).catch((err: unknown) => {
+      console.error(err);
+      if (!res.headersSent) send(res, 500, '{"statusCode":500}');
+    });
+  if (path === '/healthz') return send(res, 200, '{"status":"ok"}');
+  send(res, 404, '{"statusCode":404}');
+});
+server.keepAliveTimeout = 72_000;
+server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', () => console.log(`pg baseline listening on ${process.env.PORT}`));
+process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
