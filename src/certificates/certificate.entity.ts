@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { EncryptedColumn, IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
+import { IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
 import type { AttestedModule } from './issuance-rules';
 import type { StoredCertificateStatus } from './standing';
 
