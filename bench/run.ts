@@ -177,6 +177,7 @@ async function main() {
           CONTENT_DIR: join(ROOT, 'content'),
           LOG_LEVEL: level,
           SIGNING_KEY_PEM: m.signingKeyPem,
+          DATA_ENCRYPTION_KEY: m.dataEncryptionKey,
           // The mail scheduler's rounds (reminders to 100,000 workers) are a background job, not a request path: off, so
           // they do not land inside a measured workload (README, Performance).
           MAIL_SCHEDULE_MINUTES: '0',

@@ -26,6 +26,7 @@ import { WebModule } from './web/web.module';
 import { SystemModule } from './system/system.module';
 import { ItemAnalysisModule } from './item-analysis/item-analysis.module';
 import { MailModule, RemindersModule } from './mail/mail.module';
+import { CloseOutModule } from './close-out/close-out.module';
 
 /** Feature modules whose controllers form the JSON API under /api/v1. */
 const API_MODULES: Type[] = [
@@ -43,6 +44,7 @@ const API_MODULES: Type[] = [
   SystemModule,
   ItemAnalysisModule,
   RemindersModule,
+  CloseOutModule,
 ];
 
 /**

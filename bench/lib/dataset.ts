@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
 import Database from 'better-sqlite3';
 import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
 import { buildOpenBadgeCredential, maskName, vcJosePayload } from '../../src/certificates/credential/open-badge';
@@ -91,6 +93,8 @@ export interface Manifest {
   anchor: string;
   counts: Record<string, number>;
   signingKeyPem: string;
+  /** Base64 of the data key the personal columns are encrypted with (DATA_ENCRYPTION_KEY of the service). */
+  dataEncryptionKey: string;
   staffToken: string;
   curriculum: string[];
   tracking: { id: string; workers: number };
@@ -104,7 +108,7 @@ export interface Manifest {
 /** Creates the schema with the application's real migrations. */
 export async function migrate(file: string): Promise<void> {
   const ds = await openDatabase({
-    ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }),
+    ...dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file, dataDir: dirname(file) }),
     logging: false,
   });
   await ds.destroy();
@@ -117,6 +121,8 @@ function seededKey(prng: Prng): KeyObject {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** The data set's data key, from its seed (no PRNG draw, so the data set itself does not change with it). */
+const dataKeyOf = (seed: number) => createHash('sha256').update(`article4-bench data key ${seed}`).digest();
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoDate = (ms: number) => iso(ms).slice(0, 10);
 
@@ -152,8 +158,14 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'created_by_organization_id',
     'created_by_municipality_id',
   ]);
-  const insUser = ins('users', [
+  // Personal data is encrypted at rest as the service writes it (docs/data-protection.md), under a key
+  // derived from the seed and given to the service as DATA_ENCRYPTION_KEY; the baseline stays plain.
+  const ring = new DataKeyRing();
+  ring.add([], dataKey(dataKeyOf(seed)));
+  const enc = (v: string, context: string) => ring.encrypt(v, context);
+  const insUserRow = ins('users', [
     'id',
+    'email_index',
     'email',
     'display_name',
     'role',
@@ -163,6 +175,8 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'worker_id',
     'created_at',
   ]);
+  const insUser = (id: string, email: string, displayName: string, ...rest: unknown[]) =>
+    insUserRow(id, ring.blindIndex(email), enc(email, 'users.email'), enc(displayName, 'users.display_name'), ...rest);
   const insSession = ins('sessions', ['id', 'user_id', 'token_hash', 'created_at', 'expires_at', 'revoked_at']);
   const insEngagement = ins('engagements', [
     'id',
@@ -193,9 +207,10 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'decided_by',
     'created_at',
   ]);
-  const insWorker = ins('workers', [
+  const insWorkerRow = ins('workers', [
     'id',
     'organization_id',
+    'email_index',
     'name',
     'email',
     'employee_number',
@@ -205,6 +220,16 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     'created_at',
     'updated_at',
   ]);
+  const insWorker = (id: string, orgId: string, name: string, email: string, employeeNumber: string, ...rest: unknown[]) =>
+    insWorkerRow(
+      id,
+      orgId,
+      ring.blindIndex(email),
+      enc(name, 'workers.name'),
+      enc(email, 'workers.email'),
+      enc(employeeNumber, 'workers.employee_number'),
+      ...rest,
+    );
   const insAssignment = ins('assignments', ['engagement_id', 'worker_id', 'assigned_by', 'assigned_at']);
   const insAttempt = ins('attempts', [
     'id',
@@ -574,6 +599,7 @@ export function seedDataset(file: string, sizes: Sizes, seed: number, anchor: nu
     anchor: iso(anchor),
     counts,
     signingKeyPem: privateKeyToPem(key),
+    dataEncryptionKey: dataKeyOf(seed).toString('base64'),
     staffToken: r.staffToken,
     curriculum,
     tracking: r.medium,

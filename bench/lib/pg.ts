@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { openDatabase } from '../../src/database/migrate';
@@ -41,7 +44,9 @@ export async function pgDataset(pgUrl: string, sqliteFile: string, key: string):
   } finally {
     await admin.end();
   }
-  const ds = await openDatabase({ ...dataSourceOptions({ databaseKind: 'postgres', databaseUrl: url }), logging: false });
+  // The data keys of this process (the seeded data set's personal columns are encrypted with DATA_ENCRYPTION_KEY by the service).
+  const keysDir = mkdtempSync(join(tmpdir(), 'a4-bench-pg-'));
+  const ds = await openDatabase({ ...dataSourceOptions({ databaseKind: 'postgres', databaseUrl: url, dataDir: keysDir }), logging: false });
   await ds.destroy();
 
   const lite = new Database(sqliteFile, { readonly: true });

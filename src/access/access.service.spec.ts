@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { installDataKeys } from '../common/crypto/data-keys';
+import { BlindIndexSubscriber } from '../database/blind-index.subscriber';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -107,6 +109,7 @@ const TABLE: Row[] = [
   ['A  F  F  F  F  F  F  F  F  F', 'user.content_author.create', null, '—'],
   ['F  A  N  A  A  A  N  F  F  F', 'engagement.reminders.send', E, 'E'],
   ['F  A  N  F  F  F  F  F  F  F', 'engagement.reminders.configure', E, 'E'],
+  ['F  A  N  F  F  F  F  F  F  F', 'engagement.close_out', E, 'E'],
   ['A  F  F  F  F  F  F  F  F  F', 'mail.outbox.read', null, '—'],
 ];
 
@@ -117,10 +120,12 @@ describe('the access policy (permission × caller)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'a4-access-'));
+    installDataKeys({ dataDir: dir });
     db = new DataSource({
       type: 'better-sqlite3',
       database: join(dir, 'test.sqlite'),
       entities: ENTITIES,
+      subscribers: [BlindIndexSubscriber],
       migrations: MIGRATIONS,
       migrationsRun: true,
     });

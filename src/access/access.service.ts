@@ -47,6 +47,7 @@ export const PERMISSIONS = [
   'user.content_author.create',
   'engagement.reminders.send',
   'engagement.reminders.configure',
+  'engagement.close_out',
   'mail.outbox.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -98,6 +99,7 @@ export interface PermissionTargets {
   'user.content_author.create': null;
   'engagement.reminders.send': EngagementRef;
   'engagement.reminders.configure': EngagementRef;
+  'engagement.close_out': EngagementRef;
   'mail.outbox.read': null;
 }
 
@@ -130,6 +132,7 @@ const NOT_FOUND: Record<Permission, ErrorCode> = {
   'user.content_author.create': 'access.forbidden',
   'engagement.reminders.send': 'engagement.not_found',
   'engagement.reminders.configure': 'engagement.not_found',
+  'engagement.close_out': 'engagement.not_found',
   'mail.outbox.read': 'access.forbidden',
 };
 
@@ -247,6 +250,12 @@ export class AccessService {
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
     },
     // The schedule of automatic reminders is the town's, like the engagement itself.
+    // Article 7 (return of what was received) and 11: the town that contracted closes the engagement
+    // out, exports it, and erases what only it needed; nobody else, not even the admin.
+    'engagement.close_out': async (u, ref) => {
+      if (u.role !== 'town_staff') return 'forbidden';
+      return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';
+    },
     'engagement.reminders.configure': async (u, ref) => {
       if (u.role !== 'town_staff') return 'forbidden';
       return (await this.seesEngagement(u, ref)) ? 'allow' : 'not_found';

@@ -32,5 +32,8 @@ export const AUDIT_ACTIONS = [
   'engagement.reminders_configured',
   'mail.rate_limited',
   'mail.retried',
+  'engagement.closed_out',
+  'engagement.archive_downloaded',
+  'engagement.personal_data_erased',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { emailIndexes } from '../database/columns';
 import { ANONYMOUS, AuditService, type AuditActor } from '../audit/audit.service';
 import type { AuthUser } from './auth-user';
 import { DomainError } from '../common/errors/domain-error';
@@ -77,7 +78,7 @@ export class AccountLinksService {
    * only difference is whether a message row is written. Audited either way.
    */
   async requestPasswordReset(email: string): Promise<void> {
-    const user = await this.db.getRepository(User).findOneBy({ email });
+    const user = await this.db.getRepository(User).findOneBy({ emailIndex: In(emailIndexes(email)) });
     await this.tx.run(async (m) => {
       if (user) {
         const { code, token } = await this.issue(m, 'password_reset', { userId: user.id, email }, PASSWORD_RESET_MINUTES * 60_000);

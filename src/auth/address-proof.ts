@@ -1,5 +1,6 @@
-import { EntityManager, type FindOptionsWhere, IsNull } from 'typeorm';
+import { EntityManager, type FindOptionsWhere, In, IsNull } from 'typeorm';
 import { ANONYMOUS, type AuditActor, type AuditService } from '../audit/audit.service';
+import { emailIndexes } from '../database/columns';
 import { DomainError } from '../common/errors/domain-error';
 import { conditionalUpdate } from '../database/conditional-update';
 import { Session } from '../sessions/session.entity';
@@ -29,7 +30,7 @@ import { EmailToken } from './email-token.entity';
 
 /** The account that holds an address, if any (a displaced account holds none: its address is a placeholder). */
 export function addressHolder(m: EntityManager, email: string): Promise<User | null> {
-  return m.findOneBy(User, { email });
+  return m.findOneBy(User, { emailIndex: In(emailIndexes(email)) });
 }
 
 /** Whether the holder's address was proved. */
@@ -57,7 +58,8 @@ export async function makeRoomForProved(
   const moved = await conditionalUpdate(
     m,
     User,
-    { id: holder.id, email, emailVerifiedAt: IsNull() },
+    // The address is encrypted (a fresh IV each time): the row is matched by its blind index.
+    { id: holder.id, emailIndex: holder.emailIndex, emailVerifiedAt: IsNull() },
     { email: displacedAddress(holder.id), displacedAt: now },
   );
   if (!moved) throw new DomainError('account.address_taken');

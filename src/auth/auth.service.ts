@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { emailIndexes } from '../database/columns';
 import { ANONYMOUS, AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -51,7 +52,8 @@ export class AuthService {
    */
   async login(email: string, password: string, clientAddress: string | undefined): Promise<SignedIn> {
     const address = email.trim().toLowerCase();
-    const user = await this.db.getRepository(User).findOneBy({ email: address });
+    // The address is encrypted at rest: found by its blind index (under every loaded key, for a rotation).
+    const user = await this.db.getRepository(User).findOneBy({ emailIndex: In(emailIndexes(address)) });
     const counters = signInCounters(address, clientAddress);
     const gate = await this.throttle.attempt(counters);
     const failed = (reason: string) =>

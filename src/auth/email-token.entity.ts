@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
+import { EncryptedColumn, EncryptedJsonColumn, IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
 /**
  * What a code sent by e-mail lets its holder do (src/auth/account-links.service.ts):
@@ -18,9 +18,10 @@ export class EmailToken {
   @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true }) tokenHash: string;
   @RefColumn({ name: 'user_id', nullable: true }) userId: string | null;
   @RefColumn({ name: 'organization_id', nullable: true }) organizationId: string | null;
-  /** The address it was sent to: proving works only while the account still has it. */
-  @Column({ type: 'varchar', length: 254 }) email: string;
-  @JsonColumn({ nullable: true }) payload: Record<string, unknown> | null;
+  /** The address it was sent to: proving works only while the account still has it. Encrypted at rest. */
+  @EncryptedColumn('email_tokens.email') email: string;
+  /** A pending account's name is personal data: encrypted at rest. */
+  @EncryptedJsonColumn('email_tokens.payload', { nullable: true }) payload: Record<string, unknown> | null;
   @InstantColumn({ name: 'expires_at' }) expiresAt: Date;
   @InstantColumn({ name: 'used_at', nullable: true }) usedAt: Date | null;
   @InstantColumn({ name: 'created_at' }) createdAt: Date;

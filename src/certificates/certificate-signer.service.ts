@@ -32,7 +32,10 @@ export class CertificateSigner {
    * Open Badges 3.0 §8.2 JWT (ES256). Signed once, so serving one is a read.
    */
   signForms(
-    cert: Pick<Certificate, 'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt'>,
+    cert: Pick<
+      Certificate,
+      'id' | 'serial' | 'validFrom' | 'validUntil' | 'modules' | 'statusListId' | 'statusIndex' | 'identitySalt' | 'holderMaskedName'
+    >,
     worker: Pick<Worker, 'name' | 'email'>,
     municipality: Pick<Municipality, 'name' | 'code'>,
     e: Pick<Engagement, 'id' | 'title'>,
@@ -47,7 +50,7 @@ export class CertificateSigner {
         validUntil: cert.validUntil,
         municipality: { name: municipality.name, code: municipality.code },
         engagement: { id: e.id, title: e.title },
-        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt! },
+        holder: { email: worker.email, name: worker.name, salt: cert.identitySalt!, maskedName: cert.holderMaskedName ?? undefined },
         modules: cert.modules.map((x) => ({ ...x, title: this.content.has(x.moduleId) ? this.content.get(x.moduleId).title : undefined })),
         status: { listUrl: this.statusListUrl(cert.statusListId), index: cert.statusIndex },
         form,

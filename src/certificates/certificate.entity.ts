@@ -44,4 +44,6 @@ export class Certificate {
   @Column({ name: 'municipality_name', type: 'varchar', length: 200, nullable: true }) municipalityName: string | null;
   @Column({ name: 'organization_name', type: 'varchar', length: 200, nullable: true }) organizationName: string | null;
   @Column({ name: 'holder_masked_name', type: 'varchar', length: 200, nullable: true }) holderMaskedName: string | null;
+  /** The holder's salted identity hash (`identityHash`), kept when their address is erased at close-out: pseudonymous. */
+  @Column({ name: 'holder_identity_hash', type: 'varchar', length: 80, nullable: true }) holderIdentityHash?: string | null;
 }

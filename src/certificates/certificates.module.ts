@@ -16,7 +16,7 @@ import { WellKnownController } from './well-known.controller';
   imports: [ContentModule],
   controllers: [CertificatesController],
   providers: [CertificatesService, IssuanceService, CertificateSigner, SigningKeysService],
-  exports: [CertificatesService, IssuanceService],
+  exports: [CertificatesService, IssuanceService, SigningKeysService],
 })
 export class CertificatesModule {}
 

@@ -6,12 +6,13 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { decrypted } from '../database/columns';
 import { placeholders, portableSql, queryOne } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { Municipality } from '../municipalities/municipality.entity';
 import { Worker } from '../workers/worker.entity';
-import { CertificateCredential, CredentialFormat, StoredForm } from './certificate-credential.entity';
+import { CertificateCredential, CredentialFormat, JWS_CONTEXT, sealedForm, StoredForm } from './certificate-credential.entity';
 import { CertificateSigner } from './certificate-signer.service';
 import { Certificate } from './certificate.entity';
 import { article4Context, CredentialForm, maskName, newIdentitySalt } from './credential/open-badge';
@@ -164,6 +165,10 @@ export class CertificatesService {
       email: string;
       title: string;
     }[];
+    for (const c of due) {
+      c.name = decrypted('workers.name', c.name);
+      c.email = decrypted('workers.email', c.email);
+    }
     if (!due.length) return 0;
     const links = mailLinks(this.config.publicBaseUrl);
     return this.tx.run(async (m) => {
@@ -276,7 +281,7 @@ export class CertificatesService {
         canonical,
         key,
       ]);
-      return { jws: row ? row.jws : await this.signMissingForms(canonical, key), form, format };
+      return { jws: row ? decrypted(JWS_CONTEXT, row.jws) : await this.signMissingForms(canonical, key), form, format };
     }
     const [row] = (await this.db.query(
       portableSql(
@@ -295,7 +300,7 @@ export class CertificatesService {
       municipalityId: row.municipality_id,
     };
     if (!holder || !(await this.access.can(user, 'certificate.holder.read', holder))) throw new DomainError('certificate.not_found');
-    return { jws: row.jws ?? (await this.signMissingForms(canonical, key)), form, format };
+    return { jws: row.jws ? decrypted(JWS_CONTEXT, row.jws) : await this.signMissingForms(canonical, key), form, format };
   }
 
   /**
@@ -326,7 +331,7 @@ export class CertificatesService {
         await m.findOneByOrFail(Municipality, { id: e.municipalityId }),
         e,
       );
-      await m.createQueryBuilder().insert().into(CertificateCredential).values(forms).orIgnore().execute();
+      await m.createQueryBuilder().insert().into(CertificateCredential).values(forms.map(sealedForm)).orIgnore().execute();
       return (await m.findOneByOrFail(CertificateCredential, { serial, form: want })).jws;
     });
   }
@@ -501,7 +506,11 @@ export class CertificatesService {
         : which.serials.length === 1
           ? ['c.serial = ?', which.serials]
           : [`c.serial IN (${placeholders(which.serials.length)})`, which.serials];
-    const rows = (await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[];
+    const rows = ((await this.db.query(portableSql(this.db, `${FACTS_SELECT} WHERE ${where}`), params)) as FactsRow[]).map((r) => ({
+      ...r,
+      worker_name: decrypted('workers.name', r.worker_name),
+      worker_email: decrypted('workers.email', r.worker_email),
+    }));
     const now = new Date();
     const out: (PublicCertificateFacts | CertificateFacts)[] = [];
     for (const r of rows) {
@@ -519,7 +528,8 @@ export class CertificatesService {
         revokedAt: r.revoked_at,
         engagement: { title: r.title, municipality: r.municipality_name },
         organization: { name: r.organization_name },
-        holder: { maskedName: maskName(r.worker_name) },
+        // The masked name as issued: it stays after the worker's name is erased at close-out.
+        holder: { maskedName: r.holder_masked_name ?? maskName(r.worker_name) },
       };
       if (!full) {
         out.push(shown);
@@ -563,7 +573,7 @@ interface PublicFactsRow {
 /* Instants are stored as fixed-width ISO-8601 UTC text (database/columns.ts), so they are passed on as read. */
 const FACTS_SELECT = `SELECT c.serial, c.status, c.valid_from, c.valid_until, c.issued_at, c.revoked_at, c.revocation_reason, c.reinstated_at, c.modules,
     c.worker_id, c.organization_id, e.id AS engagement_id, e.title, e.contract_number, e.municipality_id,
-    m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email
+    m.name AS municipality_name, m.code AS municipality_code, o.name AS organization_name, w.name AS worker_name, w.email AS worker_email, c.holder_masked_name
   FROM certificates c
   JOIN engagements e ON e.id = c.engagement_id
   JOIN municipalities m ON m.id = e.municipality_id
@@ -591,4 +601,6 @@ interface FactsRow {
   organization_name: string;
   worker_name: string;
   worker_email: string;
+  /** Encrypted as stored; null for a certificate issued before the masked name was kept. */
+  holder_masked_name: string | null;
 }

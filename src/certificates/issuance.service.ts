@@ -16,7 +16,7 @@ import { Completion } from '../training/completion.entity';
 import { countingCompletion } from '../training/completion-rules';
 import { Assignment } from '../workers/assignment.entity';
 import { Worker } from '../workers/worker.entity';
-import { CertificateCredential } from './certificate-credential.entity';
+import { CertificateCredential, sealedForm } from './certificate-credential.entity';
 import { CertificateSigner } from './certificate-signer.service';
 import { Certificate } from './certificate.entity';
 import { maskName, newIdentitySalt } from './credential/open-badge';
@@ -201,7 +201,7 @@ export class IssuanceService {
       holderMaskedName: maskName(worker.name),
     };
     await m.insert(Certificate, cert);
-    await m.insert(CertificateCredential, this.signer.signForms(cert, worker, municipality, e));
+    await m.insert(CertificateCredential, this.signer.signForms(cert, worker, municipality, e).map(sealedForm));
     await this.audit.record(m, {
       action: 'certificate.issued',
       actor: SYSTEM,

@@ -181,6 +181,24 @@ export class EnvironmentVariables {
   @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
   SIGNING_KEY_ES256_PEM?: string;
 
+  /** Base64 of 32 random bytes: the key that encrypts personal data at rest, for several instances sharing one database; otherwise a key file in DATA_DIR (docs/data-protection.md). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'must be base64 of 32 bytes' })
+  DATA_ENCRYPTION_KEY?: string;
+
+  /** Comma-separated older data keys (same form), still read while `keys:rotate-data` re-encrypts. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9+/_-]{43}=?)*$/, { message: 'must be comma-separated base64 of 32 bytes' })
+  DATA_ENCRYPTION_PREVIOUS_KEYS?: string;
+
+  /** Days between a town's close-out of an engagement and the earliest erasure of its workers' personal data; 0: at once on confirmation. */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(3650)
+  @IsInt({ message: 'must be an integer number of days' })
+  RETENTION_DAYS?: number;
+
   /**
    * The mail relay: `smtp://user:pass@host:587` (STARTTLS when the relay offers it), `smtps://…:465`
    * (TLS from the start), or `smtp://host:25` without credentials for a relay that trusts the network.
@@ -218,6 +236,8 @@ const SECRET_VARIABLES: Record<string, string> = {
   SIGNING_KEY_PEM: 'must be a PKCS#8 PEM private key',
   SIGNING_KEY_ES256_PEM: 'must be a PKCS#8 PEM private key',
   SMTP_URL: new IsSmtpUrl().defaultMessage(),
+  DATA_ENCRYPTION_KEY: 'must be base64 of 32 bytes',
+  DATA_ENCRYPTION_PREVIOUS_KEYS: 'must be comma-separated base64 of 32 bytes',
 };
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -251,6 +271,12 @@ export class AppConfig {
   mailPollSeconds!: number;
   /** Minutes between the scheduler's looks for automatic mail; 0: off. */
   mailScheduleMinutes!: number;
+  /** Base64 of the current data key; undefined: the key files in DATA_DIR/keys. Never echoed. */
+  dataEncryptionKey?: string;
+  /** Older data keys still read during a rotation. */
+  dataEncryptionPreviousKeys!: string[];
+  /** Days after a close-out before erasure is allowed; 0: at once on confirmation. */
+  retentionDays!: number;
 }
 
 export class ConfigError extends Error {}
@@ -299,5 +325,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: raw.MAIL_FROM ?? DEFAULT_MAIL_FROM,
     mailPollSeconds: raw.MAIL_POLL_SECONDS ?? 2,
     mailScheduleMinutes: raw.MAIL_SCHEDULE_MINUTES ?? 10,
+    dataEncryptionKey: raw.DATA_ENCRYPTION_KEY || undefined,
+    dataEncryptionPreviousKeys: raw.DATA_ENCRYPTION_PREVIOUS_KEYS ? raw.DATA_ENCRYPTION_PREVIOUS_KEYS.split(',') : [],
+    retentionDays: raw.RETENTION_DAYS ?? 0,
   };
 }

@@ -1,4 +1,6 @@
 import { Column, ColumnOptions, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { DATA_KEYS } from '../common/crypto/field-cipher';
+import { normalizeEmail } from '../common/input/normalize';
 
 /*
  * Column types that mean the same on SQLite and PostgreSQL, so one set of
@@ -26,3 +28,67 @@ const json: ValueTransformer = {
 };
 
 export const JsonColumn = (options: ColumnOptions = {}) => Column({ type: 'text', transformer: json, ...options });
+
+/**
+ * Personal data, encrypted at rest (docs/data-protection.md): the entity holds the plain text, the
+ * column `v1.<kid>.<iv>.<ct>.<tag>` (AES-256-GCM, src/common/crypto/field-cipher.ts), with `context`
+ * (`<table>.<column>`) authenticated so a value cannot be moved to another column. Such a column can
+ * neither be compared nor sorted in SQL: equality goes through a `BlindIndexColumn`, sorting is done
+ * after decryption of the rows shown.
+ */
+export const EncryptedColumn = (context: string, options: ColumnOptions = {}) => {
+  ENCRYPTED_COLUMNS.add(context);
+  return Column({ type: 'text', transformer: encryptedText(context), ...options });
+};
+
+/** Every encrypted column, as `<table>.<column>` (its context): what `keys:rotate-data` re-encrypts. */
+export const ENCRYPTED_COLUMNS = new Set<string>();
+
+/** A JSON value encrypted as a whole (the outbox's parameters hold names and one-time links). */
+export const EncryptedJsonColumn = (context: string, options: ColumnOptions = {}) => {
+  ENCRYPTED_COLUMNS.add(context);
+  return Column({
+    type: 'text',
+    transformer: {
+      to: (v: unknown) => (v == null ? v : DATA_KEYS.encrypt(JSON.stringify(v), context)),
+      from: (v?: string | null) => (v == null ? v : JSON.parse(DATA_KEYS.decrypt(v, context))),
+    },
+    ...options,
+  });
+};
+
+export function encryptedText(context: string): ValueTransformer {
+  return {
+    to: (v?: string | null) => (v == null ? v : DATA_KEYS.encrypt(v, context)),
+    from: (v?: string | null) => (v == null ? v : DATA_KEYS.decrypt(v, context)),
+  };
+}
+
+/** Which property of an entity class each blind index is computed from: read by BlindIndexSubscriber. */
+export const BLIND_INDEXED = new Map<object, { source: string; index: string }[]>();
+
+/**
+ * The blind index of an encrypted e-mail column: HMAC-SHA256 of the normalised address
+ * (`emailIndex`), written by BlindIndexSubscriber on every insert and update that sets `source`, so
+ * no service computes it by hand; lookups use `emailIndexes()`. 43 characters.
+ */
+export const BlindIndexColumn = (source: string, options: ColumnOptions = {}): PropertyDecorator => {
+  const column = Column({ type: 'varchar', length: 43, ...options });
+  return (target, property) => {
+    const list = BLIND_INDEXED.get(target.constructor) ?? [];
+    list.push({ source, index: String(property) });
+    BLIND_INDEXED.set(target.constructor, list);
+    column(target, property);
+  };
+};
+
+/** The blind index written for an address (current key). */
+export const emailIndex = (email: string): string => DATA_KEYS.blindIndex(String(normalizeEmail(email)));
+
+/** The address's blind index under every loaded key: `In(emailIndexes(a))` finds it during a key rotation too. */
+export const emailIndexes = (email: string): string[] => DATA_KEYS.blindIndexes(String(normalizeEmail(email)));
+
+/** The plain text of an encrypted column read by raw SQL (`context`: its `<table>.<column>`). */
+export function decrypted<T extends string | null | undefined>(context: string, value: T): T {
+  return (value == null ? value : DATA_KEYS.decrypt(value, context)) as T;
+}

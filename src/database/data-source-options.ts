@@ -1,15 +1,24 @@
 import { DataSourceOptions } from 'typeorm';
+import { installDataKeys } from '../common/crypto/data-keys';
 import { AppConfig } from '../config/app-config';
+import { BlindIndexSubscriber } from './blind-index.subscriber';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
  * One place that turns DATABASE_URL into TypeORM options, for the app, the CLI and the tests.
  * Migrations are not run on connect: openDatabase() (migrate.ts) runs them under a database-wide lock.
+ * Loads the data keys first (DATA_ENCRYPTION_KEY or the key files in DATA_DIR, the first created
+ * here): the encrypted columns and the migration that encrypts old rows need them.
  */
-export function dataSourceOptions(config: Pick<AppConfig, 'databaseKind' | 'databaseUrl' | 'sqlitePath'>): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'databaseKind' | 'databaseUrl' | 'sqlitePath' | 'dataDir'> &
+    Partial<Pick<AppConfig, 'dataEncryptionKey' | 'dataEncryptionPreviousKeys'>>,
+): DataSourceOptions {
+  installDataKeys(config);
   const common = {
     entities: ENTITIES,
+    subscribers: [BlindIndexSubscriber],
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
@@ -30,6 +39,9 @@ export function dataSourceOptions(config: Pick<AppConfig, 'databaseKind' | 'data
         // With WAL, NORMAL loses no committed data on an application crash, only
         // possibly the last transactions on a power loss; FULL would halve write throughput.
         db.pragma('synchronous = NORMAL');
+        // secure_delete: a deleted or overwritten value (an erased worker's name, a value re-encrypted
+        // under a new key) is zeroed in the file rather than left in a free page.
+        db.pragma('secure_delete = ON');
       },
     };
   }

@@ -1,5 +1,6 @@
 import { AuditEvent } from '../audit/audit-event.entity';
 import { EmailToken } from '../auth/email-token.entity';
+import { EngagementArchive } from '../close-out/engagement-archive.entity';
 import { OutboxMessage } from '../mail/outbox-message.entity';
 import { Attempt } from '../training/attempt.entity';
 import { Completion } from '../training/completion.entity';
@@ -34,4 +35,5 @@ export const ENTITIES = [
   AuditEvent,
   OutboxMessage,
   EmailToken,
+  EngagementArchive,
 ];

@@ -26,7 +26,7 @@ describe('database locks on SQLite', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'a4-locks-'));
     file = join(dir, 'db.sqlite');
-    ds = await openDatabase(dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file }));
+    ds = await openDatabase(dataSourceOptions({ databaseKind: 'sqlite', databaseUrl: `sqlite:${file}`, sqlitePath: file, dataDir: dir }));
     other = new Database(file, { timeout: 0 });
   });
 

@@ -22,4 +22,10 @@ export class Engagement {
   @InstantColumn({ name: 'created_at' }) createdAt: Date;
   /** Days before `startsOn` on which unfinished workers are reminded by e-mail (src/mail/reminders.service.ts); [] for none. */
   @JsonColumn({ name: 'reminder_days', type: 'varchar', length: 100, default: '[14,3]' }) reminderDays?: number[];
+  /** When the town closed the engagement out (Article 7; src/close-out): after `endsOn`, once. */
+  @InstantColumn({ name: 'closed_out_at', nullable: true }) closedOutAt?: Date | null;
+  /** SHA-256 (hex) of the close-out archive the town received; also in the audit chain. */
+  @Column({ name: 'close_out_sha256', type: 'varchar', length: 64, nullable: true }) closeOutSha256?: string | null;
+  /** When the personal data only this engagement needed was erased, on the town's confirmation. */
+  @InstantColumn({ name: 'erased_at', nullable: true }) erasedAt?: Date | null;
 }

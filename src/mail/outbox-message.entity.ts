@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { IdColumn, InstantColumn, JsonColumn, RefColumn } from '../database/columns';
+import { BlindIndexColumn, EncryptedColumn, EncryptedJsonColumn, IdColumn, InstantColumn, RefColumn } from '../database/columns';
 import type { MailKind } from './mail-kinds';
 
 /** `pending`: waits for its next attempt; `sending`: claimed by a sender until `claimedUntil`; `sent`; `failed`: given up. */
@@ -18,11 +18,15 @@ export class OutboxMessage {
   /** Unique: the same message is queued once, whoever queues it (`reminder:<engagement>:<worker>:<JST date>`); also sent as a header. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 200, unique: true }) idempotencyKey: string;
   @Column({ type: 'varchar', length: 40 }) kind: MailKind;
-  @Column({ type: 'varchar', length: 254 }) recipient: string;
+  /** Encrypted at rest (docs/data-protection.md); counted per address through `recipientIndex`. */
+  @EncryptedColumn('mail_outbox.recipient') recipient: string;
+  /** HMAC of the normalised recipient: the per-address limits count on it. Written by BlindIndexSubscriber. */
+  @BlindIndexColumn('recipient', { name: 'recipient_index' }) recipientIndex?: string;
   @RefColumn({ name: 'recipient_user_id', nullable: true }) recipientUserId: string | null;
-  /** Both languages, Japanese first. */
-  @Column({ type: 'varchar', length: 500 }) subject: string;
-  @JsonColumn() params: Record<string, unknown>;
+  /** Both languages, Japanese first. May name the recipient: encrypted at rest. */
+  @EncryptedColumn('mail_outbox.subject') subject: string;
+  /** Names and one-time links: encrypted at rest. */
+  @EncryptedJsonColumn('mail_outbox.params') params: Record<string, unknown>;
   @Column({ type: 'varchar', length: 12 }) status: OutboxStatus;
   @Column({ type: 'integer', default: 0 }) attempts: number;
   @InstantColumn({ name: 'next_attempt_at' }) nextAttemptAt: Date;

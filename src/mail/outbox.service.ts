@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { AuditService, SYSTEM, type AuditActor } from '../audit/audit.service';
+import { emailIndexes } from '../database/columns';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { limitOf, type MailKind, type OutgoingMail, windowStart } from './mail-kinds';
 import { MailRenderer } from './mail-renderer';
@@ -115,18 +116,25 @@ export class OutboxService {
       byGroup.set(limit.name, group);
     }
     const counts = new Map<string, number>();
-    for (const [name, group] of byGroup)
-      for (const chunk of chunks([...group.recipients], CHUNK)) {
+    for (const [name, group] of byGroup) {
+      // The recipient is encrypted: counted by its blind index (under every loaded key, for a rotation).
+      const byIndex = new Map<string, string>();
+      for (const to of group.recipients) for (const index of emailIndexes(to)) byIndex.set(index, to);
+      for (const chunk of chunks([...byIndex.keys()], CHUNK)) {
         const rows = (await m.query(
           portableSql(
             m.connection,
-            `SELECT recipient, COUNT(*) AS n FROM mail_outbox WHERE kind IN (${placeholders(group.kinds.length)})
-             AND recipient IN (${placeholders(chunk.length)}) AND created_at >= ? GROUP BY recipient`,
+            `SELECT recipient_index, COUNT(*) AS n FROM mail_outbox WHERE kind IN (${placeholders(group.kinds.length)})
+             AND recipient_index IN (${placeholders(chunk.length)}) AND created_at >= ? GROUP BY recipient_index`,
           ),
           [...group.kinds, ...chunk, group.since.toISOString()],
-        )) as { recipient: string; n: number | string }[];
-        for (const r of rows) counts.set(`${name} ${r.recipient}`, Number(r.n));
+        )) as { recipient_index: string; n: number | string }[];
+        for (const r of rows) {
+          const key = `${name} ${byIndex.get(r.recipient_index)}`;
+          counts.set(key, (counts.get(key) ?? 0) + Number(r.n));
+        }
       }
+    }
     return counts;
   }
 }

@@ -9,6 +9,7 @@ import { issueEnrollmentCode } from '../auth/tokens';
 import { todayJst } from '../common/dates';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
+import { decrypted } from '../database/columns';
 import { placeholders, portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
@@ -143,7 +144,7 @@ export class RemindersService {
       )) as { id: string; email: string; enrolled_at: string | null; last_reminded_at: string | null }[];
       for (const r of rows)
         details.set(r.id, {
-          email: r.email,
+          email: decrypted('workers.email', r.email),
           enrolled: r.enrolled_at !== null,
           lastRemindedAt: r.last_reminded_at ? new Date(r.last_reminded_at) : null,
         });

@@ -11,6 +11,7 @@ import {
 } from '../certificates/standing';
 import { todayJst } from '../common/dates';
 import { Engagement } from '../engagements/engagement.entity';
+import { decrypted } from '../database/columns';
 import { forEachRow, placeholders, portableSql, queryAll } from '../database/portable-sql';
 import { Organization } from '../organizations/organization.entity';
 import { countingCompletion, moduleStatus, type ModuleStatus } from '../training/completion-rules';
@@ -114,7 +115,8 @@ export async function forEachWorkerSummary(
       const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
       each({
         id: r.id,
-        name: r.name,
+        // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
+        name: decrypted('workers.name', r.name),
         organizationId: r.organization_id,
         status,
         overdue: !certified && deadlinePassed,
@@ -185,7 +187,7 @@ export async function forEachWorkerSummaryOf(
         e.id,
         {
           id: r.id,
-          name: r.name,
+          name: decrypted('workers.name', r.name),
           organizationId: r.organization_id,
           status: workerStatus(certStatus, certified && endsSoon(c!.validUntil), attempted, !!Number(r.enrolled)),
           overdue: !certified && today >= e.startsOn,
@@ -223,7 +225,7 @@ export async function findAssignedWorker(
     ),
     [engagementId, workerId],
   )) as { id: string; name: string; organization_id: string }[];
-  return w ? { id: w.id, name: w.name, organizationId: w.organization_id } : null;
+  return w ? { id: w.id, name: decrypted('workers.name', w.name), organizationId: w.organization_id } : null;
 }
 
 /** The organizations of the tree the caller may see, with their tier and approval. */
@@ -313,7 +315,7 @@ export async function loadWorkerRows(
   for (const a of attempts)
     attemptsBy.set(`${a.worker_id}|${a.module_id}`, { n: Number(a.n), best: a.best === null ? null : Number(a.best) });
   const certificateOf = new Map(certificates.map((c) => [c.serial, c]));
-  const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, w.employee_number]));
+  const employeeNumberOf = new Map(employeeNumbers.map((w) => [w.id, decrypted('workers.employee_number', w.employee_number)]));
   const remindedOf = new Map(employeeNumbers.map((w) => [w.id, w.last_reminded_at]));
   const modulesById = new Map(curriculum.map((id) => [id, content.get(id)]));
   return workers.map((w) => {

@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { newToken } from '../auth/tokens';
 import { sha256Hex } from '../common/canonical-json';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { decrypted } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
 import { User } from '../users/user.entity';
 import { Session } from './session.entity';
@@ -47,8 +48,8 @@ export class SessionsService {
     return {
       id: row.id!,
       role: row.role as AuthUser['role'],
-      displayName: row.display_name!,
-      email: row.email!,
+      displayName: decrypted('users.display_name', row.display_name!),
+      email: decrypted('users.email', row.email!),
       municipalityId: row.municipality_id,
       organizationId: row.organization_id,
       workerId: row.worker_id,

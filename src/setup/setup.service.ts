@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { emailIndexes } from '../database/columns';
 import { lockInTransaction } from '../database/locks';
 import { TransactionService } from '../database/transaction.service';
 import { hashPassword } from '../auth/password';
@@ -215,7 +216,7 @@ export class SetupService {
   /** A fresh code for the demo newcomer while they have not enrolled (codes are stored hashed, so showing one means issuing it). */
   private async demoEnrollmentCode(): Promise<string | null> {
     return this.tx.run(async (m) => {
-      const w = await m.findOneBy(Worker, { email: `newcomer@${DEMO_ORGS[0].domain}` });
+      const w = await m.findOneBy(Worker, { emailIndex: In(emailIndexes(`newcomer@${DEMO_ORGS[0].domain}`)) });
       if (!w || w.enrolledAt) return null;
       const { code, hash, expiresAt } = issueEnrollmentCode();
       await m.update(Worker, { id: w.id }, { enrollmentCodeHash: hash, enrollmentCodeExpiresAt: expiresAt });

@@ -1,5 +1,5 @@
-import { Column, Entity } from 'typeorm';
-import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { BlindIndexColumn, EncryptedColumn, IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
 /**
  * `content_author`: writes and reviews the training content; sees the module
@@ -10,11 +10,14 @@ export const ROLES = ['admin', 'town_staff', 'org_manager', 'worker', 'content_a
 export type Role = (typeof ROLES)[number];
 
 @Entity('users')
+@Index('UQ_users_email_index', ['emailIndex'], { unique: true })
 export class User {
   @IdColumn() id: string;
-  /** Lower-cased; the sign-in name. */
-  @Column({ type: 'varchar', length: 254, unique: true }) email: string;
-  @Column({ name: 'display_name', type: 'varchar', length: 200 }) displayName: string;
+  /** Normalised (src/common/input/normalize.ts); the sign-in name. Encrypted at rest: found by `emailIndex`. */
+  @EncryptedColumn('users.email') email: string;
+  /** HMAC of the normalised address (docs/data-protection.md); unique: one account per address. Written by BlindIndexSubscriber. */
+  @BlindIndexColumn('email', { name: 'email_index' }) emailIndex?: string;
+  @EncryptedColumn('users.display_name', { name: 'display_name' }) displayName: string;
   @Column({ type: 'varchar', length: 20 }) role: Role;
   /** PHC argon2id (or a legacy scrypt hash, replaced at the next sign-in): src/auth/password.ts. */
   @Column({ name: 'password_hash', type: 'varchar', length: 200 }) passwordHash: string;

@@ -2,12 +2,14 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, UseGuards 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/auth-user';
+import { CloseOutService } from '../close-out/close-out.service';
 import { ContentService } from '../content/content.service';
 import { ApprovalDto, CreateEngagementDto, ReminderDaysDto } from '../engagements/dto/engagement.dto';
 import { EngagementsService } from '../engagements/engagements.service';
 import { CreateOrganizationDto } from '../organizations/dto/create-organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
+import { todayJst } from '../common/dates';
 import { DomainError } from '../common/errors/domain-error';
 import { caught, errorSummary, FieldErrors, type FormBody, localPath, str, type SummaryItem, validateForm } from './forms';
 import { t, type MessageKey } from './i18n';
@@ -33,6 +35,7 @@ export class TownPagesController {
     private readonly organizations: OrganizationsService,
     private readonly content: ContentService,
     private readonly tracking: TrackingService,
+    private readonly closeOut: CloseOutService,
   ) {}
 
   @Get()
@@ -252,6 +255,7 @@ export class TownPagesController {
   ) {
     const lang = this.pages.lang(req);
     const { engagement, primeName, subcontractors } = await this.engagements.detail(req.user!, id);
+    const closeOut = await this.closeOut.state(req.user!, id);
     const path = `/town/engagements/${id}`;
     return this.pages.render(
       req,
@@ -260,6 +264,11 @@ export class TownPagesController {
       {
         title: engagement.title,
         engagement,
+        closeOut: {
+          ...closeOut,
+          ended: todayJst() > closeOut.endsOn,
+          erasable: !!closeOut.erasableFrom && !closeOut.erasedAt && new Date(closeOut.erasableFrom) <= new Date(),
+        },
         reminderDaysText: engagement.reminderDays.join(lang === 'ja' ? '・' : ', '),
         reminderForm: extra.reminderForm ?? { reminderDays: engagement.reminderDays.join(', ') },
         reminderError: extra.reminderError,

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CertificatesModule } from '../certificates/certificates.module';
+import { CloseOutModule } from '../close-out/close-out.module';
+import { CloseOutPagesController } from './close-out-pages.controller';
 import { ContentModule } from '../content/content.module';
 import { EngagementsModule } from '../engagements/engagements.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
@@ -45,6 +47,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     SystemModule,
     ItemAnalysisModule,
     RemindersModule,
+    CloseOutModule,
   ],
   controllers: [
     AuthPagesController,
@@ -55,6 +58,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     TownPagesController,
     TownCertificatePagesController,
     AuditPagesController,
+    CloseOutPagesController,
     TrackingPagesController,
     VerifyPagesController,
     CertificateDocumentPagesController,

@@ -1,17 +1,20 @@
-import { Column, Entity } from 'typeorm';
-import { IdColumn, InstantColumn, RefColumn } from '../database/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { BlindIndexColumn, EncryptedColumn, IdColumn, InstantColumn, RefColumn } from '../database/columns';
 
-/** 従事者. Name and e-mail are personal data: never logged, never in a URL. */
+/** 従事者. Name, e-mail and employee number are personal data: encrypted at rest, never logged, never in a URL. */
 @Entity('workers')
+@Index('UQ_workers_org_email_index', ['organizationId', 'emailIndex'], { unique: true })
 export class Worker {
   @IdColumn() id: string;
   @RefColumn({ name: 'organization_id' }) organizationId: string;
-  @Column({ type: 'varchar', length: 200 }) name: string;
-  /** Lower-cased; unique within the organization, the key a re-import matches on. */
-  @Column({ type: 'varchar', length: 254 }) email: string;
-  /** フリガナ, normalised full-width katakana (common/input normalizeFurigana); the key of 五十音順. Personal data: read only by WorkersService. */
-  @Column({ type: 'varchar', length: 200, nullable: true }) furigana?: string | null;
-  @Column({ name: 'employee_number', type: 'varchar', length: 50, nullable: true }) employeeNumber: string | null;
+  @EncryptedColumn('workers.name') name: string;
+  /** Normalised; unique within the organization (through `emailIndex`), the key a re-import matches on. */
+  @EncryptedColumn('workers.email') email: string;
+  /** HMAC of the normalised address; written by BlindIndexSubscriber. */
+  @BlindIndexColumn('email', { name: 'email_index' }) emailIndex?: string;
+  /** フリガナ, normalised full-width katakana (common/input normalizeFurigana); the key of 五十音順 (sorted after decryption, worker-order.ts). Encrypted at rest. */
+  @EncryptedColumn('workers.furigana', { nullable: true }) furigana?: string | null;
+  @EncryptedColumn('workers.employee_number', { name: 'employee_number', nullable: true }) employeeNumber: string | null;
   @Column({ name: 'enrollment_code_hash', type: 'varchar', length: 64, nullable: true, unique: true })
   enrollmentCodeHash: string | null;
   @InstantColumn({ name: 'enrollment_code_expires_at', nullable: true }) enrollmentCodeExpiresAt: Date | null;

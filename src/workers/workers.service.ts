@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { emailIndexes } from '../database/columns';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -108,7 +109,8 @@ export class WorkersService {
   async create(user: AuthUser, orgId: string, dto: CreateWorkerDto) {
     await this.access.require(user, 'organization.workers.create', orgId);
     return this.tx.run(async (m) => {
-      if (await m.existsBy(Worker, { organizationId: orgId, email: dto.email })) throw new DomainError('worker.email_taken');
+      if (await m.existsBy(Worker, { organizationId: orgId, emailIndex: In(emailIndexes(dto.email)) }))
+        throw new DomainError('worker.email_taken');
       const now = new Date();
       const worker: Worker = {
         id: randomUUID(),
@@ -185,7 +187,8 @@ export class WorkersService {
         rows.map((r) => r.email),
         500,
       ))
-        for (const w of await m.findBy(Worker, { organizationId: orgId, email: In(chunk) })) existing.set(w.email, w);
+        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(chunk.flatMap(emailIndexes)) }))
+          existing.set(w.email, w);
       const now = new Date();
       const inserts: Worker[] = [];
       const invitations: OutgoingMail[] = [];

@@ -175,6 +175,9 @@ beforeAll(async () => {
       valid: { code: 'ABCD-EFGH-JKMN-PQRS-TVWX', displayName: '管理　太郎', password: 'a-long-password-1' },
     },
     '/api/v1/engagements/:id/reminders': { kind: 'none', token: prime, params: { id: w.engagement.id } },
+    // Close-out (issue 22): the engagement has not ended, so even a valid request is refused (409) and nothing changes.
+    '/api/v1/engagements/:id/close-out': { kind: 'none', token: w.staff.token, params: { id: w.engagement.id } },
+    '/api/v1/engagements/:id/erasure': { kind: 'json', token: w.staff.token, params: { id: w.engagement.id }, valid: { confirm: true } },
     '/api/v1/mail/outbox/retry': { kind: 'json', token: w.admin.token, valid: { ids: [randomUUID()] } },
     // The page forms.
     '/password-reset': { kind: 'form', anonymousForm: true, valid: { email: 'someone@example.jp' } },
@@ -196,6 +199,8 @@ beforeAll(async () => {
     },
     '/admin/outbox/retry': { kind: 'form', token: w.admin.token, valid: { ids: [randomUUID()] } },
     '/engagements/:id/reminders': { kind: 'none', token: prime, params: { id: w.engagement.id } },
+    '/town/engagements/:id/close-out': { kind: 'none', token: w.staff.token, params: { id: w.engagement.id } },
+    '/town/engagements/:id/erasure': { kind: 'form', token: w.staff.token, params: { id: w.engagement.id }, valid: { confirm: 'yes' } },
     '/town/engagements/:id/reminder-days': {
       kind: 'form',
       token: w.staff.token,
@@ -551,6 +556,8 @@ const KNOWN = [
   '/api/v1/auth/address-proof',
   '/api/v1/auth/invitation',
   '/api/v1/engagements/:id/reminders',
+  '/api/v1/engagements/:id/close-out',
+  '/api/v1/engagements/:id/erasure',
   '/api/v1/mail/outbox/retry',
   '/password-reset',
   '/password-reset/new',
@@ -559,6 +566,8 @@ const KNOWN = [
   '/admin/outbox/retry',
   '/engagements/:id/reminders',
   '/town/engagements/:id/reminder-days',
+  '/town/engagements/:id/close-out',
+  '/town/engagements/:id/erasure',
   '/api/v1/auth/login',
   '/api/v1/auth/enroll',
   '/api/v1/auth/logout',

@@ -9,6 +9,7 @@ import { sit } from '../utils/quiz';
 import { formatSerial, newSerial, serialCheckChar } from '../../src/certificates/credential/serial';
 import { NormalizeEmails1765300000000 } from '../../src/database/migrations/1765300000000-NormalizeEmails';
 import { createTestApp, type TestApp } from '../utils/create-app';
+import { decrypted, emailIndex } from '../../src/database/columns';
 import { csrfOf, pageClient } from '../utils/page-client';
 
 /*
@@ -169,10 +170,17 @@ describe('issue 15: every input from outside', () => {
       ]);
       const r = await w.http.post(`/api/v1/organizations/${w.subA.id}/workers/import`, file, w.managers.subA.token, CSV);
       expect(r.body).toMatchObject({ created: 1, errorCount: 0 });
-      const [row] = await t.query<{ name: string; employee_number: string }>('SELECT name, employee_number FROM workers WHERE email = ?', [
-        'nakanishi.y@example.jp',
-      ]);
-      expect(row).toEqual({ name: 'ﾅｶﾆｼ ﾕｷ', employee_number: 'E-200' });
+      const [row] = await t.query<{ name: string; employee_number: string }>(
+        'SELECT name, employee_number FROM workers WHERE email_index = ?',
+        [emailIndex('nakanishi.y@example.jp')],
+      );
+      expect({
+        name: decrypted('workers.name', row.name),
+        employee_number: decrypted('workers.employee_number', row.employee_number),
+      }).toEqual({
+        name: 'ﾅｶﾆｼ ﾕｷ',
+        employee_number: 'E-200',
+      });
     });
 
     it('an enrollment code typed with ー (U+30FC) and other dashes is accepted, by the API and the page', async () => {
@@ -247,20 +255,27 @@ describe('issue 15: every input from outside', () => {
       // As API user creation stored them: trimmed and lower-cased only; b's normal form is taken by a.
       await t.query('UPDATE users SET email = ? WHERE id = ?', ['ｓｔｏｒｅｄ＠example。jp', a.id]);
       await t.query('UPDATE users SET email = ? WHERE id = ?', ['stored@example.jp', b.id]);
-      const runner = t.dataSource.createQueryRunner();
-      await new NormalizeEmails1765300000000().up(runner);
-      await runner.release();
+      // That migration ran before the addresses were encrypted (1766100000000): run here on today's
+      // data, it would lower-case the other accounts' ciphertexts, so they are put back after it.
+      const others = await t.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id NOT IN (?, ?)', [a.id, b.id]);
+      const normalizeEmails = async () => {
+        const runner = t.dataSource.createQueryRunner();
+        await new NormalizeEmails1765300000000().up(runner);
+        await runner.release();
+        for (const o of others) await t.query('UPDATE users SET email = ? WHERE id = ?', [o.email, o.id]);
+      };
+      await normalizeEmails();
       const rows = await t.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id IN (?, ?)', [a.id, b.id]);
       expect(Object.fromEntries(rows.map((r) => [r.id, r.email]))).toEqual({
         [a.id]: 'ｓｔｏｒｅｄ＠example。jp',
         [b.id]: 'stored@example.jp',
       });
       await t.query('UPDATE users SET email = ? WHERE id = ?', ['other@example.jp', b.id]);
-      const again = t.dataSource.createQueryRunner();
-      await new NormalizeEmails1765300000000().up(again);
-      await again.release();
+      await normalizeEmails();
       const [row] = await t.query<{ email: string }>('SELECT email FROM users WHERE id = ?', [a.id]);
       expect(row.email).toBe('stored@example.jp');
+      // The blind index, as 1766100000000 writes it.
+      await t.query('UPDATE users SET email_index = ? WHERE id = ?', [emailIndex(row.email), a.id]);
       expect(
         (await w.http.post('/api/v1/auth/login', { email: 'ＳＴＯＲＥＤ＠example。jp', password: 'correct-horse-battery' })).status,
       ).toBe(200);
@@ -480,9 +495,12 @@ describe('the CSV decoding corpus, imported through the API', () => {
       [org.id],
     );
     const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : 1);
-    expect(stored.map((x) => ({ name: x.name, email: x.email, employeeNumber: x.employee_number })).sort(byEmail)).toEqual(
-      [...expected.rows].sort(byEmail),
-    );
+    const plain = stored.map((x) => ({
+      name: decrypted('workers.name', x.name),
+      email: decrypted('workers.email', x.email),
+      employeeNumber: decrypted('workers.employee_number', x.employee_number),
+    }));
+    expect(plain.sort(byEmail)).toEqual([...expected.rows].sort(byEmail));
     // Round trip: the same file again changes nothing.
     const again = await w.http.post(`/api/v1/organizations/${org.id}/workers/import`, bytes, manager.token, CSV);
     expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: names.length, errorCount: 0 });

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { decrypted, emailIndex } from '../../src/database/columns';
 import { buildWorld, enrolledWorker, login, PASSWORD, type World } from '../factories/world';
 import { MailSender } from '../../src/mail/mail-sender.service';
 import { MailScheduler } from '../../src/mail/mail-scheduler.service';
@@ -119,7 +120,7 @@ describe('the worker invitation', () => {
 
     const enrolled = await pageForm('/enroll', { enrollmentCode: code, password: PASSWORD, passwordConfirm: PASSWORD }, { a4_code: code });
     expect(enrolled.statusCode).toBe(303);
-    const [user] = await t.query('SELECT email_verified_at FROM users WHERE email = ?', [email]);
+    const [user] = await t.query('SELECT email_verified_at FROM users WHERE email_index = ?', [emailIndex(email)]);
     expect(user.email_verified_at).not.toBeNull();
     // Used once.
     expect((await w.http.post('/api/v1/auth/enroll', { enrollmentCode: code, password: PASSWORD })).status).toBe(400);
@@ -206,7 +207,7 @@ describe('proof of address: the squatting case of issue 19', () => {
     );
     // The same answer as for a free address; nothing created, the owner told.
     expect(asManager.status).toBe(201);
-    expect((await t.query('SELECT role FROM users WHERE email = ?', [target])).map((u) => u.role)).toEqual(['worker']);
+    expect((await t.query('SELECT role FROM users WHERE email_index = ?', [emailIndex(target)])).map((u) => u.role)).toEqual(['worker']);
     const [told] = await arrival(target, 'address-in-use:');
     expectBilingual(told, '新しいアカウントは作成していません', 'no new account was created');
     expect(told.text).toContain('無関係株式会社');
@@ -288,10 +289,11 @@ describe('password reset (パスワードを忘れた方)', () => {
     expect(smtp.to(email).filter((m) => m.key.startsWith('password-reset:'))).toHaveLength(3);
     const limited = await t.query(`SELECT details FROM audit_events WHERE action = 'mail.rate_limited'`);
     expect(limited.map((r) => JSON.parse(r.details))).toContainEqual({ kind: 'password_reset', count: 1 });
-    await t.query(`UPDATE email_tokens SET expires_at = ? WHERE purpose = 'password_reset' AND email = ?`, [
-      new Date(Date.now() - 1000).toISOString(),
-      email,
-    ]);
+    // The token's address is encrypted at rest: the manager's tokens are found through the account.
+    await t.query(
+      `UPDATE email_tokens SET expires_at = ? WHERE purpose = 'password_reset' AND user_id IN (SELECT id FROM users WHERE email_index = ?)`,
+      [new Date(Date.now() - 1000).toISOString(), emailIndex(email)],
+    );
     const late = await w.http.post('/api/v1/auth/password-reset/confirmation', {
       code: codeOf(linkIn(resets[0].text, `${BASE}/password-reset/new?code=`)),
       password: 'too-late-password',
@@ -358,7 +360,8 @@ describe('the manager invitation', () => {
     });
     expect(refused.statusCode).toBe(409);
     expect(await t.query('SELECT COUNT(*) AS n FROM mail_outbox')).toEqual(before);
-    expect(await t.query(`SELECT 1 AS one FROM email_tokens WHERE email = 'rolled.back@example.jp'`)).toEqual([]);
+    const tokens = await t.query<{ email: string }>('SELECT email FROM email_tokens');
+    expect(tokens.filter((r) => decrypted('email_tokens.email', r.email) === 'rolled.back@example.jp')).toEqual([]);
   });
 });
 
@@ -505,9 +508,9 @@ describe('delivery', () => {
       w.managers.prime.token,
     );
     await sender().drain();
-    const [pending] = await t.query(
-      `SELECT status, attempts, last_error, next_attempt_at FROM mail_outbox WHERE recipient = 'retry@aki-joho.example.jp'`,
-    );
+    const [pending] = await t.query(`SELECT status, attempts, last_error, next_attempt_at FROM mail_outbox WHERE recipient_index = ?`, [
+      emailIndex('retry@aki-joho.example.jp'),
+    ]);
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
     expect(pending.last_error).toMatch(/^451/);
     expect(new Date(pending.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 15_000);
@@ -521,9 +524,9 @@ describe('delivery', () => {
       w.managers.prime.token,
     );
     await sender().drain();
-    const [failed] = await t.query(
-      `SELECT id, status, attempts, last_error FROM mail_outbox WHERE recipient = 'bounce@aki-joho.example.jp'`,
-    );
+    const [failed] = await t.query(`SELECT id, status, attempts, last_error FROM mail_outbox WHERE recipient_index = ?`, [
+      emailIndex('bounce@aki-joho.example.jp'),
+    ]);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     // The relay's words, with the address in them masked.
     expect(failed.last_error).toBe('550 Mailbox unavailable <…@…>');
@@ -555,7 +558,7 @@ describe('delivery', () => {
   it('empties the params of a sent message (they may hold a one-time link)', async () => {
     const rows = await t.query(`SELECT params FROM mail_outbox WHERE status = 'sent'`);
     expect(rows.length).toBeGreaterThan(5);
-    expect(rows.every((r) => r.params === '{}')).toBe(true);
+    expect(rows.every((r) => decrypted('mail_outbox.params', r.params) === '{}')).toBe(true);
   });
 });
 
@@ -577,7 +580,7 @@ describe('without SMTP_URL', () => {
     const page = await bare.app.inject({ method: 'GET', url: '/admin/outbox', headers: { authorization: `Bearer ${world.admin.token}` } });
     expect(page.body).toContain('SMTP_URL が設定されていないため');
     expect(page.body).toContain('ke***@example.jp');
-    const [row] = await bare.query(`SELECT status, attempts FROM mail_outbox WHERE recipient = 'kept@example.jp'`);
+    const [row] = await bare.query(`SELECT status, attempts FROM mail_outbox WHERE recipient_index = ?`, [emailIndex('kept@example.jp')]);
     expect(row).toEqual({ status: 'pending', attempts: 0 });
   });
 });

@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
 import { portableSql } from '../../src/database/portable-sql';
 
 /*
@@ -25,6 +26,14 @@ const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
+
+/** One data encryption key for every instance of the run (docs/data-protection.md). */
+const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const dataKeys = new DataKeyRing();
+dataKeys.add([], dataKey(Buffer.from(DATA_ENCRYPTION_KEY, 'base64')));
+
+/** The plain text of an encrypted column's value read from the cluster's database (`context`: `<table>.<column>`). */
+export const plain = (context: string, value: string): string => dataKeys.decrypt(value, context);
 
 /** One SIGNING_KEY_PEM for every instance of the run, as a deployment shares one. */
 const SIGNING_KEY_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -116,6 +125,7 @@ export function sharedEnv(db: FreshDatabase, extra: Record<string, string> = {})
     HOME: process.env.HOME,
     DATABASE_URL: db.url,
     SIGNING_KEY_PEM,
+    DATA_ENCRYPTION_KEY,
     PUBLIC_BASE_URL: 'https://lms.multi.example.jp',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,

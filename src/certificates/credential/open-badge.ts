@@ -74,6 +74,8 @@ export interface OpenBadgeInput {
     name: string;
     /** Hex salt for the identity hash (the holder's form). */
     salt: string;
+    /** The masked name kept at issuance; `maskName(name)` when absent. */
+    maskedName?: string;
   };
   /** The modules and revisions the certificate attests, with their titles (the module id when unknown). */
   modules: readonly { moduleId: string; revision: number; title?: { ja: string; en: string } }[];
@@ -157,7 +159,7 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput) {
     credentialSubject: {
       id: input.subjectId,
       type: ['AchievementSubject'],
-      name: input.form === 'holder' ? holder.name : maskName(holder.name),
+      name: input.form === 'holder' ? holder.name : (holder.maskedName ?? maskName(holder.name)),
       // OB 3.0 AchievementSubject: `id` or at least one `identifier`; the public form has the id alone.
       ...(input.form === 'holder' ? { identifier: [identityObject(holder.email, holder.salt)] } : {}),
       achievement: {

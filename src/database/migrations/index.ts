@@ -11,6 +11,9 @@ import { MailOutbox1765700000000 } from './1765700000000-MailOutbox';
 import { WorkerFurigana1766200000000 } from './1766200000000-WorkerFurigana';
 import { PublicCredentialsWithoutIdentity1765800000000 } from './1765800000000-PublicCredentialsWithoutIdentity';
 import { CertificatePublicFacts1766000000000 } from './1766000000000-CertificatePublicFacts';
+import { PersonalDataEncrypted1766100000000 } from './1766100000000-PersonalDataEncrypted';
+import { EngagementCloseOut1766100000001 } from './1766100000001-EngagementCloseOut';
+import { EncryptedFurigana1766200000001 } from './1766200000001-EncryptedFurigana';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -26,5 +29,8 @@ export const MIGRATIONS = [
   MailOutbox1765700000000,
   PublicCredentialsWithoutIdentity1765800000000,
   CertificatePublicFacts1766000000000,
+  PersonalDataEncrypted1766100000000,
+  EngagementCloseOut1766100000001,
   WorkerFurigana1766200000000,
+  EncryptedFurigana1766200000001,
 ];
