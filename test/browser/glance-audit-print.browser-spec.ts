@@ -4,7 +4,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
+import { buildWorld, enrolledWorker, World } from '../factories/world';
+import { browserPages } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
@@ -89,24 +90,9 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     expect(problems.splice(0)).toEqual([]);
   });
 
-  const newPage = async (viewport = DESKTOP): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
-
-  const signIn = async (page: Page, email: string, password = PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(password);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForLoadState('load');
-  };
+  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
+  const newPage = (viewport = DESKTOP) => pages.newPage(viewport, { acceptDownloads: true });
+  const signIn = pages.signIn;
 
   /** The page at desktop and phone width, saved as `<name>-desktop.png` and `<name>-phone.png`; the phone never scrolls sideways. */
   const shots = async (page: Page, name: string) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
+import { browserPages } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
@@ -90,24 +91,9 @@ describe("the users' day in Chromium (issue 20, part B)", () => {
     expect(problems.splice(0).filter((p) => !/status of 400/.test(p))).toEqual([]);
   });
 
-  const newPage = async (viewport = DESKTOP): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
-
-  const signIn = async (page: Page, email: string, password = PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(password);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForLoadState('load');
-  };
+  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
+  const newPage = (viewport = DESKTOP) => pages.newPage(viewport);
+  const signIn = pages.signIn;
 
   /** axe-core's violations on the page as it is (WCAG 2.x A/AA and best practices), as readable lines. */
   const axe = async (page: Page): Promise<string[]> => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, World } from '../factories/world';
+import { browserPages } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { answerKey, sit } from '../utils/quiz';
 
@@ -79,25 +80,9 @@ describe('the web application in Chromium', () => {
     expect(problems.splice(0)).toEqual([]);
   });
 
-  const newPage = async (viewport = { width: 1280, height: 900 }): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-    contexts.push(context);
-    const page = await context.newPage();
-    // A script error or a CSP violation on any of our pages fails the test (checked in afterEach).
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
-
-  const signIn = async (page: Page, email: string, password = PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(password);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForLoadState('load');
-  };
+  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
+  const newPage = (viewport = { width: 1280, height: 900 }) => pages.newPage(viewport);
+  const signIn = pages.signIn;
 
   /** Every visible form control has an accessible label, and the page declares its language. */
   const expectAccessible = async (page: Page) => {

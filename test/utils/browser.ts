@@ -1,0 +1,30 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PASSWORD } from '../factories/world';
+
+/**
+ * The pieces every browser spec uses, once: a page in its own context (Japanese locale, JST) whose
+ * script errors and console errors are collected into `problems` (each spec fails on them in
+ * afterEach), and signing in through the sign-in form. `state` is read when called, since the
+ * browser and the base URL exist only after the spec's beforeAll.
+ */
+export function browserPages(state: { browser: () => Browser; base: () => string; contexts: BrowserContext[]; problems: string[] }) {
+  const newPage = async (viewport: { width: number; height: number }, options: { acceptDownloads?: boolean } = {}): Promise<Page> => {
+    const context = await state.browser().newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ...options });
+    state.contexts.push(context);
+    const page = await context.newPage();
+    // A script error or a CSP violation on any of our pages fails the test.
+    page.on('pageerror', (e) => state.problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') state.problems.push(`console: ${m.text()}`);
+    });
+    return page;
+  };
+  const signIn = async (page: Page, email: string, password = PASSWORD) => {
+    await page.goto(`${state.base()}/`);
+    await page.getByLabel('メールアドレス').fill(email);
+    await page.getByLabel('パスワード').fill(password);
+    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+    await page.waitForLoadState('load');
+  };
+  return { newPage, signIn };
+}
