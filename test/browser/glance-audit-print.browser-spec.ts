@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, World } from '../factories/world';
-import { browserPages } from '../utils/browser';
+import { browserPages, freePort, launchChromium, SHOTS } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
@@ -20,17 +19,6 @@ import { sit } from '../utils/quiz';
 // Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
 declare const document: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 const PDF_TEXT = join(__dirname, '..', 'utils', 'pdf-text.mjs');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
@@ -77,7 +65,7 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
     serial = (await w.http.get('/api/v1/me/certificates', done.token)).body[0].serial;
     await t.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -269,15 +257,3 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     expect(csv).toContain('修了証の取消し');
   });
 });
-
-/** A port nobody listens on now, so the app can be told its public address before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

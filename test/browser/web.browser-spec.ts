@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, World } from '../factories/world';
-import { browserPages } from '../utils/browser';
+import { browserPages, freePort, launchChromium, SHOTS } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { answerKey, sit } from '../utils/quiz';
 
@@ -25,17 +24,6 @@ import { answerKey, sit } from '../utils/quiz';
 declare const document: any;
 declare const getComputedStyle: (el: unknown) => { color: string };
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 const PASSWORD = 'correct-horse-battery';
 const WORKER_PASSWORD = 'browser-worker-pass';
 
@@ -67,7 +55,7 @@ describe('the web application in Chromium', () => {
       w.staff.token,
     );
     await t.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -402,15 +390,3 @@ describe('the web application in Chromium', () => {
     expect(csv).toContain('識別指数');
   });
 });
-
-/** A port nobody listens on now, so the app can be told its public address before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

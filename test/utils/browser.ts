@@ -1,5 +1,37 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PASSWORD } from '../factories/world';
+
+/** Debian's Chromium (never a downloaded browser), headless and without network chatter. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Starts the machine's Chromium for a spec (closed by the spec's afterAll). */
+export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+
+/** Where the suite saves screenshots for review (git-ignored). */
+export const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
+
+/** A port nobody listens on now, so the app can be told its public address before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * The pieces every browser spec uses, once: a page in its own context (Japanese locale, JST) whose
