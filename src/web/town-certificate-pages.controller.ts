@@ -82,7 +82,7 @@ export class TownCertificatePagesController {
   /** The confirmation step: the certificate as the municipality's staff see it, the reason, a tick. 404 unless it is theirs. */
   @Get(':serial/revocation')
   async confirm(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string) {
-    return this.renderRevoke(req, reply, await this.ownCertificate(req, serial), {}, {});
+    return this.renderDecision(req, reply, 'revoke', await this.ownCertificate(req, serial), {}, {});
   }
 
   @Post(':serial/revocation')
@@ -93,7 +93,7 @@ export class TownCertificatePagesController {
     const v = await validateForm(RevokeDto, { reason: form.reason.trim() }, lang, 'revoke');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!form.confirm) errors.confirm = t(lang, 'revoke.confirmRequired');
-    if (!v.value || Object.keys(errors).length) return this.renderRevoke(req, reply, f, form, errors, 400);
+    if (!v.value || Object.keys(errors).length) return this.renderDecision(req, reply, 'revoke', f, form, errors, 400);
     try {
       await this.certificates.revoke(req.user!, f.serial, v.value.reason);
       this.pages.flash(req, reply, { kind: 'success', key: 'revoke.done', params: { serial: f.serial } });
@@ -108,7 +108,7 @@ export class TownCertificatePagesController {
   /** The confirmation step of a reinstatement: the revoked certificate, the reason, whether re-training is required, a tick. */
   @Get(':serial/reinstatement')
   async confirmReinstatement(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('serial') serial: string) {
-    return this.renderReinstate(req, reply, await this.ownCertificate(req, serial), {}, {});
+    return this.renderDecision(req, reply, 'reinstate', await this.ownCertificate(req, serial), {}, {});
   }
 
   @Post(':serial/reinstatement')
@@ -119,7 +119,7 @@ export class TownCertificatePagesController {
     const v = await validateForm(ReinstateDto, { reason: form.reason.trim(), retraining: form.retraining }, lang, 'reinstate');
     const errors: FieldErrors = { ...(v.errors ?? {}) };
     if (!form.confirm) errors.confirm = t(lang, 'reinstate.confirmRequired');
-    if (!v.value || Object.keys(errors).length) return this.renderReinstate(req, reply, f, form, errors, 400);
+    if (!v.value || Object.keys(errors).length) return this.renderDecision(req, reply, 'reinstate', f, form, errors, 400);
     try {
       const r = await this.certificates.reinstate(req.user!, f.serial, v.value.reason, form.retraining);
       const key = r.issued ? 'reinstate.doneIssued' : form.retraining ? 'reinstate.doneRetraining' : 'reinstate.doneLater';
@@ -164,9 +164,11 @@ export class TownCertificatePagesController {
     );
   }
 
-  private renderReinstate(
+  /** The revocation or reinstatement confirmation step: the certificate, the form and its errors. */
+  private renderDecision(
     req: PageRequest,
     reply: FastifyReply,
+    step: 'revoke' | 'reinstate',
     f: CertificateFacts,
     form: Record<string, unknown>,
     errors: FieldErrors,
@@ -176,26 +178,8 @@ export class TownCertificatePagesController {
     return this.pages.render(
       req,
       reply,
-      'town/reinstate',
-      { title: t(lang, 'reinstate.title'), cert: certificateView(f, lang), form, errors },
-      status,
-    );
-  }
-
-  private renderRevoke(
-    req: PageRequest,
-    reply: FastifyReply,
-    f: CertificateFacts,
-    form: Record<string, unknown>,
-    errors: FieldErrors,
-    status = 200,
-  ) {
-    const lang = this.pages.lang(req);
-    return this.pages.render(
-      req,
-      reply,
-      'town/revoke',
-      { title: t(lang, 'revoke.title'), cert: certificateView(f, lang), form, errors },
+      `town/${step}`,
+      { title: t(lang, `${step}.title`), cert: certificateView(f, lang), form, errors },
       status,
     );
   }
