@@ -103,12 +103,16 @@ export async function forEachWorkerSummary(
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
   const endsSoon = endsWithinRenewalDaysAt(now);
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
+  // One string per organization id, not one per row: an export keeps 100,000 summaries (issue 17).
+  const organizationIds = new Map<string, string>();
   await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string; enrolled: number | string }>(
     db,
     WORKERS_SQL(curriculum.length),
     params,
     (r) => {
       if (!peopleOf.has(r.organization_id)) return;
+      let organizationId = organizationIds.get(r.organization_id);
+      if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
       const c = standing.get(r.id);
       const certStatus = c ? effectiveStatus(c, now) : null;
       const certified = certStatus === 'valid';
@@ -117,7 +121,7 @@ export async function forEachWorkerSummary(
         id: r.id,
         // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
         name: decrypted('workers.name', r.name),
-        organizationId: r.organization_id,
+        organizationId,
         status,
         overdue: !certified && deadlinePassed,
         certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import { IssuanceService } from '../certificates/issuance.service';
@@ -10,6 +10,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
 import type { Lang, TrainingModule } from '../content/content.types';
+import { portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
 import { Assignment } from '../workers/assignment.entity';
@@ -250,15 +251,14 @@ export class TrainingService {
    */
   private async assertNotCoolingDown(m: EntityManager, workerId: string, moduleId: string, now = new Date()): Promise<void> {
     const n = this.config.quizMaxFailures;
-    // Only the outcome and time of each: not the stored sittings (several kilobytes each).
-    const recent = await m.getRepository(Attempt).find({
-      select: { id: true, passed: true, submittedAt: true },
-      where: { workerId, moduleId, submittedAt: Not(IsNull()) },
-      order: { submittedAt: 'DESC' },
-      take: n,
-    });
-    if (recent.length < n || recent.some((a) => a.passed)) return;
-    const until = new Date(recent[0].submittedAt!.getTime() + this.config.quizCooldownMinutes * 60_000);
+    // Only the outcome and time of each (not the stored sittings, several kilobytes each), in `m`'s transaction;
+    // plain SQL: read at every start and submission. Instants are ISO strings in both databases.
+    const recent = (await m.query(portableSql(m.connection, RECENT_SITTINGS_SQL), [workerId, moduleId, n])) as {
+      passed: boolean | number;
+      submitted_at: string;
+    }[];
+    if (recent.length < n || recent.some((a) => !!a.passed)) return;
+    const until = new Date(new Date(recent[0].submitted_at).getTime() + this.config.quizCooldownMinutes * 60_000);
     if (until > now)
       throw new DomainError('training.cooling_down', {
         failures: n,
@@ -343,3 +343,7 @@ function attemptView(a: Attempt, lang: Lang) {
     submitted: a.submittedAt !== null,
   };
 }
+
+/** A worker's latest graded sittings of a module, newest first (the cool-down rule). */
+const RECENT_SITTINGS_SQL = `SELECT passed, submitted_at FROM attempts
+  WHERE worker_id = ? AND module_id = ? AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT ?`;
