@@ -162,10 +162,14 @@ async function main() {
     const [appPort, basePort] = [await freePort(), await freePort()];
     const profileDir = join(tmpdir(), 'article4-bench', 'profiles');
     const cpuProf = argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    // The service runs as `npm start` runs it: with the node flags of package.json's config (README, Performance).
+    const nodeFlags = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { node_flags: string } }).config.node_flags
+      .split(' ')
+      .filter(Boolean);
     const service = (name: string, port: number, level: string, flags: string[] = [], databaseUrl = `sqlite:${data.file}`) =>
       startService(
         name,
-        [...flags, join(ROOT, 'dist/main.js')],
+        [...nodeFlags, ...flags, join(ROOT, 'dist/main.js')],
         {
           PATH: process.env.PATH,
           NODE_ENV: 'production',
@@ -198,6 +202,8 @@ async function main() {
         HOST: '127.0.0.1',
         PORT: String(basePort),
         BENCH_DB: data.baselineFile,
+        // The import writes personal columns encrypted, as the service does.
+        BENCH_DATA_KEY: m.dataEncryptionKey,
         CONTENT_DIR: join(ROOT, 'content'),
         TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
       },
@@ -518,7 +524,7 @@ async function main() {
       mode: sizes.name,
       seed,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform },
-      service: { command: 'node dist/main.js', logLevel, host: '127.0.0.1' },
+      service: { command: 'npm start (node $npm_package_config_node_flags dist/main.js)', logLevel, host: '127.0.0.1' },
       dataset: m.counts,
       seconds: (Date.now() - started) / 1000,
       workloads,

@@ -4,15 +4,18 @@ import fastifyView from '@fastify/view';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import handlebars from 'handlebars';
-import helmet from 'helmet';
-import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 import { BODY_LIMIT } from './common/input/body';
 import { registerInputLayer } from './common/input/input-layer';
 import { loggedPath, type LoggableRequest } from './common/http/logged-path';
+import { PublicFront, requestId } from './common/http/public-front';
+import { securityHeaders } from './common/http/security-headers';
+import { CertificatesService } from './certificates/certificates.service';
+import { publicFrontRoutes } from './certificates/public-documents';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { renderErrorPage } from './web/error-page';
 import { baseContext } from './web/page-context';
@@ -20,7 +23,13 @@ import { registerViewHelpers } from './web/view-helpers';
 
 export const ROOT_DIR = join(__dirname, '..');
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The public front of each Fastify instance (created with the adapter, opened by configureApp). */
+const fronts = new WeakMap<object, PublicFront>();
+
+/** The public front in front of this application's server (main.ts asks it to close connections on shutdown). */
+export function publicFrontOf(app: NestFastifyApplication): PublicFront | undefined {
+  return fronts.get(app.getHttpAdapter().getInstance());
+}
 
 /**
  * The Fastify adapter with its logger. One line per request, written when
@@ -30,15 +39,23 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * arrival and one on completion: twice the cost for the same facts.)
  */
 export function createAdapter(config: AppConfig, logStream?: DestinationStream): FastifyAdapter {
-  return new FastifyAdapter({
+  const front = new PublicFront();
+  const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     // Only the named reverse proxies may say who the client is (X-Forwarded-For); by default nobody.
     // (A hop count is valid for Fastify 5; NestJS 12's option type leaves numbers out.)
     trustProxy: config.trustProxy as boolean | string | string[],
     requestIdHeader: false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    genReqId: requestId,
+    // The Node server Fastify would create, with the public front as its first listener (public-front.ts). Fastify
+    // sets these server options itself only on a server it creates.
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void, opts: Record<string, unknown>) => {
+      const options = opts as unknown as ServerOptions;
+      const server = createServer((req, res) => front.handle(req, res, handler));
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      return server;
     },
     logController: new OneLineRequestLog(),
     logger: {
@@ -52,6 +69,15 @@ export function createAdapter(config: AppConfig, logStream?: DestinationStream):
       },
     },
   });
+  fronts.set(adapter.getInstance(), front);
+  return adapter;
+}
+
+/** The server options Fastify hands to a server factory (its defaults filled in). */
+interface ServerOptions {
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
 }
 
 /** Fastify's request logging with nothing on arrival and everything on completion. */
@@ -97,7 +123,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     (reply as unknown as { locals: Record<string, unknown> }).locals = { ...baseContext(req, reply), csrf: '' };
   });
 
-  await registerSecurityHeaders(app, config);
+  const securityHeaders = registerSecurityHeaders(app, config);
+  fronts.get(fastify)?.open(publicFrontRoutes(app.get(CertificatesService)), securityHeaders, fastify.log);
 
   const document = SwaggerModule.createDocument(
     app,
@@ -114,54 +141,30 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   return app;
 }
 
-/** Our pages run no inline script or style, load nothing from elsewhere, and may not be framed. */
-const CSP = {
-  defaultSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  styleSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-};
-/** Swagger UI (/api/docs) styles itself inline; everything else as strict as our pages. */
-const SWAGGER_CSP = { ...CSP, styleSrc: ["'self'", "'unsafe-inline'"] };
-
 /**
- * Security headers through helmet (CSP, frame-ancestors and X-Frame-Options,
- * Referrer-Policy, nosniff, and HSTS when PUBLIC_BASE_URL is https), and
  * `Cache-Control: no-store` on every response that does not set its own: API
  * answers and pages carry personal data (names, e-mails, codes, reports) and
  * must never sit in a shared or browser cache. The few public, cacheable
  * routes (credentials, verification, status lists, JWKS, assets) set their
- * own Cache-Control (docs/caching.md).
- *
- * helmet's middleware is built once here, one for everything and one for
- * Swagger UI: @fastify/helmet, used before, built it anew on every request
- * (CSP directives parsed each time), which the profile of the public
- * lookups showed (README, Performance).
+ * own Cache-Control (docs/caching.md). The security headers
+ * (security-headers.ts) are decided once; the public front sends the same
+ * set. Returns the set for everything.
  */
-async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Record<string, string> {
   const fastify = app.getHttpAdapter().getInstance();
   const https = config.publicBaseUrl.startsWith('https://');
-  const options = {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP },
-    // RFC 6797: only over https; the service does not know its sibling hosts, so no includeSubDomains.
-    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: false } : (false as const),
-    referrerPolicy: { policy: 'same-origin' as const },
-    xFrameOptions: { action: 'deny' as const },
-  };
-  const everywhere = helmet(options);
-  const swaggerUi = helmet({ ...options, contentSecurityPolicy: { useDefaults: false, directives: SWAGGER_CSP } });
+  const everywhere = securityHeaders({ https });
+  const swaggerUi = securityHeaders({ https, swaggerUi: true });
   fastify.addHook('onRequest', (req, reply, done) => {
-    (req.url.startsWith('/api/docs') ? swaggerUi : everywhere)(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+    reply.headers(req.url.startsWith('/api/docs') ? swaggerUi : everywhere);
+    done();
   });
   fastify.addHook('onSend', (req, reply, _payload, done) => {
     reply.header('x-request-id', String(req.id));
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done();
   });
+  return everywhere;
 }
 
 /** `{ name: 'partials/name.hbs' }` for every .hbs file in the partials folder. */

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { configureApp, createAdapter } from './app.setup';
+import { configureApp, createAdapter, publicFrontOf } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { SetupService } from './setup/setup.service';
 import { ContentError } from './content/content-loader';
@@ -66,6 +66,7 @@ function stopOnSignals(app: NestFastifyApplication, announce: (line: string) => 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    publicFrontOf(app)?.closeConnections();
     announce(`${signal}: no longer accepting connections; finishing the requests in flight`);
     setTimeout(() => {
       console.error(`Still busy ${SHUTDOWN_GRACE_MS / 1000} s after ${signal}; exiting`);

@@ -11,7 +11,7 @@
  * Environment: BENCH_PG_URL (with its search_path), PORT, HOST (127.0.0.1), CONTENT_DIR.
  */
 import fresh from 'fresh';
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { Pool, PoolClient } from 'pg';
@@ -20,31 +20,15 @@ import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-ha
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
 import { loadContent } from '../../src/content/content-loader';
-import type { TrainingModule } from '../../src/content/content.types';
 import { answeredRight, grade } from '../../src/training/grading';
+import { DAY, draw, type Drawn, HttpError, publicFactsBody, send, UUID } from './common';
 
 const pool = new Pool({ connectionString: process.env.BENCH_PG_URL, max: 10 });
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const FACTS = {
   name: 'facts',
   text: `SELECT serial, status, valid_from, valid_until, revoked_at, engagement_title, municipality_name, organization_name, holder_masked_name
          FROM certificates WHERE serial = $1`,
 };
-
-function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) {
-  res.writeHead(status, {
-    ...extra,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': randomUUID(),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'same-origin',
-    'content-security-policy': CSP,
-  });
-  res.end(body);
-}
 
 async function verification(req: IncomingMessage, res: ServerResponse, serial: string): Promise<void> {
   const p = parseSerial(decodeURIComponent(serial));
@@ -52,36 +36,16 @@ async function verification(req: IncomingMessage, res: ServerResponse, serial: s
   const { rows } = await pool.query(FACTS.text, [p.serial]);
   const c = rows[0] as Record<string, string> | undefined;
   if (!c) return send(res, 404, JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'No certificate with this serial' }));
-  const status = c.status === 'valid' && c.valid_until <= new Date().toISOString() ? 'expired' : c.status;
-  const body = JSON.stringify({
-    serial: c.serial,
-    status,
-    validFrom: c.valid_from,
-    validUntil: c.valid_until,
-    revokedAt: c.revoked_at,
-    engagement: { title: c.engagement_title, municipality: c.municipality_name },
-    organization: { name: c.organization_name },
-    holder: { maskedName: c.holder_masked_name },
-  });
+  const body = publicFactsBody(c);
   const etag = entityTag(body);
   const headers = { etag, 'cache-control': 'public, max-age=300', vary: 'Authorization, Cookie' };
-  if (fresh(req.headers, { etag })) send(res, 304, '', headers);
-  else send(res, 200, body, headers);
+  if (fresh(req.headers, { etag })) send(res, 304, '', undefined, headers);
+  else send(res, 200, body, undefined, headers);
 }
 
 // ---- quiz ---------------------------------------------------------------------
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const DAY = 86400_000;
 const CHAIN_LOCK = 1098212457; // src/audit/audit.service.ts
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const modules = new Map(loadContent(process.env.CONTENT_DIR ?? resolve(__dirname, '../../content')).modules.map((m) => [m.id, m]));
 type Row = Record<string, any>;
 const one = async (c: Pool | PoolClient, text: string, params: unknown[]): Promise<Row | undefined> =>
@@ -115,37 +79,6 @@ async function user(req: IncomingMessage): Promise<Row> {
   if (row.role !== 'worker') throw new HttpError(403, 'Your role may not do this');
   return row;
 }
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
-function draw(m: TrainingModule) {
-  return shuffle([...m.questions])
-    .slice(0, m.drawSize)
-    .map((q) => {
-      const keys = new Set<string>();
-      return {
-        id: q.id,
-        article: q.article,
-        text: { ...q.text },
-        multiple: q.multiple,
-        choices: shuffle([...q.choices]).map((c) => {
-          let key: string;
-          do key = randomBytes(3).toString('hex');
-          while (keys.has(key));
-          keys.add(key);
-          return { key, id: c.id, text: { ...c.text }, correct: c.correct };
-        }),
-        explanation: { ...q.explanation },
-      };
-    });
-}
-type Drawn = ReturnType<typeof draw>[number];
 
 async function startAttempt(req: IncomingMessage, moduleId: string, body: string): Promise<[number, string]> {
   const u = await user(req);

@@ -18,7 +18,7 @@
  * Only the paths the benchmark drives are handled; this is not a second product.
  */
 import Database from 'better-sqlite3';
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
@@ -27,26 +27,23 @@ import { SubcontractTree } from '../../src/access/subcontract-tree';
 import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-hash';
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
+import { DAY, draw, type Drawn, HttpError, publicFactsBody, SECURITY_HEADERS, send, UUID } from './common';
 import fresh from 'fresh';
 import { loadContent } from '../../src/content/content-loader';
-import type { TrainingModule } from '../../src/content/content.types';
 import { answeredRight, grade } from '../../src/training/grading';
+import { issueEnrollmentCode } from '../../src/auth/tokens';
+import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
+import { placeholders } from '../../src/database/portable-sql';
+import { mailLinks } from '../../src/mail/links';
+import { MailRenderer } from '../../src/mail/mail-renderer';
 
-const DAY = 86400_000;
+const BASE_URL = `http://127.0.0.1:${process.env.PORT}`;
+
 const db = new Database(process.env.BENCH_DB!, { timeout: 5000 });
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 const modules = new Map(loadContent(process.env.CONTENT_DIR ?? resolve(__dirname, '../../content')).modules.map((m) => [m.id, m]));
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -57,29 +54,6 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'Payload Too Large',
   500: 'Internal Server Error',
 };
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  type = 'application/json; charset=utf-8',
-  extra: Record<string, string> = {},
-) {
-  res.writeHead(status, {
-    ...extra,
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': randomUUID(),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'same-origin',
-    'content-security-policy': CSP,
-  });
-  res.end(body);
-}
-
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((ok, fail) => {
     const chunks: Buffer[] = [];
@@ -145,17 +119,7 @@ function cacheable(req: IncomingMessage, body: string, type: string, cacheContro
 function certificateFacts(req: IncomingMessage, serial: string): Answer {
   const c = factsStmt.get(canonical(serial)) as Record<string, string> | undefined;
   if (!c) throw new HttpError(404, 'No certificate with this serial');
-  const status = c.status === 'valid' && c.valid_until <= new Date().toISOString() ? 'expired' : c.status;
-  const body = JSON.stringify({
-    serial: c.serial,
-    status,
-    validFrom: c.valid_from,
-    validUntil: c.valid_until,
-    revokedAt: c.revoked_at,
-    engagement: { title: c.engagement_title, municipality: c.municipality_name },
-    organization: { name: c.organization_name },
-    holder: { maskedName: c.holder_masked_name },
-  });
+  const body = publicFactsBody(c);
   return cacheable(req, body, 'application/json; charset=utf-8', 'public, max-age=300', 'Authorization, Cookie');
 }
 
@@ -167,15 +131,6 @@ function credential(req: IncomingMessage, serial: string): Answer {
 
 // ---- quiz ---------------------------------------------------------------------
 
-interface Drawn {
-  id: string;
-  article: string;
-  text: { ja: string; en: string };
-  multiple: boolean;
-  choices: { key: string; id: string; text: { ja: string; en: string }; correct: boolean }[];
-  explanation: { ja: string; en: string };
-}
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const visibleEngagement = db.prepare(
   'SELECT * FROM engagements e WHERE e.id = ? AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = e.id AND sa.worker_id = ?)',
 );
@@ -210,36 +165,6 @@ const validCertificates = db.prepare(
 );
 const MAX_FAILURES = 3;
 const COOLDOWN_MINUTES = 10;
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
-function draw(m: TrainingModule): Drawn[] {
-  return shuffle([...m.questions])
-    .slice(0, m.drawSize)
-    .map((q) => {
-      const keys = new Set<string>();
-      return {
-        id: q.id,
-        article: q.article,
-        text: { ...q.text },
-        multiple: q.multiple,
-        choices: shuffle([...q.choices]).map((c) => {
-          let key: string;
-          do key = randomBytes(3).toString('hex');
-          while (keys.has(key));
-          keys.add(key);
-          return { key, id: c.id, text: { ...c.text }, correct: c.correct };
-        }),
-        explanation: { ...q.explanation },
-      };
-    });
-}
 
 const inTransaction = <T>(work: () => T): T => db.transaction(work)();
 
@@ -909,7 +834,7 @@ const esc = (s: unknown) =>
 /** The printable page: the same data as HTML, the certified workers' rows written as they are read, the digest at the end. */
 async function article11Page(req: IncomingMessage, res: ServerResponse, engagementId: string): Promise<void> {
   const { ctx, rest, names } = reportHead(req, engagementId);
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': CSP });
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   const hash = createHash('sha256');
   hash.update('{"certifiedWorkers":[');
   await write(
@@ -955,11 +880,29 @@ async function article11Page(req: IncomingMessage, res: ServerResponse, engageme
 
 // ---- CSV import ----------------------------------------------------------------
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const existingWorkers = db.prepare('SELECT id, email, name, employee_number FROM workers WHERE organization_id = ?');
+/*
+ * The same writes as the service's import: personal columns encrypted under the data key (AES-256-GCM, the
+ * blind index for the e-mail: docs/data-protection.md), an enrolment code and an invitation code per new
+ * worker, the invitation e-mail queued in the outbox (recipient, subject and params encrypted), and the
+ * audit event; hand-written statements in one transaction.
+ */
+const keys = new DataKeyRing();
+if (process.env.BENCH_DATA_KEY) keys.add([], dataKey(Buffer.from(process.env.BENCH_DATA_KEY, 'base64')));
+const mail = new MailRenderer();
+const workersByIndex = (n: number) =>
+  db.prepare(
+    `SELECT id, email_index, name, employee_number FROM workers WHERE organization_id = ? AND email_index IN (${placeholders(n)})`,
+  );
+const organizationName = db.prepare('SELECT name FROM organizations WHERE id = ?');
 const insertWorker = db.prepare(
-  `INSERT INTO workers (id, organization_id, name, email, employee_number, enrollment_code_hash, enrollment_code_expires_at, enrolled_at, created_at, updated_at)
-   VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+  `INSERT INTO workers (id, organization_id, name, email, email_index, furigana, employee_number, enrollment_code_hash, enrollment_code_expires_at,
+     enrolled_at, invitation_code_hash, invitation_code_expires_at, created_at, updated_at)
+   VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?)`,
+);
+const insertOutbox = db.prepare(
+  `INSERT INTO mail_outbox (id, idempotency_key, kind, recipient, recipient_index, recipient_user_id, subject, params, status, attempts,
+     next_attempt_at, claimed_until, claim_token, last_error, created_at, sent_at)
+   VALUES (?, ?, 'worker_invitation', ?, ?, NULL, ?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?, NULL)`,
 );
 const updateWorker = db.prepare('UPDATE workers SET name = ?, employee_number = ?, updated_at = ? WHERE id = ?');
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -992,32 +935,72 @@ function importCsv(req: IncomingMessage, orgId: string, body: Buffer): string {
   }
   const result = { created: 0, updated: 0, unchanged: 0, errors };
   inTransaction(() => {
-    const existing = new Map(
-      (existingWorkers.all(orgId) as { id: string; email: string; name: string; employee_number: string | null }[]).map((w) => [
-        w.email,
-        w,
-      ]),
-    );
-    const now = new Date().toISOString();
-    const expires = new Date(Date.now() + 30 * DAY).toISOString();
+    const existing = new Map<string, { id: string; name: string; employee_number: string | null }>();
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500).map((r) => keys.blindIndex(r.email));
+      for (const w of workersByIndex(chunk.length).all(orgId, ...chunk) as {
+        id: string;
+        email_index: string;
+        name: string;
+        employee_number: string | null;
+      }[])
+        existing.set(w.email_index, {
+          id: w.id,
+          name: keys.decrypt(w.name, 'workers.name'),
+          employee_number: w.employee_number && keys.decrypt(w.employee_number, 'workers.employee_number'),
+        });
+    }
+    const organization = (organizationName.get(orgId) as { name: string } | undefined)?.name ?? '';
+    const now = new Date();
+    const at = now.toISOString();
     for (const r of rows) {
-      const old = existing.get(r.email);
+      const index = keys.blindIndex(r.email);
+      const old = existing.get(index);
       if (!old) {
-        const code = Array.from(randomBytes(20), (b) => CROCKFORD[b & 31]).join('');
+        const id = randomUUID();
+        const enrolment = issueEnrollmentCode(now);
+        const invitation = issueEnrollmentCode(now);
+        const email = keys.encrypt(r.email, 'workers.email');
         insertWorker.run(
-          randomUUID(),
+          id,
           orgId,
-          r.name,
-          r.email,
-          r.employeeNumber,
-          createHash('sha256').update(code).digest('hex'),
-          expires,
-          now,
-          now,
+          keys.encrypt(r.name, 'workers.name'),
+          email,
+          index,
+          r.employeeNumber && keys.encrypt(r.employeeNumber, 'workers.employee_number'),
+          enrolment.hash,
+          enrolment.expiresAt.toISOString(),
+          invitation.hash,
+          invitation.expiresAt.toISOString(),
+          at,
+          at,
+        );
+        const params = {
+          name: r.name,
+          organization,
+          loginId: r.email,
+          link: mailLinks(BASE_URL).enroll(invitation.code),
+          code: invitation.code,
+          expiresAt: invitation.expiresAt.toISOString(),
+        };
+        insertOutbox.run(
+          randomUUID(),
+          `worker-invitation:${id}`,
+          keys.encrypt(r.email, 'mail_outbox.recipient'),
+          index,
+          keys.encrypt(mail.subject('worker_invitation', params).slice(0, 500), 'mail_outbox.subject'),
+          keys.encrypt(JSON.stringify(params), 'mail_outbox.params'),
+          at,
+          at,
         );
         result.created++;
       } else if (old.name !== r.name || old.employee_number !== r.employeeNumber) {
-        updateWorker.run(r.name, r.employeeNumber, now, old.id);
+        updateWorker.run(
+          keys.encrypt(r.name, 'workers.name'),
+          r.employeeNumber && keys.encrypt(r.employeeNumber, 'workers.employee_number'),
+          at,
+          old.id,
+        );
         result.updated++;
       } else result.unchanged++;
     }

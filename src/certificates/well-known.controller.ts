@@ -1,12 +1,10 @@
 import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { conditional, entityTag } from '../common/http/conditional';
+import { sendDocument } from '../common/http/conditional';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
 import { CertificatesService } from './certificates.service';
-
-/** How long a verifier may reuse the JWKS before asking again (with its ETag). */
-const JWKS_MAX_AGE_SECONDS = 300;
+import { jwksDocument } from './public-documents';
 
 /**
  * Root-level documents a verifier dereferences: the JWKS, each key at its own
@@ -26,10 +24,7 @@ export class WellKnownController {
    */
   @Get('.well-known/jwks.json')
   async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const body = JSON.stringify(await this.certificates.jwks());
-    reply.type('application/json; charset=utf-8');
-    if (conditional(req, reply, entityTag(body), { cacheControl: `public, max-age=${JWKS_MAX_AGE_SECONDS}` })) return void reply.send();
-    reply.send(body);
+    sendDocument(req, reply, jwksDocument(await this.certificates.jwks()));
   }
 
   /** One public key, what a credential's `kid` (`<base>/keys/<thumbprint>`) dereferences to (Open Badges 3.0 §8.2). */

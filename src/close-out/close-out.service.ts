@@ -289,9 +289,11 @@ export class CloseOutService {
     const parts = await this.article11.reportParts(user, engagementId);
     const certifiedWorkers: unknown[] = [];
     for await (const page of parts.certified) certifiedWorkers.push(...page.workers);
+    const workers: unknown[] = [];
+    for await (const page of parts.workers) workers.push(...page.workers);
     const value = await parts.digest();
     return {
-      report: { ...parts.report, certifiedWorkers },
+      report: { ...parts.report, certifiedWorkers, workers },
       digest: { algorithm: 'SHA-256', canonicalization: 'JSON, keys sorted, no white space', value },
     };
   }

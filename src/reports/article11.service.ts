@@ -23,13 +23,35 @@ export interface CertifiedWorker {
   modules: { moduleId: string; revision: number }[];
 }
 
-/** The report without its certified workers, as `reportParts` hands it. */
+/** Every assigned person with their standing, as the report lists them (its `workers`). */
+export interface AssignedWorker {
+  workerId: string;
+  name: string;
+  organizationId: string;
+  status: WorkerSummary['status'];
+  overdue: boolean;
+  serial: string | null;
+  validUntil: string | null;
+}
+
+/** The report without the two lists that grow with the workers (`certifiedWorkers`, `workers`), as `reportParts` hands it. */
 export type ReportHead = Awaited<ReturnType<Article11Service['build']>>['report'];
+
+/** A page of one of the report's growing lists, with its fragment of the canonical JSON. */
+export interface ReportPage<W> {
+  workers: W[];
+  canonical: string;
+}
 
 export interface ReportParts {
   report: ReportHead;
   certifiedCount: number;
-  certified: AsyncIterable<{ workers: CertifiedWorker[]; canonical: string }>;
+  assignedCount: number;
+  /** The certified workers page by page; read it first. */
+  certified: AsyncIterable<ReportPage<CertifiedWorker>>;
+  /** Every assigned person page by page, after `certified` (their order in the canonical JSON). */
+  workers: AsyncIterable<ReportPage<AssignedWorker>>;
+  /** The SHA-256 of the report's canonical JSON, once both lists were read; records the report in the audit trail. */
   digest(): Promise<string>;
 }
 
@@ -63,26 +85,38 @@ export class Article11Service {
    * workers' compact standings and one page (issue 17).
    */
   async reportParts(user: AuthUser, engagementId: string): Promise<ReportParts> {
-    const { report, certified } = await this.build(user, engagementId);
+    const { report, certified, assigned } = await this.build(user, engagementId);
+    // The canonical JSON sorts keys: `certifiedWorkers` comes first, `workers` last, the head between them.
     const hash = createHash('sha256').update('{"certifiedWorkers":[', 'utf8');
-    let first = true;
-    let done = false;
+    let state = 'certified' as 'certified' | 'workers' | 'done';
+    const pages = async function* <W>(source: AsyncIterable<W[]> | Iterable<W[]>): AsyncGenerator<ReportPage<W>> {
+      let first = true;
+      for await (const workers of source) {
+        if (!workers.length) continue;
+        const canonical = (first ? '' : ',') + workers.map((w) => canonicalJson(w)).join(',');
+        first = false;
+        hash.update(canonical, 'utf8');
+        yield { workers, canonical };
+      }
+    };
     return {
       report,
       certifiedCount: report.totals.certified,
+      assignedCount: report.totals.assigned,
       certified: (async function* () {
-        for await (const workers of certified) {
-          if (!workers.length) continue;
-          const canonical = (first ? '' : ',') + workers.map((w) => canonicalJson(w)).join(',');
-          first = false;
-          hash.update(canonical, 'utf8');
-          yield { workers, canonical };
-        }
-        done = true;
+        yield* pages(certified);
+        state = 'workers';
+      })(),
+      workers: (async function* () {
+        if (state !== 'workers') throw new Error('Article11Service: the assigned workers read before the certified ones');
+        hash.update('],' + canonicalJson(report).slice(1, -1) + ',"workers":[', 'utf8');
+        yield* pages(assigned);
+        hash.update(']}', 'utf8');
+        state = 'done';
       })(),
       digest: async () => {
-        if (!done) throw new Error('Article11Service: digest() before every certified worker was read');
-        const digest = hash.update('],' + canonicalJson(report).slice(1), 'utf8').digest('hex');
+        if (state !== 'done') throw new Error('Article11Service: digest() before every worker was read');
+        const digest = hash.digest('hex');
         await this.recordGenerated(user, engagementId, digest);
         return digest;
       },
@@ -100,14 +134,19 @@ export class Article11Service {
       (async function* () {
         yield '{"report":{"certifiedWorkers":[';
         for await (const page of parts.certified) yield page.canonical;
-        yield '],' + canonicalJson(parts.report).slice(1);
-        yield `,"digest":${JSON.stringify(digestFacts(await parts.digest()))}}`;
+        yield '],' + canonicalJson(parts.report).slice(1, -1) + ',"workers":[';
+        for await (const page of parts.workers) yield page.canonical;
+        yield `]},"digest":${JSON.stringify(digestFacts(await parts.digest()))}}`;
       })(),
       { objectMode: false },
     );
   }
 
-  /** Everything but the certified workers, and those page by page in tree order. */
+  /**
+   * Everything but the two growing lists, and those page by page in tree
+   * order: the certified workers with their certificates (read a page at a
+   * time), every assigned person from the compact standings already held.
+   */
   async build(user: AuthUser, engagementId: string) {
     const data = await this.tracking.exportRows(user, engagementId, {}, 'engagement.report.read');
     const e = data.engagement;
@@ -169,17 +208,6 @@ export class Article11Service {
           overdue: t.overdue,
         };
       }),
-      // Every assigned person with their standing, in tree order (Article 4: the town sees who has not
-      // finished too); from the compact standings already held, no further read.
-      workers: data.summaries.map((w) => ({
-        workerId: w.id,
-        name: w.name,
-        organizationId: w.organizationId,
-        status: w.status,
-        overdue: w.overdue,
-        serial: w.certificate?.serial ?? null,
-        validUntil: w.certificate?.validUntil ?? null,
-      })),
       totals: totals(data.summaries),
       // What generated the report (Article 12: the town may inspect what runs).
       system: this.systemFacts(),
@@ -208,7 +236,21 @@ export class Article11Service {
         });
       }
     })();
-    return { report, certified };
+    // Every assigned person with their standing, in tree order (Article 4: the town sees who has not finished
+    // too), a page at a time from the compact standings already held: no further read, no list of them all.
+    const assigned = (function* (): Iterable<AssignedWorker[]> {
+      for (let i = 0; i < data.summaries.length; i += EXPORT_PAGE)
+        yield data.summaries.slice(i, i + EXPORT_PAGE).map((w) => ({
+          workerId: w.id,
+          name: w.name,
+          organizationId: w.organizationId,
+          status: w.status,
+          overdue: w.overdue,
+          serial: w.certificate?.serial ?? null,
+          validUntil: w.certificate?.validUntil ?? null,
+        }));
+    })();
+    return { report, certified, assigned };
   }
 
   private async recordGenerated(user: AuthUser, engagementId: string, digest: string): Promise<void> {

@@ -66,26 +66,19 @@ export class ReportPagesController {
         tierLabel: tierName(o.tier, lang),
         statusWord: t(lang, `status.${o.status}`),
       })),
-      // Already in tree order (prime, then by tier), by name within each organization.
-      workers: report.workers.map((w) => ({
-        name: w.name,
-        organization: orgName.get(w.organizationId) ?? '',
-        statusWord: t(lang, `status.${w.status}`),
-        overdue: w.overdue,
-        serial: w.serial ?? '—',
-        validUntil: w.validUntil && (w.status === 'certified' || w.status === 'expiring') ? d(w.validUntil) : '—',
-      })),
       certifiedCount: parts.certifiedCount,
       certifiedRows: ROWS_MARK,
+      assignedCount: parts.assignedCount,
+      workerRows: WORKER_ROWS_MARK,
     });
-    // Rendered once around two marks, then streamed: the certified workers' rows where the first stands
-    // (page by page, as they are read), the digest where the second does (known after the last row).
-    const at = html.indexOf(ROWS_MARK);
-    // No rows mark when nobody is certified (the page says so instead): everything is the tail.
-    const [head, tail] = at < 0 ? ['', html] : [html.slice(0, at), html.slice(at + ROWS_MARK.length)];
+    // Rendered once around three marks, then streamed: the certified workers' rows where the first stands and
+    // every assigned person's where the second does (page by page, as they are read), the digest where the
+    // third does (known after the last row). A list that is empty has no mark (the page says so instead).
+    const [head, between, tail] = splitAt(html, [ROWS_MARK, WORKER_ROWS_MARK]);
+    const overdue = t(lang, 'status.overdue');
     const body = Readable.from(
       (async function* () {
-        if (head) yield head;
+        yield head;
         for await (const page of parts.certified)
           yield page.workers
             .map((w) =>
@@ -95,6 +88,20 @@ export class ReportPagesController {
                 validUntil: d(w.validUntil),
                 // Never a module id on paper: the module's number in the curriculum table above.
                 modules: moduleNumbers(w.modules.map((m) => numberOf.get(m.moduleId) ?? 0).filter(Boolean), lang),
+              }),
+            )
+            .join('');
+        yield between;
+        // Already in tree order (prime, then by tier), by name within each organization.
+        for await (const page of parts.workers)
+          yield page.workers
+            .map((w) =>
+              renderFragment('reports/article11-worker-row', {
+                name: w.name,
+                organization: orgName.get(w.organizationId) ?? '',
+                statusWord: t(lang, `status.${w.status}`) + (w.overdue ? `（${overdue}）` : ''),
+                serial: w.serial ?? '—',
+                validUntil: w.validUntil && (w.status === 'certified' || w.status === 'expiring') ? d(w.validUntil) : '—',
               }),
             )
             .join('');
@@ -108,7 +115,15 @@ export class ReportPagesController {
 
 /* Marks no text of the report can hold (ids, names and words never contain NUL). */
 const ROWS_MARK = '\u0000a4-rows\u0000';
+const WORKER_ROWS_MARK = '\u0000a4-worker-rows\u0000';
 const DIGEST_MARK = '\u0000a4-digest\u0000';
+
+/** The page cut at its two marks: `[before the first, between them, after the second]`; an absent mark cuts nothing off ('' in its place). */
+function splitAt(html: string, [first, second]: [string, string]): [string, string, string] {
+  const [head, rest] = html.includes(first) ? html.split(first) : ['', html];
+  const [between, tail] = rest.includes(second) ? rest.split(second) : ['', rest];
+  return [head, between, tail];
+}
 
 /** The numbers of the curriculum table a certificate covers, runs shortened: 1–14, or 1–3、5. */
 function moduleNumbers(ns: number[], lang: 'ja' | 'en'): string {

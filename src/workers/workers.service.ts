@@ -229,7 +229,9 @@ export class WorkersService {
         if (changed) result.updated++;
         else result.unchanged++;
       }
-      for (const chunk of chunks(inserts, 200)) await m.insert(Worker, chunk);
+      // Ids and times are ours: nothing to read back after the insert (TypeORM's `updateEntity` re-reads each chunk).
+      for (const chunk of chunks(inserts, 200))
+        await m.createQueryBuilder().insert().into(Worker).values(chunk).updateEntity(false).execute();
       await this.outbox.enqueueMany(m, invitations, user, now);
       await this.audit.record(m, {
         action: 'workers.imported',

@@ -30,6 +30,8 @@ export async function createTestApp(
     reuse?: TestApp;
     /** Called with every route Fastify registers (the fuzz suite enumerates the POST routes this way). */
     onRoute?: (route: { method: string | string[]; url: string }) => void;
+    /** Called with the URL of every request that reaches Fastify's hooks (past the public front). */
+    onRequest?: (url: string) => void;
   } = {},
 ): Promise<TestApp> {
   const pg = process.env.TEST_DATABASE_URL;
@@ -47,6 +49,15 @@ export async function createTestApp(
       .getHttpAdapter()
       .getInstance()
       .addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
+  const onRequest = options.onRequest;
+  if (onRequest)
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', (req, _reply, done) => {
+        onRequest(req.url);
+        done();
+      });
   await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -18,21 +18,24 @@ export function entityTag(body: string | Buffer): string {
 /** How long a verification answer or a status list may be reused: the status list's time to live (docs/caching.md). */
 export const STATUS_TTL_SECONDS = 300;
 
+/** A public document as sent: its bytes, media type and caching rules (src/certificates/public-documents.ts). */
+export interface CacheableDocument {
+  body: string;
+  type: string;
+  cacheControl: string;
+  vary?: string;
+}
+
 /**
- * Sets `ETag` (and the given `Cache-Control`, `Vary`) and answers whether
- * the caller already holds this version: then the status is set to 304 and
- * the caller sends no body (`reply.send()`), RFC 9110 §15.4.5.
+ * Sends a public document with its `Content-Type`, `ETag`, `Cache-Control`
+ * (and `Vary`), or `304 Not Modified` without a body when the request's
+ * `If-None-Match` names its ETag (RFC 9110 §15.4.5). The public front
+ * (public-front.ts) sends the same headers by the same rules.
  */
-export function conditional(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  etag: string,
-  headers: { cacheControl: string; vary?: string },
-): boolean {
-  reply.header('etag', etag);
-  reply.header('cache-control', headers.cacheControl);
-  if (headers.vary) reply.header('vary', headers.vary);
-  if (!fresh(req.headers, { etag })) return false;
-  reply.code(304);
-  return true;
+export function sendDocument(req: FastifyRequest, reply: FastifyReply, doc: CacheableDocument): void {
+  const etag = entityTag(doc.body);
+  reply.header('content-type', doc.type).header('etag', etag).header('cache-control', doc.cacheControl);
+  if (doc.vary) reply.header('vary', doc.vary);
+  if (fresh(req.headers, { etag })) reply.code(304).send();
+  else reply.send(doc.body);
 }
