@@ -11,10 +11,11 @@ import { setFlagsFromString } from 'node:v8';
 import { todayJst } from './common/dates';
 import { nodeRuntimeFacts, runtimeWarning } from './system/runtime';
 
-// Let the heap grow to 1.5 times what is live between full collections, not the up to 4 times V8
-// allows on a machine with plenty of memory: the service then stays around 200 MB resident under
-// load instead of drifting past 300 MB, for no measurable throughput (README, Performance).
-setFlagsFromString('--heap-growing-percent=50');
+// Let the heap grow to 1.2 times what is live between full collections, not the up to 4 times V8
+// allows on a machine with plenty of memory: a 100,000-worker export holds about 120 MB live, and the
+// service then stays under 300 MB resident instead of passing 400 MB, for a few more full collections
+// (README, Performance). The young generation's bound is a start flag (package.json `config.node_flags`).
+setFlagsFromString('--heap-growing-percent=20');
 
 async function bootstrap() {
   const config = loadConfig();
