@@ -130,7 +130,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     app,
     new DocumentBuilder()
       .setTitle('article4-lms')
-      .setDescription('Article 4 security-awareness training and attestation (情報セキュリティに関する特記事項 第4条)')
+      .setDescription('Article 4 security-awareness training and attestation (情報セキュリティに関する特記事項 第4)')
       .setVersion('1')
       .addBearerAuth()
       .build(),

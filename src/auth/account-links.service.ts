@@ -239,10 +239,13 @@ export class AccountLinksService {
   // ---- manager invitations ----
 
   /**
-   * Invites `email` to become a manager of a newly registered organization
-   * (the town's or a parent's "new company" forms, POST /organizations with
-   * `contactEmail`). In the caller's transaction: the organization and the
-   * invitation commit together.
+   * Invites `email` to become a manager of an organization: one newly
+   * registered (the town's or a parent's "new company" forms, POST
+   * /organizations with `contactEmail`), or one still without a manager
+   * (OrganizationsService.inviteManager, with the invitee's `name` for the
+   * greeting). In the caller's transaction: the organization, or the
+   * cancellation of earlier invitations, and the invitation commit together.
+   * Answers when the invitation expires.
    */
   async inviteManager(
     m: EntityManager,
@@ -250,7 +253,8 @@ export class AccountLinksService {
     email: string,
     registrar: string,
     actor: AuditActor,
-  ): Promise<void> {
+    name?: string,
+  ): Promise<{ expiresAt: Date }> {
     const { code, token } = await this.issue(m, 'manager_invitation', { organizationId: org.id, email }, MANAGER_INVITATION_DAYS * DAY);
     await this.outbox.enqueue(
       m,
@@ -258,11 +262,50 @@ export class AccountLinksService {
         kind: 'manager_invitation',
         to: email,
         key: `manager-invitation:${token.id}`,
-        params: { organization: org.name, registrar, link: this.links.invitation(code), code, expiresAt: token.expiresAt.toISOString() },
+        params: {
+          organization: org.name,
+          registrar,
+          link: this.links.invitation(code),
+          code,
+          expiresAt: token.expiresAt.toISOString(),
+          ...(name ? { name } : {}),
+        },
       },
       actor,
     );
     await this.audit.record(m, { action: 'organization.manager_invited', actor, targetType: 'organization', targetId: org.id });
+    return { expiresAt: token.expiresAt };
+  }
+
+  /**
+   * Ends the organization's manager invitations not used yet (a conditional
+   * update: one accepted meanwhile stays accepted), so that only the next one
+   * works: a mistyped address stops working when the right one is invited.
+   * In the caller's transaction. Answers how many were cancelled.
+   */
+  async cancelManagerInvitations(m: EntityManager, organizationId: string): Promise<number> {
+    const r = await m.update(EmailToken, { organizationId, purpose: 'manager_invitation', usedAt: IsNull() }, { usedAt: new Date() });
+    return r.affected ?? 0;
+  }
+
+  /**
+   * Of the given organizations, those with a manager invitation that can
+   * still be accepted (not used, not expired), with its latest expiry.
+   */
+  async openManagerInvitations(organizationIds: readonly string[]): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
+    if (!organizationIds.length) return out;
+    const now = new Date();
+    const tokens = await this.db.getRepository(EmailToken).find({
+      select: { id: true, organizationId: true, expiresAt: true },
+      where: { purpose: 'manager_invitation', organizationId: In([...organizationIds]), usedAt: IsNull() },
+    });
+    for (const tk of tokens) {
+      if (!tk.organizationId || tk.expiresAt <= now) continue;
+      const known = out.get(tk.organizationId);
+      if (!known || known < tk.expiresAt) out.set(tk.organizationId, tk.expiresAt);
+    }
+    return out;
   }
 
   /**

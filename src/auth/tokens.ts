@@ -22,6 +22,9 @@ export function newEnrollmentCode(): string {
   return chars.match(/.{4}/g)!.join('-');
 }
 
+/** A code as it is printed (`ABCD-EFGH-…`), however it was typed: its normalized form in groups of four. */
+export const printedEnrollmentCode = (code: string) => (String(normalizeTypedCode(code)).match(/.{1,4}/g) ?? []).join('-');
+
 /** How a code is stored and looked up: the hash of its normalized form. */
 export const enrollmentCodeHash = (code: string) => sha256Hex(String(normalizeTypedCode(code)));
 

@@ -34,7 +34,8 @@ export interface MailParams {
   address_proof: { reason: 'confirm' | 'enrollment' | 'account'; link: string; code: string; expiresAt: string; organization?: string };
   /** Someone tried to create an account with an address that already has a proved one: its owner is told, nothing is created. */
   address_in_use: { role: string; registrar: string };
-  manager_invitation: { organization: string; registrar: string; link: string; code: string; expiresAt: string };
+  /** `name`: the invitee's, when the registrar typed it (the "invite this company's manager" page). */
+  manager_invitation: { organization: string; registrar: string; link: string; code: string; expiresAt: string; name?: string };
   certificate_issued: { name: string; engagement: string; serial: string; validUntil: string; certificateLink: string; verifyLink: string };
   certificate_revoked: { name: string; engagement: string; serial: string; municipality: string; reason: string; verifyLink: string };
   certificate_revoked_manager: {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AccessService } from '../access/access.service';
 import { CurrentUser, Roles, type AuthUser } from '../auth/auth-user';
 import { CreateOrganizationDto } from './dto/create-organization.dto';
+import { InviteManagerDto } from './dto/invite-manager.dto';
 import { organizationView as view, OrganizationsService } from './organizations.service';
 
 @ApiTags('organizations')
@@ -18,6 +19,13 @@ export class OrganizationsController {
   @Roles('admin', 'town_staff', 'org_manager')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateOrganizationDto) {
     return this.organizations.create(user, dto);
+  }
+
+  /** Invites the first manager of an organization without one, by e-mail (docs/accounts-and-access.md). */
+  @Post(':id/manager-invitations')
+  @Roles('admin', 'town_staff', 'org_manager')
+  inviteManager(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: InviteManagerDto) {
+    return this.organizations.inviteManager(user, id, dto);
   }
 
   @Get(':id')

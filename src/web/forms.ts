@@ -32,6 +32,18 @@ export function tick(body: FormBody | undefined, name: string, value = 'yes'): b
   throw new DomainError('input.wrong_type', {}, name);
 }
 
+/**
+ * The body of a page form whose fields may all be missing (posting nothing is valid): an object, or
+ * nothing. A JSON body that is not an object (null, a list, a number) is no form of ours: 400
+ * `input.json_expected`, as the API's DTOs answer (a form with a required field refuses it anyway).
+ */
+export function optionalForm(body: unknown): FormBody {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body))
+    throw new DomainError('input.json_expected', {}, 'body');
+  return body as FormBody;
+}
+
 /** A repeatable field (checkboxes) as a list of strings; anything but strings is refused like str(). */
 export function list(body: FormBody | undefined, name: string): string[] {
   const v = Buffer.isBuffer(body) ? undefined : body?.[name];

@@ -11,6 +11,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { AssignDto, CreateWorkerDto } from '../workers/dto/worker.dto';
 import { type IssuedCode, WorkersService } from '../workers/workers.service';
 import { CsrfGuard } from './csrf';
+import type { Flash } from './flash';
 import { caught, errorSummary as summaryOf, FieldErrors, type FormBody, list, str, tick, validateForm } from './forms';
 import { t, type Lang, type MessageKey } from './i18n';
 import { renderDocument } from './document-renderer';
@@ -61,7 +62,12 @@ export class ManagerPagesController {
   ) {}
 
   @Get()
-  async home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+  home(@Req() req: PageRequest, @Res() reply: FastifyReply) {
+    return this.renderHome(req, reply);
+  }
+
+  /** The home page; `formError` (a refused sign-up slip) is said in the error summary at its top. */
+  private async renderHome(req: PageRequest, reply: FastifyReply, formError?: string, status = 200) {
     const user = req.user!;
     const lang = this.pages.lang(req);
     const page = await this.workers.list(user, user.organizationId!, PAGE_WORKERS);
@@ -82,14 +88,21 @@ export class ManagerPagesController {
         bars: g ? organizationBars(g.organizations, lang, `bars-${engagement.id.slice(0, 8)}`) : null,
       };
     });
-    return this.pages.render(req, reply, 'manager/home', {
-      title: t(lang, 'manager.home.title'),
-      organization: overview.organization,
-      engagements,
-      workers: page.items,
-      moreWorkers: page.nextCursor !== null,
-      counts: { workers: page.items.length, enrolled: page.items.filter((w) => w.enrolled).length },
-    });
+    return this.pages.render(
+      req,
+      reply,
+      'manager/home',
+      {
+        title: t(lang, 'manager.home.title'),
+        organization: overview.organization,
+        engagements,
+        workers: page.items,
+        moreWorkers: page.nextCursor !== null,
+        counts: { workers: page.items.length, enrolled: page.items.filter((w) => w.enrolled).length },
+        formError,
+      },
+      status,
+    );
   }
 
   @Get('workers/new')
@@ -115,7 +128,7 @@ export class ManagerPagesController {
         kind: 'success',
         key: 'workers.added',
         params: { name: w.name },
-        data: { enrollmentCode: w.enrollmentCode, expiresAt: w.enrollmentCodeExpiresAt, name: w.name },
+        data: { enrollmentCode: w.enrollmentCode, expiresAt: w.enrollmentCodeExpiresAt, name: w.name, workerId: w.id },
       });
       return this.pages.redirect(reply, '/manager');
     } catch (e) {
@@ -251,6 +264,30 @@ export class ManagerPagesController {
   }
 
   /**
+   * The sign-up slip of a worker just added: the button beside the code shown once on the home page posts
+   * the code in the form's body (never a URL), and the slip is the one a reissue prints (sendSlips), with
+   * the same code. A code that is no longer the worker's (mistyped, reissued, used, expired) prints nothing:
+   * the home page says so at its top, 400.
+   */
+  @Post('workers/:workerId/slip')
+  async slip(
+    @Req() req: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('workerId', ParseUUIDPipe) workerId: string,
+    @Body() body: FormBody,
+  ) {
+    const lang = this.pages.lang(req);
+    try {
+      const code = await this.workers.currentCode(req.user!, workerId, str(body, 'enrollmentCode'));
+      return this.sendSlips(req, reply, [code], lang);
+    } catch (e) {
+      const refused = caught(e, 'worker.slip_code_invalid');
+      if (!refused) throw e;
+      return this.renderHome(req, reply, t(lang, 'errors.worker.slip_code_invalid'), refused.status);
+    }
+  }
+
+  /**
    * Takes a worker off the engagement (the button beside each assigned worker). Refused while the worker
    * holds a valid certificate for it: said on the page, with what to do.
    */
@@ -356,7 +393,14 @@ export class ManagerPagesController {
             : { _form: t(lang, 'subcontractor.conflict') };
       return fail(errors, refused.status);
     }
-    this.pages.flash(req, reply, { kind: 'success', key: 'subcontractor.added', params: { name: added.organizationName ?? '' } });
+    // A company registered now: say what comes next, its manager (invited now, or to invite from its row).
+    const name = added.organizationName ?? '';
+    const next: Pick<Flash, 'key' | 'params'> = existing
+      ? { key: 'subcontractor.added', params: { name } }
+      : form.contactEmail
+        ? { key: 'subcontractor.addedInvited', params: { name, email: form.contactEmail } }
+        : { key: 'subcontractor.addedNextInvite', params: { name } };
+    this.pages.flash(req, reply, { kind: 'success', ...next });
     return this.pages.redirect(reply, `/manager/engagements/${id}`);
   }
 
@@ -367,9 +411,15 @@ export class ManagerPagesController {
     const workers = await this.workers.forAssignment(user, id, PAGE_WORKERS);
     const onTree = new Set([engagement.primeContractorId, ...subcontractors.map((l) => l.organizationId)]);
     const pickable = (await this.organizations.pickable(user)).filter((o) => !onTree.has(o.id) && o.id !== user.organizationId);
+    // Subcontractors this side registered that still have no manager: their next step, on their rows.
+    const awaiting = await this.organizations.awaitingManager(
+      user,
+      subcontractors.map((l) => l.organizationId),
+    );
     const view = managerEngagementView({
       engagement,
       links: subcontractors,
+      awaiting,
       workers,
       pickable,
       orgId: user.organizationId!,

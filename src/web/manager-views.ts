@@ -50,19 +50,24 @@ export function treeRows(primeId: string, links: LinkView[], lang: Lang) {
 export function managerEngagementView(args: {
   engagement: EngagementView;
   links: LinkView[];
+  /** Subcontractors awaiting a manager the caller may invite (OrganizationsService.awaitingManager). */
+  awaiting: ReadonlyMap<string, { invitedUntil: string | null }>;
   workers: WorkerView[];
   pickable: { id: string; name: string }[];
   orgId: string;
   lang: Lang;
   content: ContentService;
 }) {
-  const { engagement, links, workers, pickable, orgId, lang, content } = args;
+  const { engagement, links, awaiting, workers, pickable, orgId, lang, content } = args;
+  const back = `/manager/engagements/${engagement.id}`;
   const position = positionOf(engagement, links, orgId, lang);
   return {
     engagement,
     position,
     curriculum: curriculumView(engagement.curriculum, content, lang),
-    subcontractors: treeRows(engagement.primeContractorId, links, lang).filter((r) => r.organizationId !== orgId),
+    subcontractors: treeRows(engagement.primeContractorId, links, lang)
+      .filter((r) => r.organizationId !== orgId)
+      .map((r) => ({ ...r, managerStep: managerStep(r.organizationId, awaiting, back) })),
     workers,
     assignable: workers.filter((w) => !w.assigned).length,
     assignedCount: workers.filter((w) => w.assigned).length,
@@ -92,3 +97,14 @@ const COLUMNS: Record<string, MessageKey> = {
   employeeNumber: 'import.column.employeeNumber',
   furigana: 'import.column.furigana',
 };
+
+/**
+ * The "invite this company's manager" step on an organization's row (views/partials/manager-step.hbs):
+ * where the caller may invite the manager of an organization that has none (OrganizationsService
+ * awaitingManager), the invitation page's address, returning to `back`, and the expiry of an
+ * invitation already sent; null for every other organization.
+ */
+export function managerStep(orgId: string, awaiting: ReadonlyMap<string, { invitedUntil: string | null }>, back: string) {
+  const a = awaiting.get(orgId);
+  return a ? { href: `/organizations/${orgId}/manager-invitation?next=${encodeURIComponent(back)}`, invitedUntil: a.invitedUntil } : null;
+}

@@ -11,14 +11,24 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { CsrfGuard } from './csrf';
 import { todayJst } from '../common/dates';
 import { DomainError } from '../common/errors/domain-error';
-import { caught, errorSummary, FieldErrors, type FormBody, localPath, str, type SummaryItem, validateForm } from './forms';
+import { caught, errorSummary, FieldErrors, type FormBody, str, type SummaryItem, validateForm } from './forms';
 import { t, type MessageKey } from './i18n';
-import { curriculumView, treeRows } from './manager-views';
+import { curriculumView, managerStep, treeRows } from './manager-views';
+import type { Flash } from './flash';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 import { TrackingService } from '../reports/tracking.service';
 import { glanceBadge } from './tracking-views';
-import { decisionFormView, type DecisionErrors, decisionSummary, engagementFormInput, NEW_ORGANIZATION } from './town-views';
+import {
+  DECISION_PAGES,
+  decisionFormView,
+  type DecisionErrors,
+  decisionPage,
+  decisionSummary,
+  engagementFormInput,
+  NEW_ORGANIZATION,
+} from './town-views';
+import { ReadinessPage } from './readiness-page';
 
 /** Engagements on one page (the API pages through more). */
 const PAGE_ENGAGEMENTS = 500;
@@ -36,6 +46,7 @@ export class TownPagesController {
     private readonly content: ContentService,
     private readonly tracking: TrackingService,
     private readonly closeOut: CloseOutService,
+    private readonly readinessPage: ReadinessPage,
   ) {}
 
   @Get()
@@ -99,7 +110,13 @@ export class TownPagesController {
       // A new prime is registered in the engagement's own transaction: a refusal leaves no organization behind.
       const created =
         newPrime && o?.value ? await this.engagements.createWithNewPrime(user, dto, o.value) : await this.engagements.create(user, dto);
-      this.pages.flash(req, reply, { kind: 'success', key: 'engagement.created' });
+      // A new prime: say what comes next, its manager (invited now, or to invite from the engagement's page).
+      const next: Pick<Flash, 'key' | 'params'> = !(newPrime && o?.value)
+        ? { key: 'engagement.created' }
+        : o.value.contactEmail
+          ? { key: 'engagement.createdInvited', params: { email: o.value.contactEmail } }
+          : { key: 'engagement.createdNextInvite', params: { name: o.value.name.trim() } };
+      this.pages.flash(req, reply, { kind: 'success', ...next });
       return this.pages.redirect(reply, `/town/engagements/${created.id}`);
     } catch (e) {
       const refused = caught(
@@ -176,7 +193,9 @@ export class TownPagesController {
     @Body() body: FormBody,
   ) {
     const lang = this.pages.lang(req);
-    const back = localPath(str(body, 'next'), '/town/approvals');
+    // The page the form was posted from: a refusal shows that page again, a decision returns to it.
+    const page = decisionPage(str(body, 'next'), id);
+    const back = DECISION_PAGES[page](id);
     const decision = str(body, 'decision');
     const values = { decidedOn: str(body, 'decidedOn'), reference: str(body, 'reference'), decision };
     const v = await validateForm(
@@ -190,9 +209,15 @@ export class TownPagesController {
     const again = (fieldErrors: FieldErrors, status: number) => {
       const decisionErrors: DecisionErrors = { [`${id}:${organizationId}`]: { errors: fieldErrors, values } };
       const errorSummary = decisionSummary(organizationId, fieldErrors);
-      return back.startsWith('/town/engagements/')
-        ? this.renderEngagement(req, reply, id, { decisionErrors, errorSummary }, status)
-        : this.renderApprovals(req, reply, { decisionErrors, errorSummary }, status);
+      const again = { decisionErrors, errorSummary };
+      switch (page) {
+        case 'engagement':
+          return this.renderEngagement(req, reply, id, again, status);
+        case 'readiness':
+          return this.readinessPage.render(req, reply, id, again, status);
+        case 'approvals':
+          return this.renderApprovals(req, reply, again, status);
+      }
     };
     if (!v.value || Object.keys(errors).length) return again(errors, 400);
     let decided: Awaited<ReturnType<EngagementsService['decide']>>;
@@ -257,6 +282,11 @@ export class TownPagesController {
     const { engagement, primeName, subcontractors } = await this.engagements.detail(req.user!, id);
     const closeOut = await this.closeOut.state(req.user!, id);
     const path = `/town/engagements/${id}`;
+    // The organizations the town registered and that still have no manager: their next step, on their rows.
+    const awaiting = await this.organizations.awaitingManager(req.user!, [
+      engagement.primeContractorId,
+      ...subcontractors.map((l) => l.organizationId),
+    ]);
     return this.pages.render(
       req,
       reply,
@@ -274,11 +304,13 @@ export class TownPagesController {
         reminderError: extra.reminderError,
         errorSummary: extra.errorSummary ?? errorSummary({ reminderDays: extra.reminderError ?? '' }),
         primeName,
+        primeStep: managerStep(engagement.primeContractorId, awaiting, path),
         curriculum: curriculumView(engagement.curriculum, this.content, lang),
         tree: treeRows(engagement.primeContractorId, subcontractors, lang).map((l) => ({
           ...l,
+          managerStep: managerStep(l.organizationId, awaiting, path),
           pending: l.status === 'pending_approval',
-          decision: this.decisionForm(id, l.organizationId, path, extra.decisionErrors),
+          decision: decisionFormView(id, l.organizationId, 'engagement', extra.decisionErrors),
         })),
       },
       status,
@@ -301,7 +333,7 @@ export class TownPagesController {
           .map((l) => ({
             ...l,
             tierLabel: t(lang, 'position.tier', { tier: l.tier }),
-            decision: this.decisionForm(engagement.id, l.organizationId, '/town/approvals', extra.decisionErrors),
+            decision: decisionFormView(engagement.id, l.organizationId, 'approvals', extra.decisionErrors),
           })),
       }))
       .filter((g) => g.pending.length);
@@ -312,9 +344,5 @@ export class TownPagesController {
       { title: t(lang, 'approvals.title'), groups, errorSummary: extra.errorSummary ?? [] },
       status,
     );
-  }
-
-  private decisionForm(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
-    return decisionFormView(engagementId, organizationId, next, errors);
   }
 }

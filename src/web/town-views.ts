@@ -52,12 +52,29 @@ export function decisionSummary(organizationId: string, errors: FieldErrors): Su
   return errorSummary(errors, { decision: `${prefix}approve` }, prefix);
 }
 
-/** One decision form (partials/decision-form.hbs): its action, where to return, defaults and (after a failed post) its errors and typed values. */
-export function decisionFormView(engagementId: string, organizationId: string, next: string, errors?: DecisionErrors) {
+/**
+ * The pages a decision form is on, by the path each returns to. After a failed post the form's own page
+ * is shown again with its errors (TownPagesController.decide), never another one: a page that offers the
+ * form is listed here, and its `next` names it.
+ */
+export const DECISION_PAGES = {
+  approvals: () => '/town/approvals',
+  engagement: (engagementId: string) => `/town/engagements/${engagementId}`,
+  readiness: (engagementId: string) => `/engagements/${engagementId}/readiness`,
+} as const;
+export type DecisionPage = keyof typeof DECISION_PAGES;
+
+/** The page a decision on this engagement was posted from, by its `next`; one that names no page of DECISION_PAGES: the approvals. */
+export function decisionPage(next: string, engagementId: string): DecisionPage {
+  return (Object.keys(DECISION_PAGES) as DecisionPage[]).find((p) => DECISION_PAGES[p](engagementId) === next) ?? 'approvals';
+}
+
+/** One decision form (partials/decision-form.hbs) on `page`: its action, where to return, defaults and (after a failed post) its errors and typed values. */
+export function decisionFormView(engagementId: string, organizationId: string, page: DecisionPage, errors?: DecisionErrors) {
   const mine = errors?.[`${engagementId}:${organizationId}`];
   return {
     action: `/town/engagements/${engagementId}/subcontractors/${organizationId}/decision`,
-    next,
+    next: DECISION_PAGES[page](engagementId),
     idPrefix: decisionIdPrefix(organizationId),
     decidedOn: mine?.values?.decidedOn ?? todayJst(),
     reference: mine?.values?.reference ?? '',

@@ -3,9 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessService } from '../access/access.service';
 import { Roles, type AuthUser } from '../auth/auth-user';
-import { daysUntil, todayJst } from '../common/dates';
+import { todayJst } from '../common/dates';
 import { ContentService } from '../content/content.service';
-import { EngagementsService } from '../engagements/engagements.service';
 import { ProgressQuery } from '../reports/dto/tracking.dto';
 import { TrackingService } from '../reports/tracking.service';
 import { caught, FieldErrors, validateForm } from './forms';
@@ -13,8 +12,8 @@ import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 import { progressCsv } from './progress-csv';
-import { decisionFormView } from './town-views';
-import { filterQuery, ProgressFilters, progressView, readinessView, startWords } from './tracking-views';
+import { ReadinessPage } from './readiness-page';
+import { filterQuery, ProgressFilters, progressView, trackingLinks } from './tracking-views';
 
 /** Workers per progress page; the cursor (a worker id, never a name) leads on. */
 const PAGE_SIZE = 100;
@@ -35,8 +34,8 @@ export class TrackingPagesController {
     private readonly pages: Pages,
     private readonly access: AccessService,
     private readonly tracking: TrackingService,
-    private readonly engagements: EngagementsService,
     private readonly content: ContentService,
+    private readonly readinessPage: ReadinessPage,
   ) {}
 
   @Get('progress')
@@ -63,7 +62,7 @@ export class TrackingPagesController {
       {
         title: `${t(lang, 'progress.title')} | ${engagement.title}`,
         engagement,
-        ...this.links(id, town, seesReadiness),
+        ...trackingLinks(id, town, seesReadiness),
         ...progressView(p, filters, this.content, lang, revokes),
         errors,
         reminderDaysText: (engagement.reminderDays ?? []).join(lang === 'ja' ? '・' : ', '),
@@ -89,25 +88,8 @@ export class TrackingPagesController {
   }
 
   @Get('readiness')
-  async readiness(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
-    const user = req.user!;
-    const lang = this.pages.lang(req);
-    const r = await this.tracking.readiness(user, id);
-    const { engagement, subcontractors } = await this.engagements.detail(user, id);
-    const { town } = await this.standing(user, id);
-    const path = `/engagements/${id}/readiness`;
-    const tiers = new Map(subcontractors.map((l) => [l.organizationId, l.tier]));
-    const view = readinessView({ r, engagementId: id, tiers, town, lang });
-    return this.pages.render(req, reply, 'tracking/readiness', {
-      title: `${t(lang, 'readiness.title')} | ${engagement.title}`,
-      engagement,
-      checkedAt: r.checkedAt,
-      counts: r.counts,
-      startWords: startWords(daysUntil(r.startsOn), lang),
-      ...this.links(id, town, true),
-      ...view,
-      groups: view.groups.map((g) => ({ ...g, decision: g.approval?.decision ? decisionFormView(id, g.id, path) : null })),
-    });
+  readiness(@Req() req: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string) {
+    return this.readinessPage.render(req, reply, id);
   }
 
   /**
@@ -136,18 +118,6 @@ export class TrackingPagesController {
       filters: { status: ok('status') as ProgressFilters['status'], organizationId: ok('organizationId') },
       cursor: ok('cursor'),
       errors,
-    };
-  }
-
-  /** Where the page leads: back to the role's engagement page, and to the other views of the engagement. */
-  private links(id: string, town: boolean, seesReadiness: boolean) {
-    return {
-      town,
-      backHref: town ? `/town/engagements/${id}` : `/manager/engagements/${id}`,
-      homeHref: town ? '/town' : '/manager',
-      progressHref: `/engagements/${id}/progress`,
-      readinessHref: seesReadiness ? `/engagements/${id}/readiness` : null,
-      reportHref: seesReadiness ? `/engagements/${id}/report` : null,
     };
   }
 }

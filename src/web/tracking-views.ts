@@ -34,6 +34,18 @@ export function filterQuery(f: ProgressFilters, extra: Record<string, string> = 
 const byTree = (a: Pick<OrgRow, 'tier' | 'name'>, b: Pick<OrgRow, 'tier' | 'name'>) =>
   a.tier - b.tier || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** Where a tracking page leads: back to the role's engagement page, and to the other views of the engagement. */
+export function trackingLinks(id: string, town: boolean, seesReadiness: boolean) {
+  return {
+    town,
+    backHref: town ? `/town/engagements/${id}` : `/manager/engagements/${id}`,
+    homeHref: town ? '/town' : '/manager',
+    progressHref: `/engagements/${id}/progress`,
+    readinessHref: seesReadiness ? `/engagements/${id}/readiness` : null,
+    reportHref: seesReadiness ? `/engagements/${id}/report` : null,
+  };
+}
+
 /** A tier by name, as every page, CSV and document writes it: 元請, 第1次再委託先, 第2次再委託先 … */
 export const tierName = (tier: number, lang: Lang) => (tier === 0 ? t(lang, 'position.prime') : t(lang, 'position.tier', { tier }));
 

@@ -20,7 +20,9 @@ import { RemindersModule } from '../mail/mail.module';
 import { CsrfGuard } from './csrf';
 import { ItemAnalysisModule } from '../item-analysis/item-analysis.module';
 import { ManagerPagesController } from './manager-pages.controller';
+import { OrganizationPagesController } from './organization-pages.controller';
 import { Pages } from './pages.service';
+import { ReadinessPage } from './readiness-page';
 import { ReportPagesController } from './report-pages.controller';
 import { TownCertificatePagesController } from './town-certificate-pages.controller';
 import { TownPagesController } from './town-pages.controller';
@@ -55,6 +57,7 @@ import { WorkerPagesController } from './worker-pages.controller';
     OutboxPagesController,
     WorkerPagesController,
     ManagerPagesController,
+    OrganizationPagesController,
     TownPagesController,
     TownCertificatePagesController,
     AuditPagesController,
@@ -65,6 +68,6 @@ import { WorkerPagesController } from './worker-pages.controller';
     ReportPagesController,
     ContentPagesController,
   ],
-  providers: [Pages, CsrfGuard],
+  providers: [Pages, CsrfGuard, ReadinessPage],
 })
 export class WebModule {}

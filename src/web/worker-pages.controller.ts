@@ -11,13 +11,15 @@ import { SubmissionDto } from '../training/dto/attempt.dto';
 import { TrainingService } from '../training/training.service';
 import { certificateView, standingFor } from './certificate-views';
 import { CsrfGuard } from './csrf';
-import { caught, type FormBody, list, validateForm } from './forms';
+import { caught, type FormBody, list, optionalForm, str, validateForm } from './forms';
 import { t } from './i18n';
 import type { PageRequest } from './page-context';
 import { Pages } from './pages.service';
 import { lessonView, quizView, workerHomeView } from './worker-views';
 
 const MODULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+/** A quiz or its result: pages that offer "start again" besides the lesson. */
+const QUIZ_PAGE = /^\/quiz\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\/result)?$/;
 
 /** The worker's training: my engagements, lessons, quizzes and their results, my certificates. */
 @ApiExcludeController()
@@ -64,7 +66,11 @@ export class WorkerPagesController {
     const lang = this.pages.lang(req);
     const { mine, module, passMark } = await this.lessonContext(req, engagementId, moduleId);
     const view = lessonView(module, mine, passMark, lang);
-    return this.pages.render(req, reply, 'worker/lesson', { title: view.module.title, ...view });
+    return this.pages.render(req, reply, 'worker/lesson', {
+      title: view.module.title,
+      ...view,
+      here: `/learn/${engagementId}/${moduleId}`,
+    });
   }
 
   @Post('learn/:engagementId/:moduleId/attempts')
@@ -73,19 +79,27 @@ export class WorkerPagesController {
     @Res() reply: FastifyReply,
     @Param('engagementId', ParseUUIDPipe) engagementId: string,
     @Param('moduleId') moduleId: string,
+    @Body() body: unknown,
   ) {
     const lang = this.pages.lang(req);
+    const form = optionalForm(body);
     await this.lessonContext(req, engagementId, moduleId);
+    // The page whose button started it (the lesson, a failed result, an expired quiz): a refusal is said there.
+    // Only those pages send `next`; anything else is no form of ours.
+    const lesson = `/learn/${engagementId}/${moduleId}`;
+    const next = str(form, 'next');
+    if (next && next !== lesson && !QUIZ_PAGE.test(next)) throw new DomainError('input.invalid', { fields: 'next' }, 'next');
+    const back = next || lesson;
     try {
       const attempt = await this.training.start(req.user!, moduleId, engagementId, lang);
       return this.pages.redirect(reply, `/quiz/${attempt.attemptId}`);
     } catch (e) {
-      // The cool-down after repeated failures: say until when, on the lesson page.
+      // The cool-down after repeated failures: say until when, on the page the worker was on.
       const coolDown = caught(e, 'training.cooling_down');
       if (!coolDown) throw e;
       const until = formatDateTime(String(coolDown.params.retryAt), lang);
       this.pages.flash(req, reply, { kind: 'error', key: 'lesson.coolDown', params: { until } });
-      return this.pages.redirect(reply, `/learn/${engagementId}/${moduleId}`);
+      return this.pages.redirect(reply, back);
     }
   }
 
@@ -154,6 +168,7 @@ export class WorkerPagesController {
       result: { ...result, rightCount: result.questions.filter((q) => q.correct).length },
       allDone,
       certificate: certificate ? certificateView(certificate, lang) : null,
+      here: `/quiz/${attemptId}/result`,
     });
   }
 
@@ -192,6 +207,7 @@ export class WorkerPagesController {
       {
         title: t(lang, 'quiz.title', { module: module.title[lang] }),
         attemptId: sitting.attemptId,
+        here: `/quiz/${sitting.attemptId}`,
         engagementId: sitting.engagementId,
         moduleId: sitting.moduleId,
         moduleTitle: module.title[lang],

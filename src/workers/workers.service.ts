@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { emailIndexes } from '../database/columns';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
-import { issueEnrollmentCode } from '../auth/tokens';
+import { enrollmentCodeHash, issueEnrollmentCode, printedEnrollmentCode } from '../auth/tokens';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { mailLinks } from '../mail/links';
 import type { OutgoingMail } from '../mail/mail-kinds';
@@ -311,6 +311,33 @@ export class WorkersService {
       });
       return { ...codeRow(worker, code), workerId: worker.id };
     });
+  }
+
+  /**
+   * The code a manager was shown once, right after adding the worker, given back to print the worker's
+   * sign-up slip (`organization.codes.issue` on the worker's organization, as issuing it). Nothing changes:
+   * the code is only checked against the worker's stored hash (tokens.ts `enrollmentCodeHash`, the same
+   * normalisation as enrolling) and must still be the one that enrols them; the code lives in the clear
+   * only in the request and this answer (never a URL, a log or the audit trail).
+   * @throws DomainError `worker.not_found` (404: unknown, or not of an organization the caller controls),
+   *   `worker.slip_code_invalid` (400: not the worker's current code — mistyped, replaced by a reissue, used
+   *   to enrol — or expired)
+   */
+  async currentCode(user: AuthUser, workerId: string, code: string): Promise<IssuedCode> {
+    const worker = await this.db.getRepository(Worker).findOneBy({ id: workerId });
+    if (!worker || !(await this.access.can(user, 'organization.codes.issue', worker.organizationId)))
+      throw new DomainError('worker.not_found');
+    const stored = worker.enrollmentCodeHash;
+    const given = enrollmentCodeHash(code);
+    const current =
+      !worker.enrolledAt &&
+      stored !== null &&
+      stored.length === given.length &&
+      timingSafeEqual(Buffer.from(stored), Buffer.from(given)) &&
+      !!worker.enrollmentCodeExpiresAt &&
+      worker.enrollmentCodeExpiresAt > new Date();
+    if (!current) throw new DomainError('worker.slip_code_invalid', {}, 'enrollmentCode');
+    return codeRow(worker, printedEnrollmentCode(code));
   }
 
   /**

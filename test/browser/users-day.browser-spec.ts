@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
-import { browserPages, freePort, launchChromium, SHOTS } from '../utils/browser';
+import { axeViolations, browserPages, freePort, launchChromium, pdfPages, SHOTS } from '../utils/browser';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
@@ -21,9 +21,7 @@ import { sit } from '../utils/quiz';
  */
 // Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
 declare const document: any;
-declare const window: any;
 
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 
@@ -83,14 +81,7 @@ describe("the users' day in Chromium (issue 20, part B)", () => {
   const newPage = (viewport = DESKTOP) => pages.newPage(viewport);
   const signIn = pages.signIn;
 
-  /** axe-core's violations on the page as it is (WCAG 2.x A/AA and best practices), as readable lines. */
-  const axe = async (page: Page): Promise<string[]> => {
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-    const violations = (await page.evaluate(() =>
-      window.axe.run(document, { resultTypes: ['violations'] }).then((r: any) => r.violations),
-    )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-    return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
+  const axe = axeViolations;
 
   /** The summary has the focus and lists `count` errors, each linking to an element of the page. */
   const expectSummaryFocused = async (page: Page, count: number) => {
@@ -306,8 +297,3 @@ describe("the users' day in Chromium (issue 20, part B)", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
   });
 });
-
-/** The number of pages of a PDF written by Chromium (its page tree's `/Type /Page` objects). */
-function pdfPages(pdf: Buffer): number {
-  return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-}

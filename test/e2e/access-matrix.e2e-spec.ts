@@ -144,6 +144,16 @@ describe('access matrix', () => {
         { otherOrganization: 404 },
       ],
       ['POST assign', as(T.otherMunicipality, 'POST', `${w.E}/assignments`, { workerIds: [subAWorkerId] }), { otherMunicipality: 403 }],
+      ...(['otherMunicipality', 'otherOrganization', 'siblingSubcontractor', 'childSubcontractor'] as const).map((who): Row => [
+        `POST manager invitation for subA as ${who}`,
+        as(T[who], 'POST', `/api/v1/organizations/${w.subA.id}/manager-invitations`, { name: 'x', email: 'boss@x.example.jp' }),
+        { [who]: 404 },
+      ]),
+      [
+        'POST manager invitation for subA',
+        as(T.siblingWorker, 'POST', `/api/v1/organizations/${w.subA.id}/manager-invitations`, { name: 'x', email: 'boss@x.example.jp' }),
+        { siblingWorker: 403 },
+      ],
       ['POST user for subA', as(T.siblingSubcontractor, 'POST', '/api/v1/users', newUser('org_manager')), { siblingSubcontractor: 404 }],
       ['POST user for subA', as(T.otherMunicipality, 'POST', '/api/v1/users', newUser('org_manager')), { otherMunicipality: 404 }],
       ['POST user', as(T.siblingWorker, 'POST', '/api/v1/users', newUser('org_manager')), { siblingWorker: 403 }],

@@ -86,6 +86,8 @@ beforeAll(async () => {
   const pending = (
     await http.post(`/api/v1/organizations/${w.prime.id}/workers`, { name: '未登録　三郎', email: 'pending@example.jp' }, prime)
   ).body;
+  // A company the town registered without a manager, for the invitation forms.
+  const managerless = (await http.post('/api/v1/organizations', { name: '管理者未定株式会社' }, w.staff.token)).body as { id: string };
   // Sessions of their own for the two sign-out routes.
   const apiLogoutToken = (await login(http, ADMIN.email, ADMIN.password)).token;
   const pageLogoutToken = (await login(http, ADMIN.email, ADMIN.password)).token;
@@ -271,9 +273,29 @@ beforeAll(async () => {
       valid: { reason: '誤って取り消したため', retraining: 'yes', confirm: 'yes' },
     },
     '/learn/:engagementId/:moduleId/attempts': {
-      kind: 'none',
+      kind: 'form',
       token: learner.token,
       params: { engagementId: w.engagement.id, moduleId: curriculum[1] },
+      valid: { next: `/learn/${w.engagement.id}/${curriculum[1]}` },
+    },
+    '/manager/workers/:workerId/slip': {
+      kind: 'form',
+      token: prime,
+      params: { workerId: pending.id },
+      valid: { enrollmentCode: pending.enrollmentCode },
+    },
+    '/organizations/:id/manager-invitation': {
+      kind: 'form',
+      token: w.staff.token,
+      params: { id: managerless.id },
+      valid: { name: '招待　花子', email: 'invitee@example.jp', next: '/town' },
+      fields: ['name', 'email'],
+    },
+    '/api/v1/organizations/:id/manager-invitations': {
+      kind: 'json',
+      token: w.staff.token,
+      params: { id: managerless.id },
+      valid: { name: '招待　花子', email: 'invitee@example.jp' },
     },
     '/quiz/:attemptId': {
       kind: 'form',
@@ -606,6 +628,9 @@ const KNOWN = [
   '/town/certificates/:serial/reinstatement',
   '/learn/:engagementId/:moduleId/attempts',
   '/quiz/:attemptId',
+  '/manager/workers/:workerId/slip',
+  '/organizations/:id/manager-invitation',
+  '/api/v1/organizations/:id/manager-invitations',
 ];
 let total = 0;
 

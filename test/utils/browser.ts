@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -59,4 +60,28 @@ export function browserPages(state: { browser: () => Browser; base: () => string
     await page.waitForLoadState('load');
   };
   return { newPage, signIn };
+}
+
+// Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
+declare const document: any;
+declare const window: any;
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations on the page as it is (WCAG 2.x A/AA and best practices), as readable lines.
+ * axe-core is loaded from node_modules as a file and evaluated through the DevTools protocol
+ * (page.evaluate), which the page's CSP does not govern: the application's CSP stays as strict as it is.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const violations = (await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }).then((r: any) => r.violations),
+  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** The number of pages of a PDF written by Chromium (its page tree's `/Type /Page` objects). */
+export function pdfPages(pdf: Buffer): number {
+  return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
 }

@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   'close_out.retention': 409,
   'municipality.code_taken': 409,
   'organization.corporate_number_taken': 409,
+  'organization.has_manager': 409,
   'organization.not_on_engagement': 404,
   'subcontractor.already_decided': 409,
   'subcontractor.already_on_engagement': 409,
@@ -52,6 +53,7 @@ export const ERROR_STATUS = {
   'worker.already_enrolled': 409,
   'worker.email_taken': 409,
   'worker.not_found': 404,
+  'worker.slip_code_invalid': 400,
   // training
   'attempt.already_submitted': 409,
   'attempt.answer_foreign_choice': 400,

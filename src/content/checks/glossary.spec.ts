@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { glossaryFindings, parseGlossary } from './glossary';
+import { factGlossaryFindings, glossaryFindings, parseGlossary } from './glossary';
 import { question, trainingModule } from './test-helpers';
 
 const realGlossary = () => parseGlossary(readFileSync(join(__dirname, '..', '..', '..', 'content', 'glossary.yaml'), 'utf8'));
@@ -64,6 +64,35 @@ describe('glossary', () => {
     expect(check('', '質問です。', 'Under Art. 3, and Article 3-2.')).toEqual(['line 3 en-citation']);
     expect(check('', '質問です。', 'Under Article 3(2) and My Number Act Article 29-4.')).toEqual([]);
     expect(check('', '質問です。', '乙 must train its workers; the contractor (乙) does.')).toEqual(['line 3 en-ko-otsu']);
+  });
+
+  it('flags a law article without its law, and paragraphs of one article listed short (one citation form)', () => {
+    expect(check('提供の制限（第19条）にも違反します。')).toEqual(['line 3 law-article-with-name']);
+    expect(check('番号法第9条・第19条、同法第48条、個人情報保護法第66条第2項、同法施行規則第43条。')).toEqual([]);
+    expect(check('直ちに報告します（第11第2項・第3項）。')).toEqual(['line 3 provision-paragraph-in-full']);
+    expect(check('直ちに報告します（第11第2項・第11第3項）。')).toEqual([]);
+    expect(check('', '質問です。', 'The limits on provision (Article 19) apply.')).toEqual(['line 3 en-law-article-with-name']);
+    expect(check('', '質問です。', 'Article 10 of the My Number Act allows it.')).toEqual(['line 3 en-law-article-with-name']);
+    expect(check('', '質問です。', 'Report at once (Article 11(2) and (3)).')).toEqual(['line 3 en-citation-paragraphs-in-full']);
+    expect(
+      check(
+        '',
+        '質問です。',
+        'APPI Articles 180 and 183, My Number Act Article 48 or 49, APPI Enforcement Rules Article 43; Article 4 of the "Special provisions"; Articles 11(2) and 11(3).',
+      ),
+    ).toEqual([]);
+  });
+
+  it('holds the statements of facts.yaml to the same rules', () => {
+    const { glossary } = realGlossary();
+    const facts = [
+      { id: 'esu', statement: { ja: 'ESU が特記事項第9第2項の「サポート」に当たるかは町が判断する。', en: 'Under Article 9(2).' } },
+      { id: 'appi-180', statement: { ja: '国外で行っても処罰される（同法第183条）。', en: 'Also outside Japan (Article 183).' } },
+    ];
+    expect(factGlossaryFindings(facts, glossary).map((f) => `${f.file} ${f.where} ${f.message.split(':')[0]}`)).toEqual([
+      'facts.yaml esu.statement.ja tokki-jikou-dai',
+      'facts.yaml appi-180.statement.en en-law-article-with-name',
+    ]);
   });
 
   it('flags plain style in the まとめ section only', () => {

@@ -208,37 +208,56 @@ type GlossaryModule = Pick<TrainingModule, 'id' | 'title' | 'summary' | 'lessonM
 export function glossaryFindings(modules: readonly GlossaryModule[], glossary: Glossary): Finding[] {
   const findings: Finding[] = [];
   for (const m of modules) {
-    const units = textUnits(m);
-    for (const rule of glossary.rules) {
-      const add = (file: string, where: string, text: string, at: number, length: number, message?: string) =>
-        findings.push({
-          check: 'glossary',
-          moduleId: m.id,
-          file,
-          where,
-          message: `${rule.id}: ${message ?? `write ${rule.use}`}`,
-          excerpt: excerpt(text, at, length),
-          severity: 'fail',
-        });
-      if (rule.kind === 'polite-section') {
-        findings.push(...politeSection(m, rule));
-        continue;
-      }
-      for (const u of units) {
-        if (u.lang !== rule.lang) continue;
-        const text = u.text.normalize('NFKC');
-        const masked = mask(text, rule.allow);
-        if (rule.kind === 'banned') {
-          const hit = rule.banned!.exec(masked);
-          if (hit) add(u.file, u.where, text, hit.index, hit[0].length);
-        } else {
-          for (const s of sentences(masked)) {
-            const c = rule.contract!.exec(s.text);
-            const e = rule.everyday!.exec(s.text);
-            if (c && e) {
-              add(u.file, u.where, text, s.start, Math.min(s.text.length, 40), `one sentence mixes ${c[0]} and ${e[0]}: ${rule.use}`);
-              break;
-            }
+    for (const rule of glossary.rules) if (rule.kind === 'polite-section') findings.push(...politeSection(m, rule));
+    findings.push(...textFindings(textUnits(m), glossary, m.id));
+  }
+  return findings;
+}
+
+/**
+ * The banned and mixed rules over the statements of content/facts.yaml: they are the words the
+ * lessons may state, so they keep the same terms and citation forms (`fail`, like a module's).
+ */
+export function factGlossaryFindings(facts: readonly { id: string; statement: Record<Lang, string> }[], glossary: Glossary): Finding[] {
+  const units = facts.flatMap((f) =>
+    LANGS.map((lang) => ({ file: 'facts.yaml', where: `${f.id}.statement.${lang}`, lang, text: f.statement[lang] })),
+  );
+  return textFindings(units, glossary);
+}
+
+/** The banned and mixed rules over pieces of text, each in one language. */
+function textFindings(
+  units: readonly { file: string; where: string; lang: Lang; text: string }[],
+  glossary: Glossary,
+  moduleId?: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of glossary.rules) {
+    if (rule.kind === 'polite-section') continue;
+    const add = (file: string, where: string, text: string, at: number, length: number, message?: string) =>
+      findings.push({
+        check: 'glossary',
+        ...(moduleId ? { moduleId } : {}),
+        file,
+        where,
+        message: `${rule.id}: ${message ?? `write ${rule.use}`}`,
+        excerpt: excerpt(text, at, length),
+        severity: 'fail',
+      });
+    for (const u of units) {
+      if (u.lang !== rule.lang) continue;
+      const text = u.text.normalize('NFKC');
+      const masked = mask(text, rule.allow);
+      if (rule.kind === 'banned') {
+        const hit = rule.banned!.exec(masked);
+        if (hit) add(u.file, u.where, text, hit.index, hit[0].length);
+      } else {
+        for (const s of sentences(masked)) {
+          const c = rule.contract!.exec(s.text);
+          const e = rule.everyday!.exec(s.text);
+          if (c && e) {
+            add(u.file, u.where, text, s.start, Math.min(s.text.length, 40), `one sentence mixes ${c[0]} and ${e[0]}: ${rule.use}`);
+            break;
           }
         }
       }

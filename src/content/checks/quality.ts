@@ -4,7 +4,7 @@ import type { TrainingModule } from '../content.types';
 import { cueProblems, scoreCueChecker, type CueReport } from './cue-checker';
 import { FACTS_FILE, parseFacts, staleFacts, unknownFactRefs, untaggedTimeBound, type Fact } from './facts';
 import type { Finding } from './findings';
-import { GLOSSARY_FILE, glossaryFindings, parseGlossary } from './glossary';
+import { factGlossaryFindings, GLOSSARY_FILE, glossaryFindings, parseGlossary } from './glossary';
 import { nearDuplicates, repeatedScenarios, type DuplicatePair, type RepeatedScenario, type StemRef } from './near-duplicates';
 import { articleFindings } from './structure-checks';
 
@@ -92,7 +92,7 @@ export function runQualityChecks(modules: readonly TrainingModule[], dir: string
   const glossaryText = readShared(dir, GLOSSARY_FILE, 'glossary', findings);
   if (glossaryText !== undefined) {
     const parsed = parseGlossary(glossaryText);
-    findings.push(...parsed.findings, ...glossaryFindings(modules, parsed.glossary));
+    findings.push(...parsed.findings, ...glossaryFindings(modules, parsed.glossary), ...factGlossaryFindings(facts, parsed.glossary));
   }
 
   return { cues, duplicates, scenarios, facts, findings };
