@@ -1,13 +1,13 @@
 /*
  * What the two bare baselines (server.ts on SQLite, pg-server.ts on
  * PostgreSQL) share: the answer's headers, the error type, the quiz draw and
- * the public facts' JSON. Not a framework: the few lines each would
+ * the public facts' JSON; the quiz draw is the service's own (src/training/draw.ts). Not a framework: the few lines each would
  * otherwise repeat.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { securityHeaders } from '../../src/common/http/security-headers';
-import type { TrainingModule } from '../../src/content/content.types';
+import { draw } from '../../src/training/draw';
 
 export const DAY = 86400_000;
 /** A version-4-style UUID (the ids the service issues). */
@@ -59,34 +59,5 @@ export function publicFactsBody(c: Record<string, string>): string {
   });
 }
 
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
-/** A sitting's questions as the service draws them: `drawSize` of the bank, choices shuffled under random keys. */
-export function draw(m: TrainingModule) {
-  return shuffle([...m.questions])
-    .slice(0, m.drawSize)
-    .map((q) => {
-      const keys = new Set<string>();
-      return {
-        id: q.id,
-        article: q.article,
-        text: { ...q.text },
-        multiple: q.multiple,
-        choices: shuffle([...q.choices]).map((c) => {
-          let key: string;
-          do key = randomBytes(3).toString('hex');
-          while (keys.has(key));
-          keys.add(key);
-          return { key, id: c.id, text: { ...c.text }, correct: c.correct };
-        }),
-        explanation: { ...q.explanation },
-      };
-    });
-}
+export { draw };
 export type Drawn = ReturnType<typeof draw>[number];

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
@@ -9,7 +9,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
-import type { Lang, TrainingModule } from '../content/content.types';
+import type { Lang } from '../content/content.types';
 import { portableSql } from '../database/portable-sql';
 import { TransactionService } from '../database/transaction.service';
 import { Engagement } from '../engagements/engagement.entity';
@@ -17,6 +17,7 @@ import { Assignment } from '../workers/assignment.entity';
 import { Attempt, DrawnQuestion, GivenAnswer } from './attempt.entity';
 import { Completion } from './completion.entity';
 import { countingCompletion, moduleStatus } from './completion-rules';
+import { draw } from './draw';
 import { answeredRight, grade } from './grading';
 
 @Injectable()
@@ -271,36 +272,6 @@ export class TrainingService {
 /** The correct choices of a drawn question, as served in its sitting: per-attempt ids and texts. Only for graded sittings. */
 function correctChoices(q: DrawnQuestion, lang: Lang): { id: string; text: string }[] {
   return q.choices.filter((c) => c.correct).map((c) => ({ id: c.key, text: c.text[lang] }));
-}
-
-/** Uniform random sample without replacement, and a shuffle of each question's choices. */
-function draw(module: TrainingModule): DrawnQuestion[] {
-  const bank = shuffle([...module.questions]).slice(0, module.drawSize);
-  return bank.map((q) => {
-    const keys = new Set<string>();
-    return {
-      id: q.id,
-      article: q.article,
-      text: { ...q.text },
-      multiple: q.multiple,
-      choices: shuffle([...q.choices]).map((c) => {
-        let key: string;
-        do key = randomBytes(3).toString('hex');
-        while (keys.has(key));
-        keys.add(key);
-        return { key, id: c.id, text: { ...c.text }, correct: c.correct };
-      }),
-      explanation: { ...q.explanation },
-    };
-  });
-}
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 /**
