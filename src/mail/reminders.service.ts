@@ -31,6 +31,8 @@ export interface ReminderResult {
 }
 
 const DAY = 86400_000;
+/** Workers reminded per transaction in a round (each batch its own transaction and audit event). */
+const REMINDER_BATCH = 1000;
 const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY;
 const addDays = (date: string, days: number) => new Date((dayNumber(date) + days) * DAY).toISOString().slice(0, 10);
 
@@ -151,10 +153,6 @@ export class RemindersService {
     }
     const workers = unfinished.filter((w) => details.has(w.id) && due(details.get(w.id)!.lastRemindedAt));
     if (!workers.length) return result;
-    const done = new Map<string, number>();
-    for (const chunk of chunks(workers, 500))
-      for (const row of await loadWorkerRows(this.db, this.content, engagement, chunk, now))
-        done.set(row.id, row.modules.filter((x) => x.status === 'completed').length);
     const total = engagement.curriculum.filter((id) => this.content.has(id)).length;
     const orgNames = new Map(
       (await this.db.getRepository(Organization).findBy({ id: In([...new Set(workers.map((w) => w.organizationId))]) })).map((o) => [
@@ -162,6 +160,35 @@ export class RemindersService {
         o.name,
       ]),
     );
+    // A batch a transaction, the event loop free between them: a round over 100,000 workers held the
+    // database's write lock and the event loop for minutes in one transaction (README, Performance). Each
+    // worker's reminder stands alone: a round stopped half-way is finished by the next one (the outbox's
+    // key per worker and day, and `last_reminded_at`, keep anyone from being reminded twice).
+    for (const batch of chunks(workers, REMINDER_BATCH)) {
+      const r = await this.remindBatch(engagement, batch, details, orgNames, total, actor, now);
+      result.reminded += r.reminded;
+      result.invited += r.invited;
+      result.limited += r.limited;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return result;
+  }
+
+  /** One batch of a round's reminders, in one transaction: the mails queued, the codes renewed, the assignments stamped, the audit event. */
+  private async remindBatch(
+    engagement: Engagement,
+    workers: WorkerSummary[],
+    details: ReadonlyMap<string, { email: string; enrolled: boolean; lastRemindedAt: Date | null }>,
+    orgNames: ReadonlyMap<string, string>,
+    total: number,
+    actor: AuditActor,
+    now: Date,
+  ): Promise<ReminderResult> {
+    const result: ReminderResult = { reminded: 0, invited: 0, limited: 0 };
+    const done = new Map<string, number>();
+    for (const chunk of chunks(workers, 500))
+      for (const row of await loadWorkerRows(this.db, this.content, engagement, chunk, now))
+        done.set(row.id, row.modules.filter((x) => x.status === 'completed').length);
     const links = mailLinks(this.config.publicBaseUrl);
     const today = todayJst(now);
     await this.tx.run(async (m) => {
