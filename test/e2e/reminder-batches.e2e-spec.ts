@@ -17,7 +17,7 @@ describe('Reminder rounds in batches', () => {
   afterAll(() => t.close());
 
   it('1,001 workers who never enrolled: 1,001 reminders queued once, in two batches, two audit events', async () => {
-    const rows = Array.from({ length: 1001 }, (_, i) => `一括　${i + 1},batch-${i + 1}@example.jp`);
+    const rows = Array.from({ length: 1001 }, (_, i) => `一括\u3000${i + 1},batch-${i + 1}@example.jp`);
     const imported = await w.http.post(
       `/api/v1/organizations/${w.prime.id}/workers/import`,
       `name,email\n${rows.join('\n')}\n`,
