@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { securityHeaders } from '../../src/common/http/security-headers';
+import type { TrainingModule } from '../../src/content/content.types';
 import { draw } from '../../src/training/draw';
+import { answeredRight, grade } from '../../src/training/grading';
 
 export const DAY = 86400_000;
 /** A version-4-style UUID (the ids the service issues). */
@@ -61,3 +63,89 @@ export function publicFactsBody(c: Record<string, string>): string {
 
 export { draw };
 export type Drawn = ReturnType<typeof draw>[number];
+
+/** The quiz start's body: `{engagementId}` and nothing else. */
+export function startBody(text: string): string {
+  const dto = JSON.parse(text) as { engagementId?: unknown };
+  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1)
+    throw new HttpError(400, 'Invalid input: engagementId');
+  return dto.engagementId;
+}
+
+/** Three failed sittings in a row, the last less than ten minutes ago: the cool-down (the service's defaults). */
+export const MAX_FAILURES = 3;
+const COOLDOWN_MINUTES = 10;
+export function coolingDown(recent: { passed: unknown; submitted_at: string }[]): boolean {
+  return (
+    recent.length >= MAX_FAILURES &&
+    !recent.some((a) => a.passed) &&
+    Date.parse(recent[0].submitted_at) + COOLDOWN_MINUTES * 60_000 > Date.now()
+  );
+}
+
+/** A new sitting as the service answers its start (Japanese texts, choices under their sitting keys). */
+export function sittingView(
+  id: string,
+  m: TrainingModule,
+  engagementId: string,
+  questions: Drawn[],
+  startedAt: string,
+  expiresAt: string,
+): string {
+  return JSON.stringify({
+    attemptId: id,
+    moduleId: m.id,
+    revision: m.revision,
+    engagementId,
+    questions: questions.map((q) => ({
+      id: q.id,
+      text: q.text.ja,
+      multiple: q.multiple,
+      choices: q.choices.map((c) => ({ id: c.key, text: c.text.ja })),
+    })),
+    startedAt,
+    expiresAt,
+    submitted: false,
+  });
+}
+
+type GivenAnswers = { questionId: string; choiceIds: string[] }[];
+
+/** The submission's body: at most 20 answers, each a question id and a list of choice keys. */
+export function submissionBody(text: string): GivenAnswers {
+  const dto = JSON.parse(text) as { answers?: GivenAnswers };
+  if (
+    !Array.isArray(dto.answers) ||
+    dto.answers.length > 20 ||
+    dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds))
+  )
+    throw new HttpError(400, 'Invalid input: answers');
+  return dto.answers;
+}
+
+/**
+ * A stored sitting graded as the service grades it: each answer names a drawn question once and only its
+ * choice keys (one for a single-answer question); the results teach, the verdict on the exact fraction.
+ */
+export function gradeSitting(questionsJson: string, answers: GivenAnswers, passMark: number) {
+  const questions = JSON.parse(questionsJson) as Drawn[];
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const given = new Map<string, string[]>();
+  for (const x of answers) {
+    const q = byId.get(x.questionId);
+    if (!q || given.has(x.questionId)) throw new HttpError(400, 'Invalid input: answers');
+    const keys = new Set(q.choices.map((c) => c.key));
+    if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1))
+      throw new HttpError(400, 'Invalid input: answers');
+    given.set(x.questionId, [...new Set(x.choiceIds)]);
+  }
+  const results = questions.map((q) => ({
+    questionId: q.id,
+    correct: answeredRight(q, given.get(q.id) ?? []),
+    explanation: q.explanation.ja,
+    correctChoices: q.choices.filter((c) => c.correct).map((c) => ({ id: c.key, text: c.text.ja })),
+  }));
+  const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, passMark);
+  const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
+  return { results, score, passed, stored };
+}

@@ -20,8 +20,20 @@ import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-ha
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
 import { loadContent } from '../../src/content/content-loader';
-import { answeredRight, grade } from '../../src/training/grading';
-import { DAY, draw, type Drawn, HttpError, publicFactsBody, send, UUID } from './common';
+import {
+  coolingDown,
+  DAY,
+  draw,
+  gradeSitting,
+  HttpError,
+  MAX_FAILURES,
+  publicFactsBody,
+  send,
+  sittingView,
+  startBody,
+  submissionBody,
+  UUID,
+} from './common';
 
 const pool = new Pool({ connectionString: process.env.BENCH_PG_URL, max: 10 });
 const FACTS = {
@@ -82,13 +94,11 @@ async function user(req: IncomingMessage): Promise<Row> {
 
 async function startAttempt(req: IncomingMessage, moduleId: string, body: string): Promise<[number, string]> {
   const u = await user(req);
-  const dto = JSON.parse(body) as { engagementId?: unknown };
-  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1)
-    throw new HttpError(400, 'Invalid input: engagementId');
+  const engagementId = startBody(body);
   const e = await one(
     pool,
     'SELECT * FROM engagements e WHERE e.id = $1 AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.engagement_id = e.id AND sa.worker_id = $2)',
-    [dto.engagementId, u.worker_id],
+    [engagementId, u.worker_id],
   );
   if (!e) throw new HttpError(404, 'Engagement not found');
   const m = modules.get(moduleId);
@@ -96,11 +106,10 @@ async function startAttempt(req: IncomingMessage, moduleId: string, body: string
   if (!(JSON.parse(e.curriculum) as string[]).includes(moduleId)) throw new HttpError(409, 'not in the curriculum');
   const recent = await all(
     pool,
-    'SELECT passed, submitted_at FROM attempts WHERE worker_id = $1 AND module_id = $2 AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT 3',
-    [u.worker_id, moduleId],
+    'SELECT passed, submitted_at FROM attempts WHERE worker_id = $1 AND module_id = $2 AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT $3',
+    [u.worker_id, moduleId, MAX_FAILURES],
   );
-  if (recent.length >= 3 && !recent.some((a) => a.passed) && Date.parse(recent[0].submitted_at) + 10 * 60_000 > Date.now())
-    throw new HttpError(429, 'cooling down');
+  if (coolingDown(recent as { passed: boolean; submitted_at: string }[])) throw new HttpError(429, 'cooling down');
   const now = Date.now();
   const questions = draw(m);
   const id = randomUUID();
@@ -113,24 +122,7 @@ async function startAttempt(req: IncomingMessage, moduleId: string, body: string
       [id, u.worker_id, e.id, m.id, m.revision, m.contentHash, e.pass_mark ?? m.passMark, JSON.stringify(questions), startedAt, expiresAt],
     ),
   );
-  return [
-    201,
-    JSON.stringify({
-      attemptId: id,
-      moduleId: m.id,
-      revision: m.revision,
-      engagementId: e.id,
-      questions: questions.map((q) => ({
-        id: q.id,
-        text: q.text.ja,
-        multiple: q.multiple,
-        choices: q.choices.map((ch) => ({ id: ch.key, text: ch.text.ja })),
-      })),
-      startedAt,
-      expiresAt,
-      submitted: false,
-    }),
-  ];
+  return [201, sittingView(id, m, e.id, questions, startedAt, expiresAt)];
 }
 
 async function appendEvent(
@@ -223,13 +215,7 @@ async function certificateDue(c: PoolClient, workerId: string): Promise<null> {
 async function submit(req: IncomingMessage, attemptId: string, body: string): Promise<[number, string]> {
   const u = await user(req);
   if (!UUID.test(attemptId)) throw new HttpError(400, 'Validation failed (uuid is expected)');
-  const dto = JSON.parse(body) as { answers?: { questionId: string; choiceIds: string[] }[] };
-  if (
-    !Array.isArray(dto.answers) ||
-    dto.answers.length > 20 ||
-    dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds))
-  )
-    throw new HttpError(400, 'Invalid input: answers');
+  const answers = submissionBody(body);
   if (!(await one(pool, 'SELECT 1 FROM attempts WHERE id = $1 AND worker_id = $2', [attemptId, u.worker_id])))
     throw new HttpError(404, 'Attempt not found');
   return inTransaction(async (c) => {
@@ -237,25 +223,7 @@ async function submit(req: IncomingMessage, attemptId: string, body: string): Pr
     if (a.submitted_at) throw new HttpError(409, 'This attempt was already submitted');
     const now = new Date();
     if (now.toISOString() > a.expires_at) throw new HttpError(409, 'The time limit of this attempt has passed');
-    const questions = JSON.parse(a.questions) as Drawn[];
-    const byId = new Map(questions.map((q) => [q.id, q]));
-    const given = new Map<string, string[]>();
-    for (const x of dto.answers!) {
-      const q = byId.get(x.questionId);
-      if (!q || given.has(x.questionId)) throw new HttpError(400, 'Invalid input: answers');
-      const keys = new Set(q.choices.map((ch) => ch.key));
-      if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1))
-        throw new HttpError(400, 'Invalid input: answers');
-      given.set(x.questionId, [...new Set(x.choiceIds)]);
-    }
-    const results = questions.map((q) => ({
-      questionId: q.id,
-      correct: answeredRight(q, given.get(q.id) ?? []),
-      explanation: q.explanation.ja,
-      correctChoices: q.choices.filter((ch) => ch.correct).map((ch) => ({ id: ch.key, text: ch.text.ja })),
-    }));
-    const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, a.pass_mark);
-    const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
+    const { results, score, passed, stored } = gradeSitting(a.questions, answers, a.pass_mark);
     const at = now.toISOString();
     const res = await c.query(
       'UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4 WHERE id = $5 AND submitted_at IS NULL',

@@ -27,10 +27,23 @@ import { SubcontractTree } from '../../src/access/subcontract-tree';
 import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-hash';
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
-import { DAY, draw, type Drawn, HttpError, publicFactsBody, SECURITY_HEADERS, send, UUID } from './common';
+import {
+  coolingDown,
+  DAY,
+  draw,
+  gradeSitting,
+  HttpError,
+  MAX_FAILURES,
+  publicFactsBody,
+  SECURITY_HEADERS,
+  send,
+  sittingView,
+  startBody,
+  submissionBody,
+  UUID,
+} from './common';
 import fresh from 'fresh';
 import { loadContent } from '../../src/content/content-loader';
-import { answeredRight, grade } from '../../src/training/grading';
 import { issueEnrollmentCode } from '../../src/auth/tokens';
 import { dataKey, DataKeyRing } from '../../src/common/crypto/field-cipher';
 import { placeholders } from '../../src/database/portable-sql';
@@ -163,29 +176,19 @@ const completionsOf = db.prepare('SELECT module_id, revision, completed_at FROM 
 const validCertificates = db.prepare(
   "SELECT id, engagement_id, valid_until, modules FROM certificates WHERE worker_id = ? AND status = 'valid'",
 );
-const MAX_FAILURES = 3;
-const COOLDOWN_MINUTES = 10;
 
 const inTransaction = <T>(work: () => T): T => db.transaction(work)();
 
 function startAttempt(req: IncomingMessage, moduleId: string, body: Buffer): [number, string] {
   const u = user(req, 'worker');
-  const dto = JSON.parse(body.toString('utf8')) as { engagementId?: unknown };
-  if (typeof dto.engagementId !== 'string' || !UUID.test(dto.engagementId) || Object.keys(dto).length !== 1)
-    throw new HttpError(400, 'Invalid input: engagementId');
-  const e = visibleEngagement.get(dto.engagementId, u.worker_id) as
-    { id: string; curriculum: string; pass_mark: number | null } | undefined;
+  const engagementId = startBody(body.toString('utf8'));
+  const e = visibleEngagement.get(engagementId, u.worker_id) as { id: string; curriculum: string; pass_mark: number | null } | undefined;
   if (!e) throw new HttpError(404, 'Engagement not found');
   const m = modules.get(moduleId);
   if (!m) throw new HttpError(404, `Module ${moduleId} not found`);
   if (!(JSON.parse(e.curriculum) as string[]).includes(moduleId))
     throw new HttpError(409, "This module is not part of the engagement's curriculum");
-  const recent = recentFailures.all(u.worker_id, moduleId, MAX_FAILURES) as { passed: number; submitted_at: string }[];
-  if (
-    recent.length >= MAX_FAILURES &&
-    !recent.some((a) => a.passed) &&
-    Date.parse(recent[0].submitted_at) + COOLDOWN_MINUTES * 60_000 > Date.now()
-  )
+  if (coolingDown(recentFailures.all(u.worker_id, moduleId, MAX_FAILURES) as { passed: number; submitted_at: string }[]))
     throw new HttpError(429, 'cooling down');
   const now = Date.now();
   const questions = draw(m);
@@ -206,24 +209,7 @@ function startAttempt(req: IncomingMessage, moduleId: string, body: Buffer): [nu
       expiresAt,
     ),
   );
-  return [
-    201,
-    JSON.stringify({
-      attemptId: id,
-      moduleId: m.id,
-      revision: m.revision,
-      engagementId: e.id,
-      questions: questions.map((q) => ({
-        id: q.id,
-        text: q.text.ja,
-        multiple: q.multiple,
-        choices: q.choices.map((c) => ({ id: c.key, text: c.text.ja })),
-      })),
-      startedAt,
-      expiresAt,
-      submitted: false,
-    }),
-  ];
+  return [201, sittingView(id, m, e.id, questions, startedAt, expiresAt)];
 }
 
 function appendEvent(
@@ -305,13 +291,7 @@ function certificateDue(workerId: string, engagementId: string): { serial: strin
 function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number, string] {
   const u = user(req, 'worker');
   if (!UUID.test(attemptId)) throw new HttpError(400, 'Validation failed (uuid is expected)');
-  const dto = JSON.parse(body.toString('utf8')) as { answers?: { questionId: string; choiceIds: string[] }[] };
-  if (
-    !Array.isArray(dto.answers) ||
-    dto.answers.length > 20 ||
-    dto.answers.some((a) => typeof a.questionId !== 'string' || !Array.isArray(a.choiceIds))
-  )
-    throw new HttpError(400, 'Invalid input: answers');
+  const answers = submissionBody(body.toString('utf8'));
   if (!ownAttempt.get(attemptId, u.worker_id)) throw new HttpError(404, 'Attempt not found');
   return inTransaction(() => {
     const a = attemptById.get(attemptId) as {
@@ -328,25 +308,7 @@ function submit(req: IncomingMessage, attemptId: string, body: Buffer): [number,
     if (a.submitted_at) throw new HttpError(409, 'This attempt was already submitted');
     const now = new Date();
     if (now.toISOString() > a.expires_at) throw new HttpError(409, 'The time limit of this attempt has passed; start a new one');
-    const questions = JSON.parse(a.questions) as Drawn[];
-    const byId = new Map(questions.map((q) => [q.id, q]));
-    const given = new Map<string, string[]>();
-    for (const x of dto.answers!) {
-      const q = byId.get(x.questionId);
-      if (!q || given.has(x.questionId)) throw new HttpError(400, 'Invalid input: answers');
-      const keys = new Set(q.choices.map((c) => c.key));
-      if (x.choiceIds.some((k) => !keys.has(k)) || (!q.multiple && x.choiceIds.length > 1))
-        throw new HttpError(400, 'Invalid input: answers');
-      given.set(x.questionId, [...new Set(x.choiceIds)]);
-    }
-    const results = questions.map((q) => ({
-      questionId: q.id,
-      correct: answeredRight(q, given.get(q.id) ?? []),
-      explanation: q.explanation.ja,
-      correctChoices: q.choices.filter((c) => c.correct).map((c) => ({ id: c.key, text: c.text.ja })),
-    }));
-    const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, a.pass_mark);
-    const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
+    const { results, score, passed, stored } = gradeSitting(a.questions, answers, a.pass_mark);
     const at = now.toISOString();
     if (recordResult.run(at, JSON.stringify(stored), score, passed ? 1 : 0, attemptId).changes === 0)
       throw new HttpError(409, 'This attempt was already submitted');
