@@ -5,7 +5,7 @@ import { Attempt } from '../../src/training/attempt.entity';
 import { Worker } from '../../src/workers/worker.entity';
 import { ADMIN, buildWorld, enrolledWorker, login, PASSWORD, World, type Actor } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
-import { pageClient, PageClient } from '../utils/page-client';
+import { PageClient, signedIn } from '../utils/page-client';
 
 interface StoredQuestion {
   id: string;
@@ -278,12 +278,7 @@ describe('item analysis', () => {
   });
 
   describe('pages', () => {
-    const signIn = async (email: string, password = PASSWORD): Promise<PageClient> => {
-      const b = pageClient(t.app);
-      const r = await b.submit('/', '/login', { email, password });
-      expect(r.status).toBe(303);
-      return b;
-    };
+    const signIn = (email: string, password = PASSWORD): Promise<PageClient> => signedIn(t.app, email, password);
 
     it('sends a content author home to the item analysis, with modules and their flagged counts', async () => {
       const b = await signIn(author.email);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { OutboxMessage } from '../../src/mail/outbox-message.entity';
 import { enrolledWorker, PASSWORD, useWorld, World } from '../factories/world';
 import { TestApp } from '../utils/create-app';
-import { csrfOf, pageClient, PageClient } from '../utils/page-client';
+import { csrfOf, errorSummaryOf, PageClient, signedIn } from '../utils/page-client';
 import { sit } from '../utils/quiz';
 
 /*
@@ -27,19 +27,7 @@ describe('onboarding without dead ends (issue 20)', () => {
     }),
   });
 
-  const signIn = async (email: string): Promise<PageClient> => {
-    const b = pageClient(t.app);
-    const r = await b.submit('/', '/login', { email, password: PASSWORD });
-    if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
-    return b;
-  };
-  /** The error summary's lines (link target and text), from a page. */
-  const summaryOf = (html: string) => {
-    const start = html.indexOf('class="error-summary"');
-    if (start < 0) return null;
-    const box = html.slice(start, html.indexOf('</div>', start));
-    return [...box.matchAll(/<li>(?:<a href="(#[^"]+)">)?([^<]*)/g)].map((m) => ({ href: m[1] ?? null, text: m[2] }));
-  };
+  const signIn = (email: string): Promise<PageClient> => signedIn(t.app, email, PASSWORD);
   /** The page as a browser reads its attributes (Handlebars writes `=` as `&#x3D;`). */
   const decoded = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
   const slipCode = (html: string) => /<span class="slip__value slip__code">([0-9A-Z-]+)<\/span>/.exec(html)?.[1];
@@ -91,7 +79,9 @@ describe('onboarding without dead ends (issue 20)', () => {
       const used = await b.post(action, { _csrf: csrfOf(home.text), enrollmentCode: code });
       expect(used.status).toBe(400);
       expect(used.text).not.toContain('class="slip');
-      expect(summaryOf(used.text)).toEqual([{ href: null, text: expect.stringContaining('この登録コードでは登録案内を印刷できません') }]);
+      expect(errorSummaryOf(used.text)).toEqual([
+        { href: null, text: expect.stringContaining('この登録コードでは登録案内を印刷できません') },
+      ]);
       expect(used.text).toMatch(/<title>エラー: /);
     });
 
@@ -102,7 +92,7 @@ describe('onboarding without dead ends (issue 20)', () => {
       const wrong = await b.post(action, { _csrf: csrf, enrollmentCode: 'ABCD-EFGH-JKMN-PQRS-TVWX' });
       expect(wrong.status).toBe(400);
       expect(wrong.text).not.toContain('class="slip');
-      expect(summaryOf(wrong.text)![0].text).toContain('コードを再発行…');
+      expect(errorSummaryOf(wrong.text)![0].text).toContain('コードを再発行…');
       const empty = await b.post(action, { _csrf: csrf, enrollmentCode: '' });
       expect(empty.status).toBe(400);
       // Another organization's manager: the worker does not exist for them, code or not.
@@ -166,7 +156,7 @@ describe('onboarding without dead ends (issue 20)', () => {
       // Every error at once, in the summary.
       const bad = await b.post(action, { _csrf: csrfOf(form.text), next: engagementPath, name: '', email: 'not-an-address' });
       expect(bad.status).toBe(400);
-      expect(summaryOf(bad.text)!.map((s) => s.href)).toEqual(['#name', '#email']);
+      expect(errorSummaryOf(bad.text)!.map((s) => s.href)).toEqual(['#name', '#email']);
       expect(bad.text).toContain('管理者の氏名を入力してください。');
 
       const sent = await b.post(action, { _csrf: csrfOf(form.text), next: engagementPath, name: '招待　一子', email: 'typo@example.jp' });
@@ -297,7 +287,7 @@ describe('onboarding without dead ends (issue 20)', () => {
       expect(r.status).toBe(400);
       expect(r.text).toContain('<h1>契約開始の準備状況</h1>');
       expect(r.text).not.toContain('<h1>再委託の承認</h1>');
-      expect(summaryOf(r.text)).toEqual([{ href: `#d-${w.subB.id.slice(0, 8)}-reference`, text: expect.any(String) }]);
+      expect(errorSummaryOf(r.text)).toEqual([{ href: `#d-${w.subB.id.slice(0, 8)}-reference`, text: expect.any(String) }]);
       expect(r.text).toContain(`id="d-${w.subB.id.slice(0, 8)}-reference"`);
       expect(r.text).toMatch(/<details class="decision-box" open>/);
       expect(r.text).toContain('value="2026-12-02"');

@@ -1,6 +1,6 @@
 import { enrolledWorker, PASSWORD, useWorld, World } from '../factories/world';
 import { TestApp } from '../utils/create-app';
-import { csrfOf, pageClient, PageClient } from '../utils/page-client';
+import { csrfOf, errorSummaryOf, pageClient, PageClient, signedIn } from '../utils/page-client';
 import { sit } from '../utils/quiz';
 
 /*
@@ -13,19 +13,7 @@ describe("the users' day (issue 20, part B)", () => {
   let w: World;
   useWorld((app, world) => ([t, w] = [app, world]));
 
-  const signIn = async (email: string): Promise<PageClient> => {
-    const b = pageClient(t.app);
-    const r = await b.submit('/', '/login', { email, password: PASSWORD });
-    if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
-    return b;
-  };
-  /** The error summary's list items (text of each link), from a page. */
-  const summaryOf = (html: string) => {
-    const start = html.indexOf('class="error-summary"');
-    if (start < 0) return null;
-    const box = html.slice(start, html.indexOf('</div>', start));
-    return [...box.matchAll(/<li>(?:<a href="(#[^"]+)">)?([^<]*)/g)].map((m) => ({ href: m[1] ?? null, text: m[2] }));
-  };
+  const signIn = (email: string): Promise<PageClient> => signedIn(t.app, email, PASSWORD);
 
   describe('フリガナ and 五十音順', () => {
     const workers = (token: string, orgId: string) => w.http.get(`/api/v1/organizations/${orgId}/workers?limit=500`, token);
@@ -227,7 +215,7 @@ describe("the users' day (issue 20, part B)", () => {
       const page = await b.get(`/manager/engagements/${w.engagement.id}`);
       const none = await b.post(`/manager/engagements/${w.engagement.id}/assignments`, { _csrf: csrfOf(page.text) });
       expect(none.status).toBe(400);
-      const s1 = summaryOf(none.text)!;
+      const s1 = errorSummaryOf(none.text)!;
       expect(s1).toHaveLength(1);
       expect(s1[0].href).toMatch(/^#w-[0-9a-f-]{36}$/);
       expect(none.text).toContain(`id="${s1[0].href!.slice(1)}"`);
@@ -239,7 +227,7 @@ describe("the users' day (issue 20, part B)", () => {
         contactEmail: 'not-an-address',
       });
       expect(sub.status).toBe(400);
-      const s2 = summaryOf(sub.text)!;
+      const s2 = errorSummaryOf(sub.text)!;
       expect(s2.map((x) => x.href)).toEqual(['#sub-name', '#sub-corporateNumber', '#sub-contactEmail']);
       expect(sub.text).toMatch(
         /id="sub-corporateNumber"[^>]*aria-invalid="true"[^>]*aria-describedby="sub-corporateNumber-hint sub-corporateNumber-error"/,
@@ -258,7 +246,7 @@ describe("the users' day (issue 20, part B)", () => {
         reference: '',
       });
       expect(r.status).toBe(400);
-      const s = summaryOf(r.text)!;
+      const s = errorSummaryOf(r.text)!;
       expect(s).toEqual([{ href: `#d-${w.subB.id.slice(0, 8)}-reference`, text: expect.any(String) }]);
       // The summary comes right after the page's heading.
       expect(r.text.indexOf('class="error-summary"')).toBeLessThan(r.text.indexOf('class="lead"'));
@@ -273,7 +261,7 @@ describe("the users' day (issue 20, part B)", () => {
         endsOn: '2027-03-01',
       });
       expect(bad.status).toBe(400);
-      expect(summaryOf(bad.text)!.map((x) => x.href)).toEqual(['#title', '#primeContractorId', '#endsOn']);
+      expect(errorSummaryOf(bad.text)!.map((x) => x.href)).toEqual(['#title', '#primeContractorId', '#endsOn']);
       expect(bad.text).toContain('aria-describedby="title-error"');
     });
   });

@@ -1,7 +1,7 @@
 import { newSerial } from '../../src/certificates/credential/serial';
 import { buildWorld, useWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
-import { csrfOf, pageClient, PageClient } from '../utils/page-client';
+import { csrfOf, pageClient, PageClient, signedIn } from '../utils/page-client';
 import { answerKey, sit } from '../utils/quiz';
 
 /** Page tests through Fastify inject: sessions, CSRF, language, and each role's forms. */
@@ -11,12 +11,7 @@ describe('web pages', () => {
 
   useWorld((app, world) => ([t, w] = [app, world]));
 
-  const signIn = async (email: string, password = PASSWORD): Promise<PageClient> => {
-    const b = pageClient(t.app);
-    const r = await b.submit('/', '/login', { email, password });
-    if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
-    return b;
-  };
+  const signIn = (email: string, password = PASSWORD): Promise<PageClient> => signedIn(t.app, email, password);
 
   describe('signing in', () => {
     it('shows the sign-in page in Japanese with lang set, security headers and no inline script or style', async () => {
@@ -570,9 +565,7 @@ describe('web pages: certificates, progress and readiness', () => {
   let serial: string;
 
   const signIn = async (email: string): Promise<PageClient> => {
-    const b = pageClient(t.app);
-    const r = await b.submit('/', '/login', { email, password: PASSWORD });
-    if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
+    const b = await signedIn(t.app, email, PASSWORD);
     // Handlebars writes `=` and `&` in attributes as entities; compare links as a browser reads them.
     const get = b.get;
     b.get = async (url, headers) => {

@@ -72,3 +72,22 @@ export function csrfOf(html: string): string {
 }
 
 export type PageClient = ReturnType<typeof pageClient>;
+
+/**
+ * A page client signed in through the sign-in form, as a browser signs in.
+ * @throws Error when the sign-in is not answered with its redirect (303)
+ */
+export async function signedIn(app: NestFastifyApplication, email: string, password: string): Promise<PageClient> {
+  const b = pageClient(app);
+  const r = await b.submit('/', '/login', { email, password });
+  if (r.status !== 303) throw new Error(`sign-in ${email}: ${r.status}`);
+  return b;
+}
+
+/** The error summary's items of a page (`href` the field it links to, `text` the message), or null when it has none. */
+export function errorSummaryOf(html: string): { href: string | null; text: string }[] | null {
+  const start = html.indexOf('class="error-summary"');
+  if (start < 0) return null;
+  const box = html.slice(start, html.indexOf('</div>', start));
+  return [...box.matchAll(/<li>(?:<a href="(#[^"]+)">)?([^<]*)/g)].map((m) => ({ href: m[1] ?? null, text: m[2] }));
+}
