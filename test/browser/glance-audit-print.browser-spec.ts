@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWorld, enrolledWorker, World } from '../factories/world';
-import { browserPages, freePort, launchChromium, SHOTS } from '../utils/browser';
-import { createTestApp, TestApp } from '../utils/create-app';
+import type { Page } from 'playwright-core';
+import { enrolledWorker, World } from '../factories/world';
+import { browserSuite, SHOTS } from '../utils/browser';
+import type { TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
 /*
@@ -37,48 +37,29 @@ function pdfText(pdf: Buffer): { pages: number; text: string[] } {
 describe("the users' day in Chromium (issue 20 part A)", () => {
   let t: TestApp;
   let w: World;
-  let browser: Browser;
   let base: string;
   let serial = '';
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
-    w = await buildWorld(t);
-    // A certified worker of the prime, and enough people for a report of several pages.
-    const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '印刷　太郎', 'print-done@example.jp');
-    const ids = [done.workerId];
-    for (let i = 0; i < 45; i++) {
-      const r = await w.http.post(
-        `/api/v1/organizations/${i % 2 ? w.prime.id : w.subA.id}/workers`,
-        { name: `従事者\u3000${String(i + 1).padStart(2, '0')}`, email: `many-${i}@example.jp` },
-        i % 2 ? w.managers.prime.token : w.managers.subA.token,
-      );
-      ids.push(r.body.id);
-    }
-    await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i === 0 || i % 2 === 0) }, w.managers.prime.token);
-    await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i > 0 && i % 2 === 1) }, w.managers.subA.token);
-    for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
-    serial = (await w.http.get('/api/v1/me/certificates', done.token)).body[0].serial;
-    await t.app.listen(port, '127.0.0.1');
-    browser = await launchChromium();
+  const pages = browserSuite({
+    prepare: async (app, world, url) => {
+      [t, w, base] = [app, world, url];
+      // A certified worker of the prime, and enough people for a report of several pages.
+      const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '印刷　太郎', 'print-done@example.jp');
+      const ids = [done.workerId];
+      for (let i = 0; i < 45; i++) {
+        const r = await w.http.post(
+          `/api/v1/organizations/${i % 2 ? w.prime.id : w.subA.id}/workers`,
+          { name: `従事者\u3000${String(i + 1).padStart(2, '0')}`, email: `many-${i}@example.jp` },
+          i % 2 ? w.managers.prime.token : w.managers.subA.token,
+        );
+        ids.push(r.body.id);
+      }
+      await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i === 0 || i % 2 === 0) }, w.managers.prime.token);
+      await w.http.post(`${w.E}/assignments`, { workerIds: ids.filter((_, i) => i > 0 && i % 2 === 1) }, w.managers.subA.token);
+      for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
+      serial = (await w.http.get('/api/v1/me/certificates', done.token)).body[0].serial;
+    },
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  afterEach(() => {
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
   const newPage = (viewport = DESKTOP) => pages.newPage(viewport, { acceptDownloads: true });
   const signIn = pages.signIn;
 
@@ -135,9 +116,7 @@ describe("the users' day in Chromium (issue 20 part A)", () => {
     expect(pdf.text[0].replace(/\s+/g, '')).toContain(serial);
     await shots(page, 'certificate');
     // Without JavaScript the button stays hidden (the browser's own print works the same).
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    contexts.push(context);
-    const bare = await context.newPage();
+    const bare = await pages.newPage({ width: 1280, height: 720 }, { javaScriptEnabled: false });
     await bare.goto(`${base}/verify/${serial}`);
     expect(await bare.locator('h1').count()).toBe(1);
   });

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWorld, World } from '../factories/world';
-import { axeViolations, browserPages, freePort, launchChromium, pdfPages, SHOTS } from '../utils/browser';
-import { createTestApp, TestApp } from '../utils/create-app';
+import type { Page } from 'playwright-core';
+import { World } from '../factories/world';
+import { axeViolations, browserSuite, SHOTS, pdfPages } from '../utils/browser';
 
 /*
  * Issue 20, the last onboarding gaps, in a real browser (Debian's Chromium through playwright-core):
@@ -21,35 +19,15 @@ const PHONE = { width: 375, height: 812 };
 jest.setTimeout(180_000);
 
 describe('onboarding without dead ends in Chromium (issue 20)', () => {
-  let t: TestApp;
   let w: World;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
-    w = await buildWorld(t);
-    await t.app.listen(port, '127.0.0.1');
-    browser = await launchChromium();
+  const pages = browserSuite({
+    allowBadRequests: true,
+    prepare: (_app, world, url) => {
+      [w, base] = [world, url];
+    },
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  afterEach(() => {
-    // A 400 answer to a bad form is on purpose; Chromium logs it as a failed load.
-    expect(problems.splice(0).filter((p) => !/status of 400/.test(p))).toEqual([]);
-  });
-
-  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
   const signIn = pages.signIn;
 
   /** The summary has the focus and lists `count` errors, each linking to an element of the page. */

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWorld, enrolledWorker, PASSWORD, World } from '../factories/world';
-import { axeViolations, browserPages, freePort, launchChromium, pdfPages, SHOTS } from '../utils/browser';
-import { createTestApp, TestApp } from '../utils/create-app';
+import type { Page } from 'playwright-core';
+import { enrolledWorker, PASSWORD, World } from '../factories/world';
+import { axeViolations, browserSuite, SHOTS, pdfPages } from '../utils/browser';
+import type { TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
 
 /*
@@ -30,54 +29,35 @@ jest.setTimeout(240_000);
 describe("the users' day in Chromium (issue 20, part B)", () => {
   let t: TestApp;
   let w: World;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
   let author = '';
   let worker = { email: 'day-worker@example.jp', workerId: '' };
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
-    w = await buildWorld(t);
-    // A worker of the prime with フリガナ, assigned and part-way through the training, and one certified.
-    const created = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '山田　太郎', worker.email);
-    worker = { ...worker, workerId: created.workerId };
-    const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '佐藤　花子', 'day-done@example.jp');
-    await w.http.post(`${w.E}/assignments`, { workerIds: [created.workerId, done.workerId] }, w.managers.prime.token);
-    for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
-    await sit(t, w.http, created.token, (w.engagement.curriculum as string[])[0], w.engagement.id);
-    // Workers not enrolled yet (for the code pages), one with a long company-like name to wrap.
-    await w.http.post(
-      `/api/v1/organizations/${w.prime.id}/workers`,
-      { name: '未登録　一郎', furigana: 'みとうろく いちろう', email: 'day-new@example.jp', employeeNumber: 'E0042' },
-      w.managers.prime.token,
-    );
-    author = 'day-author@example.jp';
-    await w.http.post(
-      '/api/v1/users',
-      { email: author, displayName: '教材　担当', password: PASSWORD, role: 'content_author' },
-      w.admin.token,
-    );
-    await t.app.listen(port, '127.0.0.1');
-    browser = await launchChromium();
+  const pages = browserSuite({
+    allowBadRequests: true,
+    prepare: async (app, world, url) => {
+      [t, w, base] = [app, world, url];
+      // A worker of the prime with フリガナ, assigned and part-way through the training, and one certified.
+      const created = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '山田　太郎', worker.email);
+      worker = { ...worker, workerId: created.workerId };
+      const done = await enrolledWorker(w.http, w.managers.prime.token, w.prime.id, '佐藤　花子', 'day-done@example.jp');
+      await w.http.post(`${w.E}/assignments`, { workerIds: [created.workerId, done.workerId] }, w.managers.prime.token);
+      for (const m of w.engagement.curriculum as string[]) await sit(t, w.http, done.token, m, w.engagement.id);
+      await sit(t, w.http, created.token, (w.engagement.curriculum as string[])[0], w.engagement.id);
+      // Workers not enrolled yet (for the code pages), one with a long company-like name to wrap.
+      await w.http.post(
+        `/api/v1/organizations/${w.prime.id}/workers`,
+        { name: '未登録　一郎', furigana: 'みとうろく いちろう', email: 'day-new@example.jp', employeeNumber: 'E0042' },
+        w.managers.prime.token,
+      );
+      author = 'day-author@example.jp';
+      await w.http.post(
+        '/api/v1/users',
+        { email: author, displayName: '教材　担当', password: PASSWORD, role: 'content_author' },
+        w.admin.token,
+      );
+    },
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  afterEach(() => {
-    // A 400 answer to a bad form is on purpose; Chromium logs it as a failed load.
-    expect(problems.splice(0).filter((p) => !/status of 400/.test(p))).toEqual([]);
-  });
-
-  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
   const newPage = (viewport = DESKTOP) => pages.newPage(viewport);
   const signIn = pages.signIn;
 

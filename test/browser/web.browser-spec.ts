@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWorld, enrolledWorker, World } from '../factories/world';
-import { browserPages, freePort, launchChromium, SHOTS } from '../utils/browser';
-import { createTestApp, TestApp } from '../utils/create-app';
+import type { Page } from 'playwright-core';
+import { enrolledWorker, World } from '../factories/world';
+import { browserSuite, SHOTS } from '../utils/browser';
+import type { TestApp } from '../utils/create-app';
 import { answerKey, sit } from '../utils/quiz';
 
 /*
@@ -33,42 +33,22 @@ jest.setTimeout(180_000);
 describe('the web application in Chromium', () => {
   let t: TestApp;
   let w: World;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
   let enrollmentCode = '';
   /** The URL the worker's certificate encodes in its QR code (and prints beside it). */
   let qrUrl = '';
   let serial = '';
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    // The app's public address is the one it listens on, so the certificate's QR code leads to this very app.
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
-    w = await buildWorld(t);
-    await w.http.post(
-      `${w.E}/subcontractors/${w.subA1.id}/approval`,
-      { approved: true, decidedOn: '2026-12-01', reference: '府総第102号' },
-      w.staff.token,
-    );
-    await t.app.listen(port, '127.0.0.1');
-    browser = await launchChromium();
+  const pages = browserSuite({
+    prepare: async (app, world, url) => {
+      [t, w, base] = [app, world, url];
+      await w.http.post(
+        `${w.E}/subcontractors/${w.subA1.id}/approval`,
+        { approved: true, decidedOn: '2026-12-01', reference: '府総第102号' },
+        w.staff.token,
+      );
+    },
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  afterEach(() => {
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  const pages = browserPages({ browser: () => browser, base: () => base, contexts, problems });
   const newPage = (viewport = { width: 1280, height: 900 }) => pages.newPage(viewport);
   const signIn = pages.signIn;
 
@@ -336,7 +316,7 @@ describe('the web application in Chromium', () => {
     await page.waitForLoadState('load');
     expect(await page.locator('#serial-error').textContent()).toContain('検査文字が一致しません');
     // That page answers 400 on purpose, which Chromium logs as a failed load.
-    problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p)));
+    pages.problems.splice(0, pages.problems.length, ...pages.problems.filter((p) => !/status of 400/.test(p)));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await shot(page, 'verify-375px-mistyped');
   });

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { PASSWORD } from '../factories/world';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { buildWorld, PASSWORD, type World } from '../factories/world';
+import { createTestApp, type TestApp } from './create-app';
 
 /** Debian's Chromium (never a downloaded browser), headless and without network chatter. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,7 +42,10 @@ export function freePort(): Promise<number> {
  * browser and the base URL exist only after the spec's beforeAll.
  */
 export function browserPages(state: { browser: () => Browser; base: () => string; contexts: BrowserContext[]; problems: string[] }) {
-  const newPage = async (viewport: { width: number; height: number }, options: { acceptDownloads?: boolean } = {}): Promise<Page> => {
+  const newPage = async (
+    viewport: { width: number; height: number },
+    options: Pick<BrowserContextOptions, 'acceptDownloads' | 'javaScriptEnabled'> = {},
+  ): Promise<Page> => {
     const context = await state.browser().newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ...options });
     state.contexts.push(context);
     const page = await context.newPage();
@@ -60,6 +64,42 @@ export function browserPages(state: { browser: () => Browser; base: () => string
     await page.waitForLoadState('load');
   };
   return { newPage, signIn };
+}
+
+/**
+ * The life of a browser spec, once: before all, the application with the test world on a free port of
+ * 127.0.0.1 (its public address, so links and QR codes lead back to it), `prepare(t, w, base)` after the
+ * world is built and before the server listens (the spec's own data, and where it keeps `t`, `w` and
+ * `base`), then Chromium; after each test, the pages' script and console errors fail it (`allowBadRequests`:
+ * a 400 answer to a bad form is on purpose, and Chromium logs it as a failed load); after all, everything
+ * closed. Returns browserPages' helpers and the `problems` list.
+ */
+export function browserSuite(
+  options: { prepare?: (t: TestApp, w: World, base: string) => Promise<void> | void; allowBadRequests?: boolean } = {},
+) {
+  let t: TestApp | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ env: { PUBLIC_BASE_URL: base } });
+    await options.prepare?.(t, await buildWorld(t), base);
+    await t.app.listen(port, '127.0.0.1');
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+  afterEach(() => {
+    expect(problems.splice(0).filter((p) => !(options.allowBadRequests && /status of 400/.test(p)))).toEqual([]);
+  });
+  return { ...browserPages({ browser: () => browser!, base: () => base, contexts, problems }), problems };
 }
 
 // Code passed to page.evaluate() runs in the browser; the project compiles without the DOM library.
