@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { securityHeaders } from '../../src/common/http/security-headers';
+import { SubcontractTree } from '../../src/access/subcontract-tree';
 import type { TrainingModule } from '../../src/content/content.types';
 import { draw } from '../../src/training/draw';
 import { answeredRight, grade } from '../../src/training/grading';
@@ -148,4 +149,45 @@ export function gradeSitting(questionsJson: string, answers: GivenAnswers, passM
   const { score, passed } = grade(results.filter((r) => r.correct).length, results.length, passMark);
   const stored = questions.map((q) => ({ questionId: q.id, choiceKeys: given.get(q.id) ?? [] }));
   return { results, score, passed, stored };
+}
+
+/** An engagement's row, its links and a worker's completions, as the issuance check reads them. */
+export interface IssuanceFacts {
+  engagement: { prime_organization_id: string; curriculum: string; certificate_validity_days: number };
+  links: { organization_id: string; parent_organization_id: string; status: string; tier: number }[];
+  completions: { module_id: string; revision: number; completed_at: string }[];
+}
+
+/**
+ * Would the service issue a certificate now (the issuance check's rules, issuance.service.ts): the worker's
+ * organization on an approved chain, and every curriculum module completed at its minimum revision or later
+ * within the certificate's validity (modules the content lacks do not count).
+ */
+export function attestsCurriculum(
+  f: IssuanceFacts,
+  organizationId: string,
+  modules: ReadonlyMap<string, TrainingModule>,
+  now: number,
+): boolean {
+  const e = f.engagement;
+  const tree = new SubcontractTree(
+    e.prime_organization_id,
+    f.links.map((l) => ({
+      organizationId: l.organization_id,
+      parentOrganizationId: l.parent_organization_id,
+      status: l.status as 'approved',
+      tier: l.tier,
+    })),
+  );
+  if (!tree.isApprovedChain(organizationId)) return false;
+  return (JSON.parse(e.curriculum) as string[]).every((id) => {
+    const m = modules.get(id);
+    return (
+      !m ||
+      f.completions.some(
+        (c) =>
+          c.module_id === id && c.revision >= m.minimumRevision && Date.parse(c.completed_at) > now - e.certificate_validity_days * DAY,
+      )
+    );
+  });
 }

@@ -15,17 +15,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { Pool, PoolClient } from 'pg';
-import { SubcontractTree } from '../../src/access/subcontract-tree';
 import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-hash';
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
 import { loadContent } from '../../src/content/content-loader';
 import {
+  attestsCurriculum,
   coolingDown,
-  DAY,
   draw,
   gradeSitting,
   HttpError,
+  type IssuanceFacts,
   MAX_FAILURES,
   publicFactsBody,
   send,
@@ -187,26 +187,7 @@ async function certificateDue(c: PoolClient, workerId: string): Promise<null> {
       'SELECT organization_id, parent_organization_id, status, tier FROM subcontract_links WHERE engagement_id = $1',
       [e.id],
     );
-    const tree = new SubcontractTree(
-      e.prime_organization_id,
-      links.map((l) => ({
-        organizationId: l.organization_id,
-        parentOrganizationId: l.parent_organization_id,
-        status: l.status,
-        tier: l.tier,
-      })),
-    );
-    if (!tree.isApprovedChain(a.organization_id)) continue;
-    const complete = (JSON.parse(e.curriculum) as string[]).every((id) => {
-      const m = modules.get(id);
-      return (
-        !m ||
-        completions.some(
-          (x) =>
-            x.module_id === id && x.revision >= m.minimumRevision && Date.parse(x.completed_at) > now - e.certificate_validity_days * DAY,
-        )
-      );
-    });
+    const complete = attestsCurriculum({ engagement: e, links, completions } as IssuanceFacts, a.organization_id, modules, now);
     if (complete && !held.some((h) => h.engagement_id === e.id)) throw new HttpError(500, 'the benchmark never completes a curriculum');
   }
   return null;

@@ -28,11 +28,13 @@ import { canonicalJson, eventHash, GENESIS_HASH } from '../../src/audit/audit-ha
 import { parseSerial } from '../../src/certificates/credential/serial';
 import { entityTag } from '../../src/common/http/conditional';
 import {
+  attestsCurriculum,
   coolingDown,
   DAY,
   draw,
   gradeSitting,
   HttpError,
+  type IssuanceFacts,
   MAX_FAILURES,
   publicFactsBody,
   SECURITY_HEADERS,
@@ -262,26 +264,12 @@ function certificateDue(workerId: string, engagementId: string): { serial: strin
       curriculum: string;
       certificate_validity_days: number;
     };
-    const tree = new SubcontractTree(
-      e.prime_organization_id,
-      (linksOf.all(e.id) as { organization_id: string; parent_organization_id: string; status: 'approved'; tier: number }[]).map((l) => ({
-        organizationId: l.organization_id,
-        parentOrganizationId: l.parent_organization_id,
-        status: l.status,
-        tier: l.tier,
-      })),
+    const complete = attestsCurriculum(
+      { engagement: e, links: linksOf.all(e.id) as IssuanceFacts['links'], completions },
+      a.organization_id,
+      modules,
+      now,
     );
-    if (!tree.isApprovedChain(a.organization_id)) continue;
-    const complete = (JSON.parse(e.curriculum) as string[]).every((id) => {
-      const m = modules.get(id);
-      return (
-        !m ||
-        completions.some(
-          (c) =>
-            c.module_id === id && c.revision >= m.minimumRevision && Date.parse(c.completed_at) > now - e.certificate_validity_days * DAY,
-        )
-      );
-    });
     if (complete && !held.some((c) => c.engagement_id === e.id)) throw new HttpError(500, 'the benchmark never completes a curriculum');
   }
   void engagementId;
