@@ -17,7 +17,7 @@ export interface FrontRoute {
   /** Matches the whole path; its first group is the parameter named in `param`. */
   path: RegExp;
   param?: string;
-  answer(value: string, req: IncomingMessage): CacheableDocument | undefined | Promise<CacheableDocument | undefined>;
+  answer(value: string, req: IncomingMessage): Promise<CacheableDocument | undefined>;
 }
 
 /** The request id: the caller's `X-Request-Id` when it is a plain token, a new UUID otherwise (app.setup.ts uses the same). */
@@ -69,19 +69,13 @@ export class PublicFront {
     const hit = this.match(req);
     if (!hit) return next(req, res);
     const started = performance.now();
-    let answer: ReturnType<FrontRoute['answer']>;
-    try {
-      answer = hit.route.answer(hit.value, req);
-    } catch {
-      return next(req, res);
-    }
-    if (answer instanceof Promise)
-      answer.then(
+    // A route that throws, even before its first await, hands the request on like one that answers nothing.
+    Promise.resolve()
+      .then(() => hit.route.answer(hit.value, req))
+      .then(
         (doc) => (doc ? this.send(req, res, hit, doc, started) : next(req, res)),
         () => next(req, res),
       );
-    else if (answer) this.send(req, res, hit, answer, started);
-    else next(req, res);
   }
 
   private match(req: IncomingMessage): { route: FrontRoute; value: string } | undefined {
