@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { canonicalJson } from '../common/canonical-json';
 import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -93,6 +94,9 @@ export class Article11Service {
       let first = true;
       for await (const workers of source) {
         if (!workers.length) continue;
+        // One page per turn of the event loop, so other requests are answered while a large report streams
+        // (TrackingService.exportRows says why).
+        await nextTurn();
         const canonical = (first ? '' : ',') + workers.map((w) => canonicalJson(w)).join(',');
         first = false;
         hash.update(canonical, 'utf8');

@@ -14,6 +14,7 @@ import { SubcontractLink } from '../engagements/subcontract-link.entity';
 import { Organization } from '../organizations/organization.entity';
 import { SubcontractTree } from '../access/subcontract-tree';
 import { daysUntil } from '../common/dates';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   findAssignedWorker,
   forEachWorkerSummary,
@@ -173,6 +174,10 @@ export class TrackingService {
       summaries: kept,
       pages: (async function* () {
         for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
+          // One page per turn of the event loop: on SQLite a page's reads are synchronous and a socket that keeps
+          // taking data answers at once, so without this turn a 100,000-worker export ran as one chain of
+          // promises and no other request (not even /healthz) was answered until it ended (30 s).
+          await nextTurn();
           const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE));
           yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
         }

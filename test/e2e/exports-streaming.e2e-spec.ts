@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import * as trackingData from '../../src/reports/tracking-data';
 import { EXPORT_PAGE, TrackingService } from '../../src/reports/tracking.service';
 import { SessionsService } from '../../src/sessions/sessions.service';
@@ -13,7 +15,9 @@ const WORKERS = 100_000;
  * The progress CSV of a 100,000-worker engagement streams (issue 17): its
  * first rows leave when one page of detail has been read, not after all of
  * them. Asserted on the stream (what has been read when the first rows come
- * out), never on time.
+ * out), never on time. And while such an export streams, the service keeps
+ * answering other requests (one page per turn of the event loop): asserted on
+ * the order of events over a real socket.
  */
 describe('streamed exports', () => {
   let t: TestApp;
@@ -64,5 +68,49 @@ describe('streamed exports', () => {
     expect(lines).toBe(1 + WORKERS);
     expect(detail.mock.calls.length).toBe(pages);
     detail.mockRestore();
+  });
+
+  describe('over HTTP, while 100,000 workers stream', () => {
+    let base: string;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    });
+
+    /**
+     * What ends first, the export or a /healthz asked once the export's first bytes are in. The client is a
+     * process of its own that reads as fast as the socket delivers: in this process the reads would wait
+     * for the event loop under test, and the export would pause on the socket's back-pressure anyway.
+     * Before the export paced its pages (one per turn of the event loop), /healthz waited for all of them.
+     */
+    const order = (path: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        const client = `
+          const http = require('node:http');
+          const [base, token, path] = process.argv.slice(1);
+          const events = [];
+          const done = () => events.length === 2 && console.log(JSON.stringify(events));
+          http.get(base + path, { headers: { authorization: 'Bearer ' + token } }, (res) => {
+            if (res.statusCode !== 200) throw new Error('export answered ' + res.statusCode);
+            let asked = false;
+            res.on('data', () => {
+              if (asked) return;
+              asked = true;
+              http.get(base + '/healthz', (h) => { h.resume(); h.on('end', () => { events.push('healthz ' + h.statusCode); done(); }); });
+            });
+            res.on('end', () => { events.push('export ended'); done(); });
+          });`;
+        execFile(process.execPath, ['-e', client, base, w.staff.token, path], (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as string[]),
+        );
+      });
+
+    it('the progress CSV: another request is answered before the export ends', async () => {
+      expect(await order(`/api/v1/engagements/${w.engagement.id}/progress?format=csv`)).toEqual(['healthz 200', 'export ended']);
+    }, 300_000);
+
+    it('the Article 11 report (JSON): another request is answered before the report ends', async () => {
+      expect(await order(`/api/v1/engagements/${w.engagement.id}/report`)).toEqual(['healthz 200', 'export ended']);
+    }, 300_000);
   });
 });
