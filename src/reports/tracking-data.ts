@@ -10,6 +10,7 @@ import {
   StoredCertificateStatus,
 } from '../certificates/standing';
 import { todayJst } from '../common/dates';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Engagement } from '../engagements/engagement.entity';
 import { decrypted } from '../database/columns';
 import { forEachRow, placeholders, portableSql, queryAll } from '../database/portable-sql';
@@ -60,12 +61,21 @@ export interface WorkerRow extends WorkerSummary {
  * (an EXISTS on the (worker_id, module_id) index; every completion belongs
  * to an attempt at the same module, so this covers completed modules too).
  */
-const WORKERS_SQL = (modules: number) => `
+const WORKERS_SQL = (modules: number, chunked: boolean) => `
   SELECT w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled,
     CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (${placeholders(Math.max(1, modules))})) THEN 1 ELSE 0 END AS tried
   FROM assignments a
   JOIN workers w ON w.id = a.worker_id
-  WHERE a.engagement_id = ?`;
+  WHERE a.engagement_id = ?${chunked ? ' AND a.worker_id > ? ORDER BY a.worker_id LIMIT ?' : ''}`;
+
+/**
+ * Assigned workers read per statement on SQLite, in the order of the assignments' primary key
+ * (engagement_id, worker_id), with a turn of the event loop between two reads. better-sqlite3 reads
+ * synchronously and allows no other statement while one is being iterated, so a single pass over
+ * 100,000 workers held the loop (and every other request) for over a second; on PostgreSQL the cursor's
+ * round trips free the loop already and the pass stays one statement.
+ */
+export const SQLITE_WORKER_CHUNK = 5_000;
 
 /** The engagement's certificates that can stand for a worker, read from IDX_certificates_standing alone. */
 const CERTIFICATES_SQL =
@@ -105,29 +115,46 @@ export async function forEachWorkerSummary(
   const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
   // One string per organization id, not one per row: an export keeps 100,000 summaries (issue 17).
   const organizationIds = new Map<string, string>();
-  await forEachRow<{ id: string; name: string; organization_id: string; tried: number | string; enrolled: number | string }>(
-    db,
-    WORKERS_SQL(curriculum.length),
-    params,
-    (r) => {
-      if (!peopleOf.has(r.organization_id)) return;
-      let organizationId = organizationIds.get(r.organization_id);
-      if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
-      const c = standing.get(r.id);
-      const certStatus = c ? effectiveStatus(c, now) : null;
-      const certified = certStatus === 'valid';
-      const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
-      each({
-        id: r.id,
-        // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
-        name: decrypted('workers.name', r.name),
-        organizationId,
-        status,
-        overdue: !certified && deadlinePassed,
-        certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
-      });
-    },
-  );
+  const summarize = (r: WorkerRead): void => {
+    if (!peopleOf.has(r.organization_id)) return;
+    let organizationId = organizationIds.get(r.organization_id);
+    if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
+    const c = standing.get(r.id);
+    const certStatus = c ? effectiveStatus(c, now) : null;
+    const certified = certStatus === 'valid';
+    const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
+    each({
+      id: r.id,
+      // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
+      name: decrypted('workers.name', r.name),
+      organizationId,
+      status,
+      overdue: !certified && deadlinePassed,
+      certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
+    });
+  };
+  if (db.options.type !== 'better-sqlite3') return forEachRow<WorkerRead>(db, WORKERS_SQL(curriculum.length, false), params, summarize);
+  // SQLite: SQLITE_WORKER_CHUNK workers per statement, after the last one read, a turn of the event loop between.
+  const sql = WORKERS_SQL(curriculum.length, true);
+  let after = '';
+  for (;;) {
+    let read = 0;
+    await forEachRow<WorkerRead>(db, sql, [...params, after, SQLITE_WORKER_CHUNK], (r) => {
+      read++;
+      after = r.id;
+      summarize(r);
+    });
+    if (read < SQLITE_WORKER_CHUNK) return;
+    await nextTurn();
+  }
+}
+
+interface WorkerRead {
+  id: string;
+  name: string;
+  organization_id: string;
+  tried: number | string;
+  enrolled: number | string;
 }
 
 /**

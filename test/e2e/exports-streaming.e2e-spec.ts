@@ -6,6 +6,7 @@ import { EXPORT_PAGE, TrackingService } from '../../src/reports/tracking.service
 import { SessionsService } from '../../src/sessions/sessions.service';
 import { progressCsv } from '../../src/web/progress-csv';
 import { ContentService } from '../../src/content/content.service';
+import { Engagement } from '../../src/engagements/engagement.entity';
 import { buildWorld, World } from '../factories/world';
 import { createTestApp, TestApp } from '../utils/create-app';
 
@@ -68,6 +69,23 @@ describe('streamed exports', () => {
     expect(lines).toBe(1 + WORKERS);
     expect(detail.mock.calls.length).toBe(pages);
     detail.mockRestore();
+  });
+
+  it('the first pass over 100,000 standings lets the event loop turn while it reads (SQLite: between chunks)', async () => {
+    const engagement = await t.dataSource.getRepository(Engagement).findOneByOrFail({ id: w.engagement.id });
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let seen = 0;
+    let seenWhenTurned = -1;
+    await trackingData.forEachWorkerSummary(t.dataSource, t.app.get(ContentService), engagement, new Set([w.prime.id]), () => {
+      if (turned && seenWhenTurned < 0) seenWhenTurned = seen;
+      seen++;
+    });
+    expect(seen).toBe(WORKERS);
+    // A turn came before the last worker was read (on SQLite after the first chunk; the pass read them all in one go before).
+    expect(seenWhenTurned).toBeGreaterThanOrEqual(0);
+    expect(seenWhenTurned).toBeLessThan(WORKERS);
+    if (t.dataSource.options.type === 'better-sqlite3') expect(seenWhenTurned).toBe(trackingData.SQLITE_WORKER_CHUNK);
   });
 
   describe('over HTTP, while 100,000 workers stream', () => {
