@@ -318,7 +318,7 @@ export async function loadWorkerRows(
   );
   const attempts = await queryAll<{ worker_id: string; module_id: string; n: number | string; best: number | string | null }>(
     db,
-    ATTEMPT_AGGREGATES_SQL(idIn),
+    `SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t WHERE t.worker_id IN (${idIn}) GROUP BY t.worker_id, t.module_id`,
     idParams,
   );
   const certificates = await queryAll<{ serial: string; valid_from: string; modules: string }>(
@@ -375,14 +375,6 @@ export async function loadWorkerRows(
     };
   });
 }
-
-/**
- * Each worker's attempts per module and best score, for the workers in `idIn` (placeholders): answered from
- * `IDX_attempts_by_worker` alone (migration AttemptsByWorkerIndex), never from the rows, whose drawn sittings
- * sit in overflow pages before `score`.
- */
-export const ATTEMPT_AGGREGATES_SQL = (idIn: string) =>
-  `SELECT t.worker_id, t.module_id, COUNT(*) AS n, MAX(t.score) AS best FROM attempts t WHERE t.worker_id IN (${idIn}) GROUP BY t.worker_id, t.module_id`;
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();

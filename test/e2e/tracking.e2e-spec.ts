@@ -9,7 +9,6 @@ import { parseCsv } from '../../src/common/csv/csv';
 import { useWorld, enrolledWorker, World } from '../factories/world';
 import type { TestApp } from '../utils/create-app';
 import { sit } from '../utils/quiz';
-import { ATTEMPT_AGGREGATES_SQL } from '../../src/reports/tracking-data';
 
 describe('progress, readiness and the Article 11 report', () => {
   let t: TestApp;
@@ -18,18 +17,6 @@ describe('progress, readiness and the Article 11 report', () => {
   const types = (r: any) => r.blockers.map((b: any) => b.type).sort();
 
   useWorld((app, world) => ([t, w] = [app, world]));
-
-  it('reads the attempt aggregates of a page from an index alone, never from the rows (issue 17)', async () => {
-    const sql = ATTEMPT_AGGREGATES_SQL('?, ?');
-    if (t.dataSource.options.type === 'better-sqlite3') {
-      const plan = (await t.query(`EXPLAIN QUERY PLAN ${sql}`, ['a', 'b'])).map((r: { detail: string }) => r.detail).join('\n');
-      expect(plan).toContain('USING COVERING INDEX IDX_attempts_by_worker');
-    } else {
-      // PostgreSQL chooses its plan by the table's size; the index holds every column the statement reads.
-      const [{ indexdef }] = await t.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'IDX_attempts_by_worker'");
-      expect(indexdef).toMatch(/\(worker_id, module_id, revision, started_at, id, submitted_at, score\)/);
-    }
-  });
 
   it('is not ready with nobody assigned and subcontractors pending', async () => {
     const r = await readiness();
