@@ -7,6 +7,7 @@ import { AuditService, SYSTEM, type AuditActor } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { issueEnrollmentCode } from '../auth/tokens';
 import { todayJst } from '../common/dates';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContentService } from '../content/content.service';
 import { decrypted } from '../database/columns';
@@ -28,6 +29,13 @@ export interface ReminderResult {
   reminded: number;
   invited: number;
   limited: number;
+}
+
+/** Adds a round's or a batch's counts to `into`. */
+function addTo(into: ReminderResult, r: ReminderResult): void {
+  into.reminded += r.reminded;
+  into.invited += r.invited;
+  into.limited += r.limited;
 }
 
 const DAY = 86400_000;
@@ -100,9 +108,7 @@ export class RemindersService {
       const links = await this.db.getRepository(SubcontractLink).findBy({ engagementId: e.id });
       const everyone = new Set(new SubcontractTree(e.primeOrganizationId, links).all());
       const r = await this.remind(e, everyone, SYSTEM, now, (last) => !last || todayJst(last) < stepStart);
-      total.reminded += r.reminded;
-      total.invited += r.invited;
-      total.limited += r.limited;
+      addTo(total, r);
     }
     return total;
   }
@@ -166,10 +172,8 @@ export class RemindersService {
     // key per worker and day, and `last_reminded_at`, keep anyone from being reminded twice).
     for (const batch of chunks(workers, REMINDER_BATCH)) {
       const r = await this.remindBatch(engagement, batch, details, orgNames, total, actor, now);
-      result.reminded += r.reminded;
-      result.invited += r.invited;
-      result.limited += r.limited;
-      await new Promise((resolve) => setImmediate(resolve));
+      addTo(result, r);
+      await nextTurn();
     }
     return result;
   }

@@ -85,7 +85,8 @@ const CERTIFICATES_SQL =
  * Each assigned worker's standing, handed to `each` one at a time as the
  * rows arrive (none of them kept here): totals, filters, a page and the
  * readiness blockers need no list of every worker, so 100,000 workers cost
- * no more memory than a page. Two statements whatever the number of workers.
+ * no more memory than a page. Two statements whatever the number of workers on
+ * PostgreSQL; on SQLite the workers' one is read SQLITE_WORKER_CHUNK at a time.
  * Only workers of the organizations in `peopleOf` (whose people the caller
  * may see: AccessService.trackingScope) are handed on.
  */
