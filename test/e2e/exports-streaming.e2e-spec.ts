@@ -7,8 +7,8 @@ import { SessionsService } from '../../src/sessions/sessions.service';
 import { progressCsv } from '../../src/web/progress-csv';
 import { ContentService } from '../../src/content/content.service';
 import { Engagement } from '../../src/engagements/engagement.entity';
-import { buildWorld, World } from '../factories/world';
-import { createTestApp, TestApp } from '../utils/create-app';
+import { useWorld, World } from '../factories/world';
+import type { TestApp } from '../utils/create-app';
 
 const WORKERS = 100_000;
 
@@ -23,10 +23,9 @@ const WORKERS = 100_000;
 describe('streamed exports', () => {
   let t: TestApp;
   let w: World;
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
     // The workers, written straight into the tables (the API would take minutes for 100,000).
     const now = new Date().toISOString();
     for (let i = 0; i < WORKERS; i += 500) {
@@ -49,7 +48,6 @@ describe('streamed exports', () => {
       );
     }
   }, 600_000);
-  afterAll(() => t.close());
 
   it('the progress CSV of 100,000 workers: the first rows leave after one page of detail is read, not the last', async () => {
     const detail = jest.spyOn(trackingData, 'loadWorkerRows');

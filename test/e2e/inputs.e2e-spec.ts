@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseCsv } from '../../src/common/csv/csv';
-import { buildWorld, corporateNumber, enrolledWorker, makeUser, type World } from '../factories/world';
+import { buildWorld, corporateNumber, enrolledWorker, makeUser, useWorld, type World } from '../factories/world';
 import { sit } from '../utils/quiz';
 import { formatSerial, newSerial, serialCheckChar } from '../../src/certificates/credential/serial';
 import { NormalizeEmails1765300000000 } from '../../src/database/migrations/1765300000000-NormalizeEmails';
@@ -457,11 +457,7 @@ describe('issue 15: every input from outside', () => {
 describe('the CSV decoding corpus, imported through the API', () => {
   let t: TestApp;
   let w: World;
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  }, 60_000);
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   const files = readdirSync(CORPUS)
     .filter((f) => f.endsWith('.expected.json'))

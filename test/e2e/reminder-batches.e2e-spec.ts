@@ -1,5 +1,5 @@
-import { buildWorld, type World } from '../factories/world';
-import { createTestApp, type TestApp } from '../utils/create-app';
+import { useWorld, type World } from '../factories/world';
+import type { TestApp } from '../utils/create-app';
 
 /**
  * A reminder round over more workers than one batch (src/mail/reminders.service.ts, 1,000 a batch):
@@ -9,12 +9,7 @@ import { createTestApp, type TestApp } from '../utils/create-app';
 describe('Reminder rounds in batches', () => {
   let t: TestApp;
   let w: World;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildWorld(t);
-  }, 60_000);
-  afterAll(() => t.close());
+  useWorld((app, world) => ([t, w] = [app, world]));
 
   it('1,001 workers who never enrolled: 1,001 reminders queued once, in two batches, two audit events', async () => {
     const rows = Array.from({ length: 1001 }, (_, i) => `一括\u3000${i + 1},batch-${i + 1}@example.jp`);
