@@ -5,6 +5,7 @@ import { checkDataKeys } from './data-key-check';
 import { dataSourceOptions } from './data-source-options';
 import { openDatabase } from './migrate';
 import { TransactionService } from './transaction.service';
+import { WalCheckpointer } from './wal-checkpointer';
 
 @Global()
 @Module({
@@ -26,7 +27,7 @@ import { TransactionService } from './transaction.service';
       },
     }),
   ],
-  providers: [TransactionService],
+  providers: [TransactionService, WalCheckpointer],
   exports: [TransactionService],
 })
 export class DatabaseModule {}
