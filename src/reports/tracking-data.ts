@@ -57,16 +57,22 @@ export interface WorkerRow extends WorkerSummary {
 }
 
 /**
- * Each assigned worker, and whether they ever tried a curriculum module
- * (an EXISTS on the (worker_id, module_id) index; every completion belongs
- * to an attempt at the same module, so this covers completed modules too).
+ * Each assigned worker, whether they ever tried a curriculum module (an EXISTS on the (worker_id, module_id)
+ * index; every completion belongs to an attempt at the same module, so this covers completed modules too),
+ * and each of their certificates on the engagement that can stand for them (not superseded; none, one, or
+ * rarely more: the rows of one worker are consecutive), from IDX_certificates_by_worker alone.
+ * Chunked (SQLite): the assignments' primary key (engagement_id, worker_id) read `LIMIT ?` workers at a time
+ * after the last one read, in a subquery so a worker's certificate rows never straddle two chunks.
  */
 const WORKERS_SQL = (modules: number, chunked: boolean) => `
   SELECT w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled,
-    CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (${placeholders(Math.max(1, modules))})) THEN 1 ELSE 0 END AS tried
-  FROM assignments a
+    CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (${placeholders(Math.max(1, modules))})) THEN 1 ELSE 0 END AS tried,
+    c.serial, c.status, c.valid_until, c.issued_at
+  FROM ${chunked ? '(SELECT engagement_id, worker_id FROM assignments WHERE engagement_id = ? AND worker_id > ? ORDER BY worker_id LIMIT ?)' : 'assignments'} a
   JOIN workers w ON w.id = a.worker_id
-  WHERE a.engagement_id = ?${chunked ? ' AND a.worker_id > ? ORDER BY a.worker_id LIMIT ?' : ''}`;
+  LEFT JOIN certificates c ON c.engagement_id = a.engagement_id AND c.worker_id = a.worker_id AND c.status <> 'superseded'
+  ${chunked ? '' : 'WHERE a.engagement_id = ?'}
+  ORDER BY a.worker_id`;
 
 /**
  * Assigned workers read per statement on SQLite, in the order of the assignments' primary key
@@ -77,16 +83,15 @@ const WORKERS_SQL = (modules: number, chunked: boolean) => `
  */
 export const SQLITE_WORKER_CHUNK = 5_000;
 
-/** The engagement's certificates that can stand for a worker, read from IDX_certificates_standing alone. */
-const CERTIFICATES_SQL =
-  "SELECT worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id = ? AND status <> 'superseded'";
-
 /**
  * Each assigned worker's standing, handed to `each` one at a time as the
  * rows arrive (none of them kept here): totals, filters, a page and the
  * readiness blockers need no list of every worker, so 100,000 workers cost
- * no more memory than a page. Two statements whatever the number of workers on
- * PostgreSQL; on SQLite the workers' one is read SQLITE_WORKER_CHUNK at a time.
+ * no more memory than a page. The certificate that stands for a worker
+ * (standing.ts) is picked among their rows as they go by: no map of every
+ * worker's certificates (27 MB at 100,000 workers, issue 17). One statement
+ * whatever the number of workers on PostgreSQL; on SQLite it is read
+ * SQLITE_WORKER_CHUNK workers at a time.
  * Only workers of the organizations in `peopleOf` (whose people the caller
  * may see: AccessService.trackingScope) are handed on.
  */
@@ -99,28 +104,15 @@ export async function forEachWorkerSummary(
   now = new Date(),
 ): Promise<void> {
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
-  // The certificate that stands for the worker (standing.ts): the newest not superseded, kept as the rows stream by.
-  const standing = new Map<string, { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string }>();
-  await forEachRow<{ worker_id: string; serial: string; status: StoredCertificateStatus; valid_until: string; issued_at: string }>(
-    db,
-    CERTIFICATES_SQL,
-    [engagement.id],
-    (c) => {
-      const row = { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at };
-      const held = standing.get(c.worker_id);
-      if (!held || standsBefore(row, held)) standing.set(c.worker_id, row);
-    },
-  );
   const deadlinePassed = todayJst(now) >= engagement.startsOn;
   const endsSoon = endsWithinRenewalDaysAt(now);
-  const params = [...(curriculum.length ? curriculum : [null]), engagement.id];
+  const modules = curriculum.length ? curriculum : [null];
   // One string per organization id, not one per row: an export keeps 100,000 summaries (issue 17).
   const organizationIds = new Map<string, string>();
-  const summarize = (r: WorkerRead): void => {
+  const summarize = (r: WorkerRead, c: StandingRead | null): void => {
     if (!peopleOf.has(r.organization_id)) return;
     let organizationId = organizationIds.get(r.organization_id);
     if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
-    const c = standing.get(r.id);
     const certStatus = c ? effectiveStatus(c, now) : null;
     const certified = certStatus === 'valid';
     const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
@@ -134,29 +126,54 @@ export async function forEachWorkerSummary(
       certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
     });
   };
-  if (db.options.type !== 'better-sqlite3') return forEachRow<WorkerRead>(db, WORKERS_SQL(curriculum.length, false), params, summarize);
+  // A worker's rows are consecutive: the standing certificate is known when the next worker's row comes.
+  let worker: WorkerRead | null = null;
+  let standing: StandingRead | null = null;
+  const row = (r: WorkerRead): void => {
+    if (worker && worker.id !== r.id) summarize(worker, standing);
+    if (!worker || worker.id !== r.id) [worker, standing] = [r, null];
+    if (r.serial === null) return;
+    const c = { serial: r.serial, status: r.status!, validUntil: r.valid_until!, issuedAt: r.issued_at! };
+    if (!standing || standsBefore(c, standing)) standing = c;
+  };
+  const flush = (): void => {
+    if (worker) summarize(worker, standing);
+    worker = standing = null;
+  };
+  if (db.options.type !== 'better-sqlite3') {
+    await forEachRow<WorkerRead>(db, WORKERS_SQL(curriculum.length, false), [...modules, engagement.id], row);
+    return flush();
+  }
   // SQLite: SQLITE_WORKER_CHUNK workers per statement, after the last one read, a turn of the event loop between.
   const sql = WORKERS_SQL(curriculum.length, true);
   let after = '';
   for (;;) {
     let read = 0;
-    await forEachRow<WorkerRead>(db, sql, [...params, after, SQLITE_WORKER_CHUNK], (r) => {
-      read++;
+    await forEachRow<WorkerRead>(db, sql, [...modules, engagement.id, after, SQLITE_WORKER_CHUNK], (r) => {
+      if (r.id !== after) read++;
       after = r.id;
-      summarize(r);
+      row(r);
     });
+    flush();
     if (read < SQLITE_WORKER_CHUNK) return;
     await nextTurn();
   }
 }
 
+/** A row of WORKERS_SQL: the worker, and one of their certificates (or nulls). */
 interface WorkerRead {
   id: string;
   name: string;
   organization_id: string;
   tried: number | string;
   enrolled: number | string;
+  serial: string | null;
+  status: StoredCertificateStatus | null;
+  valid_until: string | null;
+  issued_at: string | null;
 }
+
+type StandingRead = { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string };
 
 /**
  * `forEachWorkerSummary` for several engagements at once (the home pages' badges and bars): three

@@ -536,6 +536,15 @@ describe('revocation holds until the town reinstates', () => {
     expect(r.body.issued.serial).toEqual(expect.any(String));
     expect(r.body.issued.serial).not.toBe(a);
     expect((await w.http.get(`/api/v1/certificates/${r.body.issued.serial}`)).body.status).toBe('valid');
+    // Two certificates now stand side by side (neither superseded): progress and readiness take the newer, valid one.
+    const progress = await w.http.get(`${w.E}/progress?limit=500`, w.staff.token);
+    const rows = progress.body.organizations.flatMap((o: any) => o.workers);
+    expect(rows.find((x: any) => x.id === worker.workerId)).toMatchObject({
+      status: 'certified',
+      certificate: { serial: r.body.issued.serial, status: 'valid' },
+    });
+    const readiness = await w.http.get(`${w.E}/readiness`, w.staff.token);
+    expect(readiness.body.blockers.filter((b: any) => b.workerId === worker.workerId)).toEqual([]);
     // The revoked certificate stays revoked, its bit set.
     const files = await fetchForVerification(t, w.http, a);
     expect(statusBit(files.statusList, files.index)).toBe(true);

@@ -14,6 +14,7 @@ import { CertificatePublicFacts1766000000000 } from './1766000000000-Certificate
 import { PersonalDataEncrypted1766100000000 } from './1766100000000-PersonalDataEncrypted';
 import { EngagementCloseOut1766100000001 } from './1766100000001-EngagementCloseOut';
 import { EncryptedFurigana1766200000001 } from './1766200000001-EncryptedFurigana';
+import { CertificatesByWorker1766300000000 } from './1766300000000-CertificatesByWorker';
 
 /** In order. `npm run migration:generate` writes new files here; add them to this list. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   EngagementCloseOut1766100000001,
   WorkerFurigana1766200000000,
   EncryptedFurigana1766200000001,
+  CertificatesByWorker1766300000000,
 ];
