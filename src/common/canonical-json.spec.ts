@@ -38,6 +38,10 @@ describe('canonicalJson', () => {
         validUntil: null,
       },
       { z: { y: { x: [{ c: true, b: false, a: [[], {}] }] } }, a: 'first' },
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 3],
+      [() => 1, Symbol('s'), 2],
+      { f: () => 1 },
     ];
     for (const v of samples) expect(canonicalJson(v)).toBe(reference(v));
   });

@@ -17,7 +17,11 @@ export function canonicalJson(value: unknown): string {
   // that V8 pretenured into the old generation (issue 17, a sampling heap profile of the export).
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
+    for (let i = 0; i < value.length; i++) {
+      // As map/join wrote them: a hole, and what JSON cannot write (a function, a symbol), as nothing.
+      const item = i in value ? (value[i] === undefined ? 'null' : canonicalJson(value[i])) : '';
+      out += (i ? ',' : '') + (item ?? '');
+    }
     return out + ']';
   }
   const keys = sortInPlace(Object.keys(value));

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +28,7 @@ interface SqliteHandle {
   pragma(source: string, options?: { simple: boolean }): unknown;
   name: string;
   memory: boolean;
+  open: boolean;
 }
 
 /**
@@ -39,11 +40,11 @@ interface SqliteHandle {
  * thread with a connection of its own runs a PASSIVE checkpoint every
  * CHECKPOINT_INTERVAL_MS. If the worker fails or exits, automatic checkpoints come
  * back (1,000 pages), so the log never grows without bound. Nothing to do on
- * PostgreSQL or an in-memory database. Other processes on the same file (the CLI)
- * keep their own automatic checkpoints.
+ * PostgreSQL or an in-memory database. Other processes on the same file that do not
+ * start the application (a backup, the migration CLI) keep SQLite's automatic checkpoints.
  */
 @Injectable()
-export class WalCheckpointer implements OnModuleInit, OnApplicationShutdown {
+export class WalCheckpointer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('WalCheckpointer');
   private worker?: Worker;
   private stopping = false;
@@ -64,20 +65,28 @@ export class WalCheckpointer implements OnModuleInit, OnApplicationShutdown {
     const fallBack = (reason: string) => {
       if (this.stopping || this.worker !== worker) return;
       this.worker = undefined;
+      // The service's connection may already be closed (a worker dying during shutdown): nothing to restore then.
+      if (!db.open) return;
       this.log.warn(`checkpointer stopped (${reason}); automatic checkpoints again`);
-      db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      try {
+        db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      } catch (e) {
+        this.log.error(`automatic checkpoints not restored: ${(e as Error).message}`);
+      }
     };
-    worker.on('error', (e) => {
-      console.error('WORKER', e);
-      fallBack(e.name);
-    });
+    // SQLite's and the worker's messages name files and statements, never rows: safe to log.
+    worker.on('error', (e) => fallBack(e.message));
     worker.on('exit', (code) => fallBack(`exit ${code}`));
     this.worker = worker;
     db.pragma('wal_autocheckpoint = 0');
   }
 
-  /** Stops the worker (it closes its connection first); the service's connection then closes as before. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops the worker (it closes its connection) before any `onApplicationShutdown` hook runs, TypeORM's
+   * that closes the service's connection among them (Nest's lifecycle: every `beforeApplicationShutdown`
+   * first). Waits up to 2 s for it to exit, then terminates it.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.stopping = true;

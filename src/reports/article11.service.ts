@@ -60,6 +60,8 @@ function utf8Join(lead: string, parts: readonly string[]): Buffer {
     if (i) at += out.write(',', at, 'utf8');
     at += out.write(parts[i], at, 'utf8');
   }
+  // Never send uninitialised bytes (allocUnsafe): byteLength and write agree, this only guards that they do.
+  if (at !== size) throw new Error(`utf8Join: wrote ${at} of ${size} bytes`);
   return out;
 }
 
