@@ -38,6 +38,9 @@ export const workerView = (w: Worker) => ({
 /** Refused lines reported in detail; `errorCount` counts them all. Bounds the answer (and its memory) for any file. */
 export const MAX_REPORTED_ERRORS = 1000;
 
+/** Rows of an import handled at a time inside its one transaction (the e-mail lookup's IN list, the inserts, the invitations). */
+const IMPORT_PAGE = 500;
+
 export interface IssuedCode {
   name: string;
   email: string;
@@ -182,57 +185,59 @@ export class WorkersService {
       ...(includeCodes ? { codes: [] } : {}),
     };
     await this.tx.run(async (m) => {
-      const existing = new Map<string, Worker>();
-      for (const chunk of chunks(
-        rows.map((r) => r.email),
-        500,
-      ))
-        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(chunk.flatMap(emailIndexes)) }))
-          existing.set(w.email, w);
       const now = new Date();
-      const inserts: Worker[] = [];
-      const invitations: OutgoingMail[] = [];
       const organization = await this.organizationName(m, orgId);
-      for (const { line, ...row } of rows) {
-        const old = existing.get(row.email);
-        if (!old) {
-          const w: Worker = {
-            id: randomUUID(),
-            organizationId: orgId,
-            ...row,
-            furigana: row.furigana ?? null,
-            enrollmentCodeHash: null,
-            enrollmentCodeExpiresAt: null,
-            enrolledAt: null,
-            createdAt: now,
-            updatedAt: now,
-          };
-          const code = this.issueCode(w, now);
-          invitations.push(this.invitation(w, organization, now));
-          inserts.push(w);
-          result.created++;
-          result.codes?.push(codeRow(w, code, line));
-          continue;
+      // A page of rows at a time, in the one transaction: what a page creates (workers, their invitations)
+      // is written before the next page is read, so a 10,000-row file never holds 10,000 workers and
+      // invitations at once (issue 17: the import was the service's memory peak). A file repeats no
+      // address (worker-csv.ts), so a page's lookup cannot miss a worker an earlier page created.
+      for (const page of chunks(rows, IMPORT_PAGE)) {
+        const existing = new Map<string, Worker>();
+        for (const w of await m.findBy(Worker, { organizationId: orgId, emailIndex: In(page.flatMap((r) => emailIndexes(r.email))) }))
+          existing.set(w.email, w);
+        const inserts: Worker[] = [];
+        const invitations: OutgoingMail[] = [];
+        for (const { line, ...row } of page) {
+          const old = existing.get(row.email);
+          if (!old) {
+            const w: Worker = {
+              id: randomUUID(),
+              organizationId: orgId,
+              ...row,
+              furigana: row.furigana ?? null,
+              enrollmentCodeHash: null,
+              enrollmentCodeExpiresAt: null,
+              enrolledAt: null,
+              createdAt: now,
+              updatedAt: now,
+            };
+            const code = this.issueCode(w, now);
+            invitations.push(this.invitation(w, organization, now));
+            inserts.push(w);
+            result.created++;
+            result.codes?.push(codeRow(w, code, line));
+            continue;
+          }
+          // A file without a フリガナ column keeps the stored ones.
+          const furigana = row.furigana === undefined ? (old.furigana ?? null) : row.furigana;
+          const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber || (old.furigana ?? null) !== furigana;
+          // Codes are stored hashed, so handing them out again means issuing new ones.
+          const reissue = includeCodes && !old.enrolledAt;
+          if (!changed && !reissue) {
+            result.unchanged++;
+            continue;
+          }
+          const patch: Partial<Worker> = { name: row.name, furigana, employeeNumber: row.employeeNumber, updatedAt: now };
+          if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now), line));
+          await m.update(Worker, { id: old.id }, patch);
+          if (changed) result.updated++;
+          else result.unchanged++;
         }
-        // A file without a フリガナ column keeps the stored ones.
-        const furigana = row.furigana === undefined ? (old.furigana ?? null) : row.furigana;
-        const changed = old.name !== row.name || old.employeeNumber !== row.employeeNumber || (old.furigana ?? null) !== furigana;
-        // Codes are stored hashed, so handing them out again means issuing new ones.
-        const reissue = includeCodes && !old.enrolledAt;
-        if (!changed && !reissue) {
-          result.unchanged++;
-          continue;
-        }
-        const patch: Partial<Worker> = { name: row.name, furigana, employeeNumber: row.employeeNumber, updatedAt: now };
-        if (reissue) result.codes?.push(codeRow({ ...old, ...patch } as Worker, this.issueCode(patch, now), line));
-        await m.update(Worker, { id: old.id }, patch);
-        if (changed) result.updated++;
-        else result.unchanged++;
+        // Ids and times are ours: nothing to read back after the insert (TypeORM's `updateEntity` re-reads each chunk).
+        for (const chunk of chunks(inserts, 200))
+          await m.createQueryBuilder().insert().into(Worker).values(chunk).updateEntity(false).execute();
+        await this.outbox.enqueueMany(m, invitations, user, now);
       }
-      // Ids and times are ours: nothing to read back after the insert (TypeORM's `updateEntity` re-reads each chunk).
-      for (const chunk of chunks(inserts, 200))
-        await m.createQueryBuilder().insert().into(Worker).values(chunk).updateEntity(false).execute();
-      await this.outbox.enqueueMany(m, invitations, user, now);
       await this.audit.record(m, {
         action: 'workers.imported',
         actor: user,

@@ -132,6 +132,26 @@ describe('workers, CSV import and assignments', () => {
     expect(logged).not.toContain('従事者');
   });
 
+  it('re-imports a file of known and new rows across the import pages: exact counts, one invitation per new worker, one audit event', async () => {
+    // 1,500 rows (three pages of 500): the first 1,000 workers of the file above, every third renamed, and
+    // 500 new ones interleaved, so each page mixes updates, unchanged rows and inserts.
+    const lines = ['name,email,employeeNumber'];
+    for (let i = 0; i < 1_000; i++) {
+      lines.push(`${i % 3 === 0 ? '改名' : '従事者'}\u3000${i},bulk${i}@example.jp,B${i}`);
+      if (i % 2 === 0) lines.push(`新規\u3000${i},fresh${i}@example.jp,F${i}`);
+    }
+    const invitationsBefore = Number((await t.query("SELECT COUNT(*) AS n FROM mail_outbox WHERE kind = 'worker_invitation'"))[0].n);
+    const r = await w.http.post(importUrl(w.subA1.id), lines.join('\r\n'), w.managers.subA1.token, CSV);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ created: 500, updated: 334, unchanged: 666, errorCount: 0 });
+    const [{ n }] = await t.query('SELECT COUNT(*) AS n FROM workers WHERE organization_id = ?', [w.subA1.id]);
+    expect(Number(n)).toBe(10_500);
+    const invitationsAfter = Number((await t.query("SELECT COUNT(*) AS n FROM mail_outbox WHERE kind = 'worker_invitation'"))[0].n);
+    expect(invitationsAfter - invitationsBefore).toBe(500);
+    const events = await t.query("SELECT details FROM audit_events WHERE action = 'workers.imported' ORDER BY seq DESC LIMIT 1");
+    expect(JSON.parse(events[0].details)).toEqual({ created: 500, updated: 334, unchanged: 666, errors: 0, codesIssued: 0 });
+  });
+
   it('assigns only workers of an organization in the engagement tree', async () => {
     const a = await w.http.post(
       `/api/v1/organizations/${w.subA.id}/workers`,
