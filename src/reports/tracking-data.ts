@@ -104,42 +104,19 @@ export async function forEachWorkerSummary(
   now = new Date(),
 ): Promise<void> {
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
-  const deadlinePassed = todayJst(now) >= engagement.startsOn;
-  const endsSoon = endsWithinRenewalDaysAt(now);
+  const judge = { now, endsSoon: endsWithinRenewalDaysAt(now), deadlinePassed: todayJst(now) >= engagement.startsOn };
   const modules = curriculum.length ? curriculum : [null];
   // One string per organization id, not one per row: an export keeps 100,000 summaries (issue 17).
   const organizationIds = new Map<string, string>();
-  const summarize = (r: WorkerRead, c: StandingRead | null): void => {
-    if (!peopleOf.has(r.organization_id)) return;
-    let organizationId = organizationIds.get(r.organization_id);
-    if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
-    const certStatus = c ? effectiveStatus(c, now) : null;
-    const certified = certStatus === 'valid';
-    const status = workerStatus(certStatus, certified && endsSoon(c!.validUntil), !!Number(r.tried), !!Number(r.enrolled));
-    each({
-      id: r.id,
-      // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
-      name: decrypted('workers.name', r.name),
-      organizationId,
-      status,
-      overdue: !certified && deadlinePassed,
-      certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
-    });
-  };
-  // A worker's rows are consecutive: the standing certificate is known when the next worker's row comes.
-  let worker: WorkerRead | null = null;
-  let standing: StandingRead | null = null;
-  const row = (r: WorkerRead): void => {
-    if (worker && worker.id !== r.id) summarize(worker, standing);
-    if (!worker || worker.id !== r.id) [worker, standing] = [r, null];
-    if (r.serial === null) return;
-    const c = { serial: r.serial, status: r.status!, validUntil: r.valid_until!, issuedAt: r.issued_at! };
-    if (!standing || standsBefore(c, standing)) standing = c;
-  };
-  const flush = (): void => {
-    if (worker) summarize(worker, standing);
-    worker = standing = null;
-  };
+  const { row, flush } = withStandingCertificate<WorkerRead>(
+    (a, b) => a.id === b.id,
+    (r, c) => {
+      if (!peopleOf.has(r.organization_id)) return;
+      let organizationId = organizationIds.get(r.organization_id);
+      if (organizationId === undefined) organizationIds.set(r.organization_id, (organizationId = r.organization_id));
+      each(workerSummary(r, organizationId, c, !!Number(r.tried), judge));
+    },
+  );
   if (db.options.type !== 'better-sqlite3') {
     await forEachRow<WorkerRead>(db, WORKERS_SQL(curriculum.length, false), [...modules, engagement.id], row);
     return flush();
@@ -161,23 +138,81 @@ export async function forEachWorkerSummary(
 }
 
 /** A row of WORKERS_SQL: the worker, and one of their certificates (or nulls). */
-interface WorkerRead {
+interface WorkerRead extends CertificateColumns {
   id: string;
   name: string;
   organization_id: string;
   tried: number | string;
   enrolled: number | string;
+}
+
+type StandingRead = { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string };
+
+/** The certificate columns a pass's rows carry beside the worker (all null for a worker without one). */
+interface CertificateColumns {
   serial: string | null;
   status: StoredCertificateStatus | null;
   valid_until: string | null;
   issued_at: string | null;
 }
 
-type StandingRead = { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string };
+/**
+ * Rows that list a worker once per certificate that can stand for them, one worker's rows consecutive (a
+ * `LEFT JOIN certificates` ordered by worker): hands each worker's first row to `emit` with the certificate
+ * that stands for them (standing.ts: `standsBefore`), or null, when the next worker's row comes (`row`)
+ * or the rows end (`flush`). No map of every certificate is held (issue 17).
+ */
+function withStandingCertificate<R extends CertificateColumns>(
+  sameWorker: (a: R, b: R) => boolean,
+  emit: (r: R, c: StandingRead | null) => void,
+): { row: (r: R) => void; flush: () => void } {
+  let worker: R | null = null;
+  let standing: StandingRead | null = null;
+  const flush = (): void => {
+    if (worker) emit(worker, standing);
+    worker = standing = null;
+  };
+  const row = (r: R): void => {
+    if (!worker || !sameWorker(worker, r)) {
+      flush();
+      worker = r;
+    }
+    if (r.serial === null) return;
+    const c = { serial: r.serial, status: r.status!, validUntil: r.valid_until!, issuedAt: r.issued_at! };
+    if (!standing || standsBefore(c, standing)) standing = c;
+  };
+  return { row, flush };
+}
 
 /**
- * `forEachWorkerSummary` for several engagements at once (the home pages' badges and bars): three
- * statements whatever the number of engagements and workers. `each` gets every assigned worker with
+ * A worker's summary from their row and the certificate that stands for them (or null), at `judge.now`:
+ * the certificate's effective status, the worker's status (worker-status.ts), overdue once the engagement's
+ * start has passed without a valid certificate.
+ */
+function workerSummary(
+  r: { id: string; name: string; enrolled: number | string },
+  organizationId: string,
+  c: StandingRead | null,
+  tried: boolean,
+  judge: { now: Date; endsSoon: (validUntil: string) => boolean; deadlinePassed: boolean },
+): WorkerSummary {
+  const certStatus = c ? effectiveStatus(c, judge.now) : null;
+  const certified = certStatus === 'valid';
+  return {
+    id: r.id,
+    // Encrypted at rest: decrypted here, so sorting by name (tracking.service.ts) happens after decryption.
+    name: decrypted('workers.name', r.name),
+    organizationId,
+    status: workerStatus(certStatus, certified && judge.endsSoon(c!.validUntil), tried, !!Number(r.enrolled)),
+    overdue: !certified && judge.deadlinePassed,
+    certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
+  };
+}
+
+/**
+ * `forEachWorkerSummary` for several engagements at once (the home pages' badges and bars): two
+ * statements whatever the number of engagements and workers, the certificates joined beside each
+ * assignment as in forEachWorkerSummary. `each` gets every assigned worker with
  * `visible` telling whether the caller may see their people (`peopleOf`); the readiness verdict counts
  * the organizations with workers over the whole tree, the bars only what the caller may see.
  */
@@ -192,25 +227,6 @@ export async function forEachWorkerSummaryOf(
   if (!engagements.length) return;
   const ids = engagements.map((e) => e.id);
   const inList = placeholders(ids.length);
-  const standing = new Map<string, { serial: string; status: StoredCertificateStatus; validUntil: string; issuedAt: string }>();
-  await forEachRow<{
-    engagement_id: string;
-    worker_id: string;
-    serial: string;
-    status: StoredCertificateStatus;
-    valid_until: string;
-    issued_at: string;
-  }>(
-    db,
-    `SELECT engagement_id, worker_id, serial, status, valid_until, issued_at FROM certificates WHERE engagement_id IN (${inList}) AND status <> 'superseded'`,
-    ids,
-    (c) => {
-      const key = `${c.engagement_id}|${c.worker_id}`;
-      const row = { serial: c.serial, status: c.status, validUntil: c.valid_until, issuedAt: c.issued_at };
-      const held = standing.get(key);
-      if (!held || standsBefore(row, held)) standing.set(key, row);
-    },
-  );
   const tried = new Set<string>();
   await forEachRow<{ worker_id: string; module_id: string }>(
     db,
@@ -221,31 +237,40 @@ export async function forEachWorkerSummaryOf(
   const byId = new Map(engagements.map((e) => [e.id, { e, curriculum: e.curriculum.filter((id) => content.has(id)) }]));
   const endsSoon = endsWithinRenewalDaysAt(now);
   const today = todayJst(now);
-  await forEachRow<{ engagement_id: string; id: string; name: string; organization_id: string; enrolled: number | string }>(
-    db,
-    `SELECT a.engagement_id, w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled
-     FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.engagement_id IN (${inList})`,
-    ids,
-    (r) => {
+  const { row, flush } = withStandingCertificate<AssignedRead>(
+    (a, b) => a.id === b.id && a.engagement_id === b.engagement_id,
+    (r, c) => {
       const { e, curriculum } = byId.get(r.engagement_id)!;
-      const c = standing.get(`${e.id}|${r.id}`);
-      const certStatus = c ? effectiveStatus(c, now) : null;
-      const certified = certStatus === 'valid';
       const attempted = curriculum.some((m) => tried.has(`${r.id}|${m}`));
       each(
         e.id,
-        {
-          id: r.id,
-          name: decrypted('workers.name', r.name),
-          organizationId: r.organization_id,
-          status: workerStatus(certStatus, certified && endsSoon(c!.validUntil), attempted, !!Number(r.enrolled)),
-          overdue: !certified && today >= e.startsOn,
-          certificate: c ? { serial: c.serial, status: certStatus!, validUntil: c.validUntil } : null,
-        },
+        workerSummary(r, r.organization_id, c, attempted, { now, endsSoon, deadlinePassed: today >= e.startsOn }),
         peopleOf.get(e.id)?.has(r.organization_id) ?? false,
       );
     },
   );
+  // Each assignment with the worker's certificates on that engagement beside it (IDX_certificates_by_worker).
+  await forEachRow<AssignedRead>(
+    db,
+    `SELECT a.engagement_id, w.id, w.name, w.organization_id, CASE WHEN w.enrolled_at IS NULL THEN 0 ELSE 1 END AS enrolled,
+       c.serial, c.status, c.valid_until, c.issued_at
+     FROM assignments a JOIN workers w ON w.id = a.worker_id
+     LEFT JOIN certificates c ON c.engagement_id = a.engagement_id AND c.worker_id = a.worker_id AND c.status <> 'superseded'
+     WHERE a.engagement_id IN (${inList})
+     ORDER BY a.engagement_id, a.worker_id`,
+    ids,
+    row,
+  );
+  flush();
+}
+
+/** A row of forEachWorkerSummaryOf's pass: an assignment, its worker, one of their certificates (or nulls). */
+interface AssignedRead extends CertificateColumns {
+  engagement_id: string;
+  id: string;
+  name: string;
+  organization_id: string;
+  enrolled: number | string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TrackingService } from '../../src/reports/tracking.service';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -545,6 +546,11 @@ describe('revocation holds until the town reinstates', () => {
     });
     const readiness = await w.http.get(`${w.E}/readiness`, w.staff.token);
     expect(readiness.body.blockers.filter((b: any) => b.workerId === worker.workerId)).toEqual([]);
+    // The home pages' glance reads the same standing (its own pass over several engagements).
+    const glance = await t.app
+      .get(TrackingService)
+      .glance({ id: w.staff.id, role: 'town_staff', municipalityId: w.fuchu.id } as any, [w.engagement.id]);
+    expect(glance.get(w.engagement.id)).toMatchObject({ ready: readiness.body.ready, blockers: readiness.body.counts.blockers });
     // The revoked certificate stays revoked, its bit set.
     const files = await fetchForVerification(t, w.http, a);
     expect(statusBit(files.statusList, files.index)).toBe(true);
