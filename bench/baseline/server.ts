@@ -345,6 +345,7 @@ const STATUS_CTE = `
       CASE
         WHEN n.status = 'valid' AND n.valid_until > :now THEN CASE WHEN n.valid_until <= :soon THEN 'expiring' ELSE 'certified' END
         WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.worker_id = w.id AND t.module_id IN (SELECT value FROM json_each(:curriculum))) THEN 'in_progress'
+        WHEN w.enrolled_at IS NULL THEN 'not_enrolled'
         ELSE 'not_started'
       END AS status
     FROM assignments a
@@ -361,7 +362,7 @@ const orgHasWorkers = db.prepare(
 );
 const pageStmt = db.prepare(
   `WITH pos(org_id, p) AS MATERIALIZED (SELECT key, value FROM json_each(:positions))
-   SELECT w.id, w.name, w.employee_number, w.organization_id, pos.p FROM pos JOIN workers w ON w.organization_id = pos.org_id JOIN assignments a ON a.engagement_id = :e AND a.worker_id = w.id
+   SELECT w.id, w.name, w.employee_number, w.organization_id, w.enrolled_at, pos.p FROM pos JOIN workers w ON w.organization_id = pos.org_id JOIN assignments a ON a.engagement_id = :e AND a.worker_id = w.id
    ORDER BY pos.p, w.name, w.id LIMIT :limit`,
 );
 const pageCompletions = db.prepare(
@@ -427,16 +428,17 @@ function trackingContext(req: IncomingMessage, engagementId: string) {
     now: new Date(now).toISOString(),
     soon: new Date(now + 30 * DAY).toISOString(),
   };
-  const counts = { assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, overdue: 0 };
+  const counts = { assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, notEnrolled: 0, overdue: 0 };
   for (const r of totalsStmt.all(params) as { status: string; n: number }[]) {
     counts.assigned += r.n;
     if (r.status === 'certified' || r.status === 'expiring') counts.certified += r.n;
     if (r.status === 'expiring') counts.expiring += r.n;
     if (r.status === 'in_progress') counts.inProgress += r.n;
     if (r.status === 'not_started') counts.notStarted += r.n;
+    if (r.status === 'not_enrolled') counts.notEnrolled += r.n;
   }
   const deadlinePassed = new Date(now + 9 * 3600_000).toISOString().slice(0, 10) >= e.starts_on;
-  if (deadlinePassed) counts.overdue = counts.inProgress + counts.notStarted;
+  if (deadlinePassed) counts.overdue = counts.inProgress + counts.notStarted + counts.notEnrolled;
   return { e, organizations, curriculum, params, counts, deadlinePassed, now };
 }
 
@@ -449,6 +451,7 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
     name: string;
     employee_number: string | null;
     organization_id: string;
+    enrolled_at: string | null;
     p: number;
   }[];
   const more = page.length > limit;
@@ -496,7 +499,9 @@ function progress(req: IncomingMessage, engagementId: string, limit: number): st
         : 'certified'
       : mods.some((m) => m.status !== 'not_started')
         ? 'in_progress'
-        : 'not_started';
+        : w.enrolled_at === null
+          ? 'not_enrolled'
+          : 'not_started';
     const list = byOrg.get(w.organization_id) ?? [];
     list.push({
       id: w.id,
@@ -595,6 +600,7 @@ const WORDS: Record<string, string> = {
   pending_approval: '承認待ち',
   rejected: '不承認',
   not_started: '未着手',
+  not_enrolled: '未登録',
   in_progress: '受講中',
   completed: '修了',
   certified: '修了証あり',
