@@ -58,7 +58,9 @@ export class WalCheckpointer implements OnModuleInit, BeforeApplicationShutdown 
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { driver: require.resolve('better-sqlite3'), file: db.name, intervalMs: CHECKPOINT_INTERVAL_MS },
-      // A connection and a timer: the smallest heap V8 allows is plenty.
+      // A connection and a timer: a small heap is plenty. The young generation's bound only holds without a
+      // process-wide `--max-semi-space-size` (package.json's start flag overrides it in every isolate); the
+      // worker's garbage (a few hundred bytes a checkpoint) keeps its young generation at 1 MB either way.
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     worker.unref();
