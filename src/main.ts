@@ -10,6 +10,7 @@ import { ContentError } from './content/content-loader';
 import { setFlagsFromString } from 'node:v8';
 import { todayJst } from './common/dates';
 import { nodeRuntimeFacts, runtimeWarning } from './system/runtime';
+import { startMallocTrim } from './system/malloc-trim';
 
 // Let the heap grow to 1.2 times what is live between full collections, not the up to 4 times V8
 // allows on a machine with plenty of memory: a 100,000-worker export holds about 120 MB live, and the
@@ -30,6 +31,7 @@ async function bootstrap() {
   // Article 9-2: say it loudly when the runtime itself is out of vendor support.
   const unsupported = runtimeWarning(nodeRuntimeFacts(process.versions.node, todayJst()));
   if (unsupported) new Logger('Runtime').warn(unsupported);
+  startMallocTrim(config.mallocTrimSeconds);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createAdapter(config), {
     abortOnError: false,
   });

@@ -228,6 +228,14 @@ export class EnvironmentVariables {
   @Max(1440)
   @IsInt({ message: 'must be an integer number of minutes' })
   MAIL_SCHEDULE_MINUTES?: number;
+
+  /** How often the C heap's free pages go back to the system (glibc's malloc_trim: src/system/malloc-trim.ts), in seconds; 0 turns it off. */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(3600)
+  @IsInt({ message: 'must be an integer number of seconds' })
+  MALLOC_TRIM_SECONDS?: number;
 }
 
 /** Secrets: their values are never echoed in a configuration error. */
@@ -277,6 +285,8 @@ export class AppConfig {
   dataEncryptionPreviousKeys!: string[];
   /** Days after a close-out before erasure is allowed; 0: at once on confirmation. */
   retentionDays!: number;
+  /** Seconds between two malloc_trim calls; 0: off. */
+  mallocTrimSeconds!: number;
 }
 
 export class ConfigError extends Error {}
@@ -328,5 +338,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataEncryptionKey: raw.DATA_ENCRYPTION_KEY || undefined,
     dataEncryptionPreviousKeys: raw.DATA_ENCRYPTION_PREVIOUS_KEYS ? raw.DATA_ENCRYPTION_PREVIOUS_KEYS.split(',') : [],
     retentionDays: raw.RETENTION_DAYS ?? 0,
+    mallocTrimSeconds: raw.MALLOC_TRIM_SECONDS ?? 1,
   };
 }
