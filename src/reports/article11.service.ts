@@ -11,7 +11,7 @@ import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
 import { isCertified, loadCertificateDetails, type WorkerSummary } from './tracking-data';
-import { EXPORT_PAGE, totals, TrackingService } from './tracking.service';
+import { EXPORT_PAGE, newTotals, totalsByOrganization, TrackingService } from './tracking.service';
 
 /** A worker holding a valid certificate, as the report lists them. */
 export interface CertifiedWorker {
@@ -180,12 +180,7 @@ export class Article11Service {
     const e = data.engagement;
     const municipality = await this.db.getRepository(Municipality).findOneByOrFail({ id: e.municipalityId });
     const orgs = new Map(data.organizations.map((o) => [o.id, o]));
-    const byOrg = new Map<string, WorkerSummary[]>();
-    for (const w of data.summaries) {
-      const list = byOrg.get(w.organizationId);
-      if (list) list.push(w);
-      else byOrg.set(w.organizationId, [w]);
-    }
+    const counted = totalsByOrganization(data.standings);
     const report = {
       kind: 'article11-compliance-report',
       generatedAt: new Date().toISOString(),
@@ -225,7 +220,7 @@ export class Article11Service {
           reference: o.reference,
         })),
       organizations: data.organizations.map((o) => {
-        const t = totals(byOrg.get(o.id) ?? []);
+        const t = counted.byOrganization.get(o.id) ?? newTotals();
         return {
           organizationId: o.id,
           name: o.name,
@@ -236,16 +231,15 @@ export class Article11Service {
           overdue: t.overdue,
         };
       }),
-      totals: totals(data.summaries),
+      totals: counted.all,
       // What generated the report (Article 12: the town may inspect what runs).
       system: this.systemFacts(),
     };
-    // Only the certified workers' certificates are read, a page at a time (their serial is in the summary already).
+    // Only the certified workers' certificates are read, a page at a time (their serial is in the standings already).
     const db = this.db;
-    const certifiedSummaries = data.summaries.filter((w) => isCertified(w.status));
+    const standings = data.standings;
     const certified = (async function* (): AsyncIterable<CertifiedWorker[]> {
-      for (let i = 0; i < certifiedSummaries.length; i += EXPORT_PAGE) {
-        const page = certifiedSummaries.slice(i, i + EXPORT_PAGE);
+      for (const page of certifiedPages(standings)) {
         const details = await loadCertificateDetails(
           db,
           page.map((w) => w.certificate!.serial),
@@ -267,8 +261,8 @@ export class Article11Service {
     // Every assigned person with their standing, in tree order (Article 4: the town sees who has not finished
     // too), a page at a time from the compact standings already held: no further read, no list of them all.
     const assigned = (function* (): Iterable<AssignedWorker[]> {
-      for (let i = 0; i < data.summaries.length; i += EXPORT_PAGE)
-        yield data.summaries.slice(i, i + EXPORT_PAGE).map((w) => ({
+      for (let i = 0; i < standings.length; i += EXPORT_PAGE)
+        yield standings.page(i, i + EXPORT_PAGE).map((w) => ({
           workerId: w.id,
           name: w.name,
           organizationId: w.organizationId,
@@ -303,4 +297,18 @@ export class Article11Service {
       sbomDigest: f.sbom?.digest ?? null,
     };
   }
+}
+
+/** The certified workers among `standings`, in their order, EXPORT_PAGE at a time. */
+function* certifiedPages(standings: Iterable<WorkerSummary>): Iterable<WorkerSummary[]> {
+  let page: WorkerSummary[] = [];
+  for (const w of standings) {
+    if (!isCertified(w.status)) continue;
+    page.push(w);
+    if (page.length === EXPORT_PAGE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
 }

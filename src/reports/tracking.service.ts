@@ -27,6 +27,7 @@ import {
   WorkerRow,
   WorkerSummary,
 } from './tracking-data';
+import { KeptStandings } from './kept-standings';
 
 /** Workers whose detail is read per round trip of an export (four statements a page). */
 export const EXPORT_PAGE = 200;
@@ -34,7 +35,7 @@ export const EXPORT_PAGE = 200;
 /**
  * An export's data: the caller's view of the engagement, the curriculum's
  * module ids (in order), and every worker kept, in tree order: their compact
- * standings (`summaries`, `count` of them), and with organization and module
+ * standings (`standings`, `count` of them), and with organization and module
  * detail page by page (`pages`, EXPORT_PAGE workers read as it is iterated).
  */
 export interface ProgressExport {
@@ -42,7 +43,7 @@ export interface ProgressExport {
   organizations: OrgRow[];
   curriculum: string[];
   count: number;
-  summaries: WorkerSummary[];
+  standings: KeptStandings;
   pages: AsyncIterable<(WorkerRow & { organization: OrgRow })[]>;
 }
 
@@ -159,11 +160,11 @@ export class TrackingService {
   ): Promise<ProgressExport> {
     const { engagement, organizations, people } = await this.scope(user, await this.access.engagement(user, engagementId, permission));
     const order = orgOrder(checkOrganization(organizations, q.organizationId));
-    const kept: WorkerSummary[] = [];
+    const kept = new KeptStandings();
     await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
-      if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.push(w);
+      if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.add(w);
     });
-    kept.sort(treeOrder(order));
+    kept.sortInTreeOrder(order);
     const orgs = new Map(organizations.map((o) => [o.id, o]));
     const { db, content } = this;
     return {
@@ -171,14 +172,14 @@ export class TrackingService {
       organizations,
       curriculum: engagement.curriculum.filter((id) => content.has(id)),
       count: kept.length,
-      summaries: kept,
+      standings: kept,
       pages: (async function* () {
         for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
           // One page per turn of the event loop: on SQLite a page's reads are synchronous and a socket that keeps
           // taking data answers at once, so without this turn a 100,000-worker export ran as one chain of
           // promises and no other request (not even /healthz) was answered until it ended (30 s).
           await nextTurn();
-          const rows = await loadWorkerRows(db, content, engagement, kept.slice(i, i + EXPORT_PAGE));
+          const rows = await loadWorkerRows(db, content, engagement, kept.page(i, i + EXPORT_PAGE));
           yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
         }
       })(),
@@ -382,7 +383,7 @@ function organizationBlockers(organizations: readonly OrgRow[], withWorkers: Rea
   return blockers;
 }
 
-const newTotals = () => ({ assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, notEnrolled: 0, overdue: 0 });
+export const newTotals = () => ({ assigned: 0, certified: 0, expiring: 0, inProgress: 0, notStarted: 0, notEnrolled: 0, overdue: 0 });
 export type Totals = ReturnType<typeof newTotals>;
 
 function count(t: Totals, w: WorkerSummary): void {
@@ -395,10 +396,17 @@ function count(t: Totals, w: WorkerSummary): void {
   if (w.overdue) t.overdue++;
 }
 
-export function totals(workers: WorkerSummary[]): Totals {
-  const t = newTotals();
-  for (const w of workers) count(t, w);
-  return t;
+/** The counts of `workers`, in all and per organization (the Article 11 report's totals and rows). */
+export function totalsByOrganization(workers: Iterable<WorkerSummary>): { all: Totals; byOrganization: Map<string, Totals> } {
+  const all = newTotals();
+  const byOrganization = new Map<string, Totals>();
+  for (const w of workers) {
+    count(all, w);
+    let t = byOrganization.get(w.organizationId);
+    if (!t) byOrganization.set(w.organizationId, (t = newTotals()));
+    count(t, w);
+  }
+  return { all, byOrganization };
 }
 
 function checkOrganization(orgs: OrgRow[], organizationId: string | undefined): OrgRow[] {
