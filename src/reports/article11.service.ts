@@ -10,6 +10,7 @@ import { ContentService } from '../content/content.service';
 import { Municipality } from '../municipalities/municipality.entity';
 import { AuditService } from '../audit/audit.service';
 import { SystemService } from '../system/system.service';
+import { releaseHeapAfterExport } from '../system/heap-release';
 import { isCertified, loadCertificateDetails, type WorkerSummary } from './tracking-data';
 import { EXPORT_PAGE, newTotals, totalsByOrganization, TrackingService } from './tracking.service';
 
@@ -141,6 +142,7 @@ export class Article11Service {
         yield* pages(assigned);
         hash.update(']}', 'utf8');
         state = 'done';
+        releaseHeapAfterExport(report.totals.assigned);
       })(),
       digest: async () => {
         if (state !== 'done') throw new Error('Article11Service: digest() before every worker was read');

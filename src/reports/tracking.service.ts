@@ -28,6 +28,7 @@ import {
   WorkerSummary,
 } from './tracking-data';
 import { KeptStandings } from './kept-standings';
+import { releaseHeapAfterExport } from '../system/heap-release';
 
 /** Workers whose detail is read per round trip of an export (four statements a page). */
 export const EXPORT_PAGE = 200;
@@ -182,6 +183,7 @@ export class TrackingService {
           const rows = await loadWorkerRows(db, content, engagement, kept.page(i, i + EXPORT_PAGE));
           yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
         }
+        releaseHeapAfterExport(kept.length);
       })(),
     };
   }
