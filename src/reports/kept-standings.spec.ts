@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KeptStandings } from './kept-standings';
+import { KeptStandings, type SortKey } from './kept-standings';
 import type { WorkerSummary } from './tracking-data';
 import { WORKER_STATUSES } from './worker-status';
 
@@ -27,7 +27,7 @@ function summary(i: number): WorkerSummary {
   };
 }
 
-const treeOrder = (rank: Map<string, number>) => (a: WorkerSummary, b: WorkerSummary) =>
+const treeOrder = (rank: Map<string, number>) => (a: SortKey, b: SortKey) =>
   rank.get(a.organizationId)! - rank.get(b.organizationId)! ||
   (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
   (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -43,12 +43,12 @@ describe('KeptStandings (issue 17: an export’s standings in columns)', () => {
     expect([...kept]).toEqual(added);
   });
 
-  it('sorts in tree order: organization rank, then name, then id (ties on name broken by id)', () => {
+  it('sorts by the comparator it is given, which sees each id, name and organization (the tree order here)', () => {
     const added = Array.from({ length: 2500 }, (_, i) => summary(i));
     const rank = new Map(ORGS.map((id, i) => [id, (i + 1) % ORGS.length]));
     const kept = new KeptStandings();
     for (const w of added) kept.add(w);
-    kept.sortInTreeOrder(rank);
+    kept.sort(treeOrder(rank));
     const expected = [...added].sort(treeOrder(rank));
     expect(kept.page(0, 200)).toEqual(expected.slice(0, 200));
     expect([...kept]).toEqual(expected);
@@ -56,7 +56,7 @@ describe('KeptStandings (issue 17: an export’s standings in columns)', () => {
 
   it('holds nothing for an engagement without kept workers', () => {
     const kept = new KeptStandings();
-    kept.sortInTreeOrder(new Map());
+    kept.sort(treeOrder(new Map()));
     expect(kept.length).toBe(0);
     expect(kept.page(0, 200)).toEqual([]);
     expect([...kept]).toEqual([]);

@@ -2,6 +2,9 @@ import { CERTIFICATE_STATUSES, type CertificateStatus } from '../certificates/st
 import type { WorkerSummary } from './tracking-data';
 import { WORKER_STATUSES } from './worker-status';
 
+/** What the export's order compares: tracking.service.ts `treeOrder`. */
+export type SortKey = Pick<WorkerSummary, 'id' | 'name' | 'organizationId'>;
+
 /** A lower-case UUID (what the service generates for workers): held as its 16 bytes. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NO_CERTIFICATE = 255;
@@ -15,7 +18,7 @@ const OVERDUE = 0x80;
  * any other id stays a string), the organization, the statuses and the overdue flag as bytes, the end of
  * validity as a number (an instant in the stored `toISOString()` form; any other text stays a string), the
  * serial as it is, and the name, the same string the decrypted-name cache holds (field-cipher.ts).
- * `page` gives the summaries back, equal to those added, in the order `sortInTreeOrder` put them.
+ * `page` gives the summaries back, equal to those added, in the order `sort` put them.
  */
 export class KeptStandings {
   private size = 0;
@@ -64,18 +67,39 @@ export class KeptStandings {
   }
 
   /**
-   * Tree order: organizations by `rank` (their position: prime first, then by tier and name), then worker name,
-   * then id, the order progress pages in (tracking.service.ts `treeOrder`).
+   * Puts the standings in the order of `compare` (the export's tree order: tracking.service.ts `treeOrder`,
+   * the one rule for it). `compare` sees each standing's id, name and organization; the id is made only
+   * when it asks for it (ties on organization and name).
    */
-  sortInTreeOrder(rank: ReadonlyMap<string, number>): void {
-    const orgRank = this.organizationIds.map((id) => rank.get(id)!);
+  sort(compare: (a: SortKey, b: SortKey) => number): void {
+    const a = this.sortKey();
+    const b = this.sortKey();
     const order = new Uint32Array(this.size);
     for (let i = 0; i < this.size; i++) order[i] = i;
-    order.sort(
-      (a, b) =>
-        orgRank[this.organizations[a]] - orgRank[this.organizations[b]] || cmp(this.names[a], this.names[b]) || cmp(this.id(a), this.id(b)),
-    );
+    order.sort((i, j) => {
+      a.at = i;
+      b.at = j;
+      return compare(a, b);
+    });
     this.order = order;
+  }
+
+  /** A reusable view of one standing for `sort`'s comparisons (no object made per comparison). */
+  private sortKey(): SortKey & { at: number } {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the columns through it
+    const self = this;
+    return {
+      at: 0,
+      get id() {
+        return self.id(this.at);
+      },
+      get name() {
+        return self.names[this.at];
+      },
+      get organizationId() {
+        return self.organizationIds[self.organizations[this.at]];
+      },
+    };
   }
 
   /** The summaries from position `from` to `to` (exclusive) in the sorted order (as added before a sort). */
@@ -136,5 +160,3 @@ function copied<T extends Uint8Array | Uint32Array | Float64Array>(into: T, from
   into.set(from as never);
   return into;
 }
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

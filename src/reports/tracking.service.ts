@@ -165,7 +165,7 @@ export class TrackingService {
     await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
       if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.add(w);
     });
-    kept.sortInTreeOrder(order);
+    kept.sort(treeOrder(order));
     const orgs = new Map(organizations.map((o) => [o.id, o]));
     const { db, content } = this;
     return {

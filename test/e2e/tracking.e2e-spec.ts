@@ -217,6 +217,41 @@ describe('progress, readiness and the Article 11 report', () => {
     const report = events.find((e: any) => e.action === 'report.generated');
     expect(JSON.parse(report.details).digest).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('lists the workers in one tree order in the progress pages, the CSV and the Article 11 report', async () => {
+    // Two workers of the same name in one organization: the id decides between them, the same way everywhere.
+    const twins = await Promise.all(
+      ['a', 'b'].map((x) =>
+        w.http.post(
+          `/api/v1/organizations/${w.prime.id}/workers`,
+          { name: '同名\u3000太郎', email: `twin-${x}@example.jp` },
+          w.managers.prime.token,
+        ),
+      ),
+    );
+    await w.http.post(`${w.E}/assignments`, { workerIds: twins.map((x) => x.body.id) }, w.managers.prime.token);
+    const pages: { id: string; name: string; certified: boolean }[] = [];
+    let cursor: string | null = '';
+    do {
+      const page: any = await w.http.get(`${w.E}/progress?limit=2${cursor ? `&cursor=${cursor}` : ''}`, w.staff.token);
+      for (const o of page.body.organizations)
+        for (const x of o.workers) pages.push({ id: x.id, name: x.name, certified: ['certified', 'expiring'].includes(x.status) });
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(pages).toHaveLength(7);
+    const twinIds = twins.map((x) => x.body.id as string).sort();
+    expect(pages.filter((x) => x.name === '同名\u3000太郎').map((x) => x.id)).toEqual(twinIds);
+
+    const csv = await w.http.get(`${w.E}/progress?format=csv`, w.staff.token);
+    expect(
+      parseCsv(csv.text.slice(1))
+        .rows.slice(1)
+        .map((r) => r[3]),
+    ).toEqual(pages.map((x) => x.name));
+    const report = (await w.http.get(`${w.E}/report`, w.staff.token)).body.report;
+    expect(report.workers.map((x: any) => x.workerId)).toEqual(pages.map((x) => x.id));
+    expect(report.certifiedWorkers.map((x: any) => x.workerId)).toEqual(pages.filter((x) => x.certified).map((x) => x.id));
+  });
 });
 
 describe('tracking at scale', () => {
