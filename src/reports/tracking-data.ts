@@ -106,7 +106,7 @@ export async function forEachWorkerSummary(
   const curriculum = engagement.curriculum.filter((id) => content.has(id));
   const judge = { now, endsSoon: endsWithinRenewalDaysAt(now), deadlinePassed: todayJst(now) >= engagement.startsOn };
   const modules = curriculum.length ? curriculum : [null];
-  // One string per organization id, not one per row: an export keeps 100,000 summaries (issue 17).
+  // One string per organization id, not one per row: whatever a pass keeps of 100,000 workers shares it (issue 17).
   const organizationIds = new Map<string, string>();
   const { row, flush } = withStandingCertificate<WorkerRead>(
     (a, b) => a.id === b.id,

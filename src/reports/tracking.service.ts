@@ -146,11 +146,13 @@ export class TrackingService {
 
   /**
    * The workers an export holds, streamed (issue 17): the workers' standings
-   * stream past once (forEachWorkerSummary) and only a compact summary of
-   * those kept is held, for the tree order; each page of EXPORT_PAGE workers'
-   * detail (modules, employee number, certificate) is read when the reader
-   * wants it. So at 100,000 workers the first rows leave at once, and memory
-   * holds the summaries and one page, never every worker's detail.
+   * stream past once (forEachWorkerSummary) and those kept are held in
+   * columns (KeptStandings, ~80 bytes a worker), sorted in tree order; each
+   * page of EXPORT_PAGE workers' detail (modules, employee number,
+   * certificate) is read when the reader wants it. So at 100,000 workers the
+   * first rows leave at once, and memory holds the standings and one page,
+   * never every worker's detail. An export of LARGE_EXPORT_WORKERS or more
+   * gives V8's pooled pages back once read to its end (heap-release.ts).
    * `permission`: the progress (the CSV) or the Article 11 report.
    */
   async exportRows(
