@@ -133,16 +133,24 @@ export class Article11Service {
       certifiedCount: report.totals.certified,
       assignedCount: report.totals.assigned,
       certified: (async function* () {
-        yield* pages(certified);
-        state = 'workers';
+        try {
+          yield* pages(certified);
+          state = 'workers';
+        } finally {
+          // Abandoned or failed here, the assigned workers are never read: the heap goes back now.
+          if (state !== 'workers') releaseHeapAfterExport(report.totals.assigned);
+        }
       })(),
       workers: (async function* () {
         if (state !== 'workers') throw new Error('Article11Service: the assigned workers read before the certified ones');
-        hash.update('],' + canonicalJson(report).slice(1, -1) + ',"workers":[', 'utf8');
-        yield* pages(assigned);
-        hash.update(']}', 'utf8');
-        state = 'done';
-        releaseHeapAfterExport(report.totals.assigned);
+        try {
+          hash.update('],' + canonicalJson(report).slice(1, -1) + ',"workers":[', 'utf8');
+          yield* pages(assigned);
+          hash.update(']}', 'utf8');
+          state = 'done';
+        } finally {
+          releaseHeapAfterExport(report.totals.assigned);
+        }
       })(),
       digest: async () => {
         if (state !== 'done') throw new Error('Article11Service: digest() before every worker was read');

@@ -151,8 +151,9 @@ export class TrackingService {
    * page of EXPORT_PAGE workers' detail (modules, employee number,
    * certificate) is read when the reader wants it. So at 100,000 workers the
    * first rows leave at once, and memory holds the standings and one page,
-   * never every worker's detail. An export of LARGE_EXPORT_WORKERS or more
-   * gives V8's pooled pages back once read to its end (heap-release.ts).
+   * never every worker's detail. An export whose pass read
+   * LARGE_EXPORT_WORKERS workers or more gives V8's pooled pages back once
+   * its pages end, are abandoned or fail (heap-release.ts).
    * `permission`: the progress (the CSV) or the Article 11 report.
    */
   async exportRows(
@@ -164,7 +165,10 @@ export class TrackingService {
     const { engagement, organizations, people } = await this.scope(user, await this.access.engagement(user, engagementId, permission));
     const order = orgOrder(checkOrganization(organizations, q.organizationId));
     const kept = new KeptStandings();
+    // The pass reads every assigned worker the caller sees, whatever the filter keeps: that is what the heap held.
+    let read = 0;
     await forEachWorkerSummary(this.db, this.content, engagement, people, (w) => {
+      read++;
       if ((!q.organizationId || w.organizationId === q.organizationId) && matches(w, q.status)) kept.add(w);
     });
     kept.sort(treeOrder(order));
@@ -177,15 +181,19 @@ export class TrackingService {
       count: kept.length,
       standings: kept,
       pages: (async function* () {
-        for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
-          // One page per turn of the event loop: on SQLite a page's reads are synchronous and a socket that keeps
-          // taking data answers at once, so without this turn a 100,000-worker export ran as one chain of
-          // promises and no other request (not even /healthz) was answered until it ended (30 s).
-          await nextTurn();
-          const rows = await loadWorkerRows(db, content, engagement, kept.page(i, i + EXPORT_PAGE));
-          yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
+        try {
+          for (let i = 0; i < kept.length; i += EXPORT_PAGE) {
+            // One page per turn of the event loop: on SQLite a page's reads are synchronous and a socket that keeps
+            // taking data answers at once, so without this turn a 100,000-worker export ran as one chain of
+            // promises and no other request (not even /healthz) was answered until it ended (30 s).
+            await nextTurn();
+            const rows = await loadWorkerRows(db, content, engagement, kept.page(i, i + EXPORT_PAGE));
+            yield rows.map((w) => ({ ...w, organization: orgs.get(w.organizationId)! }));
+          }
+        } finally {
+          // Read to its end, abandoned by the client or failed: the heap goes back all the same.
+          releaseHeapAfterExport(read);
         }
-        releaseHeapAfterExport(kept.length);
       })(),
     };
   }

@@ -11,8 +11,10 @@ import { runInNewContext } from 'node:vm';
  * generation and compact) gave them back. An export of 100,000 workers takes V8's generations to their
  * highest, and the service kept that size for the rest of its life. Measured over the quiz, the progress
  * reports, the three exports and the import: peak 285 → 270 MB, the exports' 275–277 → 252–258 MB, for a
- * pause of 140–220 ms after each 100,000-worker export. So only exports of LARGE_EXPORT_WORKERS workers or
- * more do it, after their last byte was handed on, at most one at a time.
+ * pause of 140–220 ms after each 100,000-worker export. So only exports that read LARGE_EXPORT_WORKERS
+ * workers or more do it, on the next turn after their last page was read (or the reader gave up), at most
+ * one at a time. What still holds the export then (its last bytes in the socket, the close-out's archive,
+ * which keeps the whole report) stays; the pages V8 pooled go back.
  */
 export const LARGE_EXPORT_WORKERS = 10_000;
 
@@ -38,7 +40,7 @@ export function releaseHeap(): void {
 }
 
 /**
- * After an export of `workers` workers has been read to its end: with LARGE_EXPORT_WORKERS or more, a
+ * After an export that read `workers` workers has ended (read to its end, abandoned or failed): with LARGE_EXPORT_WORKERS or more, a
  * releaseHeap on the next turn of the event loop (one at a time: a second export ending meanwhile adds
  * nothing). Returns whether one was scheduled.
  */

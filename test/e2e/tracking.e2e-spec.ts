@@ -224,7 +224,7 @@ describe('progress, readiness and the Article 11 report', () => {
       ['a', 'b'].map((x) =>
         w.http.post(
           `/api/v1/organizations/${w.prime.id}/workers`,
-          { name: '同名\u3000太郎', email: `twin-${x}@example.jp` },
+          { name: '同名\u3000太郎', email: `twin-${x}@example.jp`, employeeNumber: `T-${x}` },
           w.managers.prime.token,
         ),
       ),
@@ -243,11 +243,11 @@ describe('progress, readiness and the Article 11 report', () => {
     expect(pages.filter((x) => x.name === '同名\u3000太郎').map((x) => x.id)).toEqual(twinIds);
 
     const csv = await w.http.get(`${w.E}/progress?format=csv`, w.staff.token);
-    expect(
-      parseCsv(csv.text.slice(1))
-        .rows.slice(1)
-        .map((r) => r[3]),
-    ).toEqual(pages.map((x) => x.name));
+    const csvRows = parseCsv(csv.text.slice(1)).rows.slice(1);
+    expect(csvRows.map((r) => r[3])).toEqual(pages.map((x) => x.name));
+    // The twins told apart by their employee numbers: in the CSV too, the id decides.
+    const numberOf = new Map(twins.map((x, i) => [x.body.id as string, `T-${'ab'[i]}`]));
+    expect(csvRows.filter((r) => r[3] === '同名\u3000太郎').map((r) => r[4])).toEqual(twinIds.map((id) => numberOf.get(id)));
     const report = (await w.http.get(`${w.E}/report`, w.staff.token)).body.report;
     expect(report.workers.map((x: any) => x.workerId)).toEqual(pages.map((x) => x.id));
     expect(report.certifiedWorkers.map((x: any) => x.workerId)).toEqual(pages.filter((x) => x.certified).map((x) => x.id));
