@@ -19,10 +19,13 @@ export interface MallocTrim {
   stop(): void;
 }
 
-/** `malloc_trim` bound from glibc, or null where the C library is not glibc or koffi cannot load. */
+/**
+ * `malloc_trim` bound from glibc, or null where the C library is not glibc (no `libc.so.6`, or one without
+ * the symbol, as musl's compatibility layer) or koffi cannot load. The lookup itself is the check: a
+ * diagnostic report (`process.report`) would say the same for ~10 ms of start-up.
+ */
 export function bindMallocTrim(): ((pad: number) => number) | null {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  if (process.platform !== 'linux' || !header?.glibcVersionRuntime) return null;
+  if (process.platform !== 'linux') return null;
   try {
     // Loaded only here: a platform without koffi's prebuilt binary still starts, without the trim.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
